@@ -1,0 +1,53 @@
+# Neural Terminal — every target works on a fresh Debian 12 machine (it installs what it needs first).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SWIFT        ?= swift
+CONFIG       ?= etc/neural-terminal.toml
+CURL_DIR     := vendor/curl
+STATIC_FLAGS := -Xswiftc -static-executable -Xswiftc -Xclang-linker -Xswiftc -s
+STATIC_DIR   := .build-static
+STATIC_BIN   := $(STATIC_DIR)/release/neural-terminal
+RELEASE_BIN  := .build/release/neural-terminal
+
+.PHONY: help install build static run test test-swift test-static security bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: ## Install missing system packages and the Python test environment
+	@scripts/install-deps.sh
+
+build: install ## Build the release binary (.build/release/neural-terminal)
+	@scripts/build-info.sh
+	$(SWIFT) build -c release --product neural-terminal
+
+static: install ## Build the fully static, stripped binary (.build-static/release/neural-terminal)
+	@scripts/build-info.sh
+	$(SWIFT) build -c release --scratch-path $(STATIC_DIR) --product neural-terminal $(STATIC_FLAGS)
+	@ldd $(STATIC_BIN) 2>&1 | grep -q "not a dynamic executable" && echo "static: $(STATIC_BIN) ($$(du -h $(STATIC_BIN) | cut -f1))"
+
+run: build ## Run the appliance from $(CONFIG): loopback only, data under ./data
+	$(RELEASE_BIN) run --config $(CONFIG)
+
+test: install test-swift test-static ## Run every test (unit, integration, static binary in a chroot, Dockerfile lint)
+
+test-swift:
+	@scripts/build-info.sh
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+test-static: static
+	scripts/chroot-smoke.sh $(STATIC_BIN)
+	$(STATIC_BIN) check-config --config etc/neural-terminal.container.toml
+	.venv/bin/hadolint Dockerfile.static
+
+security: install ## Compiler warnings, shellcheck, hadolint, pinned dependencies
+	scripts/security.sh
+
+bench: build ## Benchmarks (release build); figures go to bench/results/
+	@echo "no benchmarks yet beyond start-up: see bench/"
+	bench/startup.sh $(RELEASE_BIN)
+
+clean: ## Remove build products (keeps ./data)
+	rm -rf .build $(STATIC_DIR) vendor artifacts

@@ -1,0 +1,126 @@
+// swift-tools-version:6.2
+// Neural Terminal: one static binary holding a supervisor and its three workers.
+// Dependencies flow one way: leaf tools (C shims, NTConfig, NTLog, NTSystem, NTStorage, NTIPC)
+// ← domain/infrastructure (NTHTTP, NTMetrics) ← workers ← Supervisor ← the CLI.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let nio: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
+let package = Package(
+    name: "neural-terminal",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "neural-terminal", targets: ["NeuralTerminal"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", exact: "1.35.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+    ],
+    targets: [
+        // MARK: C leaf libraries
+        .target(name: "CNTSupport", path: "Sources/CNTSupport"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+
+        // MARK: leaf tools
+        .target(name: "NTConfig", swiftSettings: strict),
+        .target(name: "NTLog", dependencies: [logging], swiftSettings: strict),
+        .target(name: "NTSystem", dependencies: ["CNTSupport"], swiftSettings: strict),
+        .target(name: "NTStorage", dependencies: ["CSQLite"], swiftSettings: strict),
+        .target(name: "NTIPC", dependencies: [nio, nioPosix, logging], swiftSettings: strict),
+
+        // MARK: shared infrastructure of the workers
+        .target(
+            name: "NTMetrics",
+            dependencies: [
+                "NTSystem",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "NTHTTP",
+            dependencies: [
+                "NTLog", nio, nioPosix, logging,
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "NTWorkerKit",
+            dependencies: [
+                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTMetrics", logging,
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: the process model
+        .target(
+            name: "WebWorker",
+            dependencies: ["NTWorkerKit", "NTHTTP", "NTStorage", "NTSystem", logging, lifecycle, .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MetricsWorker",
+            dependencies: ["NTWorkerKit", "NTHTTP", "NTStorage", "NTIPC", "NTMetrics", logging, lifecycle, .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MaintenanceWorker",
+            dependencies: ["NTWorkerKit", "NTStorage", logging, lifecycle, .product(name: "Metrics", package: "swift-metrics")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Supervisor",
+            dependencies: [
+                "NTConfig", "NTLog", "NTSystem", "NTStorage", "NTIPC", "NTMetrics", "NTWorkerKit",
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: the command line
+        .executableTarget(
+            name: "NeuralTerminal",
+            dependencies: [
+                "Supervisor", "WebWorker", "MetricsWorker", "MaintenanceWorker", "CZstd", "CSQLite",
+                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", logging,
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: tests
+        .testTarget(name: "NTConfigTests", dependencies: ["NTConfig"], swiftSettings: strict),
+        .testTarget(name: "NTLogTests", dependencies: ["NTLog"], swiftSettings: strict),
+        .testTarget(name: "NTMetricsTests", dependencies: ["NTMetrics"], swiftSettings: strict),
+        .testTarget(
+            name: "ApplianceTests",
+            dependencies: ["NeuralTerminal", "NTConfig", "NTSystem", "NTIPC", "NTWorkerKit"],
+            swiftSettings: strict
+        ),
+    ]
+)

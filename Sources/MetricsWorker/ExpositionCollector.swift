@@ -1,0 +1,31 @@
+import Logging
+import NTIPC
+import NTMetrics
+import NTWorkerKit
+
+/// Gathers every process's exposition over the local sockets and merges them into one, labelled by worker.
+///
+/// A process that does not answer within a second is left out of that scrape (and `worker_up` from the
+/// supervisor shows it); the scrape itself never fails because one part is missing.
+struct ExpositionCollector: Sendable {
+    let context: WorkerContext
+
+    func collect() async -> String {
+        let run = context.runDirectory
+        var parts: [(worker: String, text: String)] = [("metrics", context.metrics.exposition())]
+        if let supervisor = try? await IPCClient.request(path: run.controlSocket, command: "metrics", timeout: 1) {
+            parts.append(("supervisor", supervisor))
+            if let text = try? await IPCClient.request(path: run.controlSocket, command: "status", timeout: 1),
+               let status = try? SupervisorStatus.decode(text) {
+                for worker in status.workers where worker.role != WorkerRole.metrics.rawValue {
+                    guard let pid = worker.pid, let role = WorkerRole(rawValue: worker.role) else { continue }
+                    let path = run.workerSocket(role: role, pid: pid)
+                    if let part = try? await IPCClient.request(path: path, command: "metrics", timeout: 1) {
+                        parts.append((role.rawValue, part))
+                    }
+                }
+            }
+        }
+        return ExpositionMerger.merge(parts)
+    }
+}

@@ -1,0 +1,52 @@
+import NTIPC
+import NTStorage
+import NTWorkerKit
+
+/// Answers `/ready`: the database answers a query, the web worker is up and ready, and the appliance is not
+/// draining. Each check is named in the body so an operator sees which one failed.
+actor ReadinessProbe {
+    struct Report: Codable, Sendable {
+        let ready: Bool
+        let status: String
+        let checks: [String: String]
+    }
+
+    let context: WorkerContext
+    private var database: SQLiteDatabase?
+
+    init(context: WorkerContext) throws {
+        self.context = context
+    }
+
+    func check() async -> Report {
+        var checks: [String: String] = [:]
+        checks["database"] = databaseCheck()
+        do {
+            let text = try await IPCClient.request(path: context.runDirectory.controlSocket, command: "status", timeout: 1)
+            let status = try SupervisorStatus.decode(text)
+            checks["supervisor"] = status.state == "running" ? "ok" : status.state
+            let web = status.worker(.web)
+            checks["web"] = web?.ready == true ? "ok" : (web?.up == true ? "starting" : "down")
+        } catch {
+            checks["supervisor"] = "unreachable"
+            checks["web"] = "unknown"
+        }
+        let ready = checks.values.allSatisfy { $0 == "ok" }
+        return Report(ready: ready, status: ready ? "ready" : (checks["supervisor"] == "draining" ? "draining" : "not ready"), checks: checks)
+    }
+
+    private func databaseCheck() -> String {
+        do {
+            if database == nil {
+                database = try SQLiteDatabase(path: context.config.current.storage.dataDir + "/neural-terminal.db", readOnly: true)
+            }
+            guard let version = try database?.scalarInt("SELECT MAX(version) FROM schema_migrations"), version > 0 else {
+                return "no schema"
+            }
+            return "ok"
+        } catch {
+            database = nil
+            return "error: \(error)"
+        }
+    }
+}

@@ -1,0 +1,160 @@
+/// Turns a parsed document plus the environment into an `AppConfig`, collecting every problem on the way.
+struct ConfigBuilder {
+    /// Where a key's value came from, so a problem found later (a cross-key check, the key file) points there.
+    enum Source {
+        case line(Int)
+        case variable(String)
+    }
+
+    let file: String
+    var config = AppConfig()
+    private(set) var errors: [ConfigError] = []
+    private var sources: [String: Source] = [:]
+    /// Keys whose value was refused; checks that depend on them are skipped to avoid follow-on noise.
+    private var refused: Set<String> = []
+
+    init(file: String) { self.file = file }
+
+    /// Applies every section and key of the file, reporting unknown names with suggestions.
+    mutating func apply(_ root: TOMLTable) {
+        let sections = ConfigSchema.sections
+        for name in root.keys {
+            let value = root[name]!
+            guard sections.contains(name) else {
+                reportUnknown(name: name, in: nil, value: value)
+                continue
+            }
+            guard case .table(let table) = value.kind else {
+                report(line: value.line, "'\(name)' must be a table ([\(name)]), not \(value.typeDescription)")
+                continue
+            }
+            for keyName in table.keys {
+                let keyValue = table[keyName]!
+                guard let key = ConfigSchema.key(section: name, name: keyName) else {
+                    reportUnknown(name: keyName, in: name, value: keyValue)
+                    continue
+                }
+                sources[key.path] = .line(keyValue.line)
+                store(key, key.scalar(from: keyValue.kind))
+            }
+        }
+    }
+
+    /// Applies `NEURAL_TERMINAL_<SECTION>_<KEY>` variables over the file's values. A variable that is a near miss
+    /// of a key's variable (`NEURAL_TERMINAL_SERVER_LISTN`) is an error, since the typo would otherwise be silently
+    /// ignored; other `NEURAL_TERMINAL_*` variables are left to whoever uses them.
+    mutating func applyEnvironment(_ environment: [String: String]) {
+        let keys = ConfigSchema.keys
+        for (variable, text) in environment.sorted(by: { $0.key < $1.key }) where variable.hasPrefix("NEURAL_TERMINAL_") {
+            if let key = keys.first(where: { $0.environmentName == variable }) {
+                sources[key.path] = .variable(variable)
+                refused.remove(key.path)
+                store(key, key.scalar(fromEnvironment: text))
+                continue
+            }
+            for section in ConfigSchema.sections {
+                let prefix = "NEURAL_TERMINAL_\(section.uppercased())_"
+                guard variable.hasPrefix(prefix) else { continue }
+                let names = keys.filter { $0.section == section }.map { $0.name.uppercased() }
+                let guesses = DidYouMean.suggestions(for: String(variable.dropFirst(prefix.count)), among: names)
+                if let hint = DidYouMean.phrase(guesses.map { prefix + $0 }) {
+                    errors.append(ConfigError(variable: variable, file: file, message: "unknown setting; " + hint))
+                }
+            }
+        }
+    }
+
+    /// Checks that involve more than one key.
+    mutating func checkRelations() {
+        let s = config.supervisor
+        if !refused.contains("supervisor.restart_initial_backoff_ms"), !refused.contains("supervisor.restart_max_backoff_ms"),
+           s.restartMaxBackoffMs < s.restartInitialBackoffMs {
+            let blame = sources["supervisor.restart_max_backoff_ms"] != nil
+                ? "supervisor.restart_max_backoff_ms" : "supervisor.restart_initial_backoff_ms"
+            report(blame, "'supervisor.restart_max_backoff_ms' (\(s.restartMaxBackoffMs)) must be at least "
+                + "'supervisor.restart_initial_backoff_ms' (\(s.restartInitialBackoffMs))")
+        }
+        if !refused.contains("server.listen"), !refused.contains("metrics.listen"),
+           let web = try? ListenAddress(parsing: config.server.listen),
+           let metrics = try? ListenAddress(parsing: config.metrics.listen),
+           web.port != 0, web.port == metrics.port,
+           web.host == metrics.host || web.isUnspecified || metrics.isUnspecified || (web.isLoopback && metrics.isLoopback) {
+            let blame = sources["metrics.listen"] != nil ? "metrics.listen" : "server.listen"
+            report(blame, "'metrics.listen' (\(metrics)) and 'server.listen' (\(web)) cannot share a port")
+        }
+    }
+
+    /// Fills `upstreamAPIKey`: `OPENROUTER_API_KEY` if non-empty, else the trimmed key file, else nil.
+    mutating func resolveAPIKey(_ environment: [String: String]) {
+        if let key = environment["OPENROUTER_API_KEY"].map(Self.trimmed), !key.isEmpty {
+            config.upstreamAPIKey = key
+            return
+        }
+        let path = config.upstream.apiKeyFile
+        guard !path.isEmpty, !refused.contains("upstream.api_key_file") else { return }
+        switch FileReader.contents(of: path) {
+        case .failure(let failure):
+            report("upstream.api_key_file", "'upstream.api_key_file': cannot read '\(path)': \(failure.message)")
+        case .success(let bytes):
+            let key = Self.trimmed(String(decoding: bytes, as: UTF8.self))
+            if key.isEmpty {
+                report("upstream.api_key_file", "'upstream.api_key_file': '\(path)' is empty")
+            } else if ConfigChecks.headerValue(key) != nil || key.contains("\u{FFFD}") {
+                report("upstream.api_key_file", "'upstream.api_key_file': '\(path)' must hold the key on a single line")
+            } else {
+                config.upstreamAPIKey = key
+            }
+        }
+    }
+
+    // MARK: helpers
+
+    private mutating func store(_ key: ConfigKey, _ scalar: Result<ConfigScalar, ConfigKey.Problem>) {
+        let problem: String? = switch scalar {
+        case .failure(let failure): failure.text
+        case .success(let value): key.set(&config, value)
+        }
+        if let problem {
+            refused.insert(key.path)
+            report(key.path, "'\(key.path)' \(problem)")
+        }
+    }
+
+    private mutating func reportUnknown(name: String, in section: String?, value: TOMLValue) {
+        let keys = ConfigSchema.keys
+        let path = section.map { "\($0).\(name)" } ?? name
+        var message: String
+        var suggestions: [String]
+        if section == nil, case .table = value.kind {
+            message = "unknown section '[\(name)]'"
+            suggestions = DidYouMean.suggestions(for: name, among: ConfigSchema.sections).map { "[\($0)]" }
+        } else {
+            message = "unknown key '\(path)'"
+            let sectionKeys = keys.filter { $0.section == section }.map(\.name)
+            suggestions = DidYouMean.suggestions(for: name, among: sectionKeys).map { "\(section ?? "").\($0)" }
+            if suggestions.isEmpty { suggestions = keys.filter { $0.name == name }.map(\.path) }
+            if suggestions.isEmpty { suggestions = DidYouMean.suggestions(for: path, among: keys.map(\.path)) }
+        }
+        if let hint = DidYouMean.phrase(suggestions) { message += "; " + hint }
+        report(line: value.line, message)
+    }
+
+    private mutating func report(line: Int, _ message: String) {
+        errors.append(ConfigError(file: file, line: line, message: message))
+    }
+
+    private mutating func report(_ path: String, _ message: String) {
+        switch sources[path] {
+        case .variable(let variable)?: errors.append(ConfigError(variable: variable, file: file, message: message))
+        case .line(let line)?: report(line: line, message)
+        case nil: report(line: 0, message)
+        }
+    }
+
+    static func trimmed(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[first...last])
+    }
+}

@@ -1,0 +1,52 @@
+/// The whole validated configuration of the appliance.
+///
+/// Built by `ConfigLoader` from `etc/neural-terminal.toml` plus environment overrides; every field holds its
+/// default when the file does not mention it, so `AppConfig()` is the configuration of an empty file. The
+/// supervisor passes it to workers as JSON (Swift property names, not TOML names), including the resolved API key,
+/// so workers never read the file or the key file themselves.
+public struct AppConfig: Codable, Sendable, Equatable {
+    /// `[server]`: the web worker's listener and request limits.
+    public var server = ServerConfig()
+    /// `[metrics]`: the metrics worker's listener.
+    public var metrics = MetricsConfig()
+    /// `[storage]`: where the database, backups and run files live.
+    public var storage = StorageConfig()
+    /// `[upstream]`: the OpenRouter-compatible API the web worker streams from.
+    public var upstream = UpstreamConfig()
+    /// `[log]`: log verbosity for every process.
+    public var log = LogConfig()
+    /// `[supervisor]`: restart policy, shutdown grace, run directory.
+    public var supervisor = SupervisorConfig()
+    /// `[memory]`: the maintenance worker's memory watchdog.
+    public var memory = MemoryConfig()
+    /// `[maintenance]`: the maintenance worker's schedule.
+    public var maintenance = MaintenanceConfig()
+
+    /// The API key sent upstream: `OPENROUTER_API_KEY` if set and non-empty, else the trimmed contents of
+    /// `upstream.api_key_file`, else nil. A secret: never log it, never write it to disk; it is in the JSON only
+    /// because the supervisor hands the resolved config to workers over a pipe.
+    public var upstreamAPIKey: String?
+
+    /// The defaults, i.e. the configuration an empty file produces (without an API key).
+    public init() {}
+
+    /// The directory for the control socket and pid files: `supervisor.run_dir`, or `<data_dir>/run` when empty.
+    public var resolvedRunDir: String {
+        if !supervisor.runDir.isEmpty { return supervisor.runDir }
+        let dataDir = storage.dataDir
+        return dataDir.hasSuffix("/") ? dataDir + "run" : dataDir + "/run"
+    }
+
+    /// `log.level` as an enum; `.info` if the string is not a level (it always is after validation).
+    public var logLevel: LogLevel { LogLevel(rawValue: log.level) ?? .info }
+}
+
+/// Log verbosity, named as swift-log's `Logger.Level` so `Logger.Level(rawValue: level.rawValue)` converts.
+public enum LogLevel: String, Codable, Sendable, CaseIterable, Comparable {
+    case trace, debug, info, notice, warning, error, critical
+
+    /// Ordered from most to least verbose, as in swift-log.
+    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}

@@ -1,0 +1,53 @@
+/// Value checks shared by schema keys. Each returns the problem as a phrase that follows the key's name
+/// ("is not a valid listen address: ..."), or nil when the value is acceptable.
+enum ConfigChecks {
+    static func listenAddress(_ text: String) -> String? {
+        do {
+            _ = try ListenAddress(parsing: text)
+            return nil
+        } catch {
+            return "is not a valid listen address: \(error.message)"
+        }
+    }
+
+    /// An `http://` or `https://` URL with a host; `allowEmpty` for optional URLs.
+    static func httpURL(allowEmpty: Bool) -> @Sendable (String) -> String? {
+        { text in
+            if text.isEmpty { return allowEmpty ? nil : "must be an http or https URL, not empty" }
+            let lower = text.lowercased()
+            guard let scheme = ["https://", "http://"].first(where: lower.hasPrefix) else {
+                return "must be an http or https URL (got '\(text)')"
+            }
+            let rest = text.dropFirst(scheme.count)
+            let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+            if authority.isEmpty { return "must be an http or https URL with a host (got '\(text)')" }
+            if text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
+                return "must not contain spaces or control characters"
+            }
+            return nil
+        }
+    }
+
+    /// Text that goes into an HTTP header: no control characters (CR/LF would allow header injection).
+    static func headerValue(_ text: String) -> String? {
+        text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }
+            ? "must not contain control characters or line breaks" : nil
+    }
+
+    /// A path that may be empty (meaning "not set") but may not contain NUL bytes.
+    static func optionalPath(_ text: String) -> String? {
+        text.utf8.contains(0) ? "must not contain NUL characters" : nil
+    }
+
+    static func requiredPath(_ text: String) -> String? {
+        text.isEmpty ? "must not be empty" : optionalPath(text)
+    }
+
+    static func logLevel(_ text: String) -> String? {
+        if LogLevel(rawValue: text) != nil { return nil }
+        let names = LogLevel.allCases.map(\.rawValue)
+        var problem = "must be one of \(names.joined(separator: ", ")) (got '\(text)')"
+        if let guess = DidYouMean.suggestions(for: text, among: names).first { problem += "; did you mean '\(guess)'?" }
+        return problem
+    }
+}

@@ -1,0 +1,81 @@
+/// The table of every configuration key: TOML name, Swift field, type, range and SIGHUP effect.
+///
+/// docs/configuration.md and etc/neural-terminal.toml describe the same keys; tests check that each key
+/// appears in both and that the shipped file parses to `AppConfig()`.
+public enum ConfigSchema {
+    /// Every key as `section.key`, in documentation order.
+    public static var keyPaths: [String] { keys.map(\.path) }
+
+    /// Section names, in documentation order.
+    public static var sections: [String] {
+        keys.reduce(into: [String]()) { if !$0.contains($1.section) { $0.append($1.section) } }
+    }
+
+    /// What a SIGHUP must do to apply a change of `keyPath` (`"server.listen"`); nil for an unknown key.
+    public static func reloadEffect(of keyPath: String) -> ReloadEffect? {
+        if keyPath == "upstream.api_key" { return apiKeyEffect }
+        return keys.first { $0.path == keyPath }?.effect
+    }
+
+    /// The environment variable that overrides `keyPath`, e.g. `NEURAL_TERMINAL_SERVER_LISTEN`.
+    public static func environmentVariable(for keyPath: String) -> String? {
+        keys.first { $0.path == keyPath }?.environmentName
+    }
+
+    /// A rotated API key (a new key file; `OPENROUTER_API_KEY` cannot change without a restart) goes to the
+    /// workers with the rest of the new configuration.
+    static let apiKeyEffect = ReloadEffect.inPlace
+
+    static func key(section: String, name: String) -> ConfigKey? {
+        keys.first { $0.section == section && $0.name == name }
+    }
+
+    static let keys: [ConfigKey] = {
+        // Workers receive a reloaded configuration over IPC and read it at the point of use, so most keys apply
+        // in place. A changed listen address is bound anew and handed to a fresh worker; directories are fixed.
+        let upstreamTimeout = 0.0...3600.0
+        return [
+            .string("server", "listen", \.server.listen, .restartWorkers([.web]), check: ConfigChecks.listenAddress),
+            .string("server", "public_url", \.server.publicURL, .inPlace, check: ConfigChecks.httpURL(allowEmpty: true)),
+            .integer("server", "max_body_bytes", \.server.maxBodyBytes, .inPlace, range: 1024...67_108_864),
+
+            .string("metrics", "listen", \.metrics.listen, .restartWorkers([.metrics]), check: ConfigChecks.listenAddress),
+
+            .string("storage", "data_dir", \.storage.dataDir, .restartAppliance, check: ConfigChecks.requiredPath),
+
+            .string("upstream", "base_url", \.upstream.baseURL, .inPlace, check: ConfigChecks.httpURL(allowEmpty: false)),
+            .string("upstream", "api_key_file", \.upstream.apiKeyFile, .inPlace, check: ConfigChecks.optionalPath),
+            .string("upstream", "referer", \.upstream.referer, .inPlace, check: ConfigChecks.headerValue),
+            .string("upstream", "title", \.upstream.title, .inPlace, check: ConfigChecks.headerValue),
+            .float("upstream", "connect_timeout_seconds", \.upstream.connectTimeoutSeconds, .inPlace,
+                   range: upstreamTimeout, aboveZero: true),
+            .float("upstream", "first_byte_timeout_seconds", \.upstream.firstByteTimeoutSeconds, .inPlace,
+                   range: upstreamTimeout, aboveZero: true),
+            .float("upstream", "idle_timeout_seconds", \.upstream.idleTimeoutSeconds, .inPlace,
+                   range: upstreamTimeout, aboveZero: true),
+            .float("upstream", "total_timeout_seconds", \.upstream.totalTimeoutSeconds, .inPlace,
+                   range: upstreamTimeout, aboveZero: true),
+
+            .string("log", "level", \.log.level, .inPlace, check: ConfigChecks.logLevel),
+
+            .float("supervisor", "shutdown_grace_seconds", \.supervisor.shutdownGraceSeconds, .inPlace, range: 0.1...600),
+            .string("supervisor", "run_dir", \.supervisor.runDir, .restartAppliance, check: ConfigChecks.optionalPath),
+            .integer("supervisor", "restart_initial_backoff_ms", \.supervisor.restartInitialBackoffMs, .inPlace,
+                     range: 1...60_000),
+            .integer("supervisor", "restart_max_backoff_ms", \.supervisor.restartMaxBackoffMs, .inPlace,
+                     range: 1...3_600_000),
+            .float("supervisor", "healthy_after_seconds", \.supervisor.healthyAfterSeconds, .inPlace,
+                   range: 0...3600, aboveZero: true),
+            .integer("supervisor", "crash_loop_max_restarts", \.supervisor.crashLoopMaxRestarts, .inPlace,
+                     range: 1...1000),
+            .float("supervisor", "crash_loop_window_seconds", \.supervisor.crashLoopWindowSeconds, .inPlace,
+                   range: 1...86_400),
+
+            .integer("memory", "limit_mb", \.memory.limitMB, .inPlace, range: 16...65_536),
+            .float("memory", "sample_interval_seconds", \.memory.sampleIntervalSeconds, .inPlace, range: 0.1...3600),
+            .integer("memory", "samples_over_limit", \.memory.samplesOverLimit, .inPlace, range: 1...1000),
+
+            .float("maintenance", "tick_seconds", \.maintenance.tickSeconds, .inPlace, range: 1...86_400),
+        ]
+    }()
+}

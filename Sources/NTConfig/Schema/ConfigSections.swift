@@ -1,0 +1,101 @@
+// The sections of `AppConfig`. Defaults live here and nowhere else; ranges and reload effects live in
+// ConfigSchema.swift, and docs/configuration.md documents both (a test keeps the three in step).
+
+/// `[server]`
+public struct ServerConfig: Codable, Sendable, Equatable {
+    /// `listen`: `host:port` the supervisor binds for the web worker; parse with `ListenAddress(parsing:)`.
+    public var listen = "127.0.0.1:8080"
+    /// `public_url`: the externally visible base URL (behind a proxy); empty means none is known.
+    public var publicURL = ""
+    /// `max_body_bytes`: the largest request body the web worker accepts.
+    public var maxBodyBytes = 1_048_576
+    /// The defaults.
+    public init() {}
+}
+
+/// `[metrics]`
+public struct MetricsConfig: Codable, Sendable, Equatable {
+    /// `listen`: `host:port` the supervisor binds for the metrics worker.
+    public var listen = "127.0.0.1:9090"
+    /// The defaults.
+    public init() {}
+}
+
+/// `[storage]`
+public struct StorageConfig: Codable, Sendable, Equatable {
+    /// `data_dir`: database, backups and (by default) the run directory; relative paths are from the working directory.
+    public var dataDir = "./data"
+    /// The defaults.
+    public init() {}
+}
+
+/// `[upstream]`
+public struct UpstreamConfig: Codable, Sendable, Equatable {
+    /// `base_url`: an http(s) URL of an OpenRouter-compatible API, without a trailing `/chat/completions`.
+    public var baseURL = "https://openrouter.ai/api/v1"
+    /// `api_key_file`: file holding the API key; read at load time (see `AppConfig.upstreamAPIKey`).
+    public var apiKeyFile = ""
+    /// `referer`: sent as `HTTP-Referer` for OpenRouter's app attribution; empty means not sent.
+    public var referer = ""
+    /// `title`: sent as `X-Title` for OpenRouter's app attribution; empty means not sent.
+    public var title = "Neural Terminal"
+    /// `connect_timeout_seconds`: TCP + TLS connect limit.
+    public var connectTimeoutSeconds = 10.0
+    /// `first_byte_timeout_seconds`: limit from sending the request to the first response byte.
+    public var firstByteTimeoutSeconds = 60.0
+    /// `idle_timeout_seconds`: longest silence allowed between streamed chunks.
+    public var idleTimeoutSeconds = 60.0
+    /// `total_timeout_seconds`: limit on a whole upstream exchange, streaming included.
+    public var totalTimeoutSeconds = 600.0
+    /// The defaults.
+    public init() {}
+}
+
+/// `[log]`
+public struct LogConfig: Codable, Sendable, Equatable {
+    /// `level`: one of `LogLevel`'s raw values; use `AppConfig.logLevel` for the enum.
+    public var level = "info"
+    /// The defaults.
+    public init() {}
+}
+
+/// `[supervisor]`
+public struct SupervisorConfig: Codable, Sendable, Equatable {
+    /// `shutdown_grace_seconds`: how long in-flight streams may finish after SIGTERM before stragglers are ended.
+    public var shutdownGraceSeconds = 10.0
+    /// `run_dir`: control socket and pid files; empty means `<data_dir>/run` (use `AppConfig.resolvedRunDir`).
+    public var runDir = ""
+    /// `restart_initial_backoff_ms`: delay before the first restart of a dead worker; doubles on each crash.
+    public var restartInitialBackoffMs = 100
+    /// `restart_max_backoff_ms`: ceiling of the doubling restart delay.
+    public var restartMaxBackoffMs = 30_000
+    /// `healthy_after_seconds`: uptime after which a worker counts as healthy and its backoff resets.
+    public var healthyAfterSeconds = 30.0
+    /// `crash_loop_max_restarts`: a worker needing more restarts than this within the window is a crash loop; the
+    /// supervisor then stops and exits non-zero.
+    public var crashLoopMaxRestarts = 5
+    /// `crash_loop_window_seconds`: the sliding window for `crash_loop_max_restarts`.
+    public var crashLoopWindowSeconds = 60.0
+    /// The defaults.
+    public init() {}
+}
+
+/// `[memory]`
+public struct MemoryConfig: Codable, Sendable, Equatable {
+    /// `limit_mb`: resident memory per worker above which the watchdog asks for a rolling restart of it.
+    public var limitMB = 256
+    /// `sample_interval_seconds`: how often the watchdog samples each worker's resident memory.
+    public var sampleIntervalSeconds = 5.0
+    /// `samples_over_limit`: consecutive samples over the limit before acting (ignores short spikes).
+    public var samplesOverLimit = 3
+    /// The defaults.
+    public init() {}
+}
+
+/// `[maintenance]`
+public struct MaintenanceConfig: Codable, Sendable, Equatable {
+    /// `tick_seconds`: how often the maintenance worker looks for due work (backups, archives).
+    public var tickSeconds = 60.0
+    /// The defaults.
+    public init() {}
+}

@@ -1,0 +1,88 @@
+import CSQLite
+
+/// A failed SQLite call, with SQLite's own message.
+public struct StorageError: Error, Sendable, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
+    public var description: String { "sqlite error \(code): \(message)" }
+}
+
+/// One SQLite connection, opened with the settings every process of the appliance uses.
+///
+/// WAL (readers never block the writer), `busy_timeout` (a second writer waits instead of failing), foreign keys
+/// on, `synchronous=NORMAL` (durable across process crashes; WAL makes it safe). A connection is not shared
+/// between threads: each owner serialises its use (an actor, or one task).
+public final class SQLiteDatabase: @unchecked Sendable {
+    let handle: OpaquePointer
+    public let path: String
+
+    /// Opens (creating if needed, unless `readOnly`) the database at `path`.
+    public init(path: String, readOnly: Bool = false, busyTimeoutMs: Int32 = 5000) throws(StorageError) {
+        var db: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(db)
+            throw StorageError(code: rc, message: "\(path): \(message)")
+        }
+        self.handle = db
+        self.path = path
+        sqlite3_busy_timeout(db, busyTimeoutMs)
+        try execute("PRAGMA foreign_keys = ON")
+        if !readOnly {
+            try execute("PRAGMA journal_mode = WAL")
+            try execute("PRAGMA synchronous = NORMAL")
+        }
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws(StorageError) {
+        var error: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &error)
+        guard rc == SQLITE_OK else {
+            let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(error)
+            throw StorageError(code: rc, message: message)
+        }
+    }
+
+    /// Prepares a statement; bind and step it through ``Statement``.
+    public func prepare(_ sql: String) throws(StorageError) -> Statement {
+        var statement: OpaquePointer?
+        let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
+        guard rc == SQLITE_OK, let statement else { throw lastError(rc) }
+        return Statement(handle: statement, database: self)
+    }
+
+    /// The first column of the first row of `sql`, as an integer, or nil when there is no row.
+    public func scalarInt(_ sql: String) throws(StorageError) -> Int? {
+        let statement = try prepare(sql)
+        return try statement.step() ? statement.int(0) : nil
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    func lastError(_ rc: Int32) -> StorageError {
+        StorageError(code: rc, message: String(cString: sqlite3_errmsg(handle)))
+    }
+
+    /// The SQLite library version linked into the binary.
+    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Logging
+import NTLog
+import NTWorkerKit
+import Supervisor
+
+/// `neural-terminal run`: the supervisor, which starts and watches the three workers.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Start the appliance: a supervisor with the web, metrics and maintenance workers.",
+        discussion: """
+            Signals: SIGTERM/SIGINT stop gracefully within supervisor.shutdown_grace_seconds; SIGHUP reloads \
+            the config (a bad file is refused and the running config kept).
+            """
+    )
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let config = try options.load()
+        NTLogging.bootstrap(worker: "supervisor", level: LogLevelParsing.level(config.log.level), secrets: config.secrets)
+        var logger = Logger(label: "neural-terminal.supervisor")
+        logger.logLevel = LogLevelParsing.level(config.log.level)
+        let supervisor = Supervisor(config: config, configPath: options.path, environment: options.environment, logger: logger)
+        let code = await supervisor.run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// `neural-terminal worker <role>`: how the supervisor starts a worker. Not for people.
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run one worker (started by the supervisor).",
+        shouldDisplay: false
+    )
+
+    @Argument(help: "web, metrics or maintenance")
+    var role: String
+
+    func run() async throws {
+        guard let role = WorkerRole(rawValue: role) else {
+            throw ValidationError("unknown worker role '\(role)'")
+        }
+        try await WorkerLauncher.run(role)
+    }
+}

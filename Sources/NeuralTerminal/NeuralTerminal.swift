@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// `neural-terminal`: the appliance and its operator commands in one binary.
+@main
+struct NeuralTerminal: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "neural-terminal",
+        abstract: "A self-hosted research terminal for large language models.",
+        subcommands: [
+            RunCommand.self, CheckConfigCommand.self, StatusCommand.self, HealthcheckCommand.self,
+            VersionCommand.self, WorkerCommand.self,
+        ],
+        defaultSubcommand: RunCommand.self
+    )
+}
+
+/// Exit codes the commands use, after sysexits.h where one fits.
+enum Exit {
+    /// A configuration error (EX_CONFIG).
+    static let config: Int32 = 78
+    /// Something the appliance needs is not available (EX_UNAVAILABLE).
+    static let unavailable: Int32 = 69
+}

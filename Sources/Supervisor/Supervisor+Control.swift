@@ -1,0 +1,65 @@
+import FoundationEssentials
+import NTMetrics
+import NTWorkerKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Supervisor {
+    func answerControl(command: String, argument: String) async -> String {
+        switch command {
+        case "ping":
+            return "ready"
+        case "status":
+            return status().encoded()
+        case "metrics":
+            return metricsExposition()
+        case "restart":
+            guard let role = WorkerRole(rawValue: argument) else { return "error: unknown worker '\(argument)'" }
+            logger.notice("rolling restart requested", metadata: ["role": "\(role.rawValue)"])
+            Task { await self.rollingRestart(role) }
+            return "ok"
+        default:
+            return "error: unknown command '\(command)'"
+        }
+    }
+
+    func status() -> SupervisorStatus {
+        let now = UnixTime.now()
+        let workers = WorkerRole.allCases.map { role -> SupervisorStatus.Worker in
+            let slot = slots[role] ?? WorkerSlot(role: role)
+            return .init(
+                role: role.rawValue, pid: slot.pid, up: slot.pid != nil, ready: slot.ready,
+                uptimeSeconds: slot.pid == nil ? 0 : ((now - slot.startedAtUnix) * 1000).rounded() / 1000,
+                restarts: slot.restarts,
+                rssBytes: slot.pid.flatMap { ProcessStats.read(pid: $0) }.map { Int($0.residentBytes) }
+            )
+        }
+        return SupervisorStatus(
+            state: state.rawValue, pid: getpid(), uptimeSeconds: ((now - startedAtUnix) * 1000).rounded() / 1000,
+            configPath: configPath, workers: workers
+        )
+    }
+
+    /// The supervisor's own part of `/metrics`: per-worker counters (already labelled by worker) and its process.
+    func metricsExposition() -> String {
+        var text = "# HELP worker_restarts_total Times the supervisor restarted a worker after it died or was replaced.\n"
+        text += "# TYPE worker_restarts_total counter\n"
+        for role in WorkerRole.allCases {
+            text += "worker_restarts_total{worker=\"\(role.rawValue)\"} \(slots[role]?.restarts ?? 0)\n"
+        }
+        text += "# HELP worker_up Whether the worker process is running and has reported ready (1) or not (0).\n"
+        text += "# TYPE worker_up gauge\n"
+        for role in WorkerRole.allCases {
+            let up = slots[role].map { $0.pid != nil && $0.ready } ?? false
+            text += "worker_up{worker=\"\(role.rawValue)\"} \(up ? 1 : 0)\n"
+        }
+        text += "# HELP supervisor_draining Whether the appliance is shutting down (1) or not (0).\n"
+        text += "# TYPE supervisor_draining gauge\n"
+        text += "supervisor_draining \(state == .draining ? 1 : 0)\n"
+        if let own = ProcessStats.read(pid: getpid()) {
+            text += ProcessMetrics.exposition(for: own)
+        }
+        return text
+    }
+}

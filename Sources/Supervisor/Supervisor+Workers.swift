@@ -1,0 +1,156 @@
+import FoundationEssentials
+import Logging
+import NTConfig
+import NTIPC
+import NTSystem
+import NTWorkerKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Supervisor {
+    /// Starts a process for `role` and makes it the role's current process. Returns its pid, or nil on failure
+    /// (which is then handled like a crash at start).
+    @discardableResult
+    func startWorker(_ role: WorkerRole) -> Int32? {
+        do {
+            let pid = try spawn(role)
+            children[pid] = ChildRecord(role: role, retiring: false)
+            slots[role]?.pid = pid
+            slots[role]?.ready = false
+            slots[role]?.startedAt = .now
+            slots[role]?.startedAtUnix = UnixTime.now()
+            logger.info("worker spawned", metadata: ["role": "\(role.rawValue)", "child_pid": "\(pid)"])
+            Task { await self.awaitReadiness(role: role, pid: pid) }
+            return pid
+        } catch {
+            logger.error("worker spawn failed", metadata: ["role": "\(role.rawValue)", "error": "\(error)"])
+            Task { await self.workerEnded(role: role, pid: nil, status: .exited(127)) }
+            return nil
+        }
+    }
+
+    /// `posix_spawn`s this binary as `worker <role>`, with the role's listening socket as fd 3 and the resolved
+    /// config as JSON on a pipe at fd 4.
+    private func spawn(_ role: WorkerRole) throws -> Int32 {
+        let pipe = try FileDescriptorIO.makePipe()
+        defer { close(pipe.read) }
+        var descriptors = [Spawner.Inherited(source: pipe.read, target: WorkerEnvironment.configFD)]
+        if let socket = sockets[role] {
+            descriptors.append(.init(source: socket.fd, target: WorkerEnvironment.listenFD))
+        }
+        var env = environment
+        env[WorkerEnvironment.supervisorPID] = String(getpid())
+        let pid: Int32
+        do {
+            pid = try Spawner.spawn(
+                executable: executable, arguments: ["worker", role.rawValue], environment: env, descriptors: descriptors
+            )
+        } catch {
+            close(pipe.write)
+            throw error
+        }
+        let json = (try? JSONEncoder().encode(config)).map { [UInt8]($0) } ?? []
+        try? FileDescriptorIO.writeAll(pipe.write, json)
+        close(pipe.write)
+        return pid
+    }
+
+    /// Polls the worker's socket until it reports `ready` (or it dies, or 15 s pass).
+    func awaitReadiness(role: WorkerRole, pid: Int32) async {
+        let path = RunDirectory(path: config.resolvedRunDir).workerSocket(role: role, pid: pid)
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline, children[pid] != nil {
+            if let answer = try? await IPCClient.request(path: path, command: "ping", timeout: 0.5), answer == "ready" {
+                if slots[role]?.pid == pid {
+                    slots[role]?.ready = true
+                    logger.info("worker ready", metadata: ["role": "\(role.rawValue)", "child_pid": "\(pid)"])
+                }
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        if children[pid] != nil {
+            logger.warning("worker not ready after 15 s", metadata: ["role": "\(role.rawValue)", "child_pid": "\(pid)"])
+        }
+    }
+
+    /// Reaps ended children every 50 ms. Polling (rather than SIGCHLD) cannot miss a coalesced signal, and it
+    /// reaps orphans re-parented to us as PID 1 or subreaper too.
+    func reapLoop() async {
+        while !Task.isCancelled {
+            for (pid, status) in ChildReaper.reapExited() {
+                guard let record = children.removeValue(forKey: pid) else {
+                    logger.debug("reaped an adopted orphan", metadata: ["child_pid": "\(pid)", "status": "\(status)"])
+                    continue
+                }
+                if record.retiring {
+                    logger.info("retired worker exited", metadata: ["role": "\(record.role.rawValue)", "child_pid": "\(pid)", "status": "\(status)"])
+                    continue
+                }
+                await workerEnded(role: record.role, pid: pid, status: status)
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// A role's current process ended (or never started): restart it with back-off, or stop on a crash loop.
+    func workerEnded(role: WorkerRole, pid: Int32?, status: ExitStatus) async {
+        guard let slot = slots[role], slot.pid == pid || pid == nil else { return }
+        slots[role]?.pid = nil
+        slots[role]?.ready = false
+        guard state == .running || state == .starting else {
+            logger.info("worker exited", metadata: ["role": "\(role.rawValue)", "child_pid": "\(pid ?? 0)", "status": "\(status)"])
+            return
+        }
+        let ranFor = ContinuousClock.now - slot.startedAt
+        let decision = policy.workerDied(role: role.rawValue, ranFor: ranFor, now: .now)
+        switch decision {
+        case .restart(let delay):
+            logger.error(
+                "worker died; restarting",
+                metadata: [
+                    "role": "\(role.rawValue)", "child_pid": "\(pid ?? 0)", "status": "\(status)",
+                    "backoff_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+                ]
+            )
+            Task {
+                try? await Task.sleep(for: delay)
+                self.restartIfStillDown(role)
+            }
+        case .giveUp(let count):
+            logger.critical(
+                "worker is crash-looping; stopping the appliance",
+                metadata: ["role": "\(role.rawValue)", "restarts_in_window": "\(count)", "status": "\(status)"]
+            )
+            await shutdown(reason: "crash loop of the \(role.rawValue) worker", exitCode: 70)
+        }
+    }
+
+    func restartIfStillDown(_ role: WorkerRole) {
+        guard state == .running, slots[role]?.pid == nil else { return }
+        slots[role]?.restarts += 1
+        startWorker(role)
+    }
+
+    /// Replaces a role's process without a gap: the new one starts (on `socket` if given, else the current
+    /// one), and only once it is ready is the old one told to drain. Used for config changes and by the watchdog.
+    func rollingRestart(_ role: WorkerRole, socket: ListeningSocket? = nil) async {
+        guard state == .running else { return }
+        let old = slots[role]?.pid
+        let oldSocket = sockets[role]
+        if let socket { sockets[role] = socket }
+        if let old { children[old]?.retiring = true }
+        slots[role]?.restarts += 1
+        guard let new = startWorker(role) else { return }
+        await awaitReadiness(role: role, pid: new)
+        if let old {
+            kill(old, SIGTERM)
+            logger.info("old worker told to drain", metadata: ["role": "\(role.rawValue)", "child_pid": "\(old)"])
+        }
+        if let socket, let oldSocket, socket.fd != oldSocket.fd {
+            // The old worker holds its own copy while it drains; ours is no longer needed.
+            oldSocket.close()
+        }
+    }
+}

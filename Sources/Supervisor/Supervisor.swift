@@ -1,0 +1,137 @@
+import Logging
+import NTConfig
+import NTIPC
+import NTLog
+import NTStorage
+import NTSystem
+import NTWorkerKit
+import UnixSignals
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The parent process: owns the config, the database migrations, the listening sockets and the workers.
+///
+/// It binds both listening sockets itself and hands them to the workers, so a restarted worker never refuses a
+/// connection; restarts dead workers with back-off; reaps every child (it may be PID 1); and turns signals into
+/// graceful shutdown (SIGTERM, SIGINT), validated config reloads (SIGHUP) and rolling restarts.
+public actor Supervisor {
+    let configPath: String
+    let environment: [String: String]
+    let executable: String
+    var logger: Logger
+    var config: AppConfig
+    var state: SupervisorState = .starting
+    var policy: RestartPolicy
+    var slots: [WorkerRole: WorkerSlot] = [:]
+    var children: [Int32: ChildRecord] = [:]
+    var sockets: [WorkerRole: ListeningSocket] = [:]
+    var exitCode: Int32 = 0
+    let startedAtUnix = UnixTime.now()
+    private var finished: CheckedContinuation<Int32, Never>?
+    private var finishedCode: Int32?
+
+    /// - Parameters:
+    ///   - config: the validated configuration from `configPath`.
+    ///   - environment: the process environment (passed to workers and used for reloads).
+    public init(config: AppConfig, configPath: String, environment: [String: String], logger: Logger) {
+        self.config = config
+        self.configPath = configPath
+        self.environment = environment
+        self.logger = logger
+        self.executable = Spawner.currentExecutable()
+        self.policy = Self.policy(for: config)
+        for role in WorkerRole.allCases { slots[role] = WorkerSlot(role: role) }
+    }
+
+    static func policy(for config: AppConfig) -> RestartPolicy {
+        RestartPolicy(
+            initialBackoff: .milliseconds(config.supervisor.restartInitialBackoffMs),
+            maxBackoff: .milliseconds(config.supervisor.restartMaxBackoffMs),
+            healthyAfter: .seconds(config.supervisor.healthyAfterSeconds),
+            maxRestarts: config.supervisor.crashLoopMaxRestarts,
+            window: .seconds(config.supervisor.crashLoopWindowSeconds)
+        )
+    }
+
+    /// Runs the appliance until it is told to stop; returns the process exit code (0 after a graceful stop).
+    public func run() async -> Int32 {
+        ChildReaper.becomeSubreaper()
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            try prepare()
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            return 1
+        }
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup, .sigusr1)
+        let signalTask = Task { for await signal in signals { await self.handle(signal) } }
+        let reaperTask = Task { await self.reapLoop() }
+        let control = IPCServer(path: RunDirectory(path: config.resolvedRunDir).controlSocket, logger: logger) { command, argument in
+            await self.answerControl(command: command, argument: argument)
+        }
+        let controlTask = Task { try await control.run() }
+
+        state = .running
+        for role in WorkerRole.allCases { startWorker(role) }
+        logger.info(
+            "supervisor running",
+            metadata: [
+                "web": "\(config.server.listen)", "metrics": "\(config.metrics.listen)",
+                "data_dir": "\(config.storage.dataDir)", "config": "\(configPath)",
+            ]
+        )
+        let code = await withCheckedContinuation { continuation in
+            if let code = finishedCode { continuation.resume(returning: code) } else { finished = continuation }
+        }
+        signalTask.cancel()
+        reaperTask.cancel()
+        controlTask.cancel()
+        _ = await controlTask.result
+        for socket in sockets.values { socket.close() }
+        logger.info("supervisor stopped", metadata: ["exit_code": "\(code)"])
+        return code
+    }
+
+    /// Creates the data and run directories, runs the database migrations and binds the listening sockets.
+    func prepare() throws {
+        try Directories.create(config.storage.dataDir)
+        try Directories.create(config.resolvedRunDir)
+        let database = try SQLiteDatabase(path: Self.databasePath(config))
+        let applied = try Migrator(database: database).migrate()
+        logger.info("database ready", metadata: ["schema_version": "\(applied.version)", "migrations_applied": "\(applied.applied)"])
+        sockets[.web] = try bind(config.server.listen)
+        sockets[.metrics] = try bind(config.metrics.listen)
+    }
+
+    func bind(_ listen: String) throws -> ListeningSocket {
+        let address = try ListenAddress(parsing: listen)
+        let host = address.family == .localhost ? "127.0.0.1" : address.host
+        return try ListeningSocket.open(host: host, port: address.port)
+    }
+
+    /// The database file of a configuration.
+    public static func databasePath(_ config: AppConfig) -> String {
+        config.storage.dataDir + "/neural-terminal.db"
+    }
+
+    func handle(_ signal: UnixSignal) async {
+        switch signal {
+        case .sigterm, .sigint:
+            await shutdown(reason: "signal \(signal)", exitCode: 0)
+        case .sighup:
+            await reload()
+        default:
+            logger.info("signal ignored", metadata: ["signal": "\(signal)"])
+        }
+    }
+
+    /// Ends `run()` with `code`; safe to call more than once (the first code wins).
+    func finish(_ code: Int32) {
+        guard finishedCode == nil else { return }
+        finishedCode = code
+        state = .stopped
+        finished?.resume(returning: code)
+        finished = nil
+    }
+}

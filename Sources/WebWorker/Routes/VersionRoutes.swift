@@ -1,0 +1,31 @@
+import Hummingbird
+import NTHTTP
+import NTStorage
+import NTSystem
+
+/// `GET /api/version`: what is running, for the UI's status line and for operators.
+enum VersionRoutes {
+    struct Version: Codable, Sendable {
+        let name: String
+        let version: String
+        let commit: String
+        let buildDate: String
+        let sqlite: String
+
+        enum CodingKeys: String, CodingKey {
+            case name, version, commit, sqlite
+            case buildDate = "build_date"
+        }
+    }
+
+    static func add(to router: Router<AppRequestContext>) {
+        router.get("/api/version") { _, _ in
+            JSONBody.response(
+                Version(
+                    name: "neural-terminal", version: BuildInfo.version, commit: BuildInfo.commit,
+                    buildDate: BuildInfo.buildDate, sqlite: SQLiteDatabase.libraryVersion
+                )
+            )
+        }
+    }
+}

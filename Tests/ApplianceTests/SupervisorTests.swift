@@ -1,0 +1,115 @@
+import Foundation
+import NTWorkerKit
+import Testing
+
+/// The supervisor and its workers, driven as an operator would: real binary, real signals, loopback ports.
+@Suite(.serialized, .timeLimit(.minutes(2)))
+struct SupervisorTests {
+    @Test func servesHealthReadinessVersionAndMetricsOnceStarted() async throws {
+        let app = try Appliance()
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+
+        #expect(try app.metrics("/health").status == 200)
+        let version = try app.get("/api/version", headers: ["X-Request-ID": "test-correlation-1"])
+        #expect(version.status == 200)
+        #expect(version.body.contains("\"name\":\"neural-terminal\""))
+        #expect(version.header("x-request-id") == "test-correlation-1")
+        #expect(version.header("content-security-policy")?.contains("default-src 'self'") == true)
+        #expect(version.header("x-content-type-options") == "nosniff")
+
+        let metrics = try app.metrics("/metrics")
+        #expect(metrics.status == 200)
+        for role in ["web", "metrics", "maintenance"] {
+            #expect(metrics.body.contains("worker_up{worker=\"\(role)\"} 1"))
+            #expect(metrics.body.contains("process_resident_memory_bytes{worker=\"\(role)\"}"))
+        }
+        #expect(metrics.body.contains("process_resident_memory_bytes{worker=\"supervisor\"}"))
+    }
+
+    @Test(arguments: WorkerRole.allCases)
+    func aKilledWorkerIsBackAndReadyWithinTwoSeconds(role: WorkerRole) async throws {
+        let app = try Appliance()
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        let before = try #require(try await app.status().worker(role))
+        let oldPID = try #require(before.pid)
+
+        kill(oldPID, SIGKILL)
+        try await eventually(timeout: 2, "\(role) replaced and /ready 200") {
+            let now = try await app.status().worker(role)
+            guard let now, let pid = now.pid, pid != oldPID, now.ready else { return false }
+            return try app.metrics("/ready").status == 200
+        }
+        #expect(try await app.status().worker(role)?.restarts == before.restarts + 1)
+        try await eventually(timeout: 1, "no zombie left") { zombieChildren(of: app.pid).isEmpty }
+    }
+
+    @Test func sigtermStopsEveryProcessAndExitsZeroWithinTheGracePeriod() async throws {
+        let app = try Appliance()
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        let pids = try await app.status().workers.compactMap(\.pid)
+        #expect(pids.count == 3)
+
+        app.signal(SIGTERM)
+        let code = await app.waitForExit(timeout: 6)
+        #expect(code == 0)
+        for pid in pids { #expect(!processExists(pid), "worker \(pid) outlived the supervisor") }
+        #expect(app.logLines().contains { $0.contains("\"supervisor stopped\"") })
+    }
+
+    @Test func sighupWithABrokenFileKeepsServingAndLogsFileAndLine() async throws {
+        let app = try Appliance()
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+
+        try (app.baseConfig() + "log.level = \"loud\"\nserver.listn = \"x\"\n").write(toFile: app.configPath, atomically: true, encoding: .utf8)
+        app.signal(SIGHUP)
+        try await eventually(timeout: 3, "the refusal logged with file:line") {
+            app.logLines().contains { $0.contains("config reload refused") && $0.contains("\(app.configPath):7") }
+        }
+        #expect(app.logLines().contains { $0.contains("config reload refused") && $0.contains("did you mean") })
+        #expect(try app.metrics("/ready").status == 200)
+        #expect(try app.get("/api/version").status == 200)
+    }
+
+    @Test func sighupAppliesANewLogLevelToEveryProcess() async throws {
+        let app = try Appliance(extraConfig: "maintenance.tick_seconds = 1\n")
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        #expect(!app.logLines().contains { $0.contains("\"level\":\"debug\"") })
+
+        try app.writeConfig("maintenance.tick_seconds = 1\nlog.level = \"debug\"\n")
+        app.signal(SIGHUP)
+        try await eventually(timeout: 4, "a debug line from the maintenance worker") {
+            app.logLines().contains { $0.contains("\"level\":\"debug\"") && $0.contains("\"worker\":\"maintenance\"") }
+        }
+    }
+
+    @Test func aChangedListenAddressMovesTheWebWorkerWithoutDowntime() async throws {
+        let app = try Appliance()
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        let newPort = try Appliance.freePort()
+
+        try app.writeConfig("", web: newPort)
+        app.signal(SIGHUP)
+        try await eventually(timeout: 5, "the web worker serving on the new port") {
+            try app.get("/api/version", port: newPort).status == 200
+        }
+        try await app.waitUntilReady()
+    }
+
+    @Test func aWorkerThatCrashesAtStartEndsInANonZeroExitAfterTheCrashLoopLimit() async throws {
+        let app = try Appliance(
+            extraConfig: "supervisor.crash_loop_max_restarts = 3\n",
+            environment: ["NEURAL_TERMINAL_FAULT": "crash-at-start:maintenance"]
+        )
+        defer { Task { await app.stop() } }
+        let code = await app.waitForExit(timeout: 20)
+        #expect(code != nil && code != 0)
+        #expect(app.logLines().contains { $0.contains("crash-looping") })
+        #expect(zombieChildren(of: app.pid).isEmpty)
+    }
+}

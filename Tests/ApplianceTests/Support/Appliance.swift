@@ -1,0 +1,152 @@
+import Foundation
+import NTIPC
+import NTSystem
+import NTWorkerKit
+
+/// One real appliance for a test: the built binary, started on free loopback ports with its own data folder,
+/// its JSON log captured to a file. Always `stop()` it (tests use `defer`).
+final class Appliance: @unchecked Sendable {
+    let directory: URL
+    let configPath: String
+    let logPath: String
+    let webPort: Int
+    let metricsPort: Int
+    let process = Process()
+    private var stopped = false
+
+    /// The binary under test: `NEURAL_TERMINAL_BINARY`, or `neural-terminal` beside the test bundle.
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["NEURAL_TERMINAL_BINARY"] { return path }
+        let me = URL(fileURLWithPath: Spawner.currentExecutable())
+        return me.deletingLastPathComponent().appendingPathComponent("neural-terminal").path
+    }
+
+    /// - Parameters:
+    ///   - extraConfig: TOML appended after the generated `[server]`/`[metrics]`/`[storage]` lines; use
+    ///     dotted keys (`supervisor.crash_loop_max_restarts = 3`) so sections do not repeat.
+    init(extraConfig: String = "", environment: [String: String] = [:]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("nt-test-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        configPath = directory.appendingPathComponent("neural-terminal.toml").path
+        logPath = directory.appendingPathComponent("log.jsonl").path
+        webPort = try Self.freePort()
+        metricsPort = try Self.freePort()
+        try writeConfig(extraConfig)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = ["run", "--config", configPath]
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "OPENROUTER_API_KEY")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let log = FileHandle(forWritingAtPath: logPath)!
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    /// The TOML every test starts from: loopback ports, a private data folder, quick restarts.
+    func baseConfig(web: Int? = nil) -> String {
+        """
+        server.listen = "127.0.0.1:\(web ?? webPort)"
+        metrics.listen = "127.0.0.1:\(metricsPort)"
+        storage.data_dir = "\(directory.path)/data"
+        supervisor.shutdown_grace_seconds = 5
+        supervisor.restart_initial_backoff_ms = 50
+
+        """
+    }
+
+    func writeConfig(_ extra: String, web: Int? = nil) throws {
+        try (baseConfig(web: web) + extra).write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    var controlSocket: String { directory.path + "/data/run/control.sock" }
+
+    func status() async throws -> SupervisorStatus {
+        try SupervisorStatus.decode(try await IPCClient.request(path: controlSocket, command: "status"))
+    }
+
+    func get(_ path: String, port: Int? = nil, headers: [String: String] = [:]) throws -> HTTPProbe.Answer {
+        try HTTPProbe.fetch("http://127.0.0.1:\(port ?? webPort)\(path)", headers: headers, timeoutSeconds: 3)
+    }
+
+    func metrics(_ path: String) throws -> HTTPProbe.Answer { try get(path, port: metricsPort) }
+
+    /// Polls until `/ready` answers 200 and every worker is ready; fails after `timeout` seconds.
+    func waitUntilReady(timeout: Double = 15) async throws {
+        try await eventually(timeout: timeout, "appliance ready") {
+            guard (try? self.metrics("/ready").status) == 200, let status = try? await self.status() else { return false }
+            return status.workers.allSatisfy(\.ready)
+        }
+    }
+
+    /// Every line the appliance has logged so far.
+    func logLines() -> [String] {
+        let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// The log lines parsed as JSON objects (lines that do not parse are returned as nil entries by `unparsable`).
+    func logObjects() -> [[String: Any]] {
+        logLines().compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    func signal(_ signal: Int32) {
+        kill(pid, signal)
+    }
+
+    /// Waits for the supervisor to exit; returns its exit status, or nil if it is still running at the deadline.
+    func waitForExit(timeout: Double) async -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// Stops the appliance (SIGTERM, then SIGKILL) and removes its folder.
+    func stop() async {
+        if process.isRunning {
+            signal(SIGTERM)
+            if await waitForExit(timeout: 10) == nil { signal(SIGKILL); _ = await waitForExit(timeout: 5) }
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    static func freePort() throws -> Int {
+        let socket = try ListeningSocket.open(host: "127.0.0.1", port: 0)
+        defer { socket.close() }
+        return socket.port
+    }
+}
+
+struct Timeout: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Polls `condition` every 20 ms until it holds, or throws after `timeout` seconds naming `what`.
+func eventually(timeout: Double, _ what: String, _ condition: () async throws -> Bool) async throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if (try? await condition()) == true { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    throw Timeout(description: "timed out after \(timeout) s waiting for: \(what)")
+}
+
+/// The pids of processes whose parent is `parent` and that are zombies, read from /proc.
+func zombieChildren(of parent: Int32) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap(Int32.init).filter { pid in
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return false }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 2 && fields[0] == "Z" && Int32(fields[1]) == parent
+    }
+}
+
+/// Whether a process with this pid exists (zombies count as existing).
+func processExists(_ pid: Int32) -> Bool {
+    FileManager.default.fileExists(atPath: "/proc/\(pid)")
+}
