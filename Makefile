@@ -10,7 +10,7 @@ STATIC_DIR   := .build-static
 STATIC_BIN   := $(STATIC_DIR)/release/neural-terminal
 RELEASE_BIN  := .build/release/neural-terminal
 
-.PHONY: help install build static run test test-swift test-static security bench clean
+.PHONY: help install curl build static run test test-swift test-static security bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,11 +18,14 @@ help: ## List the targets
 install: ## Install missing system packages and the Python test environment
 	@scripts/install-deps.sh
 
-build: install ## Build the release binary (.build/release/neural-terminal)
+curl: install ## Build the minimal static libcurl into vendor/curl (cached)
+	@scripts/build-curl.sh
+
+build: install curl ## Build the release binary (.build/release/neural-terminal)
 	@scripts/build-info.sh
 	$(SWIFT) build -c release --product neural-terminal
 
-static: install ## Build the fully static, stripped binary (.build-static/release/neural-terminal)
+static: install curl ## Build the fully static, stripped binary (.build-static/release/neural-terminal)
 	@scripts/build-info.sh
 	$(SWIFT) build -c release --scratch-path $(STATIC_DIR) --product neural-terminal $(STATIC_FLAGS)
 	@ldd $(STATIC_BIN) 2>&1 | grep -q "not a dynamic executable" && echo "static: $(STATIC_BIN) ($$(du -h $(STATIC_BIN) | cut -f1))"
@@ -32,7 +35,7 @@ run: build ## Run the appliance from $(CONFIG): loopback only, data under ./data
 
 test: install test-swift test-static ## Run every test (unit, integration, static binary in a chroot, Dockerfile lint)
 
-test-swift:
+test-swift: curl
 	@scripts/build-info.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build

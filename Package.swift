@@ -19,6 +19,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "neural-terminal", targets: ["NeuralTerminal"]),
+        .executable(name: "fake-openrouter", targets: ["FakeOpenRouter"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
@@ -36,6 +37,16 @@ let package = Package(
         .target(name: "CNTSupport", path: "Sources/CNTSupport"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        // A minimal static libcurl built from Debian's source by scripts/build-curl.sh into vendor/curl (ADR 0003).
+        .target(
+            name: "CCurl",
+            path: "Sources/CCurl",
+            linkerSettings: [
+                .unsafeFlags(["-L\(Context.packageDirectory)/vendor/curl/lib"]),
+                .linkedLibrary("curl"), .linkedLibrary("nghttp2"), .linkedLibrary("ssl"), .linkedLibrary("crypto"),
+                .linkedLibrary("zstd"), .linkedLibrary("z"),
+            ]
+        ),
 
         // MARK: leaf tools
         .target(name: "NTConfig", swiftSettings: strict),
@@ -43,6 +54,8 @@ let package = Package(
         .target(name: "NTSystem", dependencies: ["CNTSupport"], swiftSettings: strict),
         .target(name: "NTStorage", dependencies: ["CSQLite"], swiftSettings: strict),
         .target(name: "NTIPC", dependencies: [nio, nioPosix, logging], swiftSettings: strict),
+        .target(name: "NTCurl", dependencies: ["CCurl"], swiftSettings: strict),
+        .target(name: "NTOpenRouter", swiftSettings: strict),
 
         // MARK: shared infrastructure of the workers
         .target(
@@ -74,6 +87,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strict
+        ),
+
+        // MARK: the chat domain
+        .target(
+            name: "NTChat",
+            dependencies: ["NTStorage", "NTOpenRouter", "NTCurl", "NTLog", logging, .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
 
@@ -113,10 +133,22 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: test tools (not part of the release binary)
+        .executableTarget(
+            name: "FakeOpenRouter",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: tests
         .testTarget(name: "NTConfigTests", dependencies: ["NTConfig"], swiftSettings: strict),
         .testTarget(name: "NTLogTests", dependencies: ["NTLog"], swiftSettings: strict),
         .testTarget(name: "NTMetricsTests", dependencies: ["NTMetrics"], swiftSettings: strict),
+        .testTarget(name: "NTOpenRouterTests", dependencies: ["NTOpenRouter"], swiftSettings: strict),
+        .testTarget(name: "NTCurlTests", dependencies: ["NTCurl"], swiftSettings: strict),
         .testTarget(
             name: "ApplianceTests",
             dependencies: ["NeuralTerminal", "NTConfig", "NTSystem", "NTIPC", "NTWorkerKit"],

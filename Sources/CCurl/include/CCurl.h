@@ -1,0 +1,1 @@
+#include "../../../vendor/curl/include/curl/curl.h"

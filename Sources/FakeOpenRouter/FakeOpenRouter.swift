@@ -1,0 +1,1 @@
+@main struct FakeOpenRouter { static func main() {} }
