@@ -100,7 +100,8 @@ let package = Package(
         // MARK: the process model
         .target(
             name: "WebWorker",
-            dependencies: ["NTWorkerKit", "NTHTTP", "NTStorage", "NTSystem", logging, lifecycle, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["NTChat", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTStorage", "NTSystem", logging, lifecycle,
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .target(
@@ -149,6 +150,12 @@ let package = Package(
         .testTarget(name: "NTMetricsTests", dependencies: ["NTMetrics"], swiftSettings: strict),
         .testTarget(name: "NTOpenRouterTests", dependencies: ["NTOpenRouter"], swiftSettings: strict),
         .testTarget(name: "NTCurlTests", dependencies: ["NTCurl"], swiftSettings: strict),
+        .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", logging], swiftSettings: strict),
+        .testTarget(
+            name: "WebWorkerTests",
+            dependencies: ["WebWorker", "NTChat", "NTStorage", "NTOpenRouter", "NTHTTP", logging, .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "ApplianceTests",
             dependencies: ["NeuralTerminal", "NTConfig", "NTSystem", "NTIPC", "NTWorkerKit"],

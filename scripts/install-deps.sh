@@ -30,7 +30,7 @@ PACKAGES=(
   # runtime and smoke tests: the CA bundle copied into chroots, curl to probe endpoints, mount/chroot
   ca-certificates curl util-linux coreutils
   # tools the tests and checks call
-  zstd sqlite3 shellcheck prometheus
+  zstd sqlite3 shellcheck prometheus stunnel4
   # browser tests (Playwright drives Debian's chromium) and the Python venv
   chromium fonts-liberation python3 python3-venv
 )

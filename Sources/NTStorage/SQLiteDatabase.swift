@@ -86,3 +86,8 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// The SQLite library version linked into the binary.
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 }
+
+extension SQLiteDatabase {
+    /// Rows changed by the last INSERT, UPDATE or DELETE on this connection.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+}

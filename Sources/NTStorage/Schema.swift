@@ -9,5 +9,77 @@ public enum Schema {
                 INSERT INTO app_meta (key, value) VALUES ('created_at', strftime('%Y-%m-%dT%H:%M:%fZ','now'));
                 """
         ),
+        Migration(version: 2, name: "conversations, messages, full-text index, models catalog", sql: chat),
     ]
+
+    /// Conversations and messages. The full-text index covers only messages in a final state: a streaming answer is
+    /// rewritten several times a second and is indexed once, when it ends (see the triggers' WHEN clauses).
+    static let chat = """
+        CREATE TABLE conversations (
+            id            TEXT PRIMARY KEY,
+            title         TEXT NOT NULL,
+            model         TEXT,
+            system_prompt TEXT,
+            created_at    TEXT NOT NULL,
+            updated_at    TEXT NOT NULL
+        );
+        CREATE INDEX conversations_by_update ON conversations (updated_at DESC, id);
+
+        CREATE TABLE messages (
+            id                TEXT PRIMARY KEY,
+            conversation_id   TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+            seq               INTEGER NOT NULL,
+            role              TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+            content           TEXT NOT NULL DEFAULT '',
+            reasoning         TEXT NOT NULL DEFAULT '',
+            model             TEXT,
+            status            TEXT NOT NULL CHECK (status IN ('streaming', 'complete', 'stopped', 'error', 'interrupted')),
+            finish_reason     TEXT,
+            prompt_tokens     INTEGER,
+            completion_tokens INTEGER,
+            reasoning_tokens  INTEGER,
+            cached_tokens     INTEGER,
+            cost_usd          REAL,
+            ttft_ms           INTEGER,
+            duration_ms       INTEGER,
+            generation_id     TEXT,
+            request_id        TEXT,
+            error             TEXT,
+            worker_pid        INTEGER,
+            created_at        TEXT NOT NULL,
+            updated_at        TEXT NOT NULL,
+            UNIQUE (conversation_id, seq)
+        );
+        CREATE INDEX messages_streaming ON messages (status) WHERE status = 'streaming';
+        CREATE INDEX messages_by_day ON messages (substr(created_at, 1, 10));
+
+        CREATE VIRTUAL TABLE messages_fts USING fts5 (
+            content, reasoning, content = 'messages', content_rowid = 'rowid', tokenize = 'unicode61'
+        );
+        CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.status <> 'streaming' BEGIN
+            INSERT INTO messages_fts (rowid, content, reasoning) VALUES (new.rowid, new.content, new.reasoning);
+        END;
+        CREATE TRIGGER messages_fts_unindex AFTER UPDATE ON messages WHEN old.status <> 'streaming' BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content, reasoning) VALUES ('delete', old.rowid, old.content, old.reasoning);
+        END;
+        CREATE TRIGGER messages_fts_reindex AFTER UPDATE ON messages WHEN new.status <> 'streaming' BEGIN
+            INSERT INTO messages_fts (rowid, content, reasoning) VALUES (new.rowid, new.content, new.reasoning);
+        END;
+        CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages WHEN old.status <> 'streaming' BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content, reasoning) VALUES ('delete', old.rowid, old.content, old.reasoning);
+        END;
+
+        CREATE TABLE models (
+            id                    TEXT PRIMARY KEY,
+            name                  TEXT NOT NULL,
+            context_length        INTEGER,
+            prompt_price          REAL,
+            completion_price      REAL,
+            request_price         REAL,
+            reasoning_price       REAL,
+            cache_read_price      REAL,
+            max_completion_tokens INTEGER,
+            fetched_at            TEXT NOT NULL
+        );
+        """
 }

@@ -1,25 +1,32 @@
 import Hummingbird
 import Logging
+import NTChat
+import NTConfig
+import NTCurl
 import NTHTTP
 import NTWorkerKit
 import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The web worker: the browser UI, the JSON API and token streaming, served on the inherited web socket (fd 3).
 public enum WebWorker {
     /// Builds the worker's services; the readiness flag is raised once the socket accepts.
     public static func services(context: WorkerContext) async throws -> [any Service] {
-        let router = makeRouter(context: context)
+        let chat = try await ChatComponents(context: context)
+        let table = makeRoutes(context: context, chat: chat)
         let server = InheritedSocketServer(
             fd: WorkerEnvironment.listenFD,
-            responder: router.buildResponder(),
+            responder: table.router.buildResponder(),
             logger: context.logger,
             onRunning: { context.readiness.markReady() }
         )
-        return [server]
+        return [server, ModelsRefresher(catalog: chat.catalog, config: context.config, logger: context.logger)]
     }
 
-    /// The router with every route and middleware; separate so tests can drive it without a socket.
-    public static func makeRouter(context: WorkerContext) -> Router<AppRequestContext> {
+    /// The router with every route and middleware, and the list of routes it holds (for the OpenAPI check).
+    static func makeRoutes(context: WorkerContext, chat: ChatComponents) -> RouteTable {
         let router = Router(context: AppRequestContext.self)
         router.addMiddleware {
             RequestIDMiddleware()
@@ -27,8 +34,73 @@ public enum WebWorker {
             AccessLogMiddleware<AppRequestContext>()
             ErrorBoundaryMiddleware<AppRequestContext>()
         }
-        VersionRoutes.add(to: router)
+        let table = RouteTable(router: router)
+        addAPIRoutes(to: table, service: chat.service, repository: chat.repository, catalog: chat.catalog)
         AssetRoutes.add(to: router)
-        return router
+        return table
+    }
+
+    /// Every `/api` route; `docs/openapi.yaml` must describe exactly these (a test compares them).
+    static func addAPIRoutes(to table: RouteTable, service: ChatService, repository: any ChatRepository, catalog: ModelsCatalog) {
+        VersionRoutes.add(to: table)
+        ChatRoutes(service: service, repository: repository, catalog: catalog).add(to: table)
+    }
+}
+
+/// The chat engine of one web worker: storage, the upstream client, the turn service and the models catalog.
+struct ChatComponents: Sendable {
+    let repository: SQLiteChatRepository
+    let service: ChatService
+    let catalog: ModelsCatalog
+
+    init(context: WorkerContext) async throws {
+        let config = context.config
+        repository = try SQLiteChatRepository(path: config.current.storage.dataDir + "/neural-terminal.db")
+        let upstream = OpenRouterUpstream(client: CurlClient.shared) { UpstreamSettings(config.current) }
+        service = ChatService(repository: repository, upstream: upstream, workerPID: getpid(), logger: context.logger) {
+            ChatSettings(defaultModel: config.current.upstream.defaultModel)
+        }
+        catalog = ModelsCatalog(repository: repository, upstream: upstream, logger: context.logger)
+        let recovered = try await service.recoverInterrupted { pid in kill(pid, 0) == 0 || errno == EPERM }
+        if recovered > 0 {
+            context.logger.warning("answers left streaming by a dead worker marked interrupted", metadata: ["count": "\(recovered)"])
+        }
+        if config.current.upstreamAPIKey?.isEmpty ?? true {
+            context.logger.warning("\(OpenRouterUpstream.noKeyMessage)")
+        }
+    }
+}
+
+extension UpstreamSettings {
+    init(_ config: AppConfig) {
+        let u = config.upstream
+        self.init(
+            baseURL: u.baseURL, apiKey: config.upstreamAPIKey, referer: u.referer, title: u.title,
+            connectTimeout: .milliseconds(Int(u.connectTimeoutSeconds * 1000)),
+            firstByteTimeout: .milliseconds(Int(u.firstByteTimeoutSeconds * 1000)),
+            idleTimeout: .milliseconds(Int(u.idleTimeoutSeconds * 1000)),
+            totalTimeout: .milliseconds(Int(u.totalTimeoutSeconds * 1000)),
+            caFile: u.caFile.isEmpty ? nil : u.caFile
+        )
+    }
+}
+
+/// Refreshes the models catalog at start and every `upstream.models_refresh_minutes`; failures are logged and
+/// the cached list keeps serving.
+struct ModelsRefresher: Service {
+    let catalog: ModelsCatalog
+    let config: ConfigStore
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await catalog.refresh()
+            } catch {
+                logger.warning("models refresh failed; serving the cached list", metadata: ["error": "\(error)"])
+            }
+            let minutes = config.current.upstream.modelsRefreshMinutes
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) }
+        }
     }
 }

@@ -39,6 +39,12 @@ public struct UpstreamConfig: Codable, Sendable, Equatable {
     public var referer = ""
     /// `title`: sent as `X-Title` for OpenRouter's app attribution; empty means not sent.
     public var title = "Neural Terminal"
+    /// `default_model`: the model of a conversation that names none.
+    public var defaultModel = "openrouter/auto"
+    /// `ca_file`: a PEM bundle of CAs to trust for the upstream; empty = the system bundle.
+    public var caFile = ""
+    /// `models_refresh_minutes`: how often the models catalog (names, prices, context lengths) is refetched.
+    public var modelsRefreshMinutes = 360.0
     /// `connect_timeout_seconds`: TCP + TLS connect limit.
     public var connectTimeoutSeconds = 10.0
     /// `first_byte_timeout_seconds`: limit from sending the request to the first response byte.

@@ -18,8 +18,8 @@ enum VersionRoutes {
         }
     }
 
-    static func add(to router: Router<AppRequestContext>) {
-        router.get("/api/version") { _, _ in
+    static func add(to table: RouteTable) {
+        table.add(.get, "/api/version") { _, _ in
             JSONBody.response(
                 Version(
                     name: "neural-terminal", version: BuildInfo.version, commit: BuildInfo.commit,

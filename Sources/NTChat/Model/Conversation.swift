@@ -1,0 +1,48 @@
+/// A conversation as the API returns it, with the totals a list view needs.
+public struct Conversation: Codable, Sendable, Equatable {
+    public var id: String
+    public var title: String
+    public var model: String?
+    public var systemPrompt: String?
+    public var createdAt: String
+    public var updatedAt: String
+    /// Messages in the conversation (all roles).
+    public var messageCount: Int
+    /// The sum of the recorded costs of its answers, in USD.
+    public var costUSD: Double
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, model
+        case systemPrompt = "system_prompt"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case messageCount = "message_count"
+        case costUSD = "cost_usd"
+    }
+
+    /// Every key is always present (null when unset).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(title, forKey: .title)
+        try c.encode(model, forKey: .model)
+        try c.encode(systemPrompt, forKey: .systemPrompt)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encode(messageCount, forKey: .messageCount)
+        try c.encode(costUSD, forKey: .costUSD)
+    }
+}
+
+/// What a client may set when creating or editing a conversation; nil leaves a field as it is.
+public struct ConversationPatch: Sendable {
+    public var title: String?
+    public var model: String??
+    public var systemPrompt: String??
+
+    public init(title: String? = nil, model: String?? = nil, systemPrompt: String?? = nil) {
+        self.title = title
+        self.model = model
+        self.systemPrompt = systemPrompt
+    }
+}

@@ -1,0 +1,52 @@
+import NTOpenRouter
+
+/// A page of the conversation list.
+public struct ConversationPage: Codable, Sendable {
+    public let conversations: [Conversation]
+    public let total: Int
+    public let limit: Int
+    public let offset: Int
+}
+
+/// The two rows a chat turn starts with, written in one transaction before the upstream is called.
+public struct TurnRows: Sendable {
+    public let user: Message?
+    public let assistant: Message
+}
+
+/// Everything the chat domain needs from storage. The SQLite implementation is ``SQLiteChatRepository``; a
+/// PostgreSQL adapter would implement the same protocol.
+public protocol ChatRepository: Sendable {
+    func createConversation(title: String, model: String?, systemPrompt: String?) async throws -> Conversation
+    func conversations(limit: Int, offset: Int) async throws -> ConversationPage
+    func conversation(id: String) async throws -> Conversation?
+    func messages(conversationID: String) async throws -> [Message]
+    func updateConversation(id: String, patch: ConversationPatch) async throws -> Conversation?
+    func deleteConversation(id: String) async throws -> Bool
+
+    /// Persists the user's message (if any) and an empty assistant message in state `streaming`, in one
+    /// transaction. With `replacingLastAnswer`, the conversation's last assistant message is deleted first
+    /// (regenerate).
+    func beginTurn(
+        conversationID: String, userContent: String?, model: String, requestID: String, workerPID: Int32,
+        replacingLastAnswer: Bool
+    ) async throws -> TurnRows
+
+    /// Stores the text received so far of a streaming answer.
+    func saveProgress(messageID: String, content: String, reasoning: String) async throws
+
+    /// Writes the final state of an answer.
+    func finish(messageID: String, outcome: MessageOutcome) async throws
+
+    /// Marks `streaming` answers whose worker is gone as `interrupted` (after a crash); returns how many.
+    func markInterrupted(isAlive: @Sendable (Int32) -> Bool) async throws -> Int
+
+    func replaceModels(_ models: [ModelInfo]) async throws
+    func models() async throws -> [ModelInfo]
+}
+
+/// Errors the repository reports to the API layer.
+public enum ChatStoreError: Error, Sendable, Equatable {
+    case conversationNotFound
+    case nothingToRegenerate
+}

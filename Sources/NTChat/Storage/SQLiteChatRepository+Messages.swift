@@ -1,0 +1,155 @@
+import NTStorage
+
+extension SQLiteChatRepository {
+    static let messageColumns = """
+        id, conversation_id, role, content, reasoning, model, status, finish_reason, prompt_tokens, completion_tokens,
+        reasoning_tokens, cached_tokens, cost_usd, ttft_ms, duration_ms, generation_id, request_id, error, created_at, updated_at
+        """
+
+    static func message(from row: Statement) -> Message {
+        func optInt(_ i: Int32) -> Int? { row.isNull(i) ? nil : row.int(i) }
+        return Message(
+            id: row.string(0) ?? "", conversationID: row.string(1) ?? "",
+            role: MessageRole(rawValue: row.string(2) ?? "") ?? .user, content: row.string(3) ?? "",
+            reasoning: row.string(4) ?? "", model: row.string(5),
+            status: MessageStatus(rawValue: row.string(6) ?? "") ?? .error, finishReason: row.string(7),
+            promptTokens: optInt(8), completionTokens: optInt(9), reasoningTokens: optInt(10), cachedTokens: optInt(11),
+            costUSD: row.isNull(12) ? nil : row.double(12), ttftMs: optInt(13), durationMs: optInt(14),
+            generationID: row.string(15), requestID: row.string(16), error: row.string(17),
+            createdAt: row.string(18) ?? "", updatedAt: row.string(19) ?? ""
+        )
+    }
+
+    public func messages(conversationID: String) throws -> [Message] {
+        let query = try db.prepare("SELECT \(Self.messageColumns) FROM messages WHERE conversation_id = ? ORDER BY seq")
+        query.bind(1, conversationID)
+        var result: [Message] = []
+        while try query.step() { result.append(Self.message(from: query)) }
+        return result
+    }
+
+    public func beginTurn(
+        conversationID: String, userContent: String?, model: String, requestID: String, workerPID: Int32,
+        replacingLastAnswer: Bool
+    ) throws -> TurnRows {
+        try db.transaction {
+            guard try conversation(id: conversationID) != nil else { throw ChatStoreError.conversationNotFound }
+            if replacingLastAnswer {
+                let last = try db.prepare(
+                    "SELECT id FROM messages WHERE conversation_id = ? AND role = 'assistant' AND seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = ?)"
+                )
+                last.bind(1, conversationID)
+                last.bind(2, conversationID)
+                guard try last.step(), let id = last.string(0) else { throw ChatStoreError.nothingToRegenerate }
+                let delete = try db.prepare("DELETE FROM messages WHERE id = ?")
+                delete.bind(1, id)
+                _ = try delete.step()
+            }
+            let now = Identifiers.now()
+            var seq = (try nextSeq(conversationID))
+            var user: Message?
+            if let userContent {
+                user = try insert(conversationID: conversationID, seq: seq, role: .user, content: userContent,
+                                  model: nil, status: .complete, requestID: requestID, workerPID: nil, now: now)
+                seq += 1
+            }
+            let assistant = try insert(conversationID: conversationID, seq: seq, role: .assistant, content: "",
+                                       model: model, status: .streaming, requestID: requestID, workerPID: workerPID, now: now)
+            let touch = try db.prepare("UPDATE conversations SET updated_at = ? WHERE id = ?")
+            touch.bind(1, now)
+            touch.bind(2, conversationID)
+            _ = try touch.step()
+            return TurnRows(user: user, assistant: assistant)
+        }
+    }
+
+    private func nextSeq(_ conversationID: String) throws -> Int {
+        let query = try db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?")
+        query.bind(1, conversationID)
+        return try query.step() ? query.int(0) : 1
+    }
+
+    private func insert(
+        conversationID: String, seq: Int, role: MessageRole, content: String, model: String?, status: MessageStatus,
+        requestID: String, workerPID: Int32?, now: String
+    ) throws -> Message {
+        let id = Identifiers.uuid()
+        let insert = try db.prepare("""
+            INSERT INTO messages (id, conversation_id, seq, role, content, model, status, request_id, worker_pid, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insert.bind(1, id)
+        insert.bind(2, conversationID)
+        insert.bind(3, seq)
+        insert.bind(4, role.rawValue)
+        insert.bind(5, content)
+        insert.bind(6, model)
+        insert.bind(7, status.rawValue)
+        insert.bind(8, requestID)
+        insert.bind(9, workerPID.map(Int.init))
+        insert.bind(10, now)
+        insert.bind(11, now)
+        _ = try insert.step()
+        return Message(
+            id: id, conversationID: conversationID, role: role, content: content, reasoning: "", model: model,
+            status: status, requestID: requestID, createdAt: now, updatedAt: now
+        )
+    }
+
+    public func saveProgress(messageID: String, content: String, reasoning: String) throws {
+        let update = try db.prepare(
+            "UPDATE messages SET content = ?, reasoning = ?, updated_at = ? WHERE id = ? AND status = 'streaming'"
+        )
+        update.bind(1, content)
+        update.bind(2, reasoning)
+        update.bind(3, Identifiers.now())
+        update.bind(4, messageID)
+        _ = try update.step()
+    }
+
+    public func finish(messageID: String, outcome o: MessageOutcome) throws {
+        let update = try db.prepare("""
+            UPDATE messages SET status = ?, content = ?, reasoning = ?, finish_reason = ?, prompt_tokens = ?,
+              completion_tokens = ?, reasoning_tokens = ?, cached_tokens = ?, cost_usd = ?, ttft_ms = ?, duration_ms = ?,
+              generation_id = ?, error = ?, worker_pid = NULL, updated_at = ?
+            WHERE id = ?
+            """)
+        update.bind(1, o.status.rawValue)
+        update.bind(2, o.content)
+        update.bind(3, o.reasoning)
+        update.bind(4, o.finishReason)
+        update.bind(5, o.promptTokens)
+        update.bind(6, o.completionTokens)
+        update.bind(7, o.reasoningTokens)
+        update.bind(8, o.cachedTokens)
+        update.bind(9, o.costUSD)
+        update.bind(10, o.ttftMs)
+        update.bind(11, o.durationMs)
+        update.bind(12, o.generationID)
+        update.bind(13, o.error)
+        update.bind(14, Identifiers.now())
+        update.bind(15, messageID)
+        _ = try update.step()
+    }
+
+    public func markInterrupted(isAlive: @Sendable (Int32) -> Bool) throws -> Int {
+        let query = try db.prepare("SELECT id, worker_pid FROM messages WHERE status = 'streaming'")
+        var orphans: [String] = []
+        while try query.step() {
+            let pid = query.isNull(1) ? 0 : Int32(query.int(1))
+            if pid == 0 || !isAlive(pid) { orphans.append(query.string(0) ?? "") }
+        }
+        let update = try db.prepare("""
+            UPDATE messages SET status = 'interrupted', worker_pid = NULL, updated_at = ?,
+              error = COALESCE(error, 'the process streaming this answer stopped before it ended')
+            WHERE id = ? AND status = 'streaming'
+            """)
+        for id in orphans {
+            update.reset()
+            update.bind(1, Identifiers.now())
+            update.bind(2, id)
+            _ = try update.step()
+        }
+        return orphans.count
+    }
+}

@@ -1,0 +1,87 @@
+import NTOpenRouter
+import NTStorage
+
+/// ``ChatRepository`` on one SQLite connection, serialised by the actor.
+///
+/// One writer connection per web worker is enough: each statement takes microseconds and WAL lets the metrics
+/// and maintenance workers read meanwhile. Streaming answers flush every few hundred milliseconds, so even
+/// hundreds of concurrent streams make only a few thousand small updates per second.
+public actor SQLiteChatRepository: ChatRepository {
+    let db: SQLiteDatabase
+
+    public init(path: String) throws {
+        self.db = try SQLiteDatabase(path: path)
+    }
+
+    static let conversationColumns = """
+        c.id, c.title, c.model, c.system_prompt, c.created_at, c.updated_at,
+        (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id),
+        (SELECT COALESCE(SUM(m.cost_usd), 0) FROM messages m WHERE m.conversation_id = c.id)
+        """
+
+    static func conversation(from row: Statement) -> Conversation {
+        Conversation(
+            id: row.string(0) ?? "", title: row.string(1) ?? "", model: row.string(2), systemPrompt: row.string(3),
+            createdAt: row.string(4) ?? "", updatedAt: row.string(5) ?? "", messageCount: row.int(6), costUSD: row.double(7)
+        )
+    }
+
+    public func createConversation(title: String, model: String?, systemPrompt: String?) throws -> Conversation {
+        let id = Identifiers.uuid()
+        let now = Identifiers.now()
+        let insert = try db.prepare(
+            "INSERT INTO conversations (id, title, model, system_prompt, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+        )
+        insert.bind(1, id)
+        insert.bind(2, title)
+        insert.bind(3, model)
+        insert.bind(4, systemPrompt)
+        insert.bind(5, now)
+        insert.bind(6, now)
+        _ = try insert.step()
+        return Conversation(
+            id: id, title: title, model: model, systemPrompt: systemPrompt, createdAt: now, updatedAt: now,
+            messageCount: 0, costUSD: 0
+        )
+    }
+
+    public func conversations(limit: Int, offset: Int) throws -> ConversationPage {
+        let query = try db.prepare(
+            "SELECT \(Self.conversationColumns) FROM conversations c ORDER BY c.updated_at DESC, c.id LIMIT ? OFFSET ?"
+        )
+        query.bind(1, limit)
+        query.bind(2, offset)
+        var items: [Conversation] = []
+        while try query.step() { items.append(Self.conversation(from: query)) }
+        let total = try db.scalarInt("SELECT COUNT(*) FROM conversations") ?? 0
+        return ConversationPage(conversations: items, total: total, limit: limit, offset: offset)
+    }
+
+    public func conversation(id: String) throws -> Conversation? {
+        let query = try db.prepare("SELECT \(Self.conversationColumns) FROM conversations c WHERE c.id = ?")
+        query.bind(1, id)
+        return try query.step() ? Self.conversation(from: query) : nil
+    }
+
+    public func updateConversation(id: String, patch: ConversationPatch) throws -> Conversation? {
+        guard var current = try conversation(id: id) else { return nil }
+        if let title = patch.title { current.title = title }
+        if let model = patch.model { current.model = model }
+        if let prompt = patch.systemPrompt { current.systemPrompt = prompt }
+        let update = try db.prepare("UPDATE conversations SET title = ?, model = ?, system_prompt = ?, updated_at = ? WHERE id = ?")
+        update.bind(1, current.title)
+        update.bind(2, current.model)
+        update.bind(3, current.systemPrompt)
+        update.bind(4, Identifiers.now())
+        update.bind(5, id)
+        _ = try update.step()
+        return try conversation(id: id)
+    }
+
+    public func deleteConversation(id: String) throws -> Bool {
+        let delete = try db.prepare("DELETE FROM conversations WHERE id = ?")
+        delete.bind(1, id)
+        _ = try delete.step()
+        return db.changes > 0
+    }
+}

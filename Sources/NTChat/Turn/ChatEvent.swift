@@ -1,0 +1,48 @@
+/// What the browser (or a script) receives while an answer streams; each case is one SSE event of the chat API.
+public enum ChatEvent: Sendable, Equatable {
+    /// First event: the ids of everything the turn created.
+    case meta(Meta)
+    /// A piece of the answer's text.
+    case delta(String)
+    /// A piece of the model's reasoning text (OpenRouter `delta.reasoning`).
+    case reasoning(String)
+    /// Tokens and cost of the answer, once the upstream reports them.
+    case usage(UsageReport)
+    /// The answer's final state (`complete`, `stopped`, `error`) and the upstream's finish reason.
+    case done(status: MessageStatus, finishReason: String?)
+    /// Why the answer failed; a `done` with status `error` follows.
+    case error(code: String, message: String, retryable: Bool)
+    /// Nothing happened for a while; sent as an SSE comment so proxies keep the connection and a vanished client
+    /// is noticed (the write fails) even while the upstream is silent.
+    case keepAlive
+
+    public struct Meta: Sendable, Equatable, Codable {
+        public let conversationID: String
+        public let userMessageID: String?
+        public let assistantMessageID: String
+        public let requestID: String
+        public let model: String
+
+        enum CodingKeys: String, CodingKey {
+            case model
+            case conversationID = "conversation_id"
+            case userMessageID = "user_message_id"
+            case assistantMessageID = "assistant_message_id"
+            case requestID = "request_id"
+        }
+    }
+
+    public struct UsageReport: Sendable, Equatable, Codable {
+        public let promptTokens: Int
+        public let completionTokens: Int
+        public let reasoningTokens: Int
+        public let costUSD: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case promptTokens = "prompt_tokens"
+            case completionTokens = "completion_tokens"
+            case reasoningTokens = "reasoning_tokens"
+            case costUSD = "cost_usd"
+        }
+    }
+}

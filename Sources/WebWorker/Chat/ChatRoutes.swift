@@ -1,0 +1,136 @@
+import HTTPTypes
+import Hummingbird
+import Logging
+import NTChat
+import NTHTTP
+
+/// The chat API (issue: the chat engine): conversations, messages streamed as SSE, stop, regenerate, models.
+struct ChatRoutes: Sendable {
+    let service: ChatService
+    let repository: any ChatRepository
+    let catalog: ModelsCatalog
+
+    func add(to table: RouteTable) {
+        table.add(.get, "/api/models") { _, _ in
+            JSONBody.response(ModelsList(data: try await catalog.models(), refreshedAt: catalog.lastRefresh))
+        }
+        table.add(.post, "/api/models/refresh") { _, context in
+            do {
+                let count = try await catalog.refresh()
+                return JSONBody.response(["refreshed": count])
+            } catch {
+                context.logger.warning("model refresh failed", metadata: ["error": "\(error)"])
+                throw APIError(.badGateway, code: "upstream_unreachable", message: "could not refresh the models: \(error)")
+            }
+        }
+        table.add(.get, "/api/conversations") { request, _ in
+            let limit = try Validate.int(request.uri.queryParameters.get("limit"), "limit", default: 50, in: ChatLimits.pageSizeRange)
+            let offset = try Validate.int(request.uri.queryParameters.get("offset"), "offset", default: 0, in: 0...Int.max)
+            return JSONBody.response(try await repository.conversations(limit: limit, offset: offset))
+        }
+        table.add(.post, "/api/conversations") { request, context in
+            let body = try await request.decode(as: NewConversationBody.self, context: context)
+            let title = try Validate.text(body.title ?? "New session", "title", max: ChatLimits.maxTitleCharacters)
+            let model = try body.model.map { try Validate.text($0, "model", max: ChatLimits.maxModelIDCharacters) }
+            let prompt = try body.systemPrompt.map { try Validate.text($0, "system_prompt", max: ChatLimits.maxSystemPromptCharacters, allowEmpty: true) }
+            let created = try await repository.createConversation(title: title, model: model, systemPrompt: prompt)
+            return JSONBody.response(created, status: .created)
+        }
+        table.add(.get, "/api/conversations/{id}") { _, context in
+            let id = try Validate.id(context)
+            guard let conversation = try await repository.conversation(id: id) else { throw APIError.notFound }
+            return JSONBody.response(ConversationDetail(conversation: conversation, messages: try await repository.messages(conversationID: id)))
+        }
+        table.add(.patch, "/api/conversations/{id}") { request, context in
+            let id = try Validate.id(context)
+            let body = try await request.decode(as: ConversationPatchBody.self, context: context)
+            let patch = ConversationPatch(
+                title: try body.title.map { try Validate.text($0, "title", max: ChatLimits.maxTitleCharacters) },
+                model: body.model, systemPrompt: body.systemPrompt
+            )
+            guard let updated = try await repository.updateConversation(id: id, patch: patch) else { throw APIError.notFound }
+            return JSONBody.response(updated)
+        }
+        table.add(.delete, "/api/conversations/{id}") { _, context in
+            let id = try Validate.id(context)
+            _ = service.stop(conversationID: id)
+            guard try await repository.deleteConversation(id: id) else { throw APIError.notFound }
+            return Response(status: .noContent)
+        }
+        table.add(.post, "/api/conversations/{id}/messages") { request, context in
+            let id = try Validate.id(context)
+            let body = try await request.decode(as: NewMessageBody.self, context: context)
+            let content = try Validate.text(body.content, "content", max: ChatLimits.maxMessageCharacters)
+            return try await stream(TurnRequest(
+                conversationID: id, content: content, model: try Validate.model(body.model),
+                maxTokens: try Validate.maxTokens(body.maxTokens), temperature: try Validate.temperature(body.temperature),
+                requestID: context.requestID
+            ), context: context)
+        }
+        table.add(.post, "/api/conversations/{id}/regenerate") { request, context in
+            let id = try Validate.id(context)
+            let body = try await request.decodeIfPresent(as: RegenerateBody.self, context: context) ?? RegenerateBody()
+            return try await stream(TurnRequest(
+                conversationID: id, content: nil, model: try Validate.model(body.model),
+                maxTokens: try Validate.maxTokens(body.maxTokens), temperature: try Validate.temperature(body.temperature),
+                requestID: context.requestID
+            ), context: context)
+        }
+        table.add(.post, "/api/conversations/{id}/stop") { _, context in
+            let id = try Validate.id(context)
+            return JSONBody.response(["stopped": service.stop(conversationID: id)])
+        }
+        table.add(.post, "/api/chat") { request, context in
+            let body = try await request.decode(as: QuickChatBody.self, context: context)
+            let message = try Validate.text(body.message, "message", max: ChatLimits.maxMessageCharacters)
+            let model = try Validate.model(body.model)
+            let conversationID: String
+            if let given = body.conversationID {
+                guard Identifiers.isValid(given) else { throw APIError.notFound }
+                conversationID = given
+            } else {
+                let title = String(message.prefix(60))
+                conversationID = try await repository.createConversation(title: title, model: model, systemPrompt: nil).id
+            }
+            return try await stream(TurnRequest(
+                conversationID: conversationID, content: message, model: model, requestID: context.requestID
+            ), context: context)
+        }
+    }
+
+    /// Starts the turn (refusals become JSON errors with their status) and streams its events as SSE.
+    func stream(_ turn: TurnRequest, context: AppRequestContext) async throws -> Response {
+        let events: AsyncStream<ChatEvent>
+        do {
+            events = try await service.start(turn, logger: context.logger)
+        } catch {
+            throw APIError(refusal: error)
+        }
+        let service = self.service
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream; charset=utf-8"
+        headers[.cacheControl] = "no-cache, no-store"
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            do {
+                for await event in events {
+                    try await writer.write(ByteBuffer(string: SSEEncoding.encode(event)))
+                }
+                try await writer.finish(nil)
+            } catch {
+                _ = service.stop(conversationID: turn.conversationID, reason: .clientGone)
+                throw error
+            }
+        })
+    }
+}
+
+struct ModelsList: Encodable {
+    let data: [ModelSummary]
+    let refreshedAt: String?
+
+    enum CodingKeys: String, CodingKey {
+        case data
+        case refreshedAt = "refreshed_at"
+    }
+}

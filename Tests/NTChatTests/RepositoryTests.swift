@@ -1,0 +1,63 @@
+import Foundation
+import NTChat
+import NTStorage
+import Testing
+
+/// What the SQLite repository keeps, and how it recovers answers a dead worker left streaming.
+struct RepositoryTests {
+    @Test func conversationsAreListedNewestFirstWithTotals() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let older = try await repository.createConversation(title: "older", model: nil, systemPrompt: nil)
+        try await Task.sleep(for: .milliseconds(5))
+        let newer = try await repository.createConversation(title: "newer", model: "m", systemPrompt: nil)
+        try await Task.sleep(for: .milliseconds(5))
+        let rows = try await repository.beginTurn(conversationID: older.id, userContent: "hi", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
+        var outcome = MessageOutcome(status: .complete, content: "yo", reasoning: "")
+        outcome.costUSD = 0.5
+        try await repository.finish(messageID: rows.assistant.id, outcome: outcome)
+
+        let page = try await repository.conversations(limit: 10, offset: 0)
+        #expect(page.total == 2)
+        #expect(page.conversations.map(\.id) == [older.id, newer.id], "a new turn moves a conversation to the top")
+        #expect(page.conversations[0].messageCount == 2)
+        #expect(page.conversations[0].costUSD == 0.5)
+    }
+
+    @Test func answersOfADeadWorkerBecomeInterruptedWithTheirText() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let dead = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 999_999, replacingLastAnswer: false)
+        try await repository.saveProgress(messageID: dead.assistant.id, content: "half an ans", reasoning: "")
+        let c2 = try await repository.createConversation(title: "t2", model: nil, systemPrompt: nil)
+        let alive = try await repository.beginTurn(conversationID: c2.id, userContent: "q", model: "m", requestID: "r", workerPID: getpid(), replacingLastAnswer: false)
+
+        let count = try await repository.markInterrupted { $0 == getpid() }
+        #expect(count == 1)
+        let recovered = try await repository.messages(conversationID: c.id).last
+        #expect(recovered?.status == .interrupted)
+        #expect(recovered?.content == "half an ans")
+        #expect(try await repository.messages(conversationID: c2.id).last?.id == alive.assistant.id)
+        #expect(try await repository.messages(conversationID: c2.id).last?.status == .streaming)
+    }
+
+    @Test func finishedAnswersAreFullTextIndexedOnceStreamingAnswersAreNot() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let rows = try await repository.beginTurn(conversationID: c.id, userContent: "what about zebras", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
+        try await repository.saveProgress(messageID: rows.assistant.id, content: "giraffes partial", reasoning: "")
+        let raw = try SQLiteDatabase(path: db.path)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'zebras'") == 1)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'giraffes'") == 0)
+        try await repository.finish(messageID: rows.assistant.id, outcome: MessageOutcome(status: .complete, content: "giraffes complete", reasoning: ""))
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'giraffes'") == 1)
+        #expect(try await repository.deleteConversation(id: c.id))
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'giraffes OR zebras'") == 0)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages") == 0, "messages are deleted with their conversation")
+    }
+}

@@ -1,0 +1,65 @@
+import NTOpenRouter
+import Testing
+
+/// The request body: OpenRouter's field names, and nothing the caller did not set.
+@Suite("Chat completion request")
+struct ChatCompletionRequestTests {
+    private func json(_ request: ChatCompletionRequest) throws -> String {
+        String(decoding: try request.jsonBytes(), as: UTF8.self)
+    }
+
+    @Test("a minimal request has only model, messages and stream")
+    func minimal() throws {
+        let request = ChatCompletionRequest(model: "openai/gpt-4o", messages: [ChatMessage(role: .user, content: "Hi")])
+        #expect(try json(request) == #"{"messages":[{"content":"Hi","role":"user"}],"model":"openai/gpt-4o","stream":true}"#)
+    }
+
+    @Test("every option is encoded under OpenRouter's name")
+    func allOptions() throws {
+        let request = ChatCompletionRequest(
+            model: "anthropic/claude-sonnet-4",
+            messages: [ChatMessage(role: .system, content: "Be brief."), ChatMessage(role: .user, content: "Ünïcode \"quoted\"\n")],
+            stream: true, maxTokens: 1024, temperature: 0.7, topP: 0.9, stop: ["END"],
+            reasoning: ReasoningOptions(effort: .high, exclude: false), user: "u-42"
+        )
+        #expect(
+            try json(request)
+                == #"{"max_tokens":1024,"messages":[{"content":"Be brief.","role":"system"},{"content":"Ünïcode \"quoted\"\n","role":"user"}],"model":"anthropic/claude-sonnet-4","reasoning":{"effort":"high","exclude":false},"stop":["END"],"stream":true,"temperature":0.7,"top_p":0.9,"user":"u-42"}"#
+        )
+    }
+
+    @Test("a reasoning token budget is sent as reasoning.max_tokens")
+    func reasoningBudget() throws {
+        let request = ChatCompletionRequest(
+            model: "m", messages: [], stream: false, reasoning: ReasoningOptions(maxTokens: 2000, exclude: true)
+        )
+        #expect(try json(request) == #"{"messages":[],"model":"m","reasoning":{"exclude":true,"max_tokens":2000},"stream":false}"#)
+    }
+
+    @Test("every reasoning effort is spelled as OpenRouter spells it", arguments: ReasoningOptions.Effort.allCases)
+    func effortSpelling(effort: ReasoningOptions.Effort) throws {
+        let body = try json(ChatCompletionRequest(model: "m", messages: [], reasoning: ReasoningOptions(effort: effort)))
+        #expect(body.contains(#""effort":"\#(effort.rawValue)""#))
+        #expect(["none", "minimal", "low", "medium", "high", "xhigh", "max"].contains(effort.rawValue))
+    }
+}
+
+/// The rough token estimate used for budget checks and context trimming.
+@Suite("Token estimate")
+struct TokenEstimateTests {
+    @Test(
+        "about four UTF-8 bytes per token, rounded up",
+        arguments: [("", 0), ("a", 1), ("abcd", 1), ("abcde", 2), ("日本", 2), ("👋", 1), (String(repeating: "x", count: 4000), 1000)]
+    )
+    func textTokens(text: String, expected: Int) {
+        #expect(TokenEstimate.tokens(in: text) == expected)
+    }
+
+    @Test("each message adds a fixed overhead")
+    func messageTokens() {
+        let messages = [ChatMessage(role: .system, content: "abcdefgh"), ChatMessage(role: .user, content: "")]
+        #expect(TokenEstimate.tokens(in: messages[0]) == 2 + TokenEstimate.perMessageOverhead)
+        #expect(TokenEstimate.tokens(in: messages) == 2 + 2 * TokenEstimate.perMessageOverhead)
+        #expect(TokenEstimate.tokens(in: [ChatMessage]()) == 0)
+    }
+}
