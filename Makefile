@@ -10,7 +10,7 @@ STATIC_DIR   := .build-static
 STATIC_BIN   := $(STATIC_DIR)/release/neural-terminal
 RELEASE_BIN  := .build/release/neural-terminal
 
-.PHONY: help install curl build static run test test-swift test-static security bench clean
+.PHONY: help install curl build build-fake static run demo test test-swift test-static security bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,6 +30,12 @@ static: install curl ## Build the fully static, stripped binary (.build-static/r
 	$(SWIFT) build -c release --scratch-path $(STATIC_DIR) --product neural-terminal $(STATIC_FLAGS)
 	@ldd $(STATIC_BIN) 2>&1 | grep -q "not a dynamic executable" && echo "static: $(STATIC_BIN) ($$(du -h $(STATIC_BIN) | cut -f1))"
 
+build-fake: install curl
+	$(SWIFT) build -c release --product fake-openrouter
+
+demo: build build-fake ## Run the appliance against a local fake OpenRouter: no key, no network needed
+	scripts/demo.sh $(RELEASE_BIN) .build/release/fake-openrouter $(CONFIG)
+
 run: build ## Run the appliance from $(CONFIG): loopback only, data under ./data
 	$(RELEASE_BIN) run --config $(CONFIG)
 
@@ -40,17 +46,14 @@ test-swift: curl
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-test-static: static
-	scripts/chroot-smoke.sh $(STATIC_BIN)
-	$(STATIC_BIN) check-config --config etc/neural-terminal.container.toml
-	.venv/bin/hadolint Dockerfile.static
+test-static: static test-swift
+	scripts/test-static.sh $(STATIC_BIN) .build/debug/fake-openrouter
 
 security: install ## Compiler warnings, shellcheck, hadolint, pinned dependencies
 	scripts/security.sh
 
-bench: build ## Benchmarks (release build); figures go to bench/results/
-	@echo "no benchmarks yet beyond start-up: see bench/"
-	bench/startup.sh $(RELEASE_BIN)
+bench: build build-fake ## Benchmarks (release build): start-up, streaming load, Locust; figures in bench/results/
+	bench/run.sh $(RELEASE_BIN) .build/release/fake-openrouter
 
 clean: ## Remove build products (keeps ./data)
 	rm -rf .build $(STATIC_DIR) vendor artifacts

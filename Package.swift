@@ -128,7 +128,7 @@ let package = Package(
             name: "NeuralTerminal",
             dependencies: [
                 "Supervisor", "WebWorker", "MetricsWorker", "MaintenanceWorker", "CZstd", "CSQLite",
-                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", logging,
+                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTCurl", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -9,6 +9,9 @@
 #
 # Usage: scripts/chroot-smoke.sh BINARY
 # Env:   SMOKE_EXTRA_CONFIG  TOML appended to the generated config (optional)
+#        SMOKE_CHAT_MODEL    when set, one chat with this model through /api/chat must end "complete"
+#                            (point upstream.base_url at a fake upstream with SMOKE_EXTRA_CONFIG)
+#        SMOKE_CA_APPEND     a PEM file appended to the chroot's CA bundle (a test upstream's own CA)
 #        SMOKE_KEEP=1        keep the temp dir (not the /proc mount) for inspection
 set -euo pipefail
 SELF=$(realpath "${BASH_SOURCE[0]}")
@@ -105,6 +108,9 @@ cp "$BINARY" "$ROOT/neural-terminal"
 chmod 0755 "$ROOT/neural-terminal"
 printf '127.0.0.1 localhost\n::1 localhost\n' >"$ROOT/etc/hosts"
 cp "$CA_FILE" "$ROOT/etc/ssl/certs/ca-certificates.crt"
+if [[ -n ${SMOKE_CA_APPEND:-} ]]; then
+  cat "$SMOKE_CA_APPEND" >>"$ROOT/etc/ssl/certs/ca-certificates.crt"
+fi
 cat >"$ROOT/etc/neural-terminal.toml" <<TOML
 # Written by scripts/chroot-smoke.sh
 [server]
@@ -172,6 +178,16 @@ if ! hc_out=$("${IN_CHROOT[@]}" healthcheck --url "${URLS[health]}" 2>&1); then
   die "'neural-terminal healthcheck --url ${URLS[health]}' failed in the chroot: $hc_out"
 fi
 log "healthcheck in the chroot: exit 0"
+
+# 5b. A streamed chat through the static binary's libcurl (over HTTPS when the upstream is https).
+if [[ -n ${SMOKE_CHAT_MODEL:-} ]]; then
+  chat=$(curl --noproxy '*' -sN --max-time 20 -H 'Content-Type: application/json' \
+    -d "{\"message\":\"smoke\",\"model\":\"$SMOKE_CHAT_MODEL\"}" "http://127.0.0.1:$WEB_PORT/api/chat") ||
+    die "POST /api/chat failed"
+  grep -q 'event: delta' <<<"$chat" || die "no delta event in the chat stream: ${chat:0:400}"
+  grep -q '"status":"complete"' <<<"$chat" || die "the chat did not complete: ${chat: -400}"
+  log "chat through the chroot's binary: $(grep -c 'event: delta' <<<"$chat") deltas, complete"
+fi
 
 # 6. SIGTERM: exit 0 within 15 s, no process left behind.
 log "sending SIGTERM to $SERVER_PID"

@@ -9,6 +9,8 @@ actor ReadinessProbe {
         let ready: Bool
         let status: String
         let checks: [String: String]
+        /// Facts that do not decide readiness (the appliance serves history without an upstream key).
+        let notes: [String: String]
     }
 
     let context: WorkerContext
@@ -32,7 +34,16 @@ actor ReadinessProbe {
             checks["web"] = "unknown"
         }
         let ready = checks.values.allSatisfy { $0 == "ok" }
-        return Report(ready: ready, status: ready ? "ready" : (checks["supervisor"] == "draining" ? "draining" : "not ready"), checks: checks)
+        let hasKey = !(context.config.current.upstreamAPIKey ?? "").isEmpty
+        let notes = [
+            "upstream": hasKey
+                ? "api key configured"
+                : "no api key: set OPENROUTER_API_KEY or upstream.api_key_file (or run `make demo`)",
+        ]
+        return Report(
+            ready: ready, status: ready ? "ready" : (checks["supervisor"] == "draining" ? "draining" : "not ready"),
+            checks: checks, notes: notes
+        )
     }
 
     private func databaseCheck() -> String {

@@ -57,10 +57,14 @@ struct ChatComponents: Sendable {
         let config = context.config
         repository = try SQLiteChatRepository(path: config.current.storage.dataDir + "/neural-terminal.db")
         let upstream = OpenRouterUpstream(client: CurlClient.shared) { UpstreamSettings(config.current) }
-        service = ChatService(repository: repository, upstream: upstream, workerPID: getpid(), logger: context.logger) {
+        let catalog = ModelsCatalog(repository: repository, upstream: upstream, logger: context.logger)
+        self.catalog = catalog
+        service = ChatService(
+            repository: repository, upstream: upstream, workerPID: getpid(), logger: context.logger,
+            prices: { await catalog.model($0) }
+        ) {
             ChatSettings(defaultModel: config.current.upstream.defaultModel)
         }
-        catalog = ModelsCatalog(repository: repository, upstream: upstream, logger: context.logger)
         let recovered = try await service.recoverInterrupted { pid in kill(pid, 0) == 0 || errno == EPERM }
         if recovered > 0 {
             context.logger.warning("answers left streaming by a dead worker marked interrupted", metadata: ["count": "\(recovered)"])

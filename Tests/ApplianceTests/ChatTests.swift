@@ -163,7 +163,9 @@ struct ChatTests {
         #expect(error["code"] as? String == "no_api_key")
         #expect((error["message"] as? String ?? "").contains("OPENROUTER_API_KEY"))
         #expect(app.logLines().contains { $0.contains("OPENROUTER_API_KEY") && $0.contains("\"worker\":\"web\"") })
-        #expect(try app.metrics("/ready").status == 200)
+        let ready = try app.metrics("/ready")
+        #expect(ready.status == 200)
+        #expect(ready.body.contains("OPENROUTER_API_KEY"))
     }
 
     @Test func badInputIsAClearErrorNeverA500() async throws {
@@ -185,5 +187,49 @@ struct ChatTests {
             #expect(answer.status == status, "\(method) \(path): \(answer.body)")
             #expect((answer.object?["error"] as? [String: Any])?["code"] != nil, "\(method) \(path): JSON error body")
         }
+    }
+
+    @Test(.enabled(if: TLSFront.available, "stunnel4 is not installed"))
+    func httpsUpstreamsWorkWithTheConfiguredCAFileAndFailClearlyWithoutIt() async throws {
+        let fake = try FakeUpstream()
+        defer { fake.stop() }
+        let tls = try TLSFront(forwardingTo: fake.port)
+        defer { tls.stop() }
+        let base = "https://127.0.0.1:\(tls.port)/api/v1"
+
+        let trusted = try Appliance(
+            extraConfig: "upstream.base_url = \"\(base)\"\nupstream.ca_file = \"\(tls.caFile)\"\nupstream.default_model = \"fake/lorem\"\n",
+            environment: ["OPENROUTER_API_KEY": Self.key]
+        )
+        defer { Task { await trusted.stop() } }
+        try await trusted.waitUntilReady()
+        let good = try await Self.chat(trusted, "over TLS")
+        #expect(good.json("done").first?["status"] as? String == "complete", "\(good.body.suffix(300))")
+
+        let untrusted = try Appliance(
+            extraConfig: "upstream.base_url = \"\(base)\"\nupstream.default_model = \"fake/lorem\"\n",
+            environment: ["OPENROUTER_API_KEY": Self.key]
+        )
+        defer { Task { await untrusted.stop() } }
+        try await untrusted.waitUntilReady()
+        let bad = try await Self.chat(untrusted, "over TLS")
+        #expect(bad.json("error").first?["code"] as? String == "tls", "\(bad.body.suffix(300))")
+        #expect(bad.json("done").first?["status"] as? String == "error")
+    }
+
+    @Test func anAnswerWithoutAReportedCostIsPricedFromTheModelsCatalog() async throws {
+        let fake = try FakeUpstream()
+        defer { fake.stop() }
+        let app = try await Self.start(fake)
+        defer { Task { await app.stop() } }
+        try await eventually(timeout: 5, "the models catalog fetched") {
+            let models = try await RawHTTP.send("GET", port: app.webPort, path: "/api/models").object?["data"] as? [[String: Any]]
+            return models?.contains { $0["id"] as? String == "fake/no-cost" && ($0["completion_price"] as? Double ?? 0) > 0 } == true
+        }
+        let answer = try await Self.chat(app, "price me", model: "fake/no-cost")
+        let usage = try #require(answer.json("usage").first)
+        #expect((usage["cost_usd"] as? Double ?? 0) > 0)
+        let conversation = try #require(answer.json("meta").first?["conversation_id"] as? String)
+        #expect((try await Self.storedMessages(app, conversation).last?["cost_usd"] as? Double ?? 0) > 0)
     }
 }

@@ -51,13 +51,17 @@ public final class ChatService: Sendable {
     let logger: Logger
     let workerPID: Int32
     let turns = TurnRegistry()
+    /// Prices of a model, for upstreams that report no `cost` (Ollama, llama.cpp, vLLM): price × tokens.
+    let prices: @Sendable (String) async -> ModelInfo?
 
     public init(repository: any ChatRepository, upstream: any ChatUpstream, workerPID: Int32, logger: Logger,
+                prices: @escaping @Sendable (String) async -> ModelInfo? = { _ in nil },
                 settings: @escaping @Sendable () -> ChatSettings) {
         self.repository = repository
         self.upstream = upstream
         self.workerPID = workerPID
         self.logger = logger
+        self.prices = prices
         self.settings = settings
     }
 

@@ -47,7 +47,9 @@ struct TurnRun: Sendable {
             case .item(.finished(let reason, _)):
                 outcome.finishReason = reason
             case .item(.usage(let usage)):
-                record(usage, into: &outcome)
+                let cost: Double?
+                if let reported = usage.cost { cost = reported } else { cost = await service.prices(model)?.cost(usage: usage) }
+                record(usage, cost: cost, into: &outcome)
             case .item(.upstreamError(let error)):
                 failure = UpstreamFailure(
                     code: "upstream_\(error.code)", message: error.message, httpStatus: error.httpStatus,
@@ -103,21 +105,22 @@ struct TurnRun: Sendable {
         logTurn(outcome)
     }
 
-    private func record(_ usage: Usage, into outcome: inout MessageOutcome) {
+    /// Stores the usage; `cost` is OpenRouter's `usage.cost`, or price × tokens when the upstream sent none.
+    private func record(_ usage: Usage, cost: Double?, into outcome: inout MessageOutcome) {
         outcome.promptTokens = usage.promptTokens
         outcome.completionTokens = usage.completionTokens
         outcome.reasoningTokens = usage.reasoningTokens
         outcome.cachedTokens = usage.cachedTokens
-        outcome.costUSD = usage.cost
+        outcome.costUSD = cost
         for (kind, count) in [("prompt", usage.promptTokens), ("completion", usage.completionTokens), ("reasoning", usage.reasoningTokens ?? 0)] where count > 0 {
             Counter(label: "chat_tokens_total", dimensions: [("model", model), ("kind", kind)]).increment(by: count)
         }
-        if let cost = usage.cost {
+        if let cost {
             FloatingPointCounter(label: "chat_cost_usd_total", dimensions: [("model", model)]).increment(by: cost)
         }
         continuation.yield(.usage(.init(
             promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
-            reasoningTokens: usage.reasoningTokens ?? 0, costUSD: usage.cost
+            reasoningTokens: usage.reasoningTokens ?? 0, costUSD: cost
         )))
     }
 

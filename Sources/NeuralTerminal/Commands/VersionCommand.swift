@@ -1,5 +1,6 @@
 import ArgumentParser
 import CZstd
+import NTCurl
 import NTStorage
 import NTSystem
 
@@ -13,7 +14,7 @@ struct VersionCommand: AsyncParsableCommand {
         let zstd = String(cString: ZSTD_versionString())
         if json {
             print(
-                #"{"name":"neural-terminal","version":"\#(BuildInfo.version)","commit":"\#(BuildInfo.commit)","build_date":"\#(BuildInfo.buildDate)","sqlite":"\#(SQLiteDatabase.libraryVersion)","zstd":"\#(zstd)"}"#
+                #"{"name":"neural-terminal","version":"\#(BuildInfo.version)","commit":"\#(BuildInfo.commit)","build_date":"\#(BuildInfo.buildDate)","sqlite":"\#(SQLiteDatabase.libraryVersion)","zstd":"\#(zstd)","curl":"\#(CurlClient.version)"}"#
             )
         } else {
             print("neural-terminal \(BuildInfo.version)")
@@ -21,6 +22,7 @@ struct VersionCommand: AsyncParsableCommand {
             print("built       \(BuildInfo.buildDate)")
             print("sqlite      \(SQLiteDatabase.libraryVersion)")
             print("zstd        \(zstd)")
+            print("curl        \(CurlClient.version)")
         }
     }
 }

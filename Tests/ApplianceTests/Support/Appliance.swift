@@ -43,6 +43,7 @@ final class Appliance: @unchecked Sendable {
         process.standardOutput = log
         process.standardError = log
         try process.run()
+        LeftoverProcesses.track(process.processIdentifier)
     }
 
     /// The TOML every test starts from: loopback ports, a private data folder, quick restarts.
@@ -111,6 +112,7 @@ final class Appliance: @unchecked Sendable {
             signal(SIGTERM)
             if await waitForExit(timeout: 10) == nil { signal(SIGKILL); _ = await waitForExit(timeout: 5) }
         }
+        LeftoverProcesses.forget(pid)
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -149,4 +151,38 @@ func zombieChildren(of parent: Int32) -> [Int32] {
 /// Whether a process with this pid exists (zombies count as existing).
 func processExists(_ pid: Int32) -> Bool {
     FileManager.default.fileExists(atPath: "/proc/\(pid)")
+}
+
+/// Processes the tests started and have not stopped yet. A test's deferred `stop()` runs in a task that may not
+/// finish before the test runner exits; whatever is still listed then is killed, so no appliance outlives the
+/// run (its workers follow through their parent-death signal).
+enum LeftoverProcesses {
+    private static let pids = NSLock()
+    nonisolated(unsafe) private static var live: Set<Int32> = []
+    nonisolated(unsafe) private static var installed = false
+
+    static func track(_ pid: Int32) {
+        pids.withLock {
+            live.insert(pid)
+            if !installed {
+                installed = true
+                atexit { LeftoverProcesses.killAll() }
+            }
+        }
+    }
+
+    static func forget(_ pid: Int32) {
+        pids.withLock { _ = live.remove(pid) }
+    }
+
+    /// SIGTERM first, so each supervisor reaps its workers; SIGKILL whatever is left after three seconds.
+    static func killAll() {
+        let remaining = pids.withLock { live }
+        for pid in remaining { kill(pid, SIGTERM) }
+        for _ in 0..<150 {
+            if remaining.allSatisfy({ waitpid($0, nil, WNOHANG) != 0 }) { return }
+            usleep(20_000)
+        }
+        for pid in remaining { kill(pid, SIGKILL) }
+    }
 }
