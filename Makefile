@@ -52,8 +52,8 @@ test-static: static test-swift
 security: install ## Compiler warnings, shellcheck, hadolint, pinned dependencies
 	scripts/security.sh
 
-bench: build build-fake ## Benchmarks (release build): start-up, streaming load, Locust; figures in bench/results/
-	bench/run.sh $(RELEASE_BIN) .build/release/fake-openrouter
+bench: static build-fake ## Benchmarks of the static release binary: start-up, streaming load, Locust; figures in bench/results/
+	bench/run.sh $(STATIC_BIN) .build/release/fake-openrouter
 
 clean: ## Remove build products (keeps ./data)
 	rm -rf .build $(STATIC_DIR) vendor artifacts

@@ -7,7 +7,7 @@ client: directly, the first SSE chunk with non-empty `delta.content`; through th
 event. The added TTFT is the appliance's percentile minus the direct one. Peak RSS sums every process of the
 appliance (supervisor and workers), sampled every 50 ms. Traffic stays on 127.0.0.1.
 """
-import argparse, asyncio, json, re, time
+import argparse, asyncio, json, os, re, time
 
 
 def rss_kb(pid):
@@ -22,12 +22,18 @@ def rss_kb(pid):
 
 
 def appliance_pids(supervisor):
+    """The supervisor and its children (the workers), found through /proc/*/stat's parent pid field."""
     pids = [supervisor]
-    try:
-        with open(f"/proc/{supervisor}/task/{supervisor}/children") as f:
-            pids += [int(p) for p in f.read().split()]
-    except OSError:
-        pass
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[1]) == supervisor:
+                pids.append(int(entry))
+        except (OSError, IndexError, ValueError):
+            pass
     return pids
 
 

@@ -15,6 +15,8 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
 public final class SQLiteDatabase: @unchecked Sendable {
     let handle: OpaquePointer
     public let path: String
+    /// Prepared statements by SQL text, for ``withCached(_:_:)``.
+    var statementCache: [String: Statement] = [:]
 
     /// Opens (creating if needed, unless `readOnly`) the database at `path`.
     public init(path: String, readOnly: Bool = false, busyTimeoutMs: Int32 = 5000) throws(StorageError) {
@@ -38,6 +40,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
     }
 
     deinit {
+        statementCache.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -90,4 +93,27 @@ public final class SQLiteDatabase: @unchecked Sendable {
 extension SQLiteDatabase {
     /// Rows changed by the last INSERT, UPDATE or DELETE on this connection.
     public var changes: Int { Int(sqlite3_changes(handle)) }
+}
+
+extension SQLiteDatabase {
+    /// A prepared statement kept for reuse, reset and with its bindings cleared (preparing costs more than
+    /// running a small statement).
+    ///
+    /// The caller must call ``resetCachedStatements()`` when its operation is over (a `defer` at the top of each
+    /// repository method), so no half-read SELECT keeps a read snapshot open between operations. Do not use the
+    /// same SQL twice at once.
+    public func cachedStatement(_ sql: String) throws(StorageError) -> Statement {
+        if let cached = statementCache[sql] {
+            cached.reset()
+            return cached
+        }
+        let statement = try prepare(sql)
+        statementCache[sql] = statement
+        return statement
+    }
+
+    /// Resets every cached statement, ending any read they hold open.
+    public func resetCachedStatements() {
+        for statement in statementCache.values { statement.reset() }
+    }
 }

@@ -3,7 +3,7 @@ import CSQLite
 /// A prepared statement: bind parameters (1-based), step through rows, read columns (0-based).
 public final class Statement {
     let handle: OpaquePointer
-    let database: SQLiteDatabase
+    unowned let database: SQLiteDatabase
 
     init(handle: OpaquePointer, database: SQLiteDatabase) {
         self.handle = handle

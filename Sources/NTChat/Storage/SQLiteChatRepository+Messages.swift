@@ -21,7 +21,8 @@ extension SQLiteChatRepository {
     }
 
     public func messages(conversationID: String) throws -> [Message] {
-        let query = try db.prepare("SELECT \(Self.messageColumns) FROM messages WHERE conversation_id = ? ORDER BY seq")
+        defer { db.resetCachedStatements() }
+        let query = try db.cachedStatement("SELECT \(Self.messageColumns) FROM messages WHERE conversation_id = ? ORDER BY seq")
         query.bind(1, conversationID)
         var result: [Message] = []
         while try query.step() { result.append(Self.message(from: query)) }
@@ -32,16 +33,17 @@ extension SQLiteChatRepository {
         conversationID: String, userContent: String?, model: String, requestID: String, workerPID: Int32,
         replacingLastAnswer: Bool
     ) throws -> TurnRows {
-        try db.transaction {
+        defer { db.resetCachedStatements() }
+        return try db.transaction {
             guard try conversation(id: conversationID) != nil else { throw ChatStoreError.conversationNotFound }
             if replacingLastAnswer {
-                let last = try db.prepare(
+                let last = try db.cachedStatement(
                     "SELECT id FROM messages WHERE conversation_id = ? AND role = 'assistant' AND seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = ?)"
                 )
                 last.bind(1, conversationID)
                 last.bind(2, conversationID)
                 guard try last.step(), let id = last.string(0) else { throw ChatStoreError.nothingToRegenerate }
-                let delete = try db.prepare("DELETE FROM messages WHERE id = ?")
+                let delete = try db.cachedStatement("DELETE FROM messages WHERE id = ?")
                 delete.bind(1, id)
                 _ = try delete.step()
             }
@@ -55,7 +57,7 @@ extension SQLiteChatRepository {
             }
             let assistant = try insert(conversationID: conversationID, seq: seq, role: .assistant, content: "",
                                        model: model, status: .streaming, requestID: requestID, workerPID: workerPID, now: now)
-            let touch = try db.prepare("UPDATE conversations SET updated_at = ? WHERE id = ?")
+            let touch = try db.cachedStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")
             touch.bind(1, now)
             touch.bind(2, conversationID)
             _ = try touch.step()
@@ -64,7 +66,7 @@ extension SQLiteChatRepository {
     }
 
     private func nextSeq(_ conversationID: String) throws -> Int {
-        let query = try db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?")
+        let query = try db.cachedStatement("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?")
         query.bind(1, conversationID)
         return try query.step() ? query.int(0) : 1
     }
@@ -74,7 +76,7 @@ extension SQLiteChatRepository {
         requestID: String, workerPID: Int32?, now: String
     ) throws -> Message {
         let id = Identifiers.uuid()
-        let insert = try db.prepare("""
+        let insert = try db.cachedStatement("""
             INSERT INTO messages (id, conversation_id, seq, role, content, model, status, request_id, worker_pid, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
@@ -97,7 +99,8 @@ extension SQLiteChatRepository {
     }
 
     public func saveProgress(messageID: String, content: String, reasoning: String) throws {
-        let update = try db.prepare(
+        defer { db.resetCachedStatements() }
+        let update = try db.cachedStatement(
             "UPDATE messages SET content = ?, reasoning = ?, updated_at = ? WHERE id = ? AND status = 'streaming'"
         )
         update.bind(1, content)
@@ -108,7 +111,8 @@ extension SQLiteChatRepository {
     }
 
     public func finish(messageID: String, outcome o: MessageOutcome) throws {
-        let update = try db.prepare("""
+        defer { db.resetCachedStatements() }
+        let update = try db.cachedStatement("""
             UPDATE messages SET status = ?, content = ?, reasoning = ?, finish_reason = ?, prompt_tokens = ?,
               completion_tokens = ?, reasoning_tokens = ?, cached_tokens = ?, cost_usd = ?, ttft_ms = ?, duration_ms = ?,
               generation_id = ?, error = ?, worker_pid = NULL, updated_at = ?
@@ -133,13 +137,14 @@ extension SQLiteChatRepository {
     }
 
     public func markInterrupted(isAlive: @Sendable (Int32) -> Bool) throws -> Int {
-        let query = try db.prepare("SELECT id, worker_pid FROM messages WHERE status = 'streaming'")
+        defer { db.resetCachedStatements() }
+        let query = try db.cachedStatement("SELECT id, worker_pid FROM messages WHERE status = 'streaming'")
         var orphans: [String] = []
         while try query.step() {
             let pid = query.isNull(1) ? 0 : Int32(query.int(1))
             if pid == 0 || !isAlive(pid) { orphans.append(query.string(0) ?? "") }
         }
-        let update = try db.prepare("""
+        let update = try db.cachedStatement("""
             UPDATE messages SET status = 'interrupted', worker_pid = NULL, updated_at = ?,
               error = COALESCE(error, 'the process streaming this answer stopped before it ended')
             WHERE id = ? AND status = 'streaming'

@@ -27,9 +27,10 @@ public actor SQLiteChatRepository: ChatRepository {
     }
 
     public func createConversation(title: String, model: String?, systemPrompt: String?) throws -> Conversation {
+        defer { db.resetCachedStatements() }
         let id = Identifiers.uuid()
         let now = Identifiers.now()
-        let insert = try db.prepare(
+        let insert = try db.cachedStatement(
             "INSERT INTO conversations (id, title, model, system_prompt, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
         )
         insert.bind(1, id)
@@ -46,7 +47,8 @@ public actor SQLiteChatRepository: ChatRepository {
     }
 
     public func conversations(limit: Int, offset: Int) throws -> ConversationPage {
-        let query = try db.prepare(
+        defer { db.resetCachedStatements() }
+        let query = try db.cachedStatement(
             "SELECT \(Self.conversationColumns) FROM conversations c ORDER BY c.updated_at DESC, c.id LIMIT ? OFFSET ?"
         )
         query.bind(1, limit)
@@ -58,17 +60,19 @@ public actor SQLiteChatRepository: ChatRepository {
     }
 
     public func conversation(id: String) throws -> Conversation? {
-        let query = try db.prepare("SELECT \(Self.conversationColumns) FROM conversations c WHERE c.id = ?")
+        defer { db.resetCachedStatements() }
+        let query = try db.cachedStatement("SELECT \(Self.conversationColumns) FROM conversations c WHERE c.id = ?")
         query.bind(1, id)
         return try query.step() ? Self.conversation(from: query) : nil
     }
 
     public func updateConversation(id: String, patch: ConversationPatch) throws -> Conversation? {
+        defer { db.resetCachedStatements() }
         guard var current = try conversation(id: id) else { return nil }
         if let title = patch.title { current.title = title }
         if let model = patch.model { current.model = model }
         if let prompt = patch.systemPrompt { current.systemPrompt = prompt }
-        let update = try db.prepare("UPDATE conversations SET title = ?, model = ?, system_prompt = ?, updated_at = ? WHERE id = ?")
+        let update = try db.cachedStatement("UPDATE conversations SET title = ?, model = ?, system_prompt = ?, updated_at = ? WHERE id = ?")
         update.bind(1, current.title)
         update.bind(2, current.model)
         update.bind(3, current.systemPrompt)
@@ -79,7 +83,8 @@ public actor SQLiteChatRepository: ChatRepository {
     }
 
     public func deleteConversation(id: String) throws -> Bool {
-        let delete = try db.prepare("DELETE FROM conversations WHERE id = ?")
+        defer { db.resetCachedStatements() }
+        let delete = try db.cachedStatement("DELETE FROM conversations WHERE id = ?")
         delete.bind(1, id)
         _ = try delete.step()
         return db.changes > 0
