@@ -63,7 +63,8 @@ struct GuardTests {
         #expect(refused.headers["retry-after"] == "1")
         let error = refused.object?["error"] as? [String: Any]
         #expect(error?["code"] as? String == "circuit_open")
-        #expect((error?["message"] as? String ?? "").hasPrefix("the upstream is failing; the circuit breaker retries at 20"))
+        let message = error?["message"] as? String ?? ""
+        #expect(message.hasPrefix("the upstream is failing; the circuit breaker retries at 20"), "\(message)")
         #expect(try Self.chatRequests(fake) == 3)
         #expect(try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations").object?["total"] as? Int == before)
         #expect(try Self.metric(app, "circuit_breaker_state") == 1)

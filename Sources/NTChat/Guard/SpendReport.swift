@@ -1,4 +1,3 @@
-import NTLog
 
 /// The body of `GET /api/usage`: today's and this month's spend against their budgets, the breaker, and spend
 /// per model and per day over the last 30 days. Every key is always present; a null budget means none is set.

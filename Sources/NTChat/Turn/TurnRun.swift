@@ -49,6 +49,10 @@ struct TurnRun: Sendable {
             permit = nil
             guard !stopped, !attempt.relayed, let failure = attempt.failure,
                   let delay = retry.delay(beforeRetry: retries, after: failure) else { break }
+            if let breaker = service.breaker, breaker.snapshot.state != .closed {
+                logger.notice("retry skipped: the circuit breaker is not closed", metadata: ["code": "\(failure.code)"])
+                break
+            }
             logger.warning("upstream attempt failed; retrying", metadata: [
                 "code": "\(failure.code)", "attempt": "\(retries + 1)", "delay_ms": "\(Self.milliseconds(delay))",
             ])
@@ -56,7 +60,7 @@ struct TurnRun: Sendable {
             if isStopped { break }
             if let breaker = service.breaker {
                 guard case .success(let granted) = breaker.acquire() else {
-                    logger.notice("retry skipped: the circuit breaker is open", metadata: ["code": "\(failure.code)"])
+                    logger.notice("retry skipped: the circuit breaker refused it", metadata: ["code": "\(failure.code)"])
                     break
                 }
                 permit = granted
