@@ -106,6 +106,28 @@ struct ChatGuardTests {
         #expect(upstream.requests.count == 2)
     }
 
+    @Test func aBudgetRefusalGivesBackTheHalfOpenProbe() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let clock = ManualClock()
+        let breaker = breaker(threshold: 1, clock: clock)
+        breaker.record(try breaker.acquire().get(), .failure)
+        clock.advance(by: 30)
+        let store = FixedSpend(Spend(today: 1))
+        let budget = BudgetGuard(store: store, limits: { BudgetLimits(dailyUSD: 1) })
+        let service = ChatService.make(repository, ScriptedUpstream(ScriptedUpstream.answer(["ok"])), budget: budget, breaker: breaker)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+
+        let refusal = await #expect(throws: TurnRefusal.self) { _ = try await start(service, conversation.id) }
+        guard case .budgetExceeded? = refusal else { Issue.record("not a budget refusal: \(String(describing: refusal))"); return }
+        #expect(breaker.snapshot.state == .halfOpen)
+        store.value = Spend()
+        let events = await collect(try await start(service, conversation.id))
+        #expect(events.last == .done(status: .complete, finishReason: "stop"), "the next request is the probe")
+        #expect(breaker.snapshot.state == .closed)
+    }
+
     @Test func aFailureBeforeTheFirstTokenIsRetriedAndEveryAttemptCountsForTheBreaker() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }

@@ -90,7 +90,7 @@ public final class ChatService: Sendable {
     public var activeTurns: Int { turns.count }
 
     /// Starts a turn. Before anything is stored: the request is planned (history trimmed to the context window,
-    /// `max_tokens` decided), its worst case is checked against the budgets and the breaker is asked; a refusal
+    /// `max_tokens` decided), the breaker is asked and the worst case is checked against the budgets; a refusal
     /// throws and leaves no trace. Then the user message and an empty `streaming` answer are committed before this
     /// returns, and the upstream is called in a task of its own. Ending iteration of the returned stream (the
     /// client went away) stops the turn and the upstream transfer.
@@ -123,18 +123,24 @@ public final class ChatService: Sendable {
             throw .invalid("storage error: \(error)")
         }
 
-        let reservation = try await admit(conversationID: conversation.id, plan: plan, logger: logger)
+        // The breaker first: while it is open, refusing costs no database query.
         var permit: BreakerPermit?
         if let breaker {
             switch breaker.acquire() {
             case .success(let granted):
                 permit = granted
             case .failure(let open):
-                if let reservation { budget?.release(reservation) }
                 Counter(label: "chat_refusals_total", dimensions: [("reason", "circuit_open")]).increment()
                 logger.notice("chat refused: circuit open", metadata: ["retry_at": "\(BreakerSnapshot.rfc3339(open.retryAtEpochSeconds))"])
                 throw .circuitOpen(open)
             }
+        }
+        let reservation: BudgetReservation?
+        do {
+            reservation = try await admit(conversationID: conversation.id, plan: plan, logger: logger)
+        } catch {
+            if let permit { breaker?.record(permit, .ignored) }
+            throw error
         }
         let guards = TurnGuards(reservation: reservation, permit: permit)
 
