@@ -1,9 +1,8 @@
 import Foundation
 import Testing
 
-/// The cost guardian and the circuit breaker end to end: the real binary against the fake OpenRouter.
-@Suite(.serialized, .timeLimit(.minutes(3)))
-struct GuardTests {
+/// Reads the guards' state from a running appliance: `/api/usage`, the merged metrics, the fake's request count.
+enum GuardProbe {
     static func usage(_ app: Appliance) async throws -> [String: Any] {
         let answer = try await RawHTTP.send("GET", port: app.webPort, path: "/api/usage")
         #expect(answer.status == 200, "\(answer.body)")
@@ -25,7 +24,11 @@ struct GuardTests {
     }
 
     static func chatRequests(_ fake: FakeUpstream) throws -> Int { try fake.stats()["requests"] as? Int ?? -1 }
+}
 
+/// The cost guardian and the circuit breaker end to end: the real binary against the fake OpenRouter. They belong
+/// to the serialized `ChatTests` suite, so their appliances never run beside the other chat appliances.
+extension ChatTests {
     @Test func aFailingUpstreamOpensTheBreakerWhichFailsFastAndClosesAfterASuccessfulProbe() async throws {
         let fake = try FakeUpstream()
         defer { fake.stop() }
@@ -36,21 +39,21 @@ struct GuardTests {
             retry.max_delay_ms = 2000
             """)
         defer { Task { await app.stop() } }
-        #expect(try Self.metric(app, "circuit_breaker_state") == 0)
+        #expect(try GuardProbe.metric(app, "circuit_breaker_state") == 0)
 
         // 503 with Retry-After: 1 is retried once, after at least a second; both attempts count.
         let started = Date()
         let first = try await ChatTests.chat(app, "fail", model: "fake/http-503")
         #expect(first.json("error").first?["code"] as? String == "upstream_503")
         #expect(Date().timeIntervalSince(started) >= 1, "Retry-After honoured")
-        #expect(try Self.chatRequests(fake) == 2)
-        #expect(try await Self.breaker(app)["consecutive_failures"] as? Int == 2)
+        #expect(try GuardProbe.chatRequests(fake) == 2)
+        #expect(try await GuardProbe.breaker(app)["consecutive_failures"] as? Int == 2)
 
         // The third failure opens the breaker, and the retry it would have made is not.
         let second = try await ChatTests.chat(app, "fail", model: "fake/http-503")
         #expect(second.json("error").first?["code"] as? String == "upstream_503")
-        #expect(try Self.chatRequests(fake) == 3)
-        let open = try await Self.breaker(app)
+        #expect(try GuardProbe.chatRequests(fake) == 3)
+        let open = try await GuardProbe.breaker(app)
         #expect(open["state"] as? String == "open")
         #expect(open["retry_at"] is String)
 
@@ -65,20 +68,20 @@ struct GuardTests {
         #expect(error?["code"] as? String == "circuit_open")
         let message = error?["message"] as? String ?? ""
         #expect(message.hasPrefix("the upstream is failing; the circuit breaker retries at 20"), "\(message)")
-        #expect(try Self.chatRequests(fake) == 3)
+        #expect(try GuardProbe.chatRequests(fake) == 3)
         #expect(try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations").object?["total"] as? Int == before)
-        #expect(try Self.metric(app, "circuit_breaker_state") == 1)
+        #expect(try GuardProbe.metric(app, "circuit_breaker_state") == 1)
 
         // After open_seconds one probe goes through; it succeeds and the breaker closes.
         try await Task.sleep(for: .milliseconds(1_100))
         let probe = try await ChatTests.chat(app, "hello again", model: "fake/lorem")
         #expect(probe.status == 200)
         #expect(probe.json("done").first?["status"] as? String == "complete")
-        let closed = try await Self.breaker(app)
+        let closed = try await GuardProbe.breaker(app)
         #expect(closed["state"] as? String == "closed")
         #expect(closed["retry_at"] is NSNull)
         #expect(closed["consecutive_failures"] as? Int == 0)
-        #expect(try Self.metric(app, "circuit_breaker_state") == 0)
+        #expect(try GuardProbe.metric(app, "circuit_breaker_state") == 0)
 
         let transitions = app.logObjects().filter { ($0["msg"] as? String ?? "").hasPrefix("circuit breaker ") }
         #expect(transitions.map { $0["msg"] as? String } == ["circuit breaker open", "circuit breaker half-open", "circuit breaker closed"])
@@ -114,14 +117,14 @@ struct GuardTests {
         let message = error?["message"] as? String ?? ""
         #expect(message.hasPrefix("daily budget $0.00012: "), "\(message)")
         #expect(message.contains("remains; this request could cost up to $0.000"), "\(message)")
-        #expect(try Self.chatRequests(fake) == 1, "nothing was sent")
+        #expect(try GuardProbe.chatRequests(fake) == 1, "nothing was sent")
         #expect(try await ChatTests.storedMessages(app, conversation).count == 2, "nothing was stored")
         let fresh = try await ChatTests.chat(app, "new conversation", model: "fake/lorem")
         #expect(fresh.status == 402)
         #expect(try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations").object?["total"] as? Int == 1,
                 "a refused /api/chat leaves no conversation behind")
 
-        let usage = try await Self.usage(app)
+        let usage = try await GuardProbe.usage(app)
         let today = usage["today"] as? [String: Any] ?? [:]
         #expect(abs((today["spend_usd"] as? Double ?? 0) - spent) < 1e-12)
         #expect(today["budget_usd"] as? Double == 0.00012)
@@ -131,13 +134,13 @@ struct GuardTests {
         #expect((usage["by_day"] as? [[String: Any]])?.count == 30)
         let models = usage["by_model"] as? [[String: Any]] ?? []
         #expect(models.first?["model"] as? String == "fake/lorem" && models.first?["messages"] as? Int == 1)
-        #expect(try Self.metric(app, "budget_spend_usd", label: "budget=\"daily\"").map { abs($0 - spent) < 1e-9 } == true)
-        #expect(try Self.metric(app, "budget_remaining_usd", label: "budget=\"daily\"").map { abs($0 - (0.00012 - spent)) < 1e-9 } == true)
+        #expect(try GuardProbe.metric(app, "budget_spend_usd", label: "budget=\"daily\"").map { abs($0 - spent) < 1e-9 } == true)
+        #expect(try GuardProbe.metric(app, "budget_remaining_usd", label: "budget=\"daily\"").map { abs($0 - (0.00012 - spent)) < 1e-9 } == true)
 
         try app.writeConfig(ChatTests.upstreamConfig(fake, extra: "budget.daily_usd = 1\nbudget.default_max_tokens = 50\n"))
         app.signal(SIGHUP)
         try await eventually(timeout: 5, "the raised budget applied") {
-            (try await Self.usage(app)["today"] as? [String: Any])?["budget_usd"] as? Double == 1
+            (try await GuardProbe.usage(app)["today"] as? [String: Any])?["budget_usd"] as? Double == 1
         }
         let allowed = try await ChatTests.chat(app, "and more", conversation: conversation)
         #expect(allowed.status == 200)
