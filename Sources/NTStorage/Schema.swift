@@ -10,6 +10,7 @@ public enum Schema {
                 """
         ),
         Migration(version: 2, name: "conversations, messages, full-text index, models catalog", sql: chat),
+        Migration(version: 3, name: "spend index, spend of deleted answers", sql: spend),
     ]
 
     /// Conversations and messages. The full-text index covers only messages in a final state: a streaming answer is
@@ -81,5 +82,27 @@ public enum Schema {
             max_completion_tokens INTEGER,
             fetched_at            TEXT NOT NULL
         );
+        """
+
+    /// What budgets and `GET /api/usage` read. `messages_spend` covers the spend queries (a time range of priced
+    /// answers, summed per model or day) without reading message text. `removed_spend` keeps the cost of answers
+    /// that are deleted (a regenerated answer, a deleted conversation), so what was spent stays spent.
+    static let spend = """
+        CREATE INDEX messages_spend ON messages (created_at, model, cost_usd) WHERE cost_usd IS NOT NULL;
+
+        CREATE TABLE removed_spend (
+            message_id      TEXT NOT NULL,
+            conversation_id TEXT NOT NULL,
+            model           TEXT,
+            cost_usd        REAL NOT NULL,
+            created_at      TEXT NOT NULL,
+            removed_at      TEXT NOT NULL
+        );
+        CREATE INDEX removed_spend_by_time ON removed_spend (created_at, model, cost_usd);
+        CREATE INDEX removed_spend_by_conversation ON removed_spend (conversation_id);
+        CREATE TRIGGER messages_keep_spend AFTER DELETE ON messages WHEN old.cost_usd IS NOT NULL BEGIN
+            INSERT INTO removed_spend (message_id, conversation_id, model, cost_usd, created_at, removed_at)
+            VALUES (old.id, old.conversation_id, old.model, old.cost_usd, old.created_at, strftime('%Y-%m-%dT%H:%M:%fZ','now'));
+        END;
         """
 }

@@ -44,6 +44,7 @@ public enum WebWorker {
     static func addAPIRoutes(to table: RouteTable, service: ChatService, repository: any ChatRepository, catalog: ModelsCatalog) {
         VersionRoutes.add(to: table)
         ChatRoutes(service: service, repository: repository, catalog: catalog).add(to: table)
+        UsageRoutes(service: service).add(to: table)
     }
 }
 
@@ -59,12 +60,16 @@ struct ChatComponents: Sendable {
         let upstream = OpenRouterUpstream(client: CurlClient.shared) { UpstreamSettings(config.current) }
         let catalog = ModelsCatalog(repository: repository, upstream: upstream, logger: context.logger)
         self.catalog = catalog
+        // One breaker per web worker process: a restarted worker starts closed.
+        let breaker = CircuitBreaker(settings: { BreakerSettings(config.current) }, logger: context.logger)
+        let budget = BudgetGuard(store: repository, limits: { BudgetLimits(config.current) })
         service = ChatService(
             repository: repository, upstream: upstream, workerPID: getpid(), logger: context.logger,
-            prices: { await catalog.model($0) }
+            prices: { await catalog.model($0) }, budget: budget, breaker: breaker
         ) {
-            ChatSettings(defaultModel: config.current.upstream.defaultModel)
+            ChatSettings(config.current)
         }
+        await budget.publishMetrics()
         let recovered = try await service.recoverInterrupted { pid in kill(pid, 0) == 0 || errno == EPERM }
         if recovered > 0 {
             context.logger.warning("answers left streaming by a dead worker marked interrupted", metadata: ["count": "\(recovered)"])

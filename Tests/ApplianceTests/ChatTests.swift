@@ -10,18 +10,26 @@ struct ChatTests {
     /// An appliance pointed at a fake upstream, with short upstream timeouts so stalls end quickly.
     static func start(_ fake: FakeUpstream, key: String? = ChatTests.key, extra: String = "") async throws -> Appliance {
         let app = try Appliance(
-            extraConfig: """
-                upstream.base_url = "\(fake.baseURL)"
-                upstream.default_model = "fake/lorem"
-                upstream.idle_timeout_seconds = 1
-                upstream.first_byte_timeout_seconds = 1
-                \(extra)
-                """,
+            extraConfig: upstreamConfig(fake, extra: extra),
             environment: key.map { ["OPENROUTER_API_KEY": $0] } ?? [:]
         )
         try await app.waitUntilReady()
         return app
     }
+
+    /// The config lines of ``start(_:key:extra:)`` after the appliance's base config (for rewriting it on SIGHUP).
+    static func upstreamConfig(_ fake: FakeUpstream, extra: String = "") -> String {
+        """
+        upstream.base_url = "\(fake.baseURL)"
+        upstream.default_model = "fake/lorem"
+        upstream.idle_timeout_seconds = 1
+        upstream.first_byte_timeout_seconds = 1
+        \(extra)
+        """
+    }
+
+    /// Breaker and retries out of the way, for tests that look at one upstream fault at a time.
+    static let noBreakerNoRetry = "breaker.failure_threshold = 1000\nbreaker.min_requests = 100000\nretry.max_attempts = 0\n"
 
     static func chat(_ app: Appliance, _ message: String, model: String? = nil, conversation: String? = nil) async throws -> RawHTTP.Answer {
         var body: [String: String] = ["message": message]
@@ -84,7 +92,7 @@ struct ChatTests {
     @Test func everyUpstreamFaultGivesItsDocumentedEventAndStoredState() async throws {
         let fake = try FakeUpstream()
         defer { fake.stop() }
-        let app = try await Self.start(fake)
+        let app = try await Self.start(fake, extra: Self.noBreakerNoRetry)
         defer { Task { await app.stop() } }
 
         for fault in Self.faults {

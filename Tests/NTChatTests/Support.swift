@@ -28,20 +28,26 @@ final class ScriptedUpstream: ChatUpstream, @unchecked Sendable {
         case hang
     }
 
-    let steps: [Step]
+    /// One script per attempt; the last one repeats for further attempts.
+    let scripts: [[Step]]
     private let lock = NSLock()
     private var _requests: [UpstreamChatRequest] = []
     private var _terminated = 0
 
-    init(_ steps: [Step]) { self.steps = steps }
+    init(_ steps: [Step]) { self.scripts = [steps] }
+
+    /// A different script for each attempt (retries), the last repeating.
+    init(attempts: [[Step]]) { self.scripts = attempts }
 
     var requests: [UpstreamChatRequest] { lock.withLock { _requests } }
     /// How many streams ended because the consumer stopped iterating (the transfer was aborted).
     var terminations: Int { lock.withLock { _terminated } }
 
     func stream(_ request: UpstreamChatRequest) -> AsyncStream<UpstreamEvent> {
-        lock.withLock { _requests.append(request) }
-        let steps = self.steps
+        let steps = lock.withLock {
+            _requests.append(request)
+            return scripts[min(_requests.count, scripts.count) - 1]
+        }
         return AsyncStream { continuation in
             let task = Task {
                 for step in steps {
@@ -74,12 +80,59 @@ final class ScriptedUpstream: ChatUpstream, @unchecked Sendable {
 }
 
 extension ChatService {
-    static func make(_ repository: any ChatRepository, _ upstream: any ChatUpstream, flush: Duration = .milliseconds(20)) -> ChatService {
-        ChatService(repository: repository, upstream: upstream, workerPID: getpid(), logger: Logger(label: "test")) {
-            ChatSettings(defaultModel: "fake/lorem", flushInterval: flush)
+    static func make(
+        _ repository: any ChatRepository, _ upstream: any ChatUpstream, flush: Duration = .milliseconds(20),
+        retry: RetryPolicy = .none, defaultMaxTokens: Int = 4096, models: [ModelInfo] = [],
+        budget: BudgetGuard? = nil, breaker: CircuitBreaker? = nil
+    ) -> ChatService {
+        let catalog = Dictionary(models.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ChatService(
+            repository: repository, upstream: upstream, workerPID: getpid(), logger: Logger(label: "test"),
+            prices: { catalog[$0] }, budget: budget, breaker: breaker
+        ) {
+            ChatSettings(defaultModel: "fake/lorem", flushInterval: flush, defaultMaxTokens: defaultMaxTokens, retry: retry)
         }
     }
 }
+
+/// A clock for the breaker that moves only when told to.
+final class ManualClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seconds: Double = 1_000
+
+    func advance(by delta: Double) { lock.withLock { seconds += delta } }
+    var now: Double { lock.withLock { seconds } }
+
+    /// Wall time is the monotonic time plus a fixed epoch offset (2026-11-30T00:00:00Z at start).
+    var breakerClock: BreakerClock {
+        BreakerClock(now: { self.now }, wallNow: { 1_795_996_800 - 1_000 + self.now })
+    }
+}
+
+/// A spend store with fixed amounts, for budget checks without a database.
+final class FixedSpend: SpendStore, @unchecked Sendable {
+    private let lock = NSLock()
+    private var _spend: Spend
+
+    init(_ spend: Spend) { _spend = spend }
+
+    var value: Spend {
+        get { lock.withLock { _spend } }
+        set { lock.withLock { _spend = newValue } }
+    }
+
+    func spend(day: UTCDay, conversationID: String?) async throws -> Spend {
+        var s = value
+        if conversationID == nil { s.conversation = 0 }
+        return s
+    }
+
+    func spendByDay(from: UTCDay, to: UTCDay) async throws -> [UTCDay: Double] { [:] }
+    func spendByModel(from: UTCDay, to: UTCDay) async throws -> [ModelSpend] { [] }
+}
+
+/// A failure the breaker counts, before any stream (HTTP 503).
+let upstream503 = UpstreamFailure(code: "upstream_503", message: "no provider", httpStatus: 503, retryable: true)
 
 /// Collects a turn's events.
 func collect(_ stream: AsyncStream<ChatEvent>) async -> [ChatEvent] {

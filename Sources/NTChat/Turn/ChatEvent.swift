@@ -22,6 +22,10 @@ public enum ChatEvent: Sendable, Equatable {
         public let assistantMessageID: String
         public let requestID: String
         public let model: String
+        /// How many history messages were left out to fit the model's context window.
+        public let trimmedMessages: Int
+        /// The `max_tokens` sent upstream (the request's, or `budget.default_max_tokens` capped by the model).
+        public let maxTokens: Int
 
         enum CodingKeys: String, CodingKey {
             case model
@@ -29,6 +33,8 @@ public enum ChatEvent: Sendable, Equatable {
             case userMessageID = "user_message_id"
             case assistantMessageID = "assistant_message_id"
             case requestID = "request_id"
+            case trimmedMessages = "trimmed_messages"
+            case maxTokens = "max_tokens"
         }
     }
 
@@ -37,12 +43,15 @@ public enum ChatEvent: Sendable, Equatable {
         public let completionTokens: Int
         public let reasoningTokens: Int
         public let costUSD: Double?
+        /// Whether spend, this answer included, reached `budget.warn_ratio` of a budget.
+        public let budgetWarning: Bool
 
         enum CodingKeys: String, CodingKey {
             case promptTokens = "prompt_tokens"
             case completionTokens = "completion_tokens"
             case reasoningTokens = "reasoning_tokens"
             case costUSD = "cost_usd"
+            case budgetWarning = "budget_warning"
         }
     }
 }

@@ -28,19 +28,32 @@ public struct ChatSettings: Sendable {
     public var defaultModel: String
     /// How often the partial answer is written to the database while it streams.
     public var flushInterval: Duration
+    /// The `max_tokens` sent (and priced) when a request names none (`budget.default_max_tokens`), capped by the
+    /// model's `max_completion_tokens` when known.
+    public var defaultMaxTokens: Int
+    /// Retries before the first token (`[retry]`).
+    public var retry: RetryPolicy
 
-    public init(defaultModel: String, flushInterval: Duration = .milliseconds(250)) {
+    public init(defaultModel: String, flushInterval: Duration = .milliseconds(250), defaultMaxTokens: Int = 4096,
+                retry: RetryPolicy = RetryPolicy()) {
         self.defaultModel = defaultModel
         self.flushInterval = flushInterval
+        self.defaultMaxTokens = defaultMaxTokens
+        self.retry = retry
     }
 }
 
-/// Why a turn could not start; the API maps each to an HTTP status before any stream opens.
+/// Why a turn could not start; the API maps each to an HTTP status before any stream opens. Nothing is stored
+/// for a refused turn.
 public enum TurnRefusal: Error, Sendable, Equatable {
     case conversationNotFound
     case alreadyStreaming
     case nothingToRegenerate
     case invalid(String)
+    /// The request's worst case could exceed a budget (HTTP 402 `budget_exceeded`).
+    case budgetExceeded(BudgetExceeded)
+    /// The circuit breaker is open (HTTP 503 `circuit_open` with `Retry-After`).
+    case circuitOpen(CircuitOpen)
 }
 
 /// One chat turn from request to stored answer (GUIDE §3): persist first, then stream, relay, flush, finish.
@@ -51,57 +64,105 @@ public final class ChatService: Sendable {
     let logger: Logger
     let workerPID: Int32
     let turns = TurnRegistry()
-    /// Prices of a model, for upstreams that report no `cost` (Ollama, llama.cpp, vLLM): price × tokens.
+    /// Prices and limits of a model, from the models catalog: the budget's worst case, the context window, and
+    /// the cost for upstreams that report none (Ollama, llama.cpp, vLLM): price × tokens.
     let prices: @Sendable (String) async -> ModelInfo?
+    /// The budgets, checked before a turn starts; nil = no budget checks.
+    public let budget: BudgetGuard?
+    /// The circuit breaker around the upstream (one per process); nil = none.
+    public let breaker: CircuitBreaker?
 
     public init(repository: any ChatRepository, upstream: any ChatUpstream, workerPID: Int32, logger: Logger,
                 prices: @escaping @Sendable (String) async -> ModelInfo? = { _ in nil },
+                budget: BudgetGuard? = nil, breaker: CircuitBreaker? = nil,
                 settings: @escaping @Sendable () -> ChatSettings) {
         self.repository = repository
         self.upstream = upstream
         self.workerPID = workerPID
         self.logger = logger
         self.prices = prices
+        self.budget = budget
+        self.breaker = breaker
         self.settings = settings
     }
 
     /// Answers currently streaming in this process.
     public var activeTurns: Int { turns.count }
 
-    /// Starts a turn: the user message and an empty `streaming` answer are committed before this returns, then
-    /// the upstream is called in a task of its own. Ending iteration of the returned stream (the client went
-    /// away) stops the turn and the upstream transfer.
+    /// Starts a turn. Before anything is stored: the request is planned (history trimmed to the context window,
+    /// `max_tokens` decided), the breaker is asked and the worst case is checked against the budgets; a refusal
+    /// throws and leaves no trace. Then the user message and an empty `streaming` answer are committed before this
+    /// returns, and the upstream is called in a task of its own. Ending iteration of the returned stream (the
+    /// client went away) stops the turn and the upstream transfer.
     public func start(_ request: TurnRequest, logger: Logger) async throws(TurnRefusal) -> AsyncStream<ChatEvent> {
         if let content = request.content, content.trimmingWhitespace().isEmpty {
             throw .invalid("content must not be empty")
         }
         guard !turns.isActive(conversationID: request.conversationID) else { throw .alreadyStreaming }
+        let settings = self.settings()
         let conversation: Conversation
-        let rows: TurnRows
-        let history: [Message]
+        let model: String
+        let plan: TurnPlan
         do {
             guard let found = try await repository.conversation(id: request.conversationID) else { throw TurnRefusal.conversationNotFound }
             conversation = found
-            let model = request.model ?? found.model ?? settings().defaultModel
-            rows = try await repository.beginTurn(
-                conversationID: found.id, userContent: request.content, model: model, requestID: request.requestID,
-                workerPID: workerPID, replacingLastAnswer: request.content == nil
+            model = request.model ?? found.model ?? settings.defaultModel
+            var history = try await repository.messages(conversationID: found.id)
+            if request.content == nil {
+                guard history.last?.role == .assistant else { throw TurnRefusal.nothingToRegenerate }
+                history.removeLast()
+            }
+            plan = TurnPlan.make(
+                model: model, systemPrompt: found.systemPrompt, history: history, newContent: request.content,
+                requestedMaxTokens: request.maxTokens, defaultMaxTokens: settings.defaultMaxTokens,
+                temperature: request.temperature, info: await prices(model)
             )
-            history = try await repository.messages(conversationID: found.id).filter { $0.id != rows.assistant.id }
         } catch let refusal as TurnRefusal {
             throw refusal
-        } catch ChatStoreError.conversationNotFound {
-            throw .conversationNotFound
-        } catch ChatStoreError.nothingToRegenerate {
-            throw .nothingToRegenerate
         } catch {
             throw .invalid("storage error: \(error)")
+        }
+
+        // The breaker first: while it is open, refusing costs no database query.
+        var permit: BreakerPermit?
+        if let breaker {
+            switch breaker.acquire() {
+            case .success(let granted):
+                permit = granted
+            case .failure(let open):
+                Counter(label: "chat_refusals_total", dimensions: [("reason", "circuit_open")]).increment()
+                logger.notice("chat refused: circuit open", metadata: ["retry_at": "\(BreakerSnapshot.rfc3339(open.retryAtEpochSeconds))"])
+                throw .circuitOpen(open)
+            }
+        }
+        let reservation: BudgetReservation?
+        do {
+            reservation = try await admit(conversationID: conversation.id, plan: plan, logger: logger)
+        } catch {
+            if let permit { breaker?.record(permit, .ignored) }
+            throw error
+        }
+        let guards = TurnGuards(reservation: reservation, permit: permit)
+
+        let rows: TurnRows
+        do {
+            rows = try await repository.beginTurn(
+                conversationID: conversation.id, userContent: request.content, model: model, requestID: request.requestID,
+                workerPID: workerPID, replacingLastAnswer: request.content == nil
+            )
+        } catch {
+            abandon(guards)
+            switch error {
+            case ChatStoreError.conversationNotFound: throw .conversationNotFound
+            case ChatStoreError.nothingToRegenerate: throw .nothingToRegenerate
+            default: throw .invalid("storage error: \(error)")
+            }
         }
         if rows.user != nil { Counter(label: "chat_messages_total", dimensions: [("role", "user")]).increment() }
 
         let (stream, continuation) = AsyncStream.makeStream(of: ChatEvent.self, bufferingPolicy: .unbounded)
         let turn = TurnRun(
-            service: self, conversation: conversation, rows: rows, history: history, request: request,
+            service: self, conversation: conversation, rows: rows, plan: plan, guards: guards, request: request,
             continuation: continuation, logger: logger
         )
         let task = Task { await turn.run() }
@@ -129,6 +190,29 @@ public final class ChatService: Sendable {
         return stream
     }
 
+    /// Checks the plan's worst case against the budgets and reserves it; nil when there are no budget checks.
+    private func admit(conversationID: String, plan: TurnPlan, logger: Logger) async throws(TurnRefusal) -> BudgetReservation? {
+        guard let budget else { return nil }
+        do {
+            return try await budget.admit(conversationID: conversationID, worstCaseUSD: plan.worstCaseUSD)
+        } catch let exceeded as BudgetExceeded {
+            Counter(label: "chat_refusals_total", dimensions: [("reason", "budget_exceeded")]).increment()
+            logger.notice("chat refused: budget", metadata: [
+                "budget": "\(exceeded.budget.rawValue)", "limit_usd": "\(exceeded.limitUSD)", "spent_usd": "\(exceeded.spentUSD)",
+                "worst_case_usd": "\(exceeded.worstCaseUSD.map { "\($0)" } ?? "unknown")", "model": "\(plan.body.model)",
+            ])
+            throw .budgetExceeded(exceeded)
+        } catch {
+            throw .invalid("storage error: \(error)")
+        }
+    }
+
+    /// Gives back a turn's reservation and breaker permit when it never reached the upstream.
+    func abandon(_ guards: TurnGuards) {
+        if let reservation = guards.reservation { budget?.release(reservation) }
+        if let permit = guards.permit { breaker?.record(permit, .ignored) }
+    }
+
     /// Stops the conversation's streaming answer (and its upstream transfer); false when none is streaming.
     public func stop(conversationID: String, reason: StopReason = .user) -> Bool {
         turns.stop(conversationID: conversationID, reason: reason)
@@ -143,6 +227,12 @@ public final class ChatService: Sendable {
     public func recoverInterrupted(isAlive: @escaping @Sendable (Int32) -> Bool) async throws -> Int {
         try await repository.markInterrupted(isAlive: isAlive)
     }
+}
+
+/// What a started turn holds from the guards: its budget reservation and its breaker permit.
+struct TurnGuards: Sendable {
+    var reservation: BudgetReservation?
+    var permit: BreakerPermit?
 }
 
 extension String {

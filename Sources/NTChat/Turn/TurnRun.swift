@@ -8,12 +8,23 @@ struct TurnRun: Sendable {
     let service: ChatService
     let conversation: Conversation
     let rows: TurnRows
-    let history: [Message]
+    let plan: TurnPlan
+    let guards: TurnGuards
     let request: TurnRequest
     let continuation: AsyncStream<ChatEvent>.Continuation
     let logger: Logger
 
     var model: String { rows.assistant.model ?? service.settings().defaultModel }
+
+    /// How one upstream attempt ended.
+    struct Attempt {
+        var failure: UpstreamFailure?
+        var sawDone = false
+        /// Whether the upstream answered with a stream (status 200) or sent any item.
+        var opened = false
+        /// Whether any text or reasoning reached the client: from then on there is no retry.
+        var relayed = false
+    }
 
     func run() async {
         let buffer = AnswerBuffer()
@@ -22,47 +33,42 @@ struct TurnRun: Sendable {
         active.record(service.activeTurns)
         continuation.yield(.meta(.init(
             conversationID: conversation.id, userMessageID: rows.user?.id, assistantMessageID: rows.assistant.id,
-            requestID: request.requestID, model: model
+            requestID: request.requestID, model: model, trimmedMessages: plan.trimmed, maxTokens: plan.maxTokens
         )))
         let flusher = startFlusher(buffer)
         var outcome = MessageOutcome(status: .complete, content: "", reasoning: "")
-        var failure: UpstreamFailure?
         var firstToken: Duration?
-        var sawDone = false
-
-        events: for await event in service.upstream.stream(upstreamRequest()) {
-            switch event {
-            case .opened(let generationID):
-                outcome.generationID = generationID
-            case .item(.started(let id, _, _)):
-                if outcome.generationID == nil { outcome.generationID = id }
-            case .item(.content(let text)):
-                if firstToken == nil { firstToken = ContinuousClock.now - started }
-                buffer.append(content: text)
-                continuation.yield(.delta(text))
-            case .item(.reasoning(let text)):
-                if firstToken == nil { firstToken = ContinuousClock.now - started }
-                buffer.append(reasoning: text)
-                continuation.yield(.reasoning(text))
-            case .item(.finished(let reason, _)):
-                outcome.finishReason = reason
-            case .item(.usage(let usage)):
-                let cost: Double?
-                if let reported = usage.cost { cost = reported } else { cost = await service.prices(model)?.cost(usage: usage) }
-                record(usage, cost: cost, into: &outcome)
-            case .item(.upstreamError(let error)):
-                failure = UpstreamFailure(
-                    code: "upstream_\(error.code)", message: error.message, httpStatus: error.httpStatus,
-                    retryable: error.httpStatus.map { $0 >= 500 || $0 == 408 || $0 == 429 } ?? true
-                )
-            case .item(.done):
-                sawDone = true
-            case .item(.malformed(let detail)):
-                failure = UpstreamFailure(code: "upstream_malformed", message: "the upstream sent an unreadable event: \(detail)", retryable: true)
-                break events
-            case .end(let end):
-                if failure == nil { failure = end }
+        let retry = service.settings().retry
+        var permit = guards.permit
+        var retries = 0
+        var attempt = Attempt()
+        while true {
+            attempt = await stream(into: buffer, started: started, firstToken: &firstToken, outcome: &outcome)
+            let stopped = isStopped
+            if let permit { service.breaker?.record(permit, breakerOutcome(of: attempt, outcome: outcome, stopped: stopped)) }
+            permit = nil
+            guard !stopped, !attempt.relayed, let failure = attempt.failure,
+                  let delay = retry.delay(beforeRetry: retries, after: failure) else { break }
+            if let breaker = service.breaker, breaker.snapshot.state != .closed {
+                logger.notice("retry skipped: the circuit breaker is not closed", metadata: ["code": "\(failure.code)"])
+                break
             }
+            logger.warning("upstream attempt failed; retrying", metadata: [
+                "code": "\(failure.code)", "attempt": "\(retries + 1)", "delay_ms": "\(Self.milliseconds(delay))",
+            ])
+            try? await Task.sleep(for: delay)
+            if isStopped { break }
+            if let breaker = service.breaker {
+                guard case .success(let granted) = breaker.acquire() else {
+                    logger.notice("retry skipped: the circuit breaker refused it", metadata: ["code": "\(failure.code)"])
+                    break
+                }
+                permit = granted
+            }
+            retries += 1
+            Counter(label: "upstream_retries_total", dimensions: [("code", failure.code)]).increment()
+            outcome.generationID = nil
+            outcome.finishReason = nil
         }
         flusher.cancel()
         let elapsed = ContinuousClock.now - started
@@ -75,13 +81,13 @@ struct TurnRun: Sendable {
         if Task.isCancelled || stopReason != nil {
             outcome.status = .stopped
             outcome.error = (stopReason ?? .clientGone).rawValue
-        } else if let failure {
+        } else if let failure = attempt.failure {
             outcome.status = .error
             outcome.error = failure.message
         } else if outcome.finishReason == "error" {
             outcome.status = .error
             outcome.error = "the upstream ended the answer with finish_reason \"error\""
-        } else if !sawDone && outcome.finishReason == nil {
+        } else if !attempt.sawDone && outcome.finishReason == nil {
             outcome.status = .error
             outcome.error = "the upstream stream ended without a finish reason"
         }
@@ -90,8 +96,9 @@ struct TurnRun: Sendable {
         } catch {
             logger.error("could not store the answer's final state", metadata: ["error": "\(error)"])
         }
+        if let reservation = guards.reservation { await service.budget?.settle(reservation) }
         if outcome.status == .error {
-            let f = failure ?? UpstreamFailure(code: "upstream_error", message: outcome.error ?? "upstream error", retryable: true)
+            let f = attempt.failure ?? UpstreamFailure(code: "upstream_error", message: outcome.error ?? "upstream error", retryable: true)
             Counter(label: "upstream_errors_total", dimensions: [("code", f.code)]).increment()
             continuation.yield(.error(code: f.code, message: f.message, retryable: f.retryable))
         }
@@ -102,11 +109,70 @@ struct TurnRun: Sendable {
         if let firstToken {
             Metrics.Timer(label: "upstream_ttft_seconds", dimensions: [("model", model)]).record(duration: firstToken)
         }
-        logTurn(outcome)
+        logTurn(outcome, retries: retries)
     }
 
-    /// Stores the usage; `cost` is OpenRouter's `usage.cost`, or price × tokens when the upstream sent none.
-    private func record(_ usage: Usage, cost: Double?, into outcome: inout MessageOutcome) {
+    /// Whether the user stopped the turn or the client went away.
+    private var isStopped: Bool { Task.isCancelled || service.turns.reason(conversationID: conversation.id) != nil }
+
+    /// One upstream request: relays and buffers each piece, records usage.
+    private func stream(into buffer: AnswerBuffer, started: ContinuousClock.Instant, firstToken: inout Duration?,
+                        outcome: inout MessageOutcome) async -> Attempt {
+        var attempt = Attempt()
+        events: for await event in service.upstream.stream(UpstreamChatRequest(body: plan.body, requestID: request.requestID)) {
+            switch event {
+            case .opened(let generationID):
+                attempt.opened = true
+                outcome.generationID = generationID
+            case .item(.started(let id, _, _)):
+                attempt.opened = true
+                if outcome.generationID == nil { outcome.generationID = id }
+            case .item(.content(let text)):
+                attempt.opened = true
+                if firstToken == nil { firstToken = ContinuousClock.now - started }
+                buffer.append(content: text)
+                if !text.isEmpty { attempt.relayed = true }
+                continuation.yield(.delta(text))
+            case .item(.reasoning(let text)):
+                attempt.opened = true
+                if firstToken == nil { firstToken = ContinuousClock.now - started }
+                buffer.append(reasoning: text)
+                if !text.isEmpty { attempt.relayed = true }
+                continuation.yield(.reasoning(text))
+            case .item(.finished(let reason, _)):
+                outcome.finishReason = reason
+            case .item(.usage(let usage)):
+                let cost: Double?
+                if let reported = usage.cost { cost = reported } else { cost = await service.prices(model)?.cost(usage: usage) }
+                await record(usage, cost: cost, into: &outcome)
+            case .item(.upstreamError(let error)):
+                attempt.failure = UpstreamFailure(
+                    code: "upstream_\(error.code)", message: error.message, httpStatus: error.httpStatus,
+                    retryable: error.httpStatus.map { $0 >= 500 || $0 == 408 || $0 == 429 } ?? true
+                )
+            case .item(.done):
+                attempt.sawDone = true
+            case .item(.malformed(let detail)):
+                attempt.failure = UpstreamFailure(code: "upstream_malformed", message: "the upstream sent an unreadable event: \(detail)", retryable: true)
+                break events
+            case .end(let end):
+                if attempt.failure == nil { attempt.failure = end }
+            }
+        }
+        return attempt
+    }
+
+    /// What an attempt says about the upstream's health (see ``CircuitBreaker/counts(_:)``).
+    private func breakerOutcome(of attempt: Attempt, outcome: MessageOutcome, stopped: Bool) -> BreakerOutcome {
+        if stopped { return attempt.opened ? .success : .ignored }
+        if let failure = attempt.failure { return CircuitBreaker.counts(failure) ? .failure : .ignored }
+        if outcome.finishReason == "error" || (!attempt.sawDone && outcome.finishReason == nil) { return .failure }
+        return .success
+    }
+
+    /// Stores the usage; `cost` is OpenRouter's `usage.cost`, or price × tokens when the upstream sent none. The
+    /// usage event says whether spend, this answer included, reached a budget's warning share.
+    private func record(_ usage: Usage, cost: Double?, into outcome: inout MessageOutcome) async {
         outcome.promptTokens = usage.promptTokens
         outcome.completionTokens = usage.completionTokens
         outcome.reasoningTokens = usage.reasoningTokens
@@ -118,9 +184,10 @@ struct TurnRun: Sendable {
         if let cost {
             FloatingPointCounter(label: "chat_cost_usd_total", dimensions: [("model", model)]).increment(by: cost)
         }
+        let warning = await service.budget?.isWarning(conversationID: conversation.id, pendingUSD: cost ?? 0) ?? false
         continuation.yield(.usage(.init(
             promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
-            reasoningTokens: usage.reasoningTokens ?? 0, costUSD: cost
+            reasoningTokens: usage.reasoningTokens ?? 0, costUSD: cost, budgetWarning: warning
         )))
     }
 
@@ -139,22 +206,7 @@ struct TurnRun: Sendable {
         }
     }
 
-    private func upstreamRequest() -> UpstreamChatRequest {
-        var messages: [ChatMessage] = []
-        if let system = conversation.systemPrompt, !system.isEmpty {
-            messages.append(ChatMessage(role: .system, content: system))
-        }
-        for message in history where message.role != .system {
-            guard message.role == .user || !message.content.isEmpty else { continue }
-            messages.append(ChatMessage(role: ChatMessage.Role(rawValue: message.role.rawValue) ?? .user, content: message.content))
-        }
-        var body = ChatCompletionRequest(model: model, messages: messages)
-        body.maxTokens = request.maxTokens
-        body.temperature = request.temperature
-        return UpstreamChatRequest(body: body, requestID: request.requestID)
-    }
-
-    private func logTurn(_ outcome: MessageOutcome) {
+    private func logTurn(_ outcome: MessageOutcome, retries: Int) {
         logger.info(
             "chat turn",
             metadata: [
@@ -163,7 +215,8 @@ struct TurnRun: Sendable {
                 "prompt_tokens": "\(outcome.promptTokens ?? 0)", "completion_tokens": "\(outcome.completionTokens ?? 0)",
                 "reasoning_tokens": "\(outcome.reasoningTokens ?? 0)", "cost_usd": "\(outcome.costUSD ?? 0)",
                 "ttft_ms": "\(outcome.ttftMs ?? -1)", "duration_ms": "\(outcome.durationMs ?? 0)",
-                "error": "\(outcome.error ?? "")",
+                "error": "\(outcome.error ?? "")", "retries": "\(retries)", "max_tokens": "\(plan.maxTokens)",
+                "trimmed_messages": "\(plan.trimmed)",
             ]
         )
     }

@@ -13,6 +13,12 @@ public struct AppConfig: Codable, Sendable, Equatable {
     public var storage = StorageConfig()
     /// `[upstream]`: the OpenRouter-compatible API the web worker streams from.
     public var upstream = UpstreamConfig()
+    /// `[budget]`: daily, monthly and per-conversation spending limits.
+    public var budget = BudgetConfig()
+    /// `[breaker]`: the circuit breaker around the upstream.
+    public var breaker = BreakerConfig()
+    /// `[retry]`: retries before the first token.
+    public var retry = RetryConfig()
     /// `[log]`: log verbosity for every process.
     public var log = LogConfig()
     /// `[supervisor]`: restart policy, shutdown grace, run directory.

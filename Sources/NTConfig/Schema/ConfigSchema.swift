@@ -59,6 +59,20 @@ public enum ConfigSchema {
             .float("upstream", "total_timeout_seconds", \.upstream.totalTimeoutSeconds, .inPlace,
                    range: upstreamTimeout, aboveZero: true),
 
+            .float("budget", "daily_usd", \.budget.dailyUSD, .inPlace, range: 0...1_000_000),
+            .float("budget", "monthly_usd", \.budget.monthlyUSD, .inPlace, range: 0...10_000_000),
+            .float("budget", "per_conversation_usd", \.budget.perConversationUSD, .inPlace, range: 0...1_000_000),
+            .float("budget", "warn_ratio", \.budget.warnRatio, .inPlace, range: 0...1, aboveZero: true),
+            .integer("budget", "default_max_tokens", \.budget.defaultMaxTokens, .inPlace, range: 1...1_000_000),
+            .integer("breaker", "failure_threshold", \.breaker.failureThreshold, .inPlace, range: 1...1000),
+            .float("breaker", "failure_ratio", \.breaker.failureRatio, .inPlace, range: 0...1, aboveZero: true),
+            .float("breaker", "window_seconds", \.breaker.windowSeconds, .inPlace, range: 1...86_400),
+            .integer("breaker", "min_requests", \.breaker.minRequests, .inPlace, range: 1...100_000),
+            .float("breaker", "open_seconds", \.breaker.openSeconds, .inPlace, range: 0...3600, aboveZero: true),
+            .integer("retry", "max_attempts", \.retry.maxAttempts, .inPlace, range: 0...10),
+            .integer("retry", "base_delay_ms", \.retry.baseDelayMs, .inPlace, range: 1...60_000),
+            .integer("retry", "max_delay_ms", \.retry.maxDelayMs, .inPlace, range: 1...600_000),
+
             .string("log", "level", \.log.level, .inPlace, check: ConfigChecks.logLevel),
 
             .float("supervisor", "shutdown_grace_seconds", \.supervisor.shutdownGraceSeconds, .inPlace, range: 0.1...600),

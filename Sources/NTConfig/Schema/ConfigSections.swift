@@ -57,6 +57,51 @@ public struct UpstreamConfig: Codable, Sendable, Equatable {
     public init() {}
 }
 
+/// `[budget]`: spending limits checked before a request is sent (0 = no such budget).
+public struct BudgetConfig: Codable, Sendable, Equatable {
+    /// `daily_usd`: most that may be spent per UTC day, in USD; 0 = no daily budget.
+    public var dailyUSD = 0.0
+    /// `monthly_usd`: most that may be spent per UTC calendar month, in USD; 0 = no monthly budget.
+    public var monthlyUSD = 0.0
+    /// `per_conversation_usd`: most one conversation may cost in total, in USD; 0 = no per-conversation budget.
+    public var perConversationUSD = 0.0
+    /// `warn_ratio`: the share of a budget, in (0, 1], from which spend is flagged as a warning.
+    public var warnRatio = 0.8
+    /// `default_max_tokens`: the `max_tokens` sent (and priced in the worst case) when a request names none;
+    /// capped by the model's `max_completion_tokens` when the catalog knows it.
+    public var defaultMaxTokens = 4096
+    /// The defaults.
+    public init() {}
+}
+
+/// `[breaker]`: the circuit breaker around the upstream, one per web worker process.
+public struct BreakerConfig: Codable, Sendable, Equatable {
+    /// `failure_threshold`: consecutive failed upstream attempts that open the breaker.
+    public var failureThreshold = 5
+    /// `failure_ratio`: share of failed attempts within the window, in (0, 1], that opens the breaker.
+    public var failureRatio = 0.5
+    /// `window_seconds`: the sliding window for `failure_ratio`.
+    public var windowSeconds = 60.0
+    /// `min_requests`: attempts within the window before `failure_ratio` is considered.
+    public var minRequests = 10
+    /// `open_seconds`: how long the breaker stays open before it lets one probe through.
+    public var openSeconds = 30.0
+    /// The defaults.
+    public init() {}
+}
+
+/// `[retry]`: retries of a failed upstream request before the first token reached the user.
+public struct RetryConfig: Codable, Sendable, Equatable {
+    /// `max_attempts`: retries after the first attempt (0 = never retry).
+    public var maxAttempts = 2
+    /// `base_delay_ms`: the first backoff; it doubles with each retry and is jittered.
+    public var baseDelayMs = 250
+    /// `max_delay_ms`: ceiling of the backoff, and the longest `Retry-After` honoured.
+    public var maxDelayMs = 5000
+    /// The defaults.
+    public init() {}
+}
+
 /// `[log]`
 public struct LogConfig: Codable, Sendable, Equatable {
     /// `level`: one of `LogLevel`'s raw values; use `AppConfig.logLevel` for the enum.

@@ -85,16 +85,24 @@ struct ChatRoutes: Sendable {
             let message = try Validate.text(body.message, "message", max: ChatLimits.maxMessageCharacters)
             let model = try Validate.model(body.model)
             let conversationID: String
+            var created = false
             if let given = body.conversationID {
                 guard Identifiers.isValid(given) else { throw APIError.notFound }
                 conversationID = given
             } else {
                 let title = String(message.prefix(60))
                 conversationID = try await repository.createConversation(title: title, model: model, systemPrompt: nil).id
+                created = true
             }
-            return try await stream(TurnRequest(
-                conversationID: conversationID, content: message, model: model, requestID: context.requestID
-            ), context: context)
+            do {
+                return try await stream(TurnRequest(
+                    conversationID: conversationID, content: message, model: model, requestID: context.requestID
+                ), context: context)
+            } catch {
+                // A refused request leaves nothing behind, not even the conversation made for it.
+                if created { _ = try? await repository.deleteConversation(id: conversationID) }
+                throw error
+            }
         }
     }
 

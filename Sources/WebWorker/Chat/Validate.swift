@@ -69,6 +69,11 @@ extension APIError {
             self.init(.conflict, code: "nothing_to_regenerate", message: "the conversation's last message is not an answer")
         case .invalid(let message):
             self.init(.badRequest, code: "invalid_request", message: message)
+        case .budgetExceeded(let exceeded):
+            self.init(.init(code: 402, reasonPhrase: "Payment Required"), code: "budget_exceeded", message: exceeded.message)
+        case .circuitOpen(let open):
+            self.init(.serviceUnavailable, code: "circuit_open", message: open.message)
+            headers[.retryAfter] = String(open.retryAfterHeaderSeconds)
         }
     }
 }

@@ -1,0 +1,165 @@
+import Metrics
+import Synchronization
+
+/// Recorded spend, as storage keeps it: the cost of every answer, including answers since deleted.
+public protocol SpendStore: Sendable {
+    /// Spend on `day` (UTC), in `day`'s calendar month, and in the conversation (0 when `conversationID` is nil).
+    func spend(day: UTCDay, conversationID: String?) async throws -> Spend
+    /// Spend per day for days in `[from, to)` that have any; days without spend are left out.
+    func spendByDay(from: UTCDay, to: UTCDay) async throws -> [UTCDay: Double]
+    /// Spend and priced answers per model for days in `[from, to)`, most expensive first.
+    func spendByModel(from: UTCDay, to: UTCDay) async throws -> [ModelSpend]
+}
+
+/// One model's spend over a period, as `GET /api/usage` lists it.
+public struct ModelSpend: Sendable, Equatable {
+    public var model: String
+    public var spendUSD: Double
+    /// Answers with a recorded cost (free ones included).
+    public var messages: Int
+
+    public init(model: String, spendUSD: Double, messages: Int) {
+        self.model = model
+        self.spendUSD = spendUSD
+        self.messages = messages
+    }
+}
+
+/// The worst case a turn was admitted with, held until its actual cost is stored.
+public struct BudgetReservation: Sendable, Equatable {
+    let id: Int
+    let conversationID: String
+    let day: UTCDay
+    /// The amount reserved: the worst case, or 0 when it is unknown.
+    public let amountUSD: Double
+}
+
+/// Checks requests against the budgets before they are sent, and reports spend.
+///
+/// Spend is read from storage; answers still streaming in this process are counted at their worst case
+/// (a reservation made at admission and released once their actual cost is stored), so concurrent requests
+/// cannot together overrun a budget that each alone would fit. Another web worker's streams (only during a
+/// rolling restart) are counted once their cost is stored.
+public final class BudgetGuard: Sendable {
+    let store: any SpendStore
+    let limits: @Sendable () -> BudgetLimits
+    let today: @Sendable () -> UTCDay
+
+    private struct State {
+        var reservations: [Int: BudgetReservation] = [:]
+        var nextID = 0
+        /// Bumped when a reservation is released (its cost is then in storage): a check that read storage before
+        /// the bump would miss that cost, and reads again.
+        var epoch = 0
+    }
+    private let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - limits: read at every check, so a reloaded configuration applies to the next request.
+    ///   - today: the current UTC day (injectable for tests).
+    public init(store: any SpendStore, limits: @escaping @Sendable () -> BudgetLimits,
+                today: @escaping @Sendable () -> UTCDay = { UTCDay.today() }) {
+        self.store = store
+        self.limits = limits
+        self.today = today
+    }
+
+    /// The limits in force now.
+    public var currentLimits: BudgetLimits { limits() }
+
+    /// Admits a request whose worst case is `worstCaseUSD` (nil: unknown prices) into every budget, reserving it;
+    /// release the reservation with ``settle(_:)`` once the answer's cost is stored (or nothing was spent).
+    ///
+    /// - Throws: ``BudgetExceeded`` naming the first budget it could exceed; storage errors as they come.
+    public func admit(conversationID: String, worstCaseUSD: Double?) async throws -> BudgetReservation {
+        let limits = self.limits()
+        let day = today()
+        let amount = max(0, worstCaseUSD ?? 0)
+        let anyBudget = BudgetKind.allCases.contains { limits.limit($0) != nil }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let epoch = state.withLock { $0.epoch }
+            let stored = anyBudget ? try await store.spend(day: day, conversationID: conversationID) : Spend()
+            let verdict = state.withLock { s -> Result<BudgetReservation, BudgetExceeded>? in
+                if s.epoch != epoch && attempt < 3 { return nil }
+                if anyBudget {
+                    let spend = Self.adding(Self.reserved(s.reservations.values, day: day, conversationID: conversationID), to: stored)
+                    if let exceeded = BudgetArithmetic.check(worstCase: worstCaseUSD, spend: spend, limits: limits) {
+                        return .failure(exceeded)
+                    }
+                }
+                s.nextID += 1
+                let reservation = BudgetReservation(id: s.nextID, conversationID: conversationID, day: day, amountUSD: amount)
+                s.reservations[reservation.id] = reservation
+                return .success(reservation)
+            }
+            switch verdict {
+            case .success(let reservation)?: return reservation
+            case .failure(let exceeded)?: throw exceeded
+            case nil: continue
+            }
+        }
+    }
+
+    /// Releases a reservation: the answer's cost is stored (or the turn never started), and then publishes the
+    /// spend gauges.
+    public func settle(_ reservation: BudgetReservation) async {
+        release(reservation)
+        await publishMetrics()
+    }
+
+    /// Releases a reservation without touching metrics (a refused or failed start).
+    public func release(_ reservation: BudgetReservation) {
+        state.withLock { s in
+            if s.reservations.removeValue(forKey: reservation.id) != nil { s.epoch += 1 }
+        }
+    }
+
+    /// Whether stored spend plus `pendingUSD` (an answer whose cost is not stored yet) reaches `warn_ratio` of
+    /// any budget, the conversation's included.
+    public func isWarning(conversationID: String, pendingUSD: Double) async -> Bool {
+        let limits = self.limits()
+        guard BudgetKind.allCases.contains(where: { limits.limit($0) != nil }),
+              let stored = try? await store.spend(day: today(), conversationID: conversationID) else { return false }
+        let pending = max(0, pendingUSD)
+        let spend = Spend(today: stored.today + pending, month: stored.month + pending, conversation: stored.conversation + pending)
+        return BudgetKind.allCases.contains {
+            BudgetArithmetic.isWarning(spent: spend.of($0), limit: limits.limit($0), ratio: limits.warnRatio)
+        }
+    }
+
+    /// Answers admitted and not yet settled in this process.
+    public var openReservations: Int { state.withLock { $0.reservations.count } }
+
+    /// Records `budget_spend_usd{budget}` and `budget_remaining_usd{budget}` for the daily and monthly budgets;
+    /// the remaining gauge exists only while that budget is configured. (Spend per conversation has no gauge: it
+    /// is one number per conversation.)
+    public func publishMetrics() async {
+        guard let spend = try? await store.spend(day: today(), conversationID: nil) else { return }
+        publish(spend, limits: limits())
+    }
+
+    func publish(_ spend: Spend, limits: BudgetLimits) {
+        for kind in [BudgetKind.daily, .monthly] {
+            let spent = spend.of(kind)
+            Gauge(label: "budget_spend_usd", dimensions: [("budget", kind.rawValue)]).record(spent)
+            let remaining = Gauge(label: "budget_remaining_usd", dimensions: [("budget", kind.rawValue)])
+            if let limit = limits.limit(kind) { remaining.record(max(0, limit - spent)) } else { remaining.destroy() }
+        }
+    }
+
+    static func reserved(_ reservations: some Sequence<BudgetReservation>, day: UTCDay, conversationID: String) -> Spend {
+        var spend = Spend()
+        for r in reservations {
+            if r.day == day { spend.today += r.amountUSD }
+            if r.day.firstOfMonth == day.firstOfMonth { spend.month += r.amountUSD }
+            if r.conversationID == conversationID { spend.conversation += r.amountUSD }
+        }
+        return spend
+    }
+
+    static func adding(_ a: Spend, to b: Spend) -> Spend {
+        Spend(today: a.today + b.today, month: a.month + b.month, conversation: a.conversation + b.conversation)
+    }
+}

@@ -1,0 +1,93 @@
+import NTLog
+
+/// A calendar day in UTC, the unit of daily budgets and of `by_day` in `GET /api/usage`.
+///
+/// Computed from days since the Unix epoch with Howard Hinnant's civil-date algorithms, so it needs neither
+/// Foundation nor time-zone files. Stored timestamps are RFC 3339 UTC text (`2026-11-30T04:05:06.789Z`), so a
+/// day's rows are those whose `created_at` sorts in `[day, next day)`.
+public struct UTCDay: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Days since 1970-01-01.
+    public let daysSinceEpoch: Int
+
+    /// The day with this number (0 = 1970-01-01).
+    public init(daysSinceEpoch: Int) {
+        self.daysSinceEpoch = daysSinceEpoch
+    }
+
+    /// The UTC day holding this instant (seconds since the epoch).
+    public init(epochSeconds: Int) {
+        self.init(daysSinceEpoch: Int((Double(epochSeconds) / 86_400).rounded(.down)))
+    }
+
+    /// A day from its civil date; `month` 1…12, `day` 1…31 (not checked against the month's length).
+    public init(year: Int, month: Int, day: Int) {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        self.init(daysSinceEpoch: era * 146_097 + doe - 719_468)
+    }
+
+    /// Today, by the wall clock.
+    public static func today() -> UTCDay { UTCDay(epochSeconds: LogTimestamp.now().seconds) }
+
+    /// The civil date (year, month 1…12, day 1…31).
+    public var civil: (year: Int, month: Int, day: Int) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    /// `days` later (earlier when negative).
+    public func adding(days: Int) -> UTCDay { UTCDay(daysSinceEpoch: daysSinceEpoch + days) }
+
+    /// The first day of this day's month.
+    public var firstOfMonth: UTCDay {
+        let c = civil
+        return UTCDay(year: c.year, month: c.month, day: 1)
+    }
+
+    /// The first day of the next month.
+    public var firstOfNextMonth: UTCDay {
+        let c = civil
+        return c.month == 12 ? UTCDay(year: c.year + 1, month: 1, day: 1) : UTCDay(year: c.year, month: c.month + 1, day: 1)
+    }
+
+    /// `YYYY-MM-DD`.
+    public var description: String {
+        let c = civil
+        return Self.pad(c.year, 4) + "-" + Self.pad(c.month, 2) + "-" + Self.pad(c.day, 2)
+    }
+
+    /// `YYYY-MM`.
+    public var monthString: String {
+        let c = civil
+        return Self.pad(c.year, 4) + "-" + Self.pad(c.month, 2)
+    }
+
+    public static func < (lhs: UTCDay, rhs: UTCDay) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+}
+
+extension UTCDay {
+    /// Reads `YYYY-MM-DD`; nil for anything else.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1...12).contains(month), (1...31).contains(day) else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+}
