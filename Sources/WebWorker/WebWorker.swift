@@ -22,7 +22,10 @@ public enum WebWorker {
             logger: context.logger,
             onRunning: { context.readiness.markReady() }
         )
-        return [server, ModelsRefresher(catalog: chat.catalog, config: context.config, logger: context.logger)]
+        return [
+            server, ModelsRefresher(catalog: chat.catalog, config: context.config, logger: context.logger),
+            StreamsCutoff(service: chat.service, config: context.config, logger: context.logger),
+        ]
     }
 
     /// The router with every route and middleware, and the list of routes it holds (for the OpenAPI check).
@@ -110,6 +113,27 @@ struct ModelsRefresher: Service {
             }
             let minutes = config.current.upstream.modelsRefreshMinutes
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) }
+        }
+    }
+}
+
+/// On graceful shutdown, lets streaming answers run on, and shortly before the supervisor's grace period ends
+/// stops the ones still running, so they are stored as `stopped` with their text instead of being killed
+/// mid-write (and found `interrupted` later). Cancelled, like every service, once the server has drained.
+struct StreamsCutoff: Service {
+    let service: ChatService
+    let config: ConfigStore
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        guard !Task.isCancelled else { return }
+        let grace = config.current.supervisor.shutdownGraceSeconds
+        let cutoff = max(grace * 0.2, grace - 1.0)
+        try? await Task.sleep(for: .milliseconds(Int(cutoff * 1000)))
+        if !Task.isCancelled, service.activeTurns > 0 {
+            logger.warning("grace period ending: stopping the answers still streaming", metadata: ["count": "\(service.activeTurns)"])
+            service.stopAll(reason: .shutdown)
         }
     }
 }

@@ -240,4 +240,41 @@ struct ChatTests {
         let conversation = try #require(answer.json("meta").first?["conversation_id"] as? String)
         #expect((try await Self.storedMessages(app, conversation).last?["cost_usd"] as? Double ?? 0) > 0)
     }
+
+    @Test func sigtermStopsAnAnswerStillStreamingAtTheEndOfTheGracePeriodAndKeepsItsText() async throws {
+        let fake = try FakeUpstream()
+        defer { fake.stop() }
+        let app = try Appliance(
+            extraConfig: "upstream.base_url = \"\(fake.baseURL)\"\nupstream.default_model = \"fake/slow\"\n",
+            environment: ["OPENROUTER_API_KEY": Self.key], grace: 2
+        )
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        let conversation = try #require(try await RawHTTP.send("POST", port: app.webPort, path: "/api/conversations", json: "{}").object?["id"] as? String)
+        let streaming = Task { try await Self.chat(app, "long please", conversation: conversation) }
+        try await eventually(timeout: 5, "the answer streaming") {
+            (try await Self.storedMessages(app, conversation).last?["content"] as? String ?? "").count > 10
+        }
+        let database = app.directory.path + "/data/neural-terminal.db"
+
+        app.signal(SIGTERM)
+        let answer = try await streaming.value
+        #expect(await app.waitForExit(timeout: 5) == 0)
+        #expect(answer.json("done").first?["status"] as? String == "stopped")
+        let row = try String(decoding: runSQLite(database, "SELECT status, error, length(content) > 10 FROM messages WHERE role = 'assistant'"), as: UTF8.self)
+        #expect(row.trimmingCharacters(in: .whitespacesAndNewlines) == "stopped|the server is shutting down|1")
+    }
+}
+
+/// Runs one query with the sqlite3 command-line tool and returns its output (`a|b|c` per row).
+func runSQLite(_ path: String, _ sql: String) throws -> Data {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+    process.arguments = [path, sql]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return data
 }

@@ -12,7 +12,7 @@ final class Appliance: @unchecked Sendable {
     let webPort: Int
     let metricsPort: Int
     let process = Process()
-    private var stopped = false
+    let grace: Double
 
     /// The binary under test: `NEURAL_TERMINAL_BINARY`, or `neural-terminal` beside the test bundle.
     static var binary: String {
@@ -24,7 +24,8 @@ final class Appliance: @unchecked Sendable {
     /// - Parameters:
     ///   - extraConfig: TOML appended after the generated `[server]`/`[metrics]`/`[storage]` lines; use
     ///     dotted keys (`supervisor.crash_loop_max_restarts = 3`) so sections do not repeat.
-    init(extraConfig: String = "", environment: [String: String] = [:]) throws {
+    init(extraConfig: String = "", environment: [String: String] = [:], grace: Double = 5) throws {
+        self.grace = grace
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("nt-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configPath = directory.appendingPathComponent("neural-terminal.toml").path
@@ -52,7 +53,7 @@ final class Appliance: @unchecked Sendable {
         server.listen = "127.0.0.1:\(web ?? webPort)"
         metrics.listen = "127.0.0.1:\(metricsPort)"
         storage.data_dir = "\(directory.path)/data"
-        supervisor.shutdown_grace_seconds = 5
+        supervisor.shutdown_grace_seconds = \(grace)
         supervisor.restart_initial_backoff_ms = 50
 
         """
