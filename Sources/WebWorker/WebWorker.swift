@@ -44,6 +44,8 @@ public enum WebWorker {
     static func addAPIRoutes(to table: RouteTable, service: ChatService, repository: any ChatRepository, catalog: ModelsCatalog) {
         VersionRoutes.add(to: table)
         ChatRoutes(service: service, repository: repository, catalog: catalog).add(to: table)
+        ArchiveRoutes(repository: repository).add(to: table)
+        SearchRoutes(repository: repository).add(to: table)
     }
 }
 
