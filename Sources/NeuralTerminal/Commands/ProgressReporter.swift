@@ -33,7 +33,7 @@ final class ProgressReporter {
                 let width = 30
                 let filled = min(width, done * width / total)
                 text += "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] "
-                text += pad("\(min(100, done * 100 / total))%", 4) + "  \(amount(done))/\(amount(total))"
+                text += pad("\(min(100, done * 100 / total))%", 4) + "  \(ratio(done, total))"
             } else {
                 text += amount(done)
             }
@@ -46,7 +46,7 @@ final class ProgressReporter {
             let step = done * 10 / total
             guard step > lastStep else { return }
             lastStep = step
-            emit("\(label): \(amount(done))/\(amount(total)) (\(min(100, step * 10))%), \(seconds(now - started)) s\n")
+            emit("\(label): \(ratio(done, total)) (\(min(100, step * 10))%), \(seconds(now - started)) s\n")
         } else {
             guard lastDraw.map({ now - $0 >= .seconds(10) }) ?? true else { return }
             lastDraw = now
@@ -60,13 +60,24 @@ final class ProgressReporter {
         if let message { emit("\(message) in \(seconds(ContinuousClock.now - started)) s\n") }
     }
 
+    /// `4500/10000 conversations`, `12.3/120.0 MiB`.
+    private func ratio(_ done: Int, _ total: Int) -> String {
+        switch measure {
+        case .count(let unit): return "\(done)/\(total) \(unit)"
+        case .bytes: return "\(mebibytes(done))/\(mebibytes(total)) MiB"
+        }
+    }
+
     private func amount(_ value: Int) -> String {
         switch measure {
-        case .count(let unit): return unit == "" ? "\(value)" : "\(value) \(unit)"
-        case .bytes:
-            let tenths = value * 10 / (1 << 20)
-            return "\(tenths / 10).\(tenths % 10) MiB"
+        case .count(let unit): return "\(value) \(unit)"
+        case .bytes: return "\(mebibytes(value)) MiB"
         }
+    }
+
+    private func mebibytes(_ value: Int) -> String {
+        let tenths = value * 10 / (1 << 20)
+        return "\(tenths / 10).\(tenths % 10)"
     }
 
     private func seconds(_ duration: Duration) -> String {
