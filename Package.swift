@@ -127,7 +127,7 @@ let package = Package(
         .executableTarget(
             name: "NeuralTerminal",
             dependencies: [
-                "Supervisor", "WebWorker", "MetricsWorker", "MaintenanceWorker", "CZstd", "CSQLite",
+                "Supervisor", "WebWorker", "MetricsWorker", "MaintenanceWorker", "NTChat", "CZstd", "CSQLite",
                 "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTCurl", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

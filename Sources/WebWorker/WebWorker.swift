@@ -48,6 +48,8 @@ public enum WebWorker {
         VersionRoutes.add(to: table)
         ChatRoutes(service: service, repository: repository, catalog: catalog).add(to: table)
         UsageRoutes(service: service).add(to: table)
+        ArchiveRoutes(repository: repository).add(to: table)
+        SearchRoutes(repository: repository).add(to: table)
     }
 }
 

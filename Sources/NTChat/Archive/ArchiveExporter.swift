@@ -1,0 +1,91 @@
+/// Streams exports out of an ``ArchiveRepository`` in constant memory: conversations are read a page at a time
+/// (keyset on id) and handed to the caller as bytes while the next page is still in the database.
+///
+/// The API writes the chunks to the response (which waits for the client to take them), the CLI to a file.
+public struct ArchiveExporter: Sendable {
+    public let repository: any ArchiveRepository
+    /// Conversations read per database call.
+    public var pageSize: Int
+    /// Bytes gathered before they are passed to the caller's `write`.
+    public var chunkSize: Int
+
+    public init(repository: any ArchiveRepository, pageSize: Int = 100, chunkSize: Int = 64 * 1024) {
+        self.repository = repository
+        self.pageSize = pageSize
+        self.chunkSize = chunkSize
+    }
+
+    /// Progress of a running export or import.
+    public struct Progress: Sendable {
+        /// Conversations done (or bytes read, for an import).
+        public var done: Int
+        /// Conversations (or bytes) in all; nil when unknown.
+        public var total: Int?
+    }
+
+    /// Writes the whole database as JSON Lines: a header, then one conversation per line, in id order.
+    ///
+    /// - Parameters:
+    ///   - write: receives the bytes in chunks of about ``chunkSize``; it may wait (back-pressure).
+    ///   - progress: called after each page with the conversations written so far and the count at the start.
+    /// - Returns: the number of conversations written.
+    @discardableResult
+    public func exportAll(
+        exportedAt: String = Identifiers.now(),
+        write: ([UInt8]) async throws -> Void,
+        progress: (Progress) -> Void = { _ in }
+    ) async throws -> Int {
+        let total = try await repository.conversationCount()
+        var pending = try ArchiveEncoding.line(ArchiveHeader(exportedAt: exportedAt))
+        pending.reserveCapacity(chunkSize * 2)
+        var lastID: String?
+        var written = 0
+        while true {
+            let page = try await repository.exportPage(afterID: lastID, limit: pageSize)
+            for archived in page {
+                pending += try ArchiveEncoding.line(archived)
+                if pending.count >= chunkSize {
+                    try await write(pending)
+                    pending.removeAll(keepingCapacity: true)
+                }
+            }
+            written += page.count
+            progress(Progress(done: written, total: total))
+            guard page.count == pageSize, let last = page.last else { break }
+            lastID = last.conversation.id
+        }
+        if !pending.isEmpty { try await write(pending) }
+        return written
+    }
+
+    /// One conversation in the given format, or nil if there is no such conversation.
+    public func export(conversationID: String, format: ExportFormat, exportedAt: String = Identifiers.now()) async throws -> ExportedFile? {
+        guard let archived = try await repository.exportConversation(id: conversationID) else { return nil }
+        switch format {
+        case .json:
+            return ExportedFile(
+                bytes: try ArchiveEncoding.document(archived, exportedAt: exportedAt),
+                fileName: ArchiveEncoding.fileName(for: archived.conversation, extension: "json"),
+                contentType: "application/json; charset=utf-8"
+            )
+        case .markdown:
+            return ExportedFile(
+                bytes: Array(MarkdownExport.render(archived).utf8),
+                fileName: ArchiveEncoding.fileName(for: archived.conversation, extension: "md"),
+                contentType: "text/markdown; charset=utf-8"
+            )
+        }
+    }
+}
+
+/// The formats of a single-conversation export.
+public enum ExportFormat: String, Sendable, CaseIterable {
+    case json, markdown
+}
+
+/// A single-conversation export: its bytes and how to name and label them.
+public struct ExportedFile: Sendable {
+    public let bytes: [UInt8]
+    public let fileName: String
+    public let contentType: String
+}

@@ -1,0 +1,128 @@
+import ArgumentParser
+import NTChat
+import NTConfig
+import NTStorage
+import Supervisor
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `export` and `import` share: opening the database, files, progress.
+enum ArchiveCommandSupport {
+    /// Invalid input data (EX_DATAERR).
+    static let dataError: Int32 = 65
+    /// An input file that cannot be opened (EX_NOINPUT).
+    static let noInput: Int32 = 66
+    /// An output file that cannot be written (EX_CANTCREAT).
+    static let cannotCreate: Int32 = 73
+
+    /// The appliance's database, brought to this binary's schema (a no-op when the appliance already did).
+    static func openRepository(_ config: AppConfig, creating: Bool) throws -> SQLiteChatRepository {
+        let path = Supervisor.databasePath(config)
+        if creating {
+            var current = config.storage.dataDir.hasPrefix("/") ? "" : "."
+            for component in config.storage.dataDir.split(separator: "/") {
+                current += "/" + component
+                if mkdir(current, 0o700) != 0 && errno != EEXIST {
+                    printError("cannot create \(current): \(String(cString: strerror(errno)))")
+                    throw ExitCode(cannotCreate)
+                }
+            }
+        } else if access(path, F_OK) != 0 {
+            printError("no database at \(path) (check storage.data_dir in \(config.storage.dataDir))")
+            throw ExitCode(Exit.unavailable)
+        }
+        do {
+            try Migrator(database: SQLiteDatabase(path: path)).migrate()
+            return try SQLiteChatRepository(path: path)
+        } catch let error as StorageError {
+            printError("\(path): \(error)")
+            throw ExitCode(Exit.unavailable)
+        }
+    }
+}
+
+/// Standard output, or a file written as `FILE.partial` and renamed into place by ``commit()``, so a failed
+/// export never leaves a truncated file under the requested name.
+final class OutputFile {
+    let path: String
+    let fd: Int32
+    var isStandardOutput: Bool { path == "-" }
+    private var partial: String { path + ".partial" }
+
+    init(path: String) throws {
+        self.path = path
+        if path == "-" {
+            fd = 1
+            return
+        }
+        fd = open(path + ".partial", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            printError("cannot write \(path).partial: \(String(cString: strerror(errno)))")
+            throw ExitCode(ArchiveCommandSupport.cannotCreate)
+        }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                printError("cannot write \(isStandardOutput ? "standard output" : partial): \(String(cString: strerror(errno)))")
+                throw ExitCode(ArchiveCommandSupport.cannotCreate)
+            }
+            offset += n
+        }
+    }
+
+    /// Flushes the file to disk and gives it its name.
+    func commit() throws {
+        guard !isStandardOutput else { return }
+        guard fsync(fd) == 0, close(fd) == 0, rename(partial, path) == 0 else {
+            printError("cannot finish \(path): \(String(cString: strerror(errno)))")
+            throw ExitCode(ArchiveCommandSupport.cannotCreate)
+        }
+    }
+
+    /// Removes the partial file after a failure.
+    func discard() {
+        guard !isStandardOutput else { return }
+        close(fd)
+        unlink(partial)
+    }
+}
+
+/// A file (or standard input) read in chunks of 1 MiB.
+final class InputFile {
+    let fd: Int32
+    /// The size of a regular file, for the progress bar.
+    let size: Int?
+    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+
+    init(path: String) throws {
+        fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            printError("cannot open \(path): \(String(cString: strerror(errno)))")
+            throw ExitCode(ArchiveCommandSupport.noInput)
+        }
+        var info = stat()
+        size = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
+    }
+
+    deinit {
+        if fd > 0 { close(fd) }
+    }
+
+    /// The next chunk, or nil at the end.
+    func read() throws -> [UInt8]? {
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n > 0 { return Array(buffer[0..<n]) }
+            if n == 0 { return nil }
+            if errno == EINTR { continue }
+            printError("cannot read: \(String(cString: strerror(errno)))")
+            throw ExitCode(ArchiveCommandSupport.noInput)
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import NTChat
+
+/// `neural-terminal export`: the API's export, straight from the database file (ADR 0006).
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export every conversation as JSON Lines, or one conversation as JSON or Markdown.",
+        discussion: """
+            Reads <storage.data_dir>/neural-terminal.db directly; safe while the appliance runs (SQLite WAL). \
+            The output is written to FILE.partial and renamed when complete. Progress goes to stderr: a bar on a \
+            terminal, a line per 10 % otherwise.
+            """
+    )
+
+    @OptionGroup var options: ConfigOption
+    @Option(help: "json (default) or markdown; markdown needs --conversation.") var format: String = "json"
+    @Option(help: "Export only this conversation (its id).") var conversation: String?
+    @Option(name: .shortAndLong, help: "The file to write, or - for standard output.") var output: String = "-"
+
+    func validate() throws {
+        guard let chosen = ExportFormat(rawValue: format) else { throw ValidationError("--format must be json or markdown") }
+        if chosen == .markdown && conversation == nil { throw ValidationError("--format markdown needs --conversation ID") }
+        if let conversation, !Identifiers.isValid(conversation) {
+            throw ValidationError("--conversation must be a conversation id (36 characters, as in the API)")
+        }
+    }
+
+    func run() async throws {
+        let config = try options.load()
+        let repository = try ArchiveCommandSupport.openRepository(config, creating: false)
+        let exporter = ArchiveExporter(repository: repository)
+        let out = try OutputFile(path: output)
+        do {
+            if let conversation {
+                guard let file = try await exporter.export(conversationID: conversation, format: ExportFormat(rawValue: format) ?? .json) else {
+                    out.discard()
+                    printError("no conversation \(conversation)")
+                    throw ExitCode(1)
+                }
+                try out.write(file.bytes)
+                try out.commit()
+                if !out.isStandardOutput { printError("exported \(file.bytes.count) bytes to \(output)") }
+                return
+            }
+            let progress = ProgressReporter(label: "export", measure: .count("conversations"))
+            let count = try await exporter.exportAll { bytes in try out.write(bytes) } progress: { step in
+                progress.update(done: step.done, total: step.total)
+            }
+            try out.commit()
+            progress.finish("exported \(count) conversations" + (out.isStandardOutput ? "" : " to \(output)"))
+        } catch {
+            out.discard()
+            throw error
+        }
+    }
+}
+
+/// `neural-terminal import`: the API's import, straight into the database file (ADR 0006).
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import an export (JSON Lines or one conversation's JSON) into the database.",
+        discussion: """
+            Conversations are matched by id: a re-import changes nothing, a conversation whose copy in the \
+            database is newer is kept. Each conversation is stored in its own transaction; safe while the \
+            appliance runs. Creates the data directory and database if needed. Exit 65 on invalid input.
+            """
+    )
+
+    @OptionGroup var options: ConfigOption
+    @Argument(help: "The export file, or - for standard input.") var file: String
+
+    func run() async throws {
+        let config = try options.load()
+        let input = try InputFile(path: file)
+        let repository = try ArchiveCommandSupport.openRepository(config, creating: true)
+        // The operator's own file: no size limit beyond one conversation per record.
+        let importer = ArchiveImporter(repository: repository, limits: ImportLimits(maxTotalBytes: .max))
+        let progress = ProgressReporter(label: "import", measure: .bytes)
+        do {
+            while let chunk = try input.read() {
+                try await importer.feed(chunk)
+                progress.update(done: importer.bytesRead, total: input.size)
+            }
+            let summary = try importer.finish()
+            progress.finish(
+                "imported \(summary.importedConversations) conversations (\(summary.importedMessages) messages); " +
+                "\(summary.unchanged) unchanged, \(summary.keptNewer) kept because the database's copy is newer"
+            )
+        } catch let error as ArchiveImportError {
+            progress.finish(nil)
+            printError("\(file): \(error.description)")
+            throw ExitCode(ArchiveCommandSupport.dataError)
+        }
+    }
+}

@@ -1,0 +1,309 @@
+import Foundation
+import NTChat
+import NTStorage
+import Testing
+
+/// Export and import (ADR 0006): what goes out comes back exactly, a re-import changes nothing, and bad input
+/// is refused with the line at fault.
+struct ArchiveTests {
+    @Test func exportThenImportRestoresEveryConversationExactlyInEveryStatus() async throws {
+        let source = try TempDatabase()
+        let target = try TempDatabase()
+        defer { source.cleanup(); target.cleanup() }
+        let original = try SQLiteChatRepository(path: source.path)
+        try await ArchiveFixture.populate(original)
+        let before = try await ArchiveFixture.everything(original)
+        #expect(Set(before.flatMap(\.messages).map(\.status)) == Set(MessageStatus.allCases), "the fixture has every status")
+
+        let file = try await ArchiveFixture.export(original)
+        let restored = try SQLiteChatRepository(path: target.path)
+        let summary = try await ArchiveFixture.importBytes(file, into: restored)
+        #expect(summary.importedConversations == 3)
+        #expect(summary.importedMessages == before.reduce(0) { $0 + $1.messages.count })
+        #expect(summary.unchanged == 0)
+
+        // What was streaming comes back interrupted (nothing will ever finish it there); all else is identical.
+        let expected = before.map { archived in
+            var copy = archived
+            copy.messages = archived.messages.map { message in
+                guard message.status == .streaming else { return message }
+                var m = message
+                m.status = .interrupted
+                m.error = "the answer was still streaming when it was exported"
+                return m
+            }
+            return copy
+        }
+        let after = try await ArchiveFixture.everything(restored)
+        #expect(after.count == expected.count)
+        for (want, got) in zip(expected, after) {
+            #expect(try ArchiveFixture.json(got.conversation) == ArchiveFixture.json(want.conversation))
+            #expect(try ArchiveFixture.json(got.messages) == ArchiveFixture.json(want.messages))
+        }
+        let cost = try #require(after.flatMap(\.messages).compactMap(\.costUSD).first)
+        #expect(cost == 0.1 + 0.2, "a cost survives to the last bit")
+        #expect(try await restored.messages(conversationID: after[0].conversation.id).map(\.id) == expected[0].messages.map(\.id),
+                "message order is kept")
+    }
+
+    @Test func reimportingTheSameFileChangesNothing() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        try await ArchiveFixture.populate(repository)
+        let raw = try SQLiteDatabase(path: db.path)
+        // Settle the streaming answer first (a conversation that is streaming is never replaced).
+        _ = try await repository.markInterrupted { _ in false }
+        let file = try await ArchiveFixture.export(repository)
+        let messages = try raw.scalarInt("SELECT COUNT(*) FROM messages")
+        let indexed = try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'zebras'")
+
+        for _ in 0..<2 {
+            let summary = try await ArchiveFixture.importBytes(file, into: repository, chunk: 4096)
+            #expect(summary.unchanged == 3)
+            #expect(summary.importedConversations == 0 && summary.importedMessages == 0 && summary.keptNewer == 0)
+        }
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM conversations") == 3)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages") == messages)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'zebras'") == indexed,
+                "the full-text index holds no duplicates")
+        #expect(try await ArchiveFixture.export(repository) == file, "the database is byte-for-byte the same export")
+    }
+
+    @Test func theNewerCopyWinsAndATieGoesToTheFile() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let turn = try await repository.beginTurn(conversationID: conversation.id, userContent: "q", model: "m", requestID: "r",
+                                                  workerPID: 1, replacingLastAnswer: false)
+        try await repository.finish(messageID: turn.assistant.id, outcome: MessageOutcome(status: .complete, content: "a", reasoning: ""))
+        let old = try #require(try await repository.exportConversation(id: conversation.id))
+
+        // The database moves on: the file is older, so the database's copy is kept.
+        try await Task.sleep(for: .milliseconds(5))
+        _ = try await repository.updateConversation(id: conversation.id, patch: ConversationPatch(title: "renamed"))
+        var summary = try await ArchiveFixture.importBytes(try ArchiveEncoding.line(old), into: repository, chunk: 100)
+        #expect(summary.keptNewer == 1 && summary.importedConversations == 0)
+        #expect(try await repository.conversation(id: conversation.id)?.title == "renamed")
+
+        // A newer file replaces the conversation, messages included.
+        var newer = old
+        newer.conversation.title = "from the file"
+        newer.conversation.updatedAt = "2099-01-01T00:00:00.000Z"
+        newer.messages[1].content = "a better answer"
+        summary = try await ArchiveFixture.importBytes(try ArchiveEncoding.line(newer), into: repository, chunk: 100)
+        #expect(summary.importedConversations == 1 && summary.importedMessages == 2)
+        #expect(try await repository.conversation(id: conversation.id)?.title == "from the file")
+        #expect(try await repository.messages(conversationID: conversation.id).map(\.content) == ["q", "a better answer"])
+        let raw = try SQLiteDatabase(path: db.path)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'better'") == 1)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages") == 2)
+    }
+
+    @Test func aSingleConversationDocumentImportsAndHasTheHeaderFields() async throws {
+        let source = try TempDatabase()
+        let target = try TempDatabase()
+        defer { source.cleanup(); target.cleanup() }
+        let repository = try SQLiteChatRepository(path: source.path)
+        let ids = try await ArchiveFixture.populate(repository)
+        let file = try #require(try await ArchiveExporter(repository: repository).export(conversationID: ids[0], format: .json))
+        #expect(file.fileName == "zebras-quotes-n-c-d-\(ids[0].prefix(8)).json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(file.bytes)) as? [String: Any])
+        #expect(object["format"] as? String == "neural-terminal-export")
+        #expect(object["version"] as? Int == 1)
+        #expect(object["exported_at"] is String)
+        #expect((object["messages"] as? [Any])?.count == 6)
+        #expect(String(decoding: file.bytes, as: UTF8.self).contains("\n  "), "pretty-printed")
+
+        let restored = try SQLiteChatRepository(path: target.path)
+        let summary = try await ArchiveFixture.importBytes(file.bytes, into: restored, chunk: 3)
+        #expect(summary.importedConversations == 1 && summary.importedMessages == 6)
+        #expect(try await restored.exportConversation(id: ids[0]) == (try await repository.exportConversation(id: ids[0])))
+    }
+
+    @Test func markdownReadsAsADocument() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let ids = try await ArchiveFixture.populate(repository)
+        let file = try #require(try await ArchiveExporter(repository: repository).export(conversationID: ids[0], format: .markdown))
+        let text = String(decoding: file.bytes, as: UTF8.self)
+        #expect(file.fileName.hasSuffix("-\(ids[0].prefix(8)).md"))
+        #expect(text.hasPrefix("# Zebras & \"quotes\" — ünïcödé 🦓\n"))
+        #expect(text.contains("- **Model:** `openai/gpt-4o`"))
+        #expect(text.contains("- **Messages:** 6"))
+        #expect(text.contains("- **Total cost:** $0.3000"))
+        #expect(text.contains("### ASSISTANT · openai/gpt-4o · 357 tokens · $0.3000 · complete · "))
+        #expect(text.contains("### ASSISTANT · anthropic/claude · stopped · "))
+        #expect(text.contains("### USER · "))
+        #expect(text.contains("<details>\n<summary>Reasoning</summary>\n\n> Think.\n> Then answer.\n\n</details>"))
+        #expect(text.contains("> **Error:** upstream_502: the model is down"))
+        #expect(text.contains("```swift\nlet x = 1\n```"))
+    }
+
+    static let conversationID = "11111111-2222-4333-8444-555555555555"
+    static let messageID = "11111111-2222-4333-8444-666666666666"
+
+    static func record(conversation: String = #""id":"\#(ArchiveTests.conversationID)","title":"t","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z""#,
+                       message: String) -> String {
+        #"{"conversation":{\#(conversation)},"messages":[{\#(message)}]}"#
+    }
+
+    static let goodMessage = #""id":"\#(ArchiveTests.messageID)","role":"user","content":"hi","status":"complete","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000+01:00""#
+
+    @Test(arguments: [
+        (ArchiveTests.record(message: ArchiveTests.goodMessage.replacingOccurrences(of: #""status":"complete""#, with: #""status":"done""#)),
+         "messages[0].status: \"done\" is not one of streaming, complete, stopped, error, interrupted"),
+        (ArchiveTests.record(message: ArchiveTests.goodMessage.replacingOccurrences(of: #""role":"user""#, with: #""role":"robot""#)), "messages[0].role"),
+        (ArchiveTests.record(message: ArchiveTests.goodMessage + #","prompt_tokens":-1"#), "messages[0].prompt_tokens: must not be negative"),
+        (ArchiveTests.record(message: ArchiveTests.goodMessage + #","cost_usd":"cheap""#), "messages[0].cost_usd: expected a number"),
+        (ArchiveTests.record(message: ArchiveTests.goodMessage.replacingOccurrences(of: "2026-01-01T00:00:00.000Z", with: "yesterday")), "messages[0].created_at"),
+        (ArchiveTests.record(message: ArchiveTests.goodMessage.replacingOccurrences(of: ArchiveTests.messageID, with: "42")), "messages[0].id"),
+        (ArchiveTests.record(message: ArchiveTests.goodMessage + #","conversation_id":"11111111-2222-4333-8444-000000000000""#), "messages[0].conversation_id"),
+        (ArchiveTests.record(message: #""id":"\#(ArchiveTests.messageID)","role":"user","status":"complete","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z""#),
+         "messages[0].content: is missing"),
+        (ArchiveTests.record(conversation: #""id":"\#(ArchiveTests.conversationID)","title":null,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z""#, message: ArchiveTests.goodMessage),
+         "conversation.title"),
+        (#"{"format":"something-else","version":1}"#, "format: \"something-else\" is not neural-terminal-export"),
+        (#"{"format":"neural-terminal-export","version":2}"#, "version 2 is not supported"),
+        (#"{"hello":"world"}"#, "expected a header or a conversation"),
+        (#"{"conversation": {"id": }}"#, "not valid JSON"),
+        (#"["not","an","object"]"#, "the record: expected an object"),
+        ("42", "expected a JSON object, found '4'"),
+        (#"{"format":"neural-terminal-export","version":1"#, "the input ends inside the record"),
+        ("", "the input holds no export"),
+    ])
+    func badInputIsRefusedWithItsLine(input: String, expected: String) async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let header = #"{"exported_at":"2026-11-30T05:00:00.000Z","format":"neural-terminal-export","version":1}"#
+        let good = Self.record(conversation: #""id":"22222222-2222-4333-8444-555555555555","title":"ok","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z""#,
+                               message: Self.goodMessage.replacingOccurrences(of: Self.messageID, with: "22222222-2222-4333-8444-666666666666"))
+        let text = input.isEmpty ? "" : "\(header)\n\(good)\n\n\(input)\n"
+        do {
+            _ = try await ArchiveFixture.importText(text, into: repository)
+            Issue.record("accepted: \(input)")
+        } catch let error as ArchiveImportError {
+            #expect(error.description.contains(expected), "\(error.description)")
+            if !input.isEmpty {
+                #expect(error.line == 4, "\(error.description)")
+                #expect(error.imported.importedConversations == 1, "the conversation before the bad line is kept")
+            }
+        }
+    }
+
+    @Test func aMessageIDOfAnotherConversationIsRefused() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        _ = try await ArchiveFixture.importText(Self.record(message: Self.goodMessage), into: repository)
+        let thief = Self.record(conversation: #""id":"99999999-2222-4333-8444-555555555555","title":"t","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z""#,
+                                message: Self.goodMessage)
+        await #expect(throws: ArchiveImportError.self) { _ = try await ArchiveFixture.importText(thief, into: repository) }
+        do {
+            _ = try await ArchiveFixture.importText(thief, into: repository)
+        } catch let error as ArchiveImportError {
+            #expect(error.message.contains("already exists in another conversation (\(Self.conversationID))"))
+        }
+        #expect(try await repository.conversation(id: "99999999-2222-4333-8444-555555555555") == nil, "rolled back")
+    }
+
+    @Test func limitsAreEnforced() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let big = Self.record(message: Self.goodMessage.replacingOccurrences(of: #""content":"hi""#, with: "\"content\":\"\(String(repeating: "a", count: 5_000))\""))
+        do {
+            _ = try await ArchiveFixture.importBytes(Array(big.utf8), into: repository, chunk: 512, limits: ImportLimits(maxRecordBytes: 4_096))
+            Issue.record("a record over the limit was accepted")
+        } catch let error as ArchiveImportError {
+            #expect(error.kind == .tooLarge && error.line == 1)
+        }
+        do {
+            _ = try await ArchiveFixture.importBytes(Array((big + "\n" + big).utf8), into: repository, chunk: 1_000,
+                                                     limits: ImportLimits(maxTotalBytes: 8_000))
+            Issue.record("an input over the limit was accepted")
+        } catch let error as ArchiveImportError {
+            #expect(error.kind == .tooLarge)
+        }
+    }
+
+    @Test func theSplitterFindsRecordsAcrossChunksAndIgnoresBracesInStrings() throws {
+        let text = "\u{FEFF}{\"a\":\"}{\\\"\"}\n\n  {\"b\":\n [1,{\"c\":\"]\"}]}\r\n{}"
+        let bytes = Array(text.utf8)
+        for chunk in [1, 2, 5, bytes.count] {
+            var splitter = JSONRecordSplitter(maxRecordBytes: 1_000)
+            var records: [JSONRecordSplitter.Record] = []
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + chunk)
+                records += Array(bytes[start..<end]).withUnsafeBytes { splitter.append($0) }
+                #expect(splitter.failure == nil)
+                start = end
+            }
+            try splitter.finish()
+            #expect(records.map(\.line) == [1, 3, 5], "chunk \(chunk)")
+            #expect(records.map { String(decoding: $0.bytes, as: UTF8.self) } == ["{\"a\":\"}{\\\"\"}", "{\"b\":\n [1,{\"c\":\"]\"}]}", "{}"])
+        }
+    }
+
+    /// 10,000 conversations go out a page at a time: the exporter never asks for more than a page, never hands
+    /// over more than a chunk, and the process does not grow with the export (40 MB here).
+    @Test func exportingTenThousandConversationsRunsInConstantMemory() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        try ArchiveFixture.bulkInsert(db.path, conversations: 10_000, messages: 2, bytes: 2_000)
+        let repository = CountingRepository(try SQLiteChatRepository(path: db.path))
+        let exporter = ArchiveExporter(repository: repository, pageSize: 100, chunkSize: 64 * 1024)
+        let baseline = ProcessMemory.residentBytes()
+        var peak = baseline
+        var largestChunk = 0
+        var total = 0
+        var lines = 0
+        let count = try await exporter.exportAll { bytes in
+            largestChunk = max(largestChunk, bytes.count)
+            total += bytes.count
+            lines += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            peak = max(peak, ProcessMemory.residentBytes())
+        }
+        #expect(count == 10_000)
+        #expect(lines == 10_001, "a header and one line per conversation")
+        #expect(total > 40_000_000)
+        #expect(await repository.largestPage == 100)
+        #expect(largestChunk < 64 * 1024 + 10_000, "chunks stay near the chunk size")
+        #expect(peak - baseline < 24 << 20, "resident memory grew by \((peak - baseline) >> 20) MiB while exporting \(total >> 20) MiB")
+    }
+}
+
+/// Wraps a repository and records the largest page the exporter asked for.
+actor CountingRepository: ArchiveRepository {
+    let inner: SQLiteChatRepository
+    var largestPage = 0
+
+    init(_ inner: SQLiteChatRepository) { self.inner = inner }
+
+    func conversationCount() async throws -> Int { try await inner.conversationCount() }
+
+    func exportPage(afterID: String?, limit: Int) async throws -> [ArchivedConversation] {
+        let page = try await inner.exportPage(afterID: afterID, limit: limit)
+        largestPage = max(largestPage, page.count)
+        return page
+    }
+
+    func exportConversation(id: String) async throws -> ArchivedConversation? { try await inner.exportConversation(id: id) }
+
+    func importConversation(_ archived: ArchivedConversation) async throws -> ImportResult { try await inner.importConversation(archived) }
+}
+
+enum ProcessMemory {
+    /// VmRSS of this process, in bytes.
+    static func residentBytes() -> Int {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+        }
+        return 0
+    }
+}

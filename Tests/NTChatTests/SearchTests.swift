@@ -1,0 +1,113 @@
+import Foundation
+import NTChat
+import NTStorage
+import Testing
+
+/// Full-text search: ranked hits with their conversation and a structured snippet, and no input that can reach
+/// FTS5 as syntax.
+struct SearchTests {
+    /// A repository with a few finished answers and one still streaming.
+    static func repository(_ db: TempDatabase) async throws -> SQLiteChatRepository {
+        let repository = try SQLiteChatRepository(path: db.path)
+        let savanna = try await repository.createConversation(title: "Savanna", model: nil, systemPrompt: nil)
+        let answers = [
+            ("zebra facts", "The zebra is striped. A zebra herd is a zebra party; zebras run near the river."),
+            ("other animals", "The giraffe is tall, the lion is lazy, one zebra passed by."),
+            ("odd text", "Control \u{2}markers\u{3} and brackets [ ] and \"quotes\" and NEAR( parentheses ( here."),
+        ]
+        for (question, answer) in answers {
+            let turn = try await repository.beginTurn(conversationID: savanna.id, userContent: question, model: "m", requestID: "r",
+                                                      workerPID: 1, replacingLastAnswer: false)
+            try await repository.finish(messageID: turn.assistant.id, outcome: MessageOutcome(status: .complete, content: answer, reasoning: ""))
+        }
+        let other = try await repository.createConversation(title: "Streaming", model: nil, systemPrompt: nil)
+        let live = try await repository.beginTurn(conversationID: other.id, userContent: "tell me", model: "m", requestID: "r",
+                                                  workerPID: 1, replacingLastAnswer: false)
+        try await repository.saveProgress(messageID: live.assistant.id, content: "zebra zebra zebra unfinished", reasoning: "")
+        return repository
+    }
+
+    @Test func hitsAreRankedWithTheirConversationAndAStructuredSnippet() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try await Self.repository(db)
+        let hits = try await repository.search(try SearchQuery(parsing: "zebra"), limit: 20)
+        #expect(hits.count == 3, "two answers and a question; the streaming answer is not indexed")
+        #expect(hits.first?.snippet.contains(SnippetPart(text: "zebra", match: true)) == true)
+        #expect(Set(hits.map(\.role)) == [.user, .assistant])
+        #expect(hits.first?.conversationTitle == "Savanna")
+        #expect(hits.map(\.rank) == hits.map(\.rank).sorted(by: >), "best first")
+        #expect(hits[0].rank > hits[1].rank)
+        #expect(!hits.contains { $0.snippet.contains { $0.text.contains("unfinished") } })
+        for hit in hits {
+            #expect(Identifiers.isValid(hit.messageID) && Identifiers.isValid(hit.conversationID))
+            #expect(hit.snippet.contains { $0.match })
+            for (a, b) in zip(hit.snippet, hit.snippet.dropFirst()) { #expect(a.match != b.match, "parts alternate") }
+        }
+    }
+
+    @Test func prefixesPhrasesAndSeveralTermsWork() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try await Self.repository(db)
+        func count(_ text: String) async throws -> Int { try await repository.search(try SearchQuery(parsing: text), limit: 100).count }
+        #expect(try await count("zeb*") == 3)
+        #expect(try await count("zeb") == 0)
+        #expect(try await count("\"zebra herd\"") == 1)
+        #expect(try await count("\"herd zebra\"") == 0)
+        #expect(try await count("giraffe lion") == 1)
+        #expect(try await count("giraffe river") == 0, "terms are joined with AND")
+        #expect(try await count("GIRAFFE") == 1)
+    }
+
+    @Test func controlMarkersInStoredTextDoNotBreakTheSnippet() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try await Self.repository(db)
+        let hit = try #require(try await repository.search(try SearchQuery(parsing: "markers"), limit: 5).first)
+        #expect(hit.snippet.filter(\.match).map(\.text) == ["markers"])
+        #expect(hit.snippet.map(\.text).joined().contains("Control markers and brackets [ ]"))
+        #expect(!hit.snippet.contains { $0.text.unicodeScalars.contains { $0.value < 0x20 } })
+    }
+
+    static let hostile: [String] = [
+        "\"", "\"\"", "*", "**", "NEAR(", "NEAR(zebra river, 3)", "(", ")", "((zebra", "zebra))", "zebra OR", "OR", "AND",
+        "NOT zebra", "zebra NOT", "zebra AND AND lion", "content:zebra", "{content reasoning}: zebra", "^zebra", "zebra^",
+        "-zebra", "+zebra", "zebra\"", "\"zebra", "ze\"bra", "*zebra", "zebra**", "\"zebra herd\"*", "'; DROP TABLE messages; --",
+        "\u{0}", "zebra\u{0}river", "\u{2}zebra\u{3}", "🦓", "🦓 zebra", "\\", "%", "%%", "_", ":", "::", ".", ",", "\t\n",
+        "  ", "", String(repeating: "(", count: 999), String(repeating: "zebra ", count: 100),
+        String(repeating: "a", count: 10_000), String(repeating: "\"", count: 10_240), String(repeating: "NEAR(", count: 2_048),
+        String(repeating: "é", count: 1_000), String(repeating: "é", count: 1_001),
+    ]
+
+    @Test(arguments: SearchTests.hostile)
+    func hostileQueriesAreRefusedClearlyOrSearchedSafely(text: String) async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try await Self.repository(db)
+        let query: SearchQuery
+        do throws(SearchQueryError) {
+            query = try SearchQuery(parsing: text)
+        } catch {
+            #expect(!error.message.isEmpty)
+            return
+        }
+        #expect(!query.matchExpression.contains("\u{0}"))
+        // Any SQLite error here fails the test: a query that parses must run.
+        let hits = try await repository.search(query, limit: 20)
+        #expect(hits.count <= 20)
+    }
+
+    @Test func refusalsSayWhy() {
+        #expect(throws: SearchQueryError.empty) { try SearchQuery(parsing: " ( ) * \" ") }
+        #expect(throws: SearchQueryError.tooLong(max: 1_000)) { try SearchQuery(parsing: String(repeating: "a", count: 10_240)) }
+        #expect(throws: SearchQueryError.tooManyTerms(max: 32)) { try SearchQuery(parsing: String(repeating: "w ", count: 33)) }
+    }
+
+    @Test func everyTermIsQuoted() throws {
+        #expect(try SearchQuery(parsing: "zebra NEAR( \"a b\" pre* ze\"bra").matchExpression
+                == #""zebra" AND "NEAR(" AND "a b" AND "pre"* AND "ze" AND "bra""#)
+        #expect(try SearchQuery(parsing: "\"open phrase").matchExpression == #""open phrase""#)
+        #expect(try SearchQuery(parsing: "OR AND NOT").matchExpression == #""OR" AND "AND" AND "NOT""#)
+    }
+}
