@@ -8,7 +8,7 @@ struct NeuralTerminal: AsyncParsableCommand {
         abstract: "A self-hosted research terminal for large language models.",
         subcommands: [
             RunCommand.self, CheckConfigCommand.self, StatusCommand.self, HealthcheckCommand.self,
-            VersionCommand.self, WorkerCommand.self,
+            VersionCommand.self, BackupCommand.self, BackupsCommand.self, RestoreCommand.self, WorkerCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )
