@@ -1,4 +1,7 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension SQLiteDatabase {
     /// Copies a consistent snapshot of this database into a new file at `destination` with SQLite's online
@@ -7,8 +10,9 @@ extension SQLiteDatabase {
     /// The connection holds one read transaction for the whole copy, so every step reads the same snapshot:
     /// writers in other processes keep committing to the WAL meanwhile, and the copy neither restarts nor sees
     /// their changes (without the held transaction, a write by another connection would restart the copy, and a
-    /// busy database would never finish). The copy is switched to `journal_mode=DELETE`, so it is one
-    /// self-contained file. `destination` must not exist.
+    /// busy database would never finish). The copy is written without a journal (it is a new file: a failed copy
+    /// is deleted, not rolled back) and its header is set to rollback-journal mode, so it is one self-contained
+    /// file that opens without creating `-wal` or `-shm` files beside it. `destination` must not exist.
     public func backup(
         to destination: String,
         pagesPerStep: Int32 = 1024,
@@ -21,7 +25,11 @@ extension SQLiteDatabase {
             sqlite3_close(dest)
             throw StorageError(code: rc, message: "\(destination): \(message)")
         }
-        defer { sqlite3_close_v2(dest) }
+        var destOpen = true
+        defer { if destOpen { sqlite3_close_v2(dest) } }
+        guard sqlite3_exec(dest, "PRAGMA journal_mode = OFF", nil, nil, nil) == SQLITE_OK else {
+            throw StorageError(code: sqlite3_errcode(dest), message: String(cString: sqlite3_errmsg(dest)))
+        }
 
         try execute("BEGIN DEFERRED")
         defer { try? execute("COMMIT") }
@@ -41,11 +49,21 @@ extension SQLiteDatabase {
         guard step == SQLITE_DONE, finished == SQLITE_OK else {
             throw StorageError(code: step == SQLITE_DONE ? finished : step, message: String(cString: sqlite3_errmsg(dest)))
         }
-        var error: UnsafeMutablePointer<CChar>?
-        guard sqlite3_exec(dest, "PRAGMA journal_mode = DELETE", nil, nil, &error) == SQLITE_OK else {
-            let message = error.map { String(cString: $0) } ?? "journal_mode"
-            sqlite3_free(error)
-            throw StorageError(code: sqlite3_errcode(dest), message: message)
+        sqlite3_close_v2(dest)
+        destOpen = false
+        try Self.setRollbackJournalHeader(destination)
+    }
+
+    /// Sets the file format read/write versions (header bytes 18 and 19) to 1, "legacy" rollback journal: the copy
+    /// of a WAL database would otherwise say WAL, and opening it would create `-wal` and `-shm` files.
+    static func setRollbackJournalHeader(_ path: String) throws(StorageError) {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageError(code: SQLITE_CANTOPEN, message: "\(path): cannot open to set the header") }
+        defer { close(fd) }
+        let versions: [UInt8] = [1, 1]
+        let written = versions.withUnsafeBytes { pwrite(fd, $0.baseAddress, 2, 18) }
+        guard written == 2, fsync(fd) == 0 else {
+            throw StorageError(code: SQLITE_IOERR, message: "\(path): cannot write the header (errno \(errno))")
         }
     }
 

@@ -75,8 +75,10 @@ struct BackupTests {
         // With an interval, the maintenance worker takes one when the newest is older than the interval.
         try app.writeConfig("backup.interval_minutes = 0.02\nmaintenance.tick_seconds = 1\n")
         app.signal(SIGHUP)
-        try await eventually(timeout: 10, "a scheduled backup") { app.backupFiles().count >= 2 }
-        #expect(app.logLines().contains { $0.contains("backup written") && $0.contains("\"trigger\":\"schedule\"") })
+        try await eventually(timeout: 10, "a scheduled backup, logged") {
+            app.backupFiles().count >= 2
+                && app.logLines().contains { $0.contains("backup written") && $0.contains("\"trigger\":\"schedule\"") }
+        }
     }
 
     @Test func aCorruptedOrTruncatedBackupIsDetectedAndNeverRestored() async throws {
@@ -181,7 +183,7 @@ struct BackupTests {
         let app = try Appliance(extraConfig: "backup.interval_minutes = 0\nbackup.dir = \"\(mountPoint)\"\nbackup.min_free_mb = 0\n")
         defer { Task { await app.stop() } }
         try await app.waitUntilReady()
-        for i in 0..<300 { try await app.createConversation("filling the database with a longer title \(i) \(String(repeating: "x", count: 200))") }
+        for i in 0..<300 { try await app.createConversation("filling the database with a longer title \(i) \(String(repeating: "x", count: 120))") }
 
         // Leave about 40 kB free: less than the snapshot needs.
         let filler = mountPoint + "/filler"

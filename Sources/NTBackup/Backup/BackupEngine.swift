@@ -84,13 +84,33 @@ public enum BackupEngine {
         let snapshot = directory + "/" + BackupName.temporaryPrefix + name + ".db"
         let compressed = directory + "/" + BackupName.temporaryPrefix + name
         let manifestTemp = compressed + BackupName.manifestSuffix
-        let final = directory + "/" + name
         defer {
-            FileOps.remove(snapshot)
-            FileOps.remove(snapshot + "-journal")
+            for suffix in ["", "-journal", "-wal", "-shm"] { FileOps.remove(snapshot + suffix) }
             FileOps.remove(compressed)
             FileOps.remove(manifestTemp)
         }
+        do {
+            return try write(
+                settings, source: source, name: name, time: time, snapshot: snapshot, compressed: compressed,
+                manifestTemp: manifestTemp, databaseBytes: databaseBytes, started: clock, progress: progress
+            )
+        } catch let error as BackupError where error.reason != "disk_full" {
+            // A write that failed because the disk filled up reads as a disk-I/O error from SQLite; say what it was.
+            let freeNow = FileOps.freeBytes(directory) ?? Int.max
+            if freeNow < max(databaseBytes / 10, 1 << 20) {
+                throw BackupError.diskFull(path: directory, free: freeNow, needed: needed)
+            }
+            throw error
+        }
+    }
+
+    private static func write(
+        _ settings: BackupSettings, source: SQLiteDatabase, name: String, time: UTCTime, snapshot: String,
+        compressed: String, manifestTemp: String, databaseBytes: Int, started clock: ContinuousClock.Instant,
+        progress: (BackupPhase, Double) -> Void
+    ) throws -> BackupResult {
+        let directory = settings.directory
+        let final = directory + "/" + name
 
         do {
             try source.backup(to: snapshot, pagesPerStep: settings.pagesPerStep) { copied, total in

@@ -24,7 +24,7 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
         case .io(let operation, let path, let code):
             return "\(operation) \(path): \(ErrnoText.describe(code))"
         case .diskFull(let path, let free, let needed):
-            return "not enough free space in \(path): \(free / 1_048_576) MiB free, \(needed / 1_048_576) MiB needed"
+            return "not enough free space in \(path): \(Self.size(free)) free, \(Self.size(needed)) needed"
         case .noDatabase(let path): return "no database at \(path)"
         case .busy(let directory): return "another backup or restore is running in \(directory)"
         case .storage(let text): return "sqlite: \(text)"
@@ -34,6 +34,11 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
         case .newerSchema(let backup, let binary):
             return "the backup has schema version \(backup), newer than this binary's \(binary); use a newer release to restore it"
         }
+    }
+
+    /// `12 MiB`, or `340 KiB` below 10 MiB.
+    static func size(_ bytes: Int) -> String {
+        bytes >= 10 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB"
     }
 
     /// A short label for the `reason` of `backup_failures_total`.

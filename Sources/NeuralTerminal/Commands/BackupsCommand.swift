@@ -47,7 +47,11 @@ struct BackupsCommand: AsyncParsableCommand {
     static func row(_ cells: [String], widths: [Int]) -> String {
         var line = ""
         for (index, cell) in cells.enumerated() {
-            let width = index < widths.count ? widths[index] : 0
+            guard index < widths.count else {
+                line += cell
+                continue
+            }
+            let width = widths[index]
             line += cell.count >= width ? cell + " " : cell + String(repeating: " ", count: width - cell.count)
         }
         return line
