@@ -107,7 +107,7 @@ let package = Package(
         ),
         .target(
             name: "MetricsWorker",
-            dependencies: ["NTWorkerKit", "NTHTTP", "NTStorage", "NTIPC", "NTMetrics", logging, lifecycle, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["NTWorkerKit", "NTHTTP", "NTStorage", "NTBackup", "NTIPC", "NTMetrics", logging, lifecycle, .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .target(

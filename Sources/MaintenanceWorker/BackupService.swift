@@ -97,6 +97,9 @@ actor BackupService {
                     "schema_version": "\(manifest.schemaVersion)", "pruned": "\(report.pruned)",
                 ]
             )
+        } else if report.reason == "busy", trigger == "schedule" {
+            // Another process (a predecessor draining in a rolling restart, a CLI run) is taking one right now.
+            logger.info("scheduled backup skipped: another backup is running", metadata: ["error": "\(report.error ?? "")"])
         } else {
             let reason = report.reason ?? "other"
             Counter(label: "backup_failures_total", dimensions: [("reason", reason)]).increment()

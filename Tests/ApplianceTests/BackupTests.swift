@@ -219,6 +219,35 @@ struct BackupTests {
     }
 }
 
+extension BackupTests {
+    @Test func withTheApplianceStoppedBackupAndRestoreRunDirectly() async throws {
+        let app = try Appliance(extraConfig: "backup.interval_minutes = 0\nbackup.keep_last = 1\nbackup.keep_daily = 0\nbackup.keep_weekly = 0\nbackup.keep_monthly = 0\n")
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        for i in 0..<25 { try await app.createConversation("row \(i)") }
+        app.signal(SIGTERM)
+        #expect(await app.waitForExit(timeout: 10) == 0)
+
+        let first = try await app.cli(["backup"])
+        #expect(first.code == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("snapshot: 100%") && first.stderr.contains("compress: 100%"), "plain progress lines when not on a terminal")
+        #expect(first.stdout.contains("backup written:"))
+        let second = try await app.cli(["backup"])
+        #expect(second.stdout.contains("pruned by retention"), "keep_last = 1 removes the first")
+        let name = try #require(app.backupFiles().first)
+        #expect(app.backupFiles().count == 1)
+
+        let database = app.dataDirectory + "/neural-terminal.db"
+        let writer = try SQLiteDatabase(path: database)
+        try writer.execute("DELETE FROM conversations")
+        let restore = try await app.cli(["restore", name])
+        #expect(restore.code == 0, "\(restore.stderr)")
+        #expect(restore.stderr.contains("backup verified"))
+        let restored = try SQLiteDatabase(path: database, readOnly: true)
+        #expect(try restored.scalarInt("SELECT COUNT(*) FROM conversations") == 25)
+    }
+}
+
 /// A flag tasks poll to stop.
 actor StopFlag {
     private(set) var isSet = false

@@ -117,4 +117,34 @@ struct BackupEngineTests {
         }
         #expect(!scratch.files("").contains { $0.hasPrefix(".restore-") })
     }
+
+    @Test("a backup from an older schema is restored and migrated forward")
+    func olderSchemaIsMigratedForward() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let old = try SQLiteDatabase(path: scratch.path + "/neural-terminal.db")
+        try Migrator(database: old, migrations: Array(Schema.migrations.prefix(1))).migrate()
+        let result = try BackupEngine.create(scratch.settings())
+        #expect(result.manifest.schemaVersion == 1)
+
+        let staged = try Restore.stage(result.path, dataDirectory: scratch.path, newestSchema: Schema.migrations.count)
+        _ = try Restore.swap(staged: staged.path, database: scratch.path + "/neural-terminal.db")
+        let restored = try SQLiteDatabase(path: scratch.path + "/neural-terminal.db")
+        #expect(try Migrator(database: restored).migrate().version == Schema.migrations.count)
+        #expect(try restored.scalarInt("SELECT COUNT(*) FROM conversations") == 0)
+    }
+
+    @Test("a snapshot is one file: rollback-journal header, nothing beside it")
+    func snapshotIsSelfContained() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let live = try scratch.database(conversations: 10)
+        try live.backup(to: scratch.path + "/copy.db")
+        let header = [UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch.path + "/copy.db")).prefix(20))
+        #expect(header[18] == 1 && header[19] == 1)
+        let copy = try SQLiteDatabase(path: scratch.path + "/copy.db", readOnly: true)
+        #expect(try copy.integrityCheck() == "ok")
+        #expect(try copy.rowCounts()["messages"] == 20)
+        #expect(!scratch.files("").contains { $0.hasPrefix("copy.db-") })
+    }
 }
