@@ -35,7 +35,7 @@ DB="$WORK/data/neural-terminal.db"
 echo "== generating ~${TARGET_MB} MB of conversations (sentences of a 200-word vocabulary, FTS index on)"
 t0=$(date +%s)
 CONVS=$(( TARGET_MB * 1024 * 1024 / 12000 ))
-sqlite3 "$DB" <<SQL
+sqlite3 "$DB" >/dev/null <<SQL
 PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;
 CREATE TEMP TABLE words(i INTEGER PRIMARY KEY, w TEXT);
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM n WHERE i < 199)
@@ -43,16 +43,16 @@ INSERT INTO words SELECT i, lower(hex(randomblob(2 + abs(random()) % 4))) FROM n
 UPDATE words SET w = (SELECT value FROM json_each('["the","model","answer","token","context","function","returns","because","latency","stream","memory","vector","paper","result","prompt","reasoning","python","swift","database","cost","however","which","would","could","example","first","second","table","shows","error","value","this","that","with","from","into","about","using","when","then"]') WHERE key = words.i) WHERE i < 40;
 CREATE TEMP TABLE sentences(i INTEGER PRIMARY KEY, s TEXT);
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM n WHERE i < 8191)
-INSERT INTO sentences SELECT i, (SELECT group_concat(w, ' ') FROM (SELECT w FROM words WHERE i IN (abs(random()) % 200, abs(random()) % 200, abs(random()) % 200, abs(random()) % 200, abs(random()) % 200, abs(random()) % 200, abs(random()) % 200, abs(random()) % 200, abs(random()) % 200, abs(random()) % 200, abs(random()) % 200, abs(random()) % 200))) || '. ' FROM n;
+INSERT INTO sentences SELECT i, (SELECT group_concat(w, ' ') FROM words WHERE words.i IN ((abs(random()) + n.i * 0) % 200, (abs(random()) + n.i * 0) % 200, (abs(random()) + n.i * 0) % 200, (abs(random()) + n.i * 0) % 200, (abs(random()) + n.i * 0) % 200, (abs(random()) + n.i * 0) % 200, (abs(random()) + n.i * 0) % 200, (abs(random()) + n.i * 0) % 200, (abs(random()) + n.i * 0) % 200, (abs(random()) + n.i * 0) % 200, (abs(random()) + n.i * 0) % 200, (abs(random()) + n.i * 0) % 200)) || '. ' FROM n;
 BEGIN;
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM n WHERE i < $CONVS - 1)
 INSERT INTO conversations (id, title, model, created_at, updated_at)
-SELECT 'bench-' || i, (SELECT s FROM sentences WHERE i = abs(random()) % 8192), 'openai/gpt-4o-mini',
-       strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + i * 60, 'unixepoch'), strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + i * 60, 'unixepoch') FROM n;
+SELECT 'bench-' || n.i, (SELECT s FROM sentences WHERE sentences.i = (abs(random()) + n.i * 0) % 8192), 'openai/gpt-4o-mini',
+       strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + n.i * 60, 'unixepoch'), strftime('%Y-%m-%dT%H:%M:%fZ', 1700000000 + n.i * 60, 'unixepoch') FROM n;
 WITH RECURSIVE seq(k) AS (SELECT 0 UNION ALL SELECT k+1 FROM seq WHERE k < 7)
 INSERT INTO messages (id, conversation_id, seq, role, content, model, status, prompt_tokens, completion_tokens, cost_usd, created_at, updated_at)
 SELECT c.id || '-' || k, c.id, k, CASE k % 2 WHEN 0 THEN 'user' ELSE 'assistant' END,
-       (SELECT group_concat(s, '') FROM sentences WHERE i IN (abs(random()) % 8192, abs(random()) % 8192, abs(random()) % 8192, abs(random()) % 8192, abs(random()) % 8192, abs(random()) % 8192, abs(random()) % 8192, abs(random()) % 8192, abs(random()) % 8192, abs(random()) % 8192, abs(random()) % 8192, abs(random()) % 8192)),
+       (SELECT group_concat(s, '') FROM sentences WHERE sentences.i IN ((abs(random()) + k * 0 + length(c.id) * 0) % 8192, (abs(random()) + k * 0 + length(c.id) * 0) % 8192, (abs(random()) + k * 0 + length(c.id) * 0) % 8192, (abs(random()) + k * 0 + length(c.id) * 0) % 8192, (abs(random()) + k * 0 + length(c.id) * 0) % 8192, (abs(random()) + k * 0 + length(c.id) * 0) % 8192, (abs(random()) + k * 0 + length(c.id) * 0) % 8192, (abs(random()) + k * 0 + length(c.id) * 0) % 8192, (abs(random()) + k * 0 + length(c.id) * 0) % 8192, (abs(random()) + k * 0 + length(c.id) * 0) % 8192, (abs(random()) + k * 0 + length(c.id) * 0) % 8192, (abs(random()) + k * 0 + length(c.id) * 0) % 8192)),
        'openai/gpt-4o-mini', 'complete', abs(random()) % 4000, abs(random()) % 1500, (abs(random()) % 10000) / 1e6,
        c.created_at, c.created_at
 FROM conversations c, seq;
