@@ -53,6 +53,7 @@ let package = Package(
         .target(name: "NTLog", dependencies: [logging], swiftSettings: strict),
         .target(name: "NTSystem", dependencies: ["CNTSupport"], swiftSettings: strict),
         .target(name: "NTStorage", dependencies: ["CSQLite"], swiftSettings: strict),
+        .target(name: "NTBackup", dependencies: ["NTStorage", "CZstd"], swiftSettings: strict),
         .target(name: "NTIPC", dependencies: [nio, nioPosix, logging], swiftSettings: strict),
         .target(name: "NTCurl", dependencies: ["CCurl"], swiftSettings: strict),
         .target(name: "NTOpenRouter", swiftSettings: strict),
@@ -106,18 +107,18 @@ let package = Package(
         ),
         .target(
             name: "MetricsWorker",
-            dependencies: ["NTWorkerKit", "NTHTTP", "NTStorage", "NTIPC", "NTMetrics", logging, lifecycle, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["NTWorkerKit", "NTHTTP", "NTStorage", "NTBackup", "NTIPC", "NTMetrics", logging, lifecycle, .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .target(
             name: "MaintenanceWorker",
-            dependencies: ["NTWorkerKit", "NTStorage", logging, lifecycle, .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["NTWorkerKit", "NTStorage", "NTBackup", "NTIPC", "NTSystem", logging, lifecycle, .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
         .target(
             name: "Supervisor",
             dependencies: [
-                "NTConfig", "NTLog", "NTSystem", "NTStorage", "NTIPC", "NTMetrics", "NTWorkerKit",
+                "NTConfig", "NTLog", "NTSystem", "NTStorage", "NTBackup", "NTIPC", "NTMetrics", "NTWorkerKit",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -128,7 +129,7 @@ let package = Package(
             name: "NeuralTerminal",
             dependencies: [
                 "Supervisor", "WebWorker", "MetricsWorker", "MaintenanceWorker", "NTChat", "CZstd", "CSQLite",
-                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTCurl", logging,
+                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTBackup", "NTCurl", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -150,6 +151,7 @@ let package = Package(
         .testTarget(name: "NTMetricsTests", dependencies: ["NTMetrics"], swiftSettings: strict),
         .testTarget(name: "NTOpenRouterTests", dependencies: ["NTOpenRouter"], swiftSettings: strict),
         .testTarget(name: "NTCurlTests", dependencies: ["NTCurl"], swiftSettings: strict),
+        .testTarget(name: "NTBackupTests", dependencies: ["NTBackup", "NTStorage"], swiftSettings: strict),
         .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
@@ -158,7 +160,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["NeuralTerminal", "NTConfig", "NTSystem", "NTIPC", "NTWorkerKit"],
+            dependencies: ["NeuralTerminal", "NTConfig", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTStorage"],
             swiftSettings: strict
         ),
     ]

@@ -1,43 +1,66 @@
 import Logging
 import Metrics
+import NTBackup
 import NTStorage
 import NTWorkerKit
 import ServiceLifecycle
 
-/// The maintenance worker: a schedule loop for the jobs that keep the data safe (backups, archives and the
-/// memory watchdog build on it). Today's job: a passive WAL checkpoint each tick, so the WAL file stays small.
+/// The maintenance worker: the schedule loop for the jobs that keep the data safe. Each tick it checkpoints the
+/// WAL (passive), runs `PRAGMA optimize` once an hour, and takes a backup when the newest one is older than
+/// `backup.interval_minutes`; it also answers `backup` requests forwarded by the supervisor.
 public enum MaintenanceWorker {
     public static func services(context: WorkerContext) async throws -> [any Service] {
-        [ScheduleLoop(context: context)]
+        let backups = BackupService(context: context)
+        backups.registerCommands()
+        return [ScheduleLoop(context: context, backups: backups)]
     }
 }
 
 /// Runs the due jobs every `maintenance.tick_seconds` until graceful shutdown.
 struct ScheduleLoop: Service {
     let context: WorkerContext
+    let backups: BackupService
 
     func run() async throws {
         let ticks = Counter(label: "maintenance_ticks_total")
         let failures = Counter(label: "maintenance_job_failures_total", dimensions: [("job", "wal_checkpoint")])
         context.readiness.markReady()
         var database: SQLiteDatabase?
+        var lastOptimize: ContinuousClock.Instant?
+        var lastFailedBackup: ContinuousClock.Instant?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             ticks.increment()
+            let config = context.config.current
             do {
                 if database == nil {
-                    database = try SQLiteDatabase(path: context.config.current.storage.dataDir + "/neural-terminal.db")
+                    database = try SQLiteDatabase(path: config.storage.dataDir + "/neural-terminal.db")
                 }
                 try database?.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                if lastOptimize.map({ ContinuousClock.now - $0 >= .seconds(3600) }) ?? true {
+                    try database?.execute("PRAGMA optimize")
+                    lastOptimize = .now
+                }
                 context.logger.debug("maintenance tick done")
             } catch {
                 failures.increment()
                 database = nil
                 context.logger.error("maintenance job failed", metadata: ["job": "wal_checkpoint", "error": "\(error)"])
             }
-            let tick = context.config.current.maintenance.tickSeconds
+            let interval = config.backup.intervalMinutes * 60
+            if interval > 0, Self.backupDue(directory: config.resolvedBackupDir, intervalSeconds: interval),
+               lastFailedBackup.map({ ContinuousClock.now - $0 >= .seconds(min(interval, 600)) }) ?? true {
+                let report = await backups.backup(trigger: "schedule")
+                lastFailedBackup = report.ok ? nil : .now
+            }
             try? await cancelWhenGracefulShutdown {
-                try await Task.sleep(for: .milliseconds(Int(tick * 1000)))
+                try await Task.sleep(for: .milliseconds(Int(config.maintenance.tickSeconds * 1000)))
             }
         }
+    }
+
+    /// Whether the newest backup in `directory` is older than the interval (or there is none).
+    static func backupDue(directory: String, intervalSeconds: Double, now: UTCTime = .now()) -> Bool {
+        guard let newest = BackupCatalog.list(directory).first else { return true }
+        return Double(now.unix - newest.time.unix) >= intervalSeconds
     }
 }

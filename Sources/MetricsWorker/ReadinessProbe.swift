@@ -1,3 +1,4 @@
+import NTBackup
 import NTIPC
 import NTStorage
 import NTWorkerKit
@@ -39,6 +40,7 @@ actor ReadinessProbe {
             "upstream": hasKey
                 ? "api key configured"
                 : "no api key: set OPENROUTER_API_KEY or upstream.api_key_file (or run `make demo`)",
+            "backup": Self.backupNote(directory: context.config.current.resolvedBackupDir),
         ]
         return Report(
             ready: ready, status: ready ? "ready" : (checks["supervisor"] == "draining" ? "draining" : "not ready"),
@@ -59,5 +61,13 @@ actor ReadinessProbe {
             database = nil
             return "error: \(error)"
         }
+    }
+
+    /// The newest backup's age, so `/ready` tells the truth about backups without making them a readiness
+    /// condition (serving does not depend on them; alert on `backup_last_success_timestamp_seconds`).
+    static func backupNote(directory: String, now: UTCTime = .now()) -> String {
+        guard let newest = BackupCatalog.list(directory).first else { return "no backup yet in \(directory)" }
+        let hours = Double(now.unix - newest.time.unix) / 3600
+        return "newest backup \(newest.time.iso8601) (\(Int(hours)) h ago): \(newest.name)"
     }
 }

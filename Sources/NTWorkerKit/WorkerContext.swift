@@ -12,10 +12,13 @@ public struct WorkerContext: Sendable {
     public let readiness: ReadinessFlag
     /// The pid of the supervisor that started this worker.
     public let supervisorPID: Int32
+    /// Commands this role answers on its private socket beyond the shared ones.
+    public let commands: WorkerCommands
 
     public init(
         role: WorkerRole, config: ConfigStore, logger: Logger, metrics: MetricsRegistry,
-        runDirectory: RunDirectory, readiness: ReadinessFlag, supervisorPID: Int32
+        runDirectory: RunDirectory, readiness: ReadinessFlag, supervisorPID: Int32,
+        commands: WorkerCommands = WorkerCommands()
     ) {
         self.role = role
         self.config = config
@@ -24,5 +27,6 @@ public struct WorkerContext: Sendable {
         self.runDirectory = runDirectory
         self.readiness = readiness
         self.supervisorPID = supervisorPID
+        self.commands = commands
     }
 }

@@ -78,6 +78,7 @@ public enum WorkerRuntime {
                 return "error: \(error)"
             }
         default:
+            if let handler = context.commands.handler(for: command) { return await handler(argument) }
             return "error: unknown command '\(command)'"
         }
     }

@@ -8,7 +8,8 @@ struct NeuralTerminal: AsyncParsableCommand {
         abstract: "A self-hosted research terminal for large language models.",
         subcommands: [
             RunCommand.self, CheckConfigCommand.self, StatusCommand.self, HealthcheckCommand.self,
-            VersionCommand.self, ExportCommand.self, ImportCommand.self, WorkerCommand.self,
+            VersionCommand.self, ExportCommand.self, ImportCommand.self, BackupCommand.self, BackupsCommand.self,
+            RestoreCommand.self, WorkerCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

@@ -1,3 +1,4 @@
+import Dispatch
 import MaintenanceWorker
 import MetricsWorker
 import NTWorkerKit
@@ -17,11 +18,35 @@ enum WorkerLauncher {
             printError("fault injected: \(role.rawValue) worker crashes at start")
             exit(70)
         }
+        if let rate = leakRate(ProcessEnvironment.current[faultVariable], role: role) {
+            printError("fault injected: \(role.rawValue) worker leaks \(rate) MB per second")
+            startLeaking(megabytesPerSecond: rate)
+        }
         try await WorkerRuntime.run(role: role) { context in
             switch role {
             case .web: return try await WebWorker.services(context: context)
             case .metrics: return try await MetricsWorker.services(context: context)
             case .maintenance: return try await MaintenanceWorker.services(context: context)
+            }
+        }
+    }
+
+    /// `leak:<role>:<MB per second>` for this role → the rate; anything else → nil.
+    static func leakRate(_ fault: String?, role: WorkerRole) -> Int? {
+        guard let fault else { return nil }
+        let parts = fault.split(separator: ":")
+        guard parts.count == 3, parts[0] == "leak", parts[1] == role.rawValue, let rate = Int(parts[2]), rate > 0 else { return nil }
+        return rate
+    }
+
+    /// Allocates and touches `megabytesPerSecond` every second, in ten slices, and never frees it: a steady leak
+    /// for the memory watchdog test.
+    static func startLeaking(megabytesPerSecond: Int) {
+        DispatchQueue.global(qos: .utility).async {
+            let slice = megabytesPerSecond * 1_048_576 / 10
+            while true {
+                if let block = malloc(slice) { memset(block, 0x5a, slice) }
+                usleep(100_000)
             }
         }
     }

@@ -19,6 +19,10 @@ extension Supervisor {
             logger.notice("rolling restart requested", metadata: ["role": "\(role.rawValue)"])
             Task { await self.rollingRestart(role) }
             return "ok"
+        case "backup":
+            return await forwardBackup(trigger: argument.isEmpty ? "request" : argument)
+        case "restore":
+            return await restore(staged: argument)
         default:
             return "error: unknown command '\(command)'"
         }
@@ -53,6 +57,11 @@ extension Supervisor {
         for role in WorkerRole.allCases {
             let up = slots[role].map { $0.pid != nil && $0.ready } ?? false
             text += "worker_up{worker=\"\(role.rawValue)\"} \(up ? 1 : 0)\n"
+        }
+        text += "# HELP worker_watchdog_restarts_total Rolling restarts of a worker whose resident memory stayed over memory.limit_mb.\n"
+        text += "# TYPE worker_watchdog_restarts_total counter\n"
+        for role in WorkerRole.allCases {
+            text += "worker_watchdog_restarts_total{worker=\"\(role.rawValue)\"} \(watchdogRestarts[role] ?? 0)\n"
         }
         text += "# HELP supervisor_draining Whether the appliance is shutting down (1) or not (0).\n"
         text += "# TYPE supervisor_draining gauge\n"

@@ -136,7 +136,9 @@ extension Supervisor {
     /// Replaces a role's process without a gap: the new one starts (on `socket` if given, else the current
     /// one), and only once it is ready is the old one told to drain. Used for config changes and by the watchdog.
     func rollingRestart(_ role: WorkerRole, socket: ListeningSocket? = nil) async {
-        guard state == .running else { return }
+        defer { replacing.remove(role) }
+        guard state == .running, !restoring else { return }
+        replacing.insert(role)
         let old = slots[role]?.pid
         let oldSocket = sockets[role]
         if let socket { sockets[role] = socket }

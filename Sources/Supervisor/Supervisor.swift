@@ -27,6 +27,12 @@ public actor Supervisor {
     var children: [Int32: ChildRecord] = [:]
     var sockets: [WorkerRole: ListeningSocket] = [:]
     var exitCode: Int32 = 0
+    /// Roles being replaced by a rolling restart right now (the watchdog does not pile on another).
+    var replacing: Set<WorkerRole> = []
+    /// Rolling restarts the memory watchdog asked for, per role.
+    var watchdogRestarts: [WorkerRole: Int] = [:]
+    /// True while a restore has the writers stopped.
+    var restoring = false
     let startedAtUnix = UnixTime.now()
     private var finished: CheckedContinuation<Int32, Never>?
     private var finishedCode: Int32?
@@ -67,6 +73,7 @@ public actor Supervisor {
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup, .sigusr1)
         let signalTask = Task { for await signal in signals { await self.handle(signal) } }
         let reaperTask = Task { await self.reapLoop() }
+        let watchdogTask = Task { await self.watchdogLoop() }
         let control = IPCServer(path: RunDirectory(path: config.resolvedRunDir).controlSocket, logger: logger) { command, argument in
             await self.answerControl(command: command, argument: argument)
         }
@@ -86,6 +93,7 @@ public actor Supervisor {
         }
         signalTask.cancel()
         reaperTask.cancel()
+        watchdogTask.cancel()
         controlTask.cancel()
         _ = await controlTask.result
         for socket in sockets.values { socket.close() }
@@ -121,6 +129,9 @@ public actor Supervisor {
             await shutdown(reason: "signal \(signal)", exitCode: 0)
         case .sighup:
             await reload()
+        case .sigusr1:
+            logger.notice("backup requested by SIGUSR1")
+            Task { _ = await self.forwardBackup(trigger: "sigusr1") }
         default:
             logger.info("signal ignored", metadata: ["signal": "\(signal)"])
         }

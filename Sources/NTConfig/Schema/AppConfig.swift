@@ -23,10 +23,12 @@ public struct AppConfig: Codable, Sendable, Equatable {
     public var log = LogConfig()
     /// `[supervisor]`: restart policy, shutdown grace, run directory.
     public var supervisor = SupervisorConfig()
-    /// `[memory]`: the maintenance worker's memory watchdog.
+    /// `[memory]`: the supervisor's memory watchdog.
     public var memory = MemoryConfig()
     /// `[maintenance]`: the maintenance worker's schedule.
     public var maintenance = MaintenanceConfig()
+    /// `[backup]`: scheduled backups and their retention, run by the maintenance worker.
+    public var backup = BackupConfig()
 
     /// The API key sent upstream: `OPENROUTER_API_KEY` if set and non-empty, else the trimmed contents of
     /// `upstream.api_key_file`, else nil. A secret: never log it, never write it to disk; it is in the JSON only
@@ -41,6 +43,13 @@ public struct AppConfig: Codable, Sendable, Equatable {
         if !supervisor.runDir.isEmpty { return supervisor.runDir }
         let dataDir = storage.dataDir
         return dataDir.hasSuffix("/") ? dataDir + "run" : dataDir + "/run"
+    }
+
+    /// The backup directory: `backup.dir`, or `<data_dir>/backups` when empty.
+    public var resolvedBackupDir: String {
+        if !backup.dir.isEmpty { return backup.dir }
+        let dataDir = storage.dataDir
+        return dataDir.hasSuffix("/") ? dataDir + "backups" : dataDir + "/backups"
     }
 
     /// `log.level` as an enum; `.info` if the string is not a level (it always is after validation).

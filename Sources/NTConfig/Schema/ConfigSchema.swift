@@ -93,6 +93,15 @@ public enum ConfigSchema {
             .integer("memory", "samples_over_limit", \.memory.samplesOverLimit, .inPlace, range: 1...1000),
 
             .float("maintenance", "tick_seconds", \.maintenance.tickSeconds, .inPlace, range: 1...86_400),
+
+            .string("backup", "dir", \.backup.dir, .inPlace, check: ConfigChecks.optionalPath),
+            .float("backup", "interval_minutes", \.backup.intervalMinutes, .inPlace, range: 0...525_600),
+            .integer("backup", "zstd_level", \.backup.zstdLevel, .inPlace, range: 1...19),
+            .integer("backup", "keep_last", \.backup.keepLast, .inPlace, range: 0...100_000),
+            .integer("backup", "keep_daily", \.backup.keepDaily, .inPlace, range: 0...100_000),
+            .integer("backup", "keep_weekly", \.backup.keepWeekly, .inPlace, range: 0...100_000),
+            .integer("backup", "keep_monthly", \.backup.keepMonthly, .inPlace, range: 0...100_000),
+            .integer("backup", "min_free_mb", \.backup.minFreeMB, .inPlace, range: 0...1_048_576),
         ]
     }()
 }

@@ -150,3 +150,25 @@ public struct MaintenanceConfig: Codable, Sendable, Equatable {
     /// The defaults.
     public init() {}
 }
+
+/// `[backup]`
+public struct BackupConfig: Codable, Sendable, Equatable {
+    /// `dir`: where backups go; empty means `<data_dir>/backups` (use `AppConfig.resolvedBackupDir`).
+    public var dir = ""
+    /// `interval_minutes`: a backup is taken when the newest one is older than this; 0 = no scheduled backups.
+    public var intervalMinutes = 360.0
+    /// `zstd_level`: 1 (fastest) … 19 (smallest).
+    public var zstdLevel = 3
+    /// `keep_last`: the newest N backups are kept.
+    public var keepLast = 7
+    /// `keep_daily`: the newest backup of each of the last D days that have one is kept.
+    public var keepDaily = 7
+    /// `keep_weekly`: the newest backup of each of the last W ISO weeks that have one is kept.
+    public var keepWeekly = 4
+    /// `keep_monthly`: the newest backup of each of the last M months that have one is kept.
+    public var keepMonthly = 12
+    /// `min_free_mb`: free space (MiB) that must remain beside a backup after its snapshot is written.
+    public var minFreeMB = 64
+    /// The defaults.
+    public init() {}
+}

@@ -1,0 +1,67 @@
+import FoundationEssentials
+
+/// The answer to a `backup` request on the control socket: what was written, or why nothing was.
+public struct BackupReport: Codable, Sendable {
+    public var ok: Bool
+    /// The backup's path (when `ok`).
+    public var path: String?
+    /// Its manifest (when `ok`).
+    public var manifest: BackupManifest?
+    /// What went wrong (when not `ok`), and its short label as in `backup_failures_total{reason}`.
+    public var error: String?
+    public var reason: String?
+    /// Backups deleted by retention afterwards.
+    public var pruned: [String]
+
+    public init(ok: Bool, path: String? = nil, manifest: BackupManifest? = nil, error: String? = nil, reason: String? = nil, pruned: [String] = []) {
+        self.ok = ok
+        self.path = path
+        self.manifest = manifest
+        self.error = error
+        self.reason = reason
+        self.pruned = pruned
+    }
+
+    public func encoded() -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"ok":false,"error":"unencodable"}"#
+    }
+
+    public static func decode(_ text: String) throws -> BackupReport {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(BackupReport.self, from: Data(text.utf8))
+    }
+}
+
+/// The answer to a `restore` request on the control socket.
+public struct RestoreReport: Codable, Sendable {
+    public var ok: Bool
+    /// Where the previous database was kept.
+    public var aside: String?
+    /// The schema version after migrating the restored database forward.
+    public var schemaVersion: Int?
+    public var error: String?
+
+    public init(ok: Bool, aside: String? = nil, schemaVersion: Int? = nil, error: String? = nil) {
+        self.ok = ok
+        self.aside = aside
+        self.schemaVersion = schemaVersion
+        self.error = error
+    }
+
+    public func encoded() -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"ok":false}"#
+    }
+
+    public static func decode(_ text: String) throws -> RestoreReport {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(RestoreReport.self, from: Data(text.utf8))
+    }
+}

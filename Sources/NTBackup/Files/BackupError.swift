@@ -1,0 +1,71 @@
+/// Why a backup, a verification or a restore failed. Every case leaves no partial file behind.
+public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// A system call failed (`open`, `write`, `rename`, ...), with `errno`'s text.
+    case io(operation: String, path: String, errno: Int32)
+    /// Less free space than the backup needs (`needed` includes `backup.min_free_mb`).
+    case diskFull(path: String, free: Int, needed: Int)
+    /// The database file does not exist.
+    case noDatabase(path: String)
+    /// Another process holds the backup directory's lock.
+    case busy(directory: String)
+    /// SQLite refused (snapshot, integrity check, reading the schema).
+    case storage(String)
+    /// `PRAGMA integrity_check` did not say `ok`.
+    case integrity(String)
+    /// libzstd refused (a corrupt or truncated frame, a checksum mismatch).
+    case zstd(String)
+    /// The file does not match its manifest, or has none.
+    case manifest(String)
+    /// The backup's schema is newer than this binary knows.
+    case newerSchema(backup: Int, binary: Int)
+
+    public var description: String {
+        switch self {
+        case .io(let operation, let path, let code):
+            return "\(operation) \(path): \(ErrnoText.describe(code))"
+        case .diskFull(let path, let free, let needed):
+            return "not enough free space in \(path): \(Self.size(free)) free, \(Self.size(needed)) needed"
+        case .noDatabase(let path): return "no database at \(path)"
+        case .busy(let directory): return "another backup or restore is running in \(directory)"
+        case .storage(let text): return "sqlite: \(text)"
+        case .integrity(let text): return "integrity check failed: \(text)"
+        case .zstd(let text): return "zstd: \(text)"
+        case .manifest(let text): return text
+        case .newerSchema(let backup, let binary):
+            return "the backup has schema version \(backup), newer than this binary's \(binary); use a newer release to restore it"
+        }
+    }
+
+    /// `12 MiB`, or `340 KiB` below 10 MiB.
+    static func size(_ bytes: Int) -> String {
+        bytes >= 10 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB"
+    }
+
+    /// A short label for the `reason` of `backup_failures_total`.
+    public var reason: String {
+        switch self {
+        case .io(_, _, let code) where code == ENOSPC || code == EDQUOT: return "disk_full"
+        case .diskFull: return "disk_full"
+        case .storage(let text) where text.contains("full"): return "disk_full"
+        case .io: return "io"
+        case .noDatabase: return "no_database"
+        case .busy: return "busy"
+        case .storage: return "sqlite"
+        case .integrity: return "integrity"
+        case .zstd: return "zstd"
+        case .manifest: return "manifest"
+        case .newerSchema: return "schema"
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+enum ErrnoText {
+    static func describe(_ code: Int32) -> String {
+        guard let text = strerror(code) else { return "errno \(code)" }
+        return String(cString: text)
+    }
+}
