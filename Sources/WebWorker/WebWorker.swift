@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Hummingbird
 import Logging
 import NTChat
@@ -35,14 +36,26 @@ public enum WebWorker {
             ErrorBoundaryMiddleware<AppRequestContext>()
         }
         let table = RouteTable(router: router)
-        addAPIRoutes(to: table, service: chat.service, repository: chat.repository, catalog: chat.catalog)
-        AssetRoutes.add(to: router)
+        addAPIRoutes(
+            to: table, service: chat.service, repository: chat.repository, catalog: chat.catalog,
+            diagnostics: DiagnosticsProbe(context: context)
+        )
+        let assets = AssetRoutes.Source.fromEnvironment(ProcessInfo.processInfo.environment)
+        if case .directory(let dir) = assets {
+            context.logger.warning("serving the UI from disk (NEURAL_TERMINAL_ASSETS_DIR); for development only", metadata: ["dir": "\(dir)"])
+        }
+        AssetRoutes.add(to: router, source: assets)
         return table
     }
 
     /// Every `/api` route; `docs/openapi.yaml` must describe exactly these (a test compares them).
-    static func addAPIRoutes(to table: RouteTable, service: ChatService, repository: any ChatRepository, catalog: ModelsCatalog) {
+    /// `diagnostics` defaults to a probe without a supervisor (tests that only list the routes).
+    static func addAPIRoutes(
+        to table: RouteTable, service: ChatService, repository: any ChatRepository, catalog: ModelsCatalog,
+        diagnostics: DiagnosticsProbe = .detached
+    ) {
         VersionRoutes.add(to: table)
+        DiagnosticsRoutes(probe: diagnostics).add(to: table)
         ChatRoutes(service: service, repository: repository, catalog: catalog).add(to: table)
     }
 }
