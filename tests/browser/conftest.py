@@ -192,6 +192,9 @@ def open_page(browser, appliance, viewport=DESKTOP, **context_args):
             route.abort()
 
     context.route("**/*", guard)
+    # CSP violations as the page itself sees them (besides the console messages chromium prints).
+    context.add_init_script("""window.__csp = [];
+        document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));""")
     page = context.new_page()
     page.on("pageerror", lambda err: watch.page_errors.append(str(err)))
     page.on("dialog", lambda d: (watch.dialogs.append(d.message), d.dismiss()))
@@ -215,6 +218,8 @@ def watched(browser, appliance):
     context, page, watch = open_page(browser, appliance)
     yield page, watch
     try:
+        if not page.is_closed():
+            watch.csp_violations += page.evaluate("window.__csp || []")
         assert watch.foreign_requests == [], f"requests to other origins: {watch.foreign_requests}"
         assert watch.page_errors == [], f"script errors: {watch.page_errors}"
         assert watch.csp_violations == [], f"CSP violations: {watch.csp_violations}"

@@ -139,7 +139,7 @@ export async function streamTurn(path, body, onEvent, signal) {
 }
 
 """),
-        // app.css: 13928 bytes, fnv1a64 a0c346bef0a5c14c
+        // app.css: 14049 bytes, fnv1a64 9ff482608bc4aec0
         EmbeddedAsset(name: "app.css", contentType: "text/css; charset=utf-8", body: """
 /* Neural Terminal: a brutalist phosphor terminal. Colours are the palette of the issue; every text colour on
    --bg passes WCAG AA (4.5:1): fg 14.5, amber 10.9, red 6.2, dim 7.1, muted 6.4 (tests recompute them). */
@@ -190,6 +190,7 @@ input:focus-visible, textarea:focus-visible, select:focus-visible { outline-offs
 .btn.primary:hover { background: var(--amber); border-color: var(--amber); }
 .btn.danger { color: var(--red); }
 .btn.danger:hover { border-color: var(--red); }
+.btn.danger:disabled, .btn.primary:disabled { color: var(--muted); background: transparent; border-color: var(--rule); }
 .btn.small { font-size: .66rem; padding: .15rem .45rem; }
 .btn.wide { width: 100%; }
 .btn.active { border-color: var(--fg); }
@@ -787,7 +788,7 @@ export async function runCommand(line, app) {
 }
 
 """),
-        // diagnostics.js: 6463 bytes, fnv1a64 5b30b1627a44c152
+        // diagnostics.js: 6516 bytes, fnv1a64 79f814eb89f90070
         EmbeddedAsset(name: "diagnostics.js", contentType: "text/javascript; charset=utf-8", body: """
 // SYSTEM DIAGNOSTICS: GET /api/diagnostics (status, version, checks, workers, supervisor, breaker, backup) and
 // a 30-day spend chart drawn here as SVG from GET /api/usage. Parts the server does not report show n/a.
@@ -886,7 +887,8 @@ function chart(days, budget) {
       width: (step * 0.7).toFixed(1), height: Math.max(v > 0 ? 1 : 0, pad + plotH - y(v)).toFixed(1), dataset: { date: d.date },
     }, svg(\"title\", {}, `${d.date}: ${usd(v)}`));
     root.append(bar);
-    if (i % 7 === 0 || i === days.length - 1) root.append(svg(\"text\", { x: (x + step * 0.35).toFixed(1), y: H - 6, \"text-anchor\": \"middle\" }, String(d.date).slice(5)));
+    const last = i === days.length - 1;
+    if (last || (i % 7 === 0 && days.length - 1 - i >= 4)) root.append(svg(\"text\", { x: (x + step * 0.35).toFixed(1), y: H - 6, \"text-anchor\": \"middle\" }, String(d.date).slice(5)));
   });
   if (budget && budget <= max) root.append(svg(\"line\", { class: \"budget\", x1: left, x2: W, y1: y(budget).toFixed(1), y2: y(budget).toFixed(1) }));
   return root;

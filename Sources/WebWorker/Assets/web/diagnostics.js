@@ -95,7 +95,8 @@ function chart(days, budget) {
       width: (step * 0.7).toFixed(1), height: Math.max(v > 0 ? 1 : 0, pad + plotH - y(v)).toFixed(1), dataset: { date: d.date },
     }, svg("title", {}, `${d.date}: ${usd(v)}`));
     root.append(bar);
-    if (i % 7 === 0 || i === days.length - 1) root.append(svg("text", { x: (x + step * 0.35).toFixed(1), y: H - 6, "text-anchor": "middle" }, String(d.date).slice(5)));
+    const last = i === days.length - 1;
+    if (last || (i % 7 === 0 && days.length - 1 - i >= 4)) root.append(svg("text", { x: (x + step * 0.35).toFixed(1), y: H - 6, "text-anchor": "middle" }, String(d.date).slice(5)));
   });
   if (budget && budget <= max) root.append(svg("line", { class: "budget", x1: left, x2: W, y1: y(budget).toFixed(1), y2: y(budget).toFixed(1) }));
   return root;
