@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
-            dependencies: ["WebWorker", "NTChat", "NTStorage", "NTOpenRouter", "NTHTTP", "NTWorkerKit", logging, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["WebWorker", "NTChat", "NTStorage", "NTOpenRouter", "NTHTTP", logging, .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -90,3 +90,41 @@ def test_diag_command_opens_diagnostics(page):
     command(page, "/diag")
     expect(page.locator("#diagnostics")).to_be_visible()
     assert page.evaluate("location.hash") == "#/diagnostics"
+
+
+def test_search_results_in_the_documented_shape_open_the_message(page, appliance):
+    """/api/search is another module's route: its documented answer is staged, so the page's side is tested
+    whether or not the route exists on this build."""
+    conversation = new_session(page)
+    send(page, "where is the okapi")
+    assert wait_final(page) == "complete"
+    message_id = page.locator("#transcript article.msg-user").get_attribute("data-id")
+    assert message_id
+    body = {"query": "okapi", "results": [{
+        "message_id": message_id, "conversation_id": conversation, "conversation_title": "where is the okapi",
+        "role": "user", "created_at": "2026-11-30T05:00:00Z", "rank": -1.5,
+        "snippet": [{"text": "where is the ", "match": False}, {"text": "okapi", "match": True}],
+    }]}
+    page.route("**/api/search?*", lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(body)))
+    page.click("#nav-diagnostics")  # leave the session, then come back through the search hit
+    expect(page.locator("#diagnostics")).to_be_visible()
+    page.keyboard.press("Control+k")
+    page.keyboard.type("okapi")
+    hit = page.locator("#search-results button.search-hit")
+    expect(hit).to_have_count(1)
+    expect(hit.locator("mark")).to_have_text("okapi")
+    expect(page.locator("#search-results")).to_contain_text("1 RESULT")
+    hit.click()
+    expect(page.locator("#terminal")).to_be_visible()
+    expect(page.locator(f"#transcript article.hit[data-id='{message_id}']")).to_be_visible()
+
+
+def test_the_server_export_route_is_used_when_it_exists(page):
+    new_session(page)
+    page.route("**/api/conversations/*/export?format=markdown", lambda route: route.fulfill(
+        status=200, content_type="text/markdown; charset=utf-8", body="# from the server\n",
+        headers={"Content-Disposition": 'attachment; filename="server-export.md"'}))
+    with page.expect_download() as info:
+        page.click("#export-md")
+    assert info.value.suggested_filename == "server-export.md"
+    assert pathlib.Path(info.value.path()).read_text() == "# from the server\n"

@@ -72,6 +72,45 @@ def test_a_session_streams_costs_exports_and_survives_a_reload(page, appliance, 
     assert "COST" in page.locator(LAST_ANSWER).locator(".msg-meta").inner_text()
 
 
+def test_streaming_touches_only_the_streaming_message_and_renders_at_most_every_100_ms(page):
+    new_session(page)
+    send(page, "first question")
+    assert wait_final(page) == "complete"
+    # Watch every DOM change in the transcript while the second answer streams.
+    page.evaluate("""() => {
+        window.__first = document.querySelector('#transcript article.msg-assistant');
+        window.__mutations = [];
+        // Which article each change happened in, judged when it happens (re-rendering detaches old nodes).
+        const articleOf = (n) => (n.nodeType === 1 ? n : n.parentElement)?.closest('article') || null;
+        window.__observer = new MutationObserver((list) => { for (const m of list) { m.article = articleOf(m.target); m.detached = !m.target.isConnected; window.__mutations.push(m); } });
+        window.__observer.observe(document.getElementById('transcript'), { childList: true, subtree: true, characterData: true });
+        window.__t0 = performance.now();
+    }""")
+    send(page, "second question")
+    assert wait_final(page) == "complete"
+    result = page.evaluate("""() => {
+        window.__observer.disconnect();
+        const elapsed = performance.now() - window.__t0;
+        const answers = document.querySelectorAll('#transcript article.msg-assistant');
+        const live = answers[answers.length - 1];
+        const user = [...document.querySelectorAll('#transcript article.msg-user')].pop();
+        // (Changes inside nodes a re-render already detached, e.g. the cursor leaving its old paragraph, are unseen.)
+        // The REGENERATE action moving from the previous answer to the new one is expected.
+        const movedRegen = (m) => m.addedNodes.length === 0 && [...m.removedNodes].every((n) => n.classList && n.classList.contains('regen'));
+        const outside = window.__mutations.filter((m) => !m.detached && m.article !== live && !movedRegen(m) && !(m.target.id === 'transcript'
+            && [...m.addedNodes, ...m.removedNodes].every((n) => n === live || n === user || n.nodeType !== 1 || n.classList.contains('empty'))));
+        const body = live.querySelector('.msg-body');
+        const renders = window.__mutations.filter((m) => m.target === body && m.removedNodes.length > 0).length;
+        const grew = window.__mutations.filter((m) => m.type === 'characterData' && m.article === live).length;
+        const sample = outside.slice(0, 3).map((m) => `${m.type} in ${m.target.className || m.target.nodeName}`);
+        return { sample, outside: outside.length, renders, grew, elapsed, firstKept: window.__first.isConnected };
+    }""")
+    assert result["outside"] == 0, f"only the streaming message (and its arrival) changes: {result['sample']}"
+    assert result["firstKept"], "the earlier answer was not re-rendered"
+    assert result["grew"] >= 10, "text was appended to the current node as it arrived"
+    assert result["renders"] <= result["elapsed"] / 100 + 3, result
+
+
 def test_transmit_button_shift_enter_and_session_management(page):
     new_session(page)
     page.fill("#input", "line one")

@@ -127,6 +127,7 @@ def test_reasoning_is_shown_in_a_collapsible_block(page):
     assert block.get_attribute("open") is None, "collapsed once the answer is complete"
     block.locator("summary").click()
     expect(block.locator(".reasoning-body")).to_contain_text("Let me think about this step by step.")
+    shot(page, "reasoning-desktop")
     expect(page.locator(LAST_ANSWER).locator(".msg-meta")).to_contain_text("reasoning")
     page.reload()
     expect(page.locator(LAST_ANSWER).locator("details.reasoning .reasoning-body")).to_contain_text("step by step")

@@ -370,7 +370,7 @@ mark { background: var(--amber); color: var(--bg); }
 }
 
 """),
-        // app.js: 6832 bytes, fnv1a64 f39d04cad9f702d7
+        // app.js: 6879 bytes, fnv1a64 926a547f8d7fcb58
         EmbeddedAsset(name: "app.js", contentType: "text/javascript; charset=utf-8", body: """
 // Neural Terminal's page: boot, routing (#/c/<id>, #/diagnostics) and keyboard/button wiring. Everything the
 // page shows is built as DOM nodes by the modules it imports; nothing here parses HTML.
@@ -430,7 +430,8 @@ async function route() {
   }
   const m = /^#\\/c\\/([0-9a-fA-F-]{36})$/.exec(hash);
   if (m) {
-    if (!state.current || state.current.id !== m[1] || !$(\"transcript\").hasChildNodes()) await openConversation(m[1]);
+    const fresh = !state.current || state.current.id !== m[1] || !$(\"transcript\").hasChildNodes();
+    if (fresh || state.focusMessage) await openConversation(m[1]);
   } else {
     state.current = null;
     drawEmpty();
@@ -546,7 +547,7 @@ async function boot() {
 boot();
 
 """),
-        // chat.js: 7404 bytes, fnv1a64 2be2f2f784d15c12
+        // chat.js: 7422 bytes, fnv1a64 12af2036e0333e24
         EmbeddedAsset(name: "chat.js", contentType: "text/javascript; charset=utf-8", body: """
 // One chat turn in the browser: show the user's message, stream the answer into a StreamView, and end in a
 // visible final state whatever happens: complete, stopped (Esc), an upstream error with its hint, a refusal
@@ -607,7 +608,7 @@ function setStreaming(on) {
 async function runTurn(kind, body, userText) {
   const c = state.current;
   const t = transcript();
-  t.querySelectorAll(\".empty, article.help\").forEach((e) => e.remove());
+  t.querySelectorAll(\".empty, article.help, .msg-meta .regen\").forEach((e) => e.remove());
   const userArticle = userText === undefined ? null
     : messageView({ role: \"user\", content: userText, created_at: new Date().toISOString() });
   if (userArticle) t.append(userArticle);

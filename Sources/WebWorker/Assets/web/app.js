@@ -56,7 +56,8 @@ async function route() {
   }
   const m = /^#\/c\/([0-9a-fA-F-]{36})$/.exec(hash);
   if (m) {
-    if (!state.current || state.current.id !== m[1] || !$("transcript").hasChildNodes()) await openConversation(m[1]);
+    const fresh = !state.current || state.current.id !== m[1] || !$("transcript").hasChildNodes();
+    if (fresh || state.focusMessage) await openConversation(m[1]);
   } else {
     state.current = null;
     drawEmpty();

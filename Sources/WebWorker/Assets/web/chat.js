@@ -57,7 +57,7 @@ function setStreaming(on) {
 async function runTurn(kind, body, userText) {
   const c = state.current;
   const t = transcript();
-  t.querySelectorAll(".empty, article.help").forEach((e) => e.remove());
+  t.querySelectorAll(".empty, article.help, .msg-meta .regen").forEach((e) => e.remove());
   const userArticle = userText === undefined ? null
     : messageView({ role: "user", content: userText, created_at: new Date().toISOString() });
   if (userArticle) t.append(userArticle);
