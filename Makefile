@@ -10,7 +10,7 @@ STATIC_DIR   := .build-static
 STATIC_BIN   := $(STATIC_DIR)/release/neural-terminal
 RELEASE_BIN  := .build/release/neural-terminal
 
-.PHONY: help install curl build build-fake static run demo test test-swift test-static security bench clean
+.PHONY: help install curl build build-fake debug static run demo test test-swift test-browser test-static assets security bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,12 +39,25 @@ demo: build build-fake ## Run the appliance against a local fake OpenRouter: no 
 run: build ## Run the appliance from $(CONFIG): loopback only, data under ./data
 	$(RELEASE_BIN) run --config $(CONFIG)
 
-test: install test-swift test-static ## Run every test (unit, integration, static binary in a chroot, Dockerfile lint)
+test: install test-swift test-browser test-static ## Run every test (unit, integration, browser, static binary in a chroot)
 
 test-swift: curl
 	@scripts/build-info.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+debug: install curl
+	@scripts/build-info.sh
+	$(SWIFT) build
+
+# The UI in Debian's chromium (pytest + Playwright) against the debug binaries and the fake upstream. Runs after
+# test-swift in `make test` (same debug build). Exit status 5 (no tests collected) and skipped tests fail the run: see
+# tests/browser/conftest.py. Screenshots land in artifacts/screenshots/.
+test-browser: debug ## Browser tests only (Playwright + chromium; builds the debug binaries first)
+	.venv/bin/python -m pytest -q tests/browser
+
+assets: ## Re-embed the UI (Sources/WebWorker/Assets/web) after editing it
+	python3 scripts/embed-assets.py
 
 test-static: static test-swift
 	scripts/test-static.sh $(STATIC_BIN) .build/debug/fake-openrouter

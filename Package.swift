@@ -101,8 +101,10 @@ let package = Package(
         // MARK: the process model
         .target(
             name: "WebWorker",
-            dependencies: ["NTChat", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTStorage", "NTSystem", logging, lifecycle,
+            dependencies: ["NTChat", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle,
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird")],
+            // The UI's source files; they reach the binary through the generated Assets/EmbeddedAssets.swift.
+            exclude: ["Assets/web"],
             swiftSettings: strict
         ),
         .target(

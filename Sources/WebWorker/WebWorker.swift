@@ -1,3 +1,4 @@
+import FoundationEssentials
 import Hummingbird
 import Logging
 import NTChat
@@ -20,12 +21,11 @@ public enum WebWorker {
             fd: WorkerEnvironment.listenFD,
             responder: table.router.buildResponder(),
             logger: context.logger,
-            onRunning: { context.readiness.markReady() }
+            onRunning: { context.readiness.markReady() },
+            onShutdownStarted: { StreamsCutoff.start(service: chat.service, config: context.config, logger: context.logger) }
         )
-        return [
-            server, ModelsRefresher(catalog: chat.catalog, config: context.config, logger: context.logger),
-            StreamsCutoff(service: chat.service, config: context.config, logger: context.logger),
-        ]
+        // ServiceGroup stops services in reverse order: the refresher first, then the server drains.
+        return [server, ModelsRefresher(catalog: chat.catalog, config: context.config, logger: context.logger)]
     }
 
     /// The router with every route and middleware, and the list of routes it holds (for the OpenAPI check).
@@ -38,14 +38,26 @@ public enum WebWorker {
             ErrorBoundaryMiddleware<AppRequestContext>()
         }
         let table = RouteTable(router: router)
-        addAPIRoutes(to: table, service: chat.service, repository: chat.repository, catalog: chat.catalog)
-        AssetRoutes.add(to: router)
+        addAPIRoutes(
+            to: table, service: chat.service, repository: chat.repository, catalog: chat.catalog,
+            diagnostics: DiagnosticsProbe(context: context)
+        )
+        let assets = AssetRoutes.Source.fromEnvironment(ProcessInfo.processInfo.environment)
+        if case .directory(let dir) = assets {
+            context.logger.warning("serving the UI from disk (NEURAL_TERMINAL_ASSETS_DIR); for development only", metadata: ["dir": "\(dir)"])
+        }
+        AssetRoutes.add(to: router, source: assets)
         return table
     }
 
     /// Every `/api` route; `docs/openapi.yaml` must describe exactly these (a test compares them).
-    static func addAPIRoutes(to table: RouteTable, service: ChatService, repository: any ChatRepository, catalog: ModelsCatalog) {
+    /// `diagnostics` defaults to a probe without a supervisor (tests that only list the routes).
+    static func addAPIRoutes(
+        to table: RouteTable, service: ChatService, repository: any ChatRepository, catalog: ModelsCatalog,
+        diagnostics: DiagnosticsProbe = .detached
+    ) {
         VersionRoutes.add(to: table)
+        DiagnosticsRoutes(probe: diagnostics).add(to: table)
         ChatRoutes(service: service, repository: repository, catalog: catalog).add(to: table)
         UsageRoutes(service: service).add(to: table)
         ArchiveRoutes(repository: repository).add(to: table)
@@ -121,21 +133,17 @@ struct ModelsRefresher: Service {
 
 /// On graceful shutdown, lets streaming answers run on, and shortly before the supervisor's grace period ends
 /// stops the ones still running, so they are stored as `stopped` with their text instead of being killed
-/// mid-write (and found `interrupted` later). Cancelled, like every service, once the server has drained.
-struct StreamsCutoff: Service {
-    let service: ChatService
-    let config: ConfigStore
-    let logger: Logger
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        guard !Task.isCancelled else { return }
+/// mid-write (and found `interrupted` later). Started by the server when it stops accepting.
+enum StreamsCutoff {
+    static func start(service: ChatService, config: ConfigStore, logger: Logger) {
         let grace = config.current.supervisor.shutdownGraceSeconds
         let cutoff = max(grace * 0.2, grace - 1.0)
-        try? await Task.sleep(for: .milliseconds(Int(cutoff * 1000)))
-        if !Task.isCancelled, service.activeTurns > 0 {
-            logger.warning("grace period ending: stopping the answers still streaming", metadata: ["count": "\(service.activeTurns)"])
-            service.stopAll(reason: .shutdown)
+        Task {
+            try? await Task.sleep(for: .milliseconds(Int(cutoff * 1000)))
+            if service.activeTurns > 0 {
+                logger.warning("grace period ending: stopping the answers still streaming", metadata: ["count": "\(service.activeTurns)"])
+                service.stopAll(reason: .shutdown)
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import NIOCore
 import NIOExtras
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// An HTTP/1.1 server that accepts on a listening socket it inherited from the supervisor.
 ///
@@ -18,15 +19,21 @@ where Responder.Context == AppRequestContext {
     let responder: Responder
     let logger: Logger
     let onRunning: @Sendable () async -> Void
+    let onShutdownStarted: @Sendable () -> Void
 
     /// - Parameters:
     ///   - fd: a bound, listening TCP socket; the server takes ownership of this descriptor.
     ///   - onRunning: called once the socket is registered and accepting.
-    public init(fd: Int32, responder: Responder, logger: Logger, onRunning: @escaping @Sendable () async -> Void = {}) {
+    ///   - onShutdownStarted: called when graceful shutdown begins (accepting stops; in-flight requests go on).
+    public init(
+        fd: Int32, responder: Responder, logger: Logger, onRunning: @escaping @Sendable () async -> Void = {},
+        onShutdownStarted: @escaping @Sendable () -> Void = {}
+    ) {
         self.fd = fd
         self.responder = responder
         self.logger = logger
         self.onRunning = onRunning
+        self.onShutdownStarted = onShutdownStarted
     }
 
     public func run() async throws {
@@ -46,6 +53,7 @@ where Responder.Context == AppRequestContext {
             configuration: .init(idleTimeout: .seconds(75))
         )
         let quiescing = ServerQuiescingHelper(group: MultiThreadedEventLoopGroup.singleton)
+        let openConnections = ConnectionCount()
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -61,7 +69,11 @@ where Responder.Context == AppRequestContext {
                 do {
                     try await server.executeThenClose { inbound in
                         for try await child in inbound {
-                            group.addTask { await http1.handle(value: child, logger: logger) }
+                            openConnections.value.add(1, ordering: .relaxed)
+                            group.addTask {
+                                await http1.handle(value: child, logger: logger)
+                                openConnections.value.subtract(1, ordering: .relaxed)
+                            }
                         }
                     }
                 } catch {
@@ -69,13 +81,26 @@ where Responder.Context == AppRequestContext {
                 }
             }
         } onGracefulShutdown: {
+            onShutdownStarted()
             let channel = server.channel
             channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in
-                // A moment for connections the kernel already handed us to be read before quiescing.
-                channel.eventLoop.scheduleTask(in: .milliseconds(50)) {
+                // Quiescing closes connections with no request in flight, including ones accepted a moment ago
+                // whose request has not been read yet. So first let open connections finish by themselves (a
+                // client sending `Connection: close` is done after one answer), for up to two seconds; then
+                // quiesce, which also closes idle keep-alive connections.
+                Task {
+                    let deadline = ContinuousClock.now + .seconds(2)
+                    while openConnections.value.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline {
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
                     quiescing.initiateShutdown(promise: nil)
                 }
             }
         }
     }
+}
+
+/// Connections accepted and not yet closed, shared by the accept loop and the shutdown sequence.
+final class ConnectionCount: Sendable {
+    let value = Atomic<Int>(0)
 }

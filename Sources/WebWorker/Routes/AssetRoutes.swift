@@ -1,50 +1,68 @@
+import FoundationEssentials
 import Hummingbird
 import NTHTTP
 
-/// The UI's files, compiled into the binary: no resource bundle beside it, no CDN.
+/// The browser UI: `/` is `index.html`, `/assets/<name>` every other file; any other name is a 404.
 ///
-/// Assets are served with a strong ETag (a hash of the content computed once) and revalidated by the browser;
-/// the page shell itself is never cached so a new binary's UI shows at once.
+/// Files come from ``EmbeddedAssets`` (compiled into the binary). With `NEURAL_TERMINAL_ASSETS_DIR` set they are
+/// read from that folder on every request instead, so UI work needs a reload, not a rebuild (development only).
+///
+/// Every answer carries a strong ETag and `Cache-Control: no-cache`: the browser keeps its copy but revalidates it
+/// (a 304 on loopback costs well under a millisecond). Long max-ages would let a browser mix the modules of an
+/// old binary with the page of a new one after an upgrade, since the module URLs carry no version.
 enum AssetRoutes {
-    struct Asset: Sendable {
-        let body: String
-        let contentType: String
-        let etag: String
+    /// Where the files come from.
+    enum Source: Sendable {
+        case embedded
+        case directory(String)
 
-        init(_ body: String, contentType: String) {
-            self.body = body
-            self.contentType = contentType
-            self.etag = "\"\(Self.fnv1a(body))\""
+        /// `NEURAL_TERMINAL_ASSETS_DIR` if set and non-empty, else the embedded set.
+        static func fromEnvironment(_ environment: [String: String]) -> Source {
+            guard let dir = environment["NEURAL_TERMINAL_ASSETS_DIR"], !dir.isEmpty else { return .embedded }
+            return .directory(dir)
         }
 
-        static func fnv1a(_ text: String) -> String {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in text.utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x100_0000_01b3
+        func asset(named name: String) -> EmbeddedAsset? {
+            switch self {
+            case .embedded:
+                return EmbeddedAssets.byName[name]
+            case .directory(let dir):
+                // A plain file name only: no path separators, no hidden files, a known type.
+                guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."),
+                      let type = EmbeddedAsset.contentType(forName: name),
+                      let data = try? Data(contentsOf: URL(filePath: dir).appending(path: name)) else { return nil }
+                return EmbeddedAsset(name: name, contentType: type, body: String(decoding: data, as: UTF8.self))
             }
-            return String(hash, radix: 16)
         }
     }
 
-    static let assets: [String: Asset] = [
-        "/": Asset(PageShell.html, contentType: "text/html; charset=utf-8"),
-        "/assets/app.css": Asset(PageShell.css, contentType: "text/css; charset=utf-8"),
-        "/assets/app.js": Asset(PageShell.js, contentType: "text/javascript; charset=utf-8"),
-    ]
+    static func add(to router: Router<AppRequestContext>, source: Source) {
+        router.get("/") { request, _ in try response(for: "index.html", request: request, source: source) }
+        router.get("/assets/:name") { request, context in
+            try response(for: context.parameters.get("name") ?? "", request: request, source: source)
+        }
+    }
 
-    static func add(to router: Router<AppRequestContext>) {
-        for (path, asset) in assets {
-            router.get(RouterPath(path)) { request, _ in
-                var headers = HTTPFields()
-                headers[.contentType] = asset.contentType
-                headers[.eTag] = asset.etag
-                headers[.cacheControl] = path == "/" ? "no-cache" : "public, max-age=300, must-revalidate"
-                if request.headers[.ifNoneMatch] == asset.etag {
-                    return Response(status: .notModified, headers: headers)
-                }
-                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: asset.body)))
-            }
+    /// The answer for one asset: 200 with the body, 304 when the browser's copy is current, 404 for an unknown name.
+    static func response(for name: String, request: Request, source: Source) throws -> Response {
+        guard let asset = source.asset(named: name) else {
+            throw APIError(.notFound, code: "not_found", message: "no such asset: \(name)")
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = asset.contentType
+        headers[.eTag] = asset.etag
+        headers[.cacheControl] = "no-cache"
+        if let match = request.headers[.ifNoneMatch], matches(match, etag: asset.etag) {
+            return Response(status: .notModified, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: asset.body)))
+    }
+
+    /// `If-None-Match` holds a list of validators (possibly weak, `W/"…"`) or `*`.
+    static func matches(_ header: String, etag: String) -> Bool {
+        header.split(separator: ",").contains { part in
+            let tag = String(part.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+            return tag == "*" || tag == etag || tag == "W/" + etag
         }
     }
 }

@@ -16,16 +16,17 @@ enum VersionRoutes {
             case name, version, commit, sqlite
             case buildDate = "build_date"
         }
+
+        /// This binary's version (also part of `/api/diagnostics`).
+        static var current: Version {
+            Version(
+                name: "neural-terminal", version: BuildInfo.version, commit: BuildInfo.commit,
+                buildDate: BuildInfo.buildDate, sqlite: SQLiteDatabase.libraryVersion
+            )
+        }
     }
 
     static func add(to table: RouteTable) {
-        table.add(.get, "/api/version") { _, _ in
-            JSONBody.response(
-                Version(
-                    name: "neural-terminal", version: BuildInfo.version, commit: BuildInfo.commit,
-                    buildDate: BuildInfo.buildDate, sqlite: SQLiteDatabase.libraryVersion
-                )
-            )
-        }
+        table.add(.get, "/api/version") { _, _ in JSONBody.response(Version.current) }
     }
 }

@@ -1,0 +1,173 @@
+// Neural Terminal's page: boot, routing (#/c/<id>, #/diagnostics) and keyboard/button wiring. Everything the
+// page shows is built as DOM nodes by the modules it imports; nothing here parses HTML.
+
+import { $ } from "./dom.js";
+import { api } from "./api.js";
+import { state } from "./state.js";
+import { say, report } from "./notices.js";
+import { runCommand } from "./commands.js";
+import { runSearch } from "./sidebar.js";
+import { loadDiagnostics } from "./diagnostics.js";
+import { refreshUsage } from "./meter.js";
+import { trackScrolling } from "./transcript.js";
+import { send, regenerate, stopStreaming } from "./chat.js";
+import {
+  refreshSessions, openConversation, navigate, drawEmpty, loadModels, newSession, setModel, setSystem, rename,
+  deleteSession, exportAs, setRegenerateAction, stopPolling,
+} from "./session.js";
+
+const DIAGNOSTICS_REFRESH_MS = 5000;
+let diagTimer = null;
+
+/** The actions slash commands may call. */
+const actions = {
+  newSession, setModel, setSystem, rename, exportAs, regenerate,
+  search: async (text) => { $("search").value = text; openDrawer(true); await runSearch(text, openHit); },
+  diagnostics: () => { location.hash = "#/diagnostics"; },
+};
+
+/** Opens a search hit: the hashchange opens the conversation, which then scrolls to the message. */
+function openHit(conversationId, messageId) {
+  openDrawer(false);
+  state.focusMessage = messageId;
+  if (location.hash !== `#/c/${conversationId}`) location.hash = `#/c/${conversationId}`;
+  else openConversation(conversationId);
+}
+
+function openDrawer(open) {
+  document.body.classList.toggle("sessions-open", open);
+  $("toggle-sessions").setAttribute("aria-expanded", String(open));
+}
+
+/** Shows the view the URL names and loads what it needs. */
+async function route() {
+  const hash = location.hash || "#/";
+  const diagnostics = hash === "#/diagnostics";
+  $("terminal").hidden = diagnostics;
+  $("diagnostics").hidden = !diagnostics;
+  $("nav-terminal").setAttribute("aria-current", diagnostics ? "false" : "page");
+  $("nav-diagnostics").setAttribute("aria-current", diagnostics ? "page" : "false");
+  clearInterval(diagTimer);
+  if (diagnostics) {
+    stopPolling();
+    await loadDiagnostics();
+    diagTimer = setInterval(() => { if (!document.hidden) loadDiagnostics(); }, DIAGNOSTICS_REFRESH_MS);
+    return;
+  }
+  const m = /^#\/c\/([0-9a-fA-F-]{36})$/.exec(hash);
+  if (m) {
+    const fresh = !state.current || state.current.id !== m[1] || !$("transcript").hasChildNodes();
+    if (fresh || state.focusMessage) await openConversation(m[1]);
+  } else {
+    state.current = null;
+    drawEmpty();
+    await refreshSessions();
+  }
+}
+
+async function submit() {
+  const input = $("input");
+  const text = input.value;
+  if (text.trim() === "") return;
+  input.value = "";
+  autosize();
+  if (text.trim().startsWith("/")) {
+    await runCommand(text, actions);
+  } else {
+    await send(text);
+  }
+}
+
+/** The input grows with its content up to the CSS max-height. */
+function autosize() {
+  const input = $("input");
+  input.style.height = "auto";
+  input.style.height = `${input.scrollHeight + 2}px`;
+}
+
+function wire() {
+  $("composer").addEventListener("submit", (e) => { e.preventDefault(); submit(); });
+  $("input").addEventListener("keydown", (e) => {
+    // Enter sends, Shift+Enter is a newline; never while an IME is composing a character.
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+  });
+  $("input").addEventListener("input", autosize);
+  $("stop").addEventListener("click", stopStreaming);
+  $("new-session").addEventListener("click", () => { openDrawer(false); newSession(); });
+  $("rename").addEventListener("click", () => rename());
+  $("delete").addEventListener("click", deleteSession);
+  $("export-md").addEventListener("click", () => exportAs("markdown"));
+  $("export-json").addEventListener("click", () => exportAs("json"));
+  $("model").addEventListener("change", (e) => setModel(e.target.value));
+  $("toggle-system").addEventListener("click", () => {
+    const panel = $("system-panel");
+    panel.hidden = !panel.hidden;
+    $("toggle-system").setAttribute("aria-expanded", String(!panel.hidden));
+    if (!panel.hidden) $("system-text").focus();
+  });
+  $("system-panel").addEventListener("submit", (e) => { e.preventDefault(); setSystem($("system-text").value); });
+  $("system-clear").addEventListener("click", () => setSystem(""));
+  $("toggle-sessions").addEventListener("click", () => openDrawer(!document.body.classList.contains("sessions-open")));
+  $("diag-refresh").addEventListener("click", loadDiagnostics);
+
+  let searchTimer = null;
+  $("search").addEventListener("input", (e) => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => runSearch(e.target.value, openHit), 300);
+  });
+  $("search-form").addEventListener("submit", (e) => { e.preventDefault(); runSearch($("search").value, openHit); });
+
+  // Copy buttons of code blocks (delegated: blocks are re-rendered while an answer streams).
+  $("transcript").addEventListener("click", async (e) => {
+    const button = e.target.closest("button.copy");
+    if (!button) return;
+    const code = button.closest(".code-block").querySelector("code").textContent;
+    try {
+      await navigator.clipboard.writeText(code);
+      button.textContent = "COPIED";
+    } catch {
+      button.textContent = "COPY FAILED";
+    }
+    setTimeout(() => { button.textContent = "COPY"; }, 1500);
+  });
+
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !$("dialog").open) {
+      if (state.stream) { e.preventDefault(); stopStreaming(); } else if (document.body.classList.contains("sessions-open")) openDrawer(false);
+    } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
+      e.preventDefault();
+      openDrawer(true);
+      $("search").focus();
+    }
+  });
+
+  window.addEventListener("hashchange", route);
+  window.addEventListener("offline", () => { setConn(false, "OFFLINE"); say("err", "NETWORK LOST: the browser is offline", "reconnect; nothing you typed is lost"); });
+  window.addEventListener("online", () => { setConn(true, "ONLINE"); say("info", "NETWORK BACK"); refreshSessions(); });
+  window.addEventListener("unhandledrejection", (e) => report(e.reason, "UNEXPECTED"));
+}
+
+function setConn(ok, text) {
+  const conn = $("conn");
+  conn.textContent = text;
+  conn.classList.toggle("err", !ok);
+}
+
+async function boot() {
+  setRegenerateAction(regenerate);
+  trackScrolling();
+  wire();
+  try {
+    const v = await api.get("/api/version");
+    setConn(true, `ONLINE · v${v.version}`);
+  } catch (err) {
+    setConn(false, "OFFLINE");
+    report(err, "SERVER");
+  }
+  await Promise.all([refreshSessions(), loadModels(), refreshUsage()]);
+  await route();
+  $("input").focus();
+  document.body.dataset.ready = "true"; // for tests: the first view is drawn
+}
+
+boot();

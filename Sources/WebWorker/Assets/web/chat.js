@@ -1,0 +1,165 @@
+// One chat turn in the browser: show the user's message, stream the answer into a StreamView, and end in a
+// visible final state whatever happens: complete, stopped (Esc), an upstream error with its hint, a refusal
+// before the stream (budget, breaker, 409, 500: the message goes back into the input), or a lost connection.
+
+import { $ } from "./dom.js";
+import { api, streamTurn } from "./api.js";
+import { state } from "./state.js";
+import { say, report, describe, hintFor } from "./notices.js";
+import { h } from "./dom.js";
+import { messageView, metaLine, markLastAnswer, StreamView, transcript, scrollToEnd, keepAtEnd } from "./transcript.js";
+import { convURL, newSession, refreshSessions, openConversation, patchSession } from "./session.js";
+import { setAnswerCost, setSessionCost, flagBudgetWarning, flagRefused, clearRefused, refreshUsage } from "./meter.js";
+
+const STOP_GRACE_MS = 3000;
+
+/** Sends a message in the open session (creating one first when none is open). */
+export async function send(text) {
+  if (state.stream) { say("warn", "AN ANSWER IS STILL STREAMING", "press Esc to stop it, then send again"); return false; }
+  let c = state.current;
+  if (!c) {
+    c = await newSession(text.replace(/\s+/g, " ").trim().slice(0, 60));
+    if (!c) return false;
+  } else if (c.messages.length === 0 && c.title === "New session") {
+    patchSession({ title: text.replace(/\s+/g, " ").trim().slice(0, 60) }, "AUTO TITLE");
+  }
+  return runTurn("messages", { content: text }, text);
+}
+
+/** Regenerates the last answer of the open session. */
+export async function regenerate() {
+  if (state.stream) { say("warn", "AN ANSWER IS STILL STREAMING", "press Esc to stop it first"); return false; }
+  if (!state.current) { say("warn", "NO SESSION", "open a session first"); return false; }
+  return runTurn("regenerate", {}, undefined);
+}
+
+/** Esc: asks the server to stop the answer (which aborts the upstream transfer, stopping billing). */
+export async function stopStreaming() {
+  const s = state.stream;
+  if (!s || s.stopRequested) return;
+  s.stopRequested = true;
+  say("info", "STOP REQUESTED");
+  try {
+    await api.post(`${convURL(s.conversationId)}/stop`);
+  } catch {
+    s.controller.abort(); // the server is unreachable: closing the stream is the other way to stop it
+  }
+  // The stream should end with done: stopped; if it does not, close it ourselves.
+  setTimeout(() => { if (state.stream === s) s.controller.abort(); }, STOP_GRACE_MS);
+}
+
+function setStreaming(on) {
+  $("stop").hidden = !on;
+  $("transmit").disabled = on;
+  document.body.classList.toggle("is-streaming", on);
+}
+
+async function runTurn(kind, body, userText) {
+  const c = state.current;
+  const t = transcript();
+  t.querySelectorAll(".empty, article.help, .msg-meta .regen").forEach((e) => e.remove());
+  const userArticle = userText === undefined ? null
+    : messageView({ role: "user", content: userText, created_at: new Date().toISOString() });
+  if (userArticle) t.append(userArticle);
+  let replaced = null;
+  if (kind === "regenerate") {
+    const answers = t.querySelectorAll("article.msg-assistant");
+    replaced = answers[answers.length - 1] || null;
+    if (replaced) replaced.remove();
+  }
+  const view = new StreamView(c.model);
+  t.append(view.article);
+  scrollToEnd();
+  const s = { view, controller: new AbortController(), conversationId: c.id, stopRequested: false };
+  state.stream = s;
+  document.body.dataset.turn = "busy"; // until the stored figures are in (tests wait for it to go)
+  setStreaming(true);
+  let final = null;
+  try {
+    await streamTurn(`${convURL(c.id)}/${kind}`, body, (name, data) => {
+      if (name === "meta") {
+        view.setMeta(data);
+        if (userArticle && data.user_message_id) userArticle.dataset.id = data.user_message_id;
+      } else if (name === "delta") view.append(data.text || "");
+      else if (name === "reasoning") view.reasoning(data.text || "");
+      else if (name === "usage") {
+        view.setUsage(data);
+        setAnswerCost(data.cost_usd);
+        if (data.budget_warning) flagBudgetWarning();
+      } else if (name === "error") {
+        view.error(data.code, data.message);
+        say("err", `ANSWER FAILED (${data.code}): ${data.message}`);
+      } else if (name === "done") {
+        final = data.status;
+        view.finish(data.status);
+      }
+    }, s.controller.signal);
+    clearRefused();
+    if (!final) {
+      view.error("stream_lost", "the stream ended before the answer's final state arrived");
+      view.finish("interrupted");
+    }
+  } catch (err) {
+    if (err && err.name === "AbortError") {
+      view.finish("stopped");
+      say("warn", "ANSWER STOPPED: the stream was closed by this page", "the server keeps the text received so far");
+    } else if (err.kind === "http" || err.code === "network") {
+      // Refused (or never reached the server): nothing was stored. Undo the display, give the text back.
+      view.article.remove();
+      if (userArticle) userArticle.remove();
+      if (replaced) t.append(replaced);
+      if (userText !== undefined && $("input").value.trim() === "") $("input").value = userText;
+      if (err.code === "budget_exceeded") flagRefused();
+      t.append(refusalNotice(err, userText !== undefined ? "NOT SENT" : "NOT REGENERATED"));
+      scrollToEnd();
+    } else {
+      view.error(err.code, err.message);
+      view.finish("interrupted");
+      report(err, "ANSWER");
+    }
+  } finally {
+    if (state.stream === s) state.stream = null;
+    setStreaming(false);
+  }
+  try {
+    await afterTurn(c.id, view);
+  } finally {
+    delete document.body.dataset.turn;
+  }
+  return final === "complete";
+}
+
+/** A refused or unsent turn, shown where the answer would have been (not stored; gone on reload). */
+function refusalNotice(err, what) {
+  return h("article", { class: "msg msg-system notice", dataset: { role: "notice" } },
+    h("header", { class: "msg-head" }, h("span", { class: "role", text: "SYSTEM" }), h("span", { class: "state error", text: what })),
+    h("p", { class: "err-line", role: "alert" }, `!! ${describe(err)}`,
+      h("span", { class: "hint", text: `→ ${hintFor(err.code, err.status)}` })));
+}
+
+/** After a turn: the stored figures (TTFT, duration, cost), the list, today's spend, the regenerate action. */
+async function afterTurn(conversationId, view) {
+  refreshUsage();
+  await refreshSessions();
+  if (!state.current || state.current.id !== conversationId) return;
+  let detail;
+  try {
+    detail = await api.get(convURL(conversationId));
+  } catch {
+    return; // the console already says why; the streamed text stays on screen
+  }
+  const stillShown = view.article.isConnected;
+  // Only what the turn changed: a rename or model change made meanwhile must not be undone by this snapshot.
+  Object.assign(state.current, { messages: detail.messages, cost_usd: detail.cost_usd, message_count: detail.message_count });
+  setSessionCost(detail.cost_usd);
+  const stored = detail.messages.find((m) => m.id === view.article.dataset.id);
+  if (stored && stillShown) {
+    view.meta.replaceChildren(...metaLine(stored).childNodes);
+    view.article.dataset.status = stored.status;
+    if (stored.status === "streaming") openConversation(conversationId); // lost the stream, server still going: poll
+  } else if (!stillShown && view.article.dataset.id) {
+    await openConversation(conversationId);
+  }
+  markLastAnswer(() => regenerate());
+  keepAtEnd();
+}
