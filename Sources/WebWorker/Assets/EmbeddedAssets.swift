@@ -5,6 +5,93 @@
 /// The browser UI's files, compiled into the binary (served by ``AssetRoutes``).
 enum EmbeddedAssets {
     static let files: [EmbeddedAsset] = [
+        // actions.js: 3255 bytes, fnv1a64 93e043b4574dfd52
+        EmbeddedAsset(name: "actions.js", contentType: "text/javascript; charset=utf-8", body: """
+// The session bar's actions (also reached through slash commands): model, system prompt, rename, delete with
+// confirmation, export. Each PATCHes/DELETEs the open session and redraws what changed.
+
+import { $ } from \"./dom.js\";
+import { api } from \"./api.js\";
+import { state } from \"./state.js\";
+import { say, report } from \"./notices.js\";
+import { ask } from \"./dialog.js\";
+import { exportConversation } from \"./export.js\";
+import { convURL, refreshSessions, navigate, drawEmpty, drawSessionBar, drawModelPicker, drawTranscript } from \"./session.js\";
+
+/** PATCHes the open session and redraws the bar; returns the updated conversation or null. */
+export async function patchSession(patch, what) {
+  const c = state.current;
+  if (!c) { say(\"warn\", `NO SESSION: ${what} needs an open session`, \"press INITIALIZE SESSION or type /new\"); return null; }
+  try {
+    const updated = await api.patch(convURL(c.id), patch);
+    Object.assign(c, updated);
+    if (state.current && state.current.id === c.id && state.current !== c) Object.assign(state.current, updated);
+  } catch (err) {
+    report(err, what);
+    return null;
+  }
+  drawSessionBar();
+  refreshSessions();
+  return c;
+}
+
+export async function setModel(id) {
+  const model = id || null;
+  if (model && state.models.length && !state.models.some((m) => m.id === model)) {
+    say(\"err\", `UNKNOWN MODEL ${model}`, \"pick an id from the MODEL list (the upstream's catalog)\");
+    drawModelPicker();
+    return;
+  }
+  if (!state.current) { state.pendingModel = model; drawModelPicker(); say(\"info\", `MODEL for the next session: ${model || \"server default\"}`); return; }
+  if (await patchSession({ model }, \"SET MODEL\")) say(\"info\", `MODEL SET: ${model || \"server default\"}`);
+}
+
+export async function setSystem(text) {
+  const value = text && text.trim() ? text : null;
+  if (await patchSession({ system_prompt: value }, \"SYSTEM PROMPT\")) {
+    say(\"info\", value ? \"SYSTEM PROMPT SET for this session\" : \"SYSTEM PROMPT CLEARED\");
+    drawTranscript();
+  }
+}
+
+export async function rename(title) {
+  const value = title === undefined
+    ? await ask({ title: \"RENAME SESSION\", text: \"New title:\", value: state.current ? state.current.title : \"\", ok: \"RENAME\" })
+    : title;
+  if (value === null || !value.trim()) return;
+  if (await patchSession({ title: value.trim() }, \"RENAME\")) say(\"info\", `SESSION RENAMED: ${value.trim()}`);
+}
+
+export async function deleteSession() {
+  const c = state.current;
+  if (!c) return;
+  const ok = await ask({ title: \"DELETE SESSION\", text: `Delete \"${c.title}\" and its ${c.messages.length} messages? This cannot be undone.`, ok: \"DELETE\", danger: true });
+  if (!ok) { $(\"delete\").focus(); return; }
+  try {
+    await api.del(convURL(c.id));
+  } catch (err) {
+    report(err, \"DELETE\");
+    return;
+  }
+  state.current = null;
+  navigate(null);
+  drawEmpty();
+  await refreshSessions();
+  say(\"info\", `SESSION DELETED: ${c.title}`);
+}
+
+export async function exportAs(format) {
+  const c = state.current;
+  if (!c) { say(\"warn\", \"NO SESSION TO EXPORT\", \"open a session first\"); return; }
+  try {
+    const name = await exportConversation(c.id, format);
+    say(\"info\", `EXPORTED ${format.toUpperCase()}: ${name}`);
+  } catch (err) {
+    report(err, \"EXPORT\");
+  }
+}
+
+"""),
         // api.js: 4795 bytes, fnv1a64 fcfefbadf5196561
         EmbeddedAsset(name: "api.js", contentType: "text/javascript; charset=utf-8", body: """
 // The JSON API and the chat stream. Every failure becomes an ApiError with a `kind` the views turn into a
@@ -370,7 +457,7 @@ mark { background: var(--amber); color: var(--bg); }
 }
 
 """),
-        // app.js: 6879 bytes, fnv1a64 926a547f8d7fcb58
+        // app.js: 6895 bytes, fnv1a64 bdf955520b41efb0
         EmbeddedAsset(name: "app.js", contentType: "text/javascript; charset=utf-8", body: """
 // Neural Terminal's page: boot, routing (#/c/<id>, #/diagnostics) and keyboard/button wiring. Everything the
 // page shows is built as DOM nodes by the modules it imports; nothing here parses HTML.
@@ -385,10 +472,8 @@ import { loadDiagnostics } from \"./diagnostics.js\";
 import { refreshUsage } from \"./meter.js\";
 import { trackScrolling } from \"./transcript.js\";
 import { send, regenerate, stopStreaming } from \"./chat.js\";
-import {
-  refreshSessions, openConversation, navigate, drawEmpty, loadModels, newSession, setModel, setSystem, rename,
-  deleteSession, exportAs, setRegenerateAction, stopPolling,
-} from \"./session.js\";
+import { refreshSessions, openConversation, drawEmpty, loadModels, newSession, setRegenerateAction, stopPolling } from \"./session.js\";
+import { setModel, setSystem, rename, deleteSession, exportAs } from \"./actions.js\";
 
 const DIAGNOSTICS_REFRESH_MS = 5000;
 let diagTimer = null;
@@ -547,7 +632,7 @@ async function boot() {
 boot();
 
 """),
-        // chat.js: 7422 bytes, fnv1a64 12af2036e0333e24
+        // chat.js: 7453 bytes, fnv1a64 a1667310fd2f3315
         EmbeddedAsset(name: "chat.js", contentType: "text/javascript; charset=utf-8", body: """
 // One chat turn in the browser: show the user's message, stream the answer into a StreamView, and end in a
 // visible final state whatever happens: complete, stopped (Esc), an upstream error with its hint, a refusal
@@ -559,7 +644,8 @@ import { state } from \"./state.js\";
 import { say, report, describe, hintFor } from \"./notices.js\";
 import { h } from \"./dom.js\";
 import { messageView, metaLine, markLastAnswer, StreamView, transcript, scrollToEnd, keepAtEnd } from \"./transcript.js\";
-import { convURL, newSession, refreshSessions, openConversation, patchSession } from \"./session.js\";
+import { convURL, newSession, refreshSessions, openConversation } from \"./session.js\";
+import { patchSession } from \"./actions.js\";
 import { setAnswerCost, setSessionCost, flagBudgetWarning, flagRefused, clearRefused, refreshUsage } from \"./meter.js\";
 
 const STOP_GRACE_MS = 3000;
@@ -1658,11 +1744,11 @@ export function clearNotices() {
 }
 
 """),
-        // session.js: 10384 bytes, fnv1a64 c0722a43e72c7678
+        // session.js: 7626 bytes, fnv1a64 38f88fb6cb3d91a0
         EmbeddedAsset(name: "session.js", contentType: "text/javascript; charset=utf-8", body: """
-// The open session: loading and drawing it, the session bar (title, model, system prompt, rename, delete,
-// export), and the session list. An answer that was still streaming when the page loaded (a reload mid-answer)
-// is polled until it reaches its final state, so the page shows how far it got and how it ended.
+// The open session: loading and drawing it, the session bar (title, model picker, system prompt text) and the
+// session list; the bar's actions are in actions.js. An answer that was still streaming when the page loaded
+// (a reload mid-answer) is polled until it reaches its final state: the page shows how far it got and how it ended.
 
 import { $, h, clear } from \"./dom.js\";
 import { api } from \"./api.js\";
@@ -1672,8 +1758,6 @@ import { say, report, clearNotices } from \"./notices.js\";
 import { messageView, replaceMessage, markLastAnswer, emptyState, transcript, scrollToEnd } from \"./transcript.js\";
 import { renderSessions } from \"./sidebar.js\";
 import { setAnswerCost, setSessionCost } from \"./meter.js\";
-import { ask } from \"./dialog.js\";
-import { exportConversation } from \"./export.js\";
 
 const POLL_MS = 500;
 let onRegenerate = () => {};
@@ -1729,7 +1813,7 @@ export async function openConversation(id) {
 }
 
 /** Draws the whole transcript of the open conversation (only on open; streaming touches one message). */
-function drawTranscript() {
+export function drawTranscript() {
   const c = state.current;
   const t = clear(transcript());
   if (c.system_prompt) t.append(messageView({ role: \"system\", content: c.system_prompt, id: \"system-prompt\" }));
@@ -1847,79 +1931,6 @@ export async function newSession(title) {
   say(\"info\", created.title === \"New session\" ? \"SESSION INITIALIZED\" : `SESSION INITIALIZED: ${created.title}`);
   $(\"input\").focus();
   return created;
-}
-
-/** PATCHes the open session and redraws the bar; returns the updated conversation or null. */
-export async function patchSession(patch, what) {
-  const c = state.current;
-  if (!c) { say(\"warn\", `NO SESSION: ${what} needs an open session`, \"press INITIALIZE SESSION or type /new\"); return null; }
-  try {
-    const updated = await api.patch(convURL(c.id), patch);
-    Object.assign(c, updated);
-    if (state.current && state.current.id === c.id && state.current !== c) Object.assign(state.current, updated);
-  } catch (err) {
-    report(err, what);
-    return null;
-  }
-  drawSessionBar();
-  refreshSessions();
-  return c;
-}
-
-export async function setModel(id) {
-  const model = id || null;
-  if (model && state.models.length && !state.models.some((m) => m.id === model)) {
-    say(\"err\", `UNKNOWN MODEL ${model}`, \"pick an id from the MODEL list (the upstream's catalog)\");
-    drawModelPicker();
-    return;
-  }
-  if (!state.current) { state.pendingModel = model; drawModelPicker(); say(\"info\", `MODEL for the next session: ${model || \"server default\"}`); return; }
-  if (await patchSession({ model }, \"SET MODEL\")) say(\"info\", `MODEL SET: ${model || \"server default\"}`);
-}
-
-export async function setSystem(text) {
-  const value = text && text.trim() ? text : null;
-  if (await patchSession({ system_prompt: value }, \"SYSTEM PROMPT\")) {
-    say(\"info\", value ? \"SYSTEM PROMPT SET for this session\" : \"SYSTEM PROMPT CLEARED\");
-    drawTranscript();
-  }
-}
-
-export async function rename(title) {
-  const value = title === undefined
-    ? await ask({ title: \"RENAME SESSION\", text: \"New title:\", value: state.current ? state.current.title : \"\", ok: \"RENAME\" })
-    : title;
-  if (value === null || !value.trim()) return;
-  if (await patchSession({ title: value.trim() }, \"RENAME\")) say(\"info\", `SESSION RENAMED: ${value.trim()}`);
-}
-
-export async function deleteSession() {
-  const c = state.current;
-  if (!c) return;
-  const ok = await ask({ title: \"DELETE SESSION\", text: `Delete \"${c.title}\" and its ${c.messages.length} messages? This cannot be undone.`, ok: \"DELETE\", danger: true });
-  if (!ok) { $(\"delete\").focus(); return; }
-  try {
-    await api.del(convURL(c.id));
-  } catch (err) {
-    report(err, \"DELETE\");
-    return;
-  }
-  state.current = null;
-  navigate(null);
-  drawEmpty();
-  await refreshSessions();
-  say(\"info\", `SESSION DELETED: ${c.title}`);
-}
-
-export async function exportAs(format) {
-  const c = state.current;
-  if (!c) { say(\"warn\", \"NO SESSION TO EXPORT\", \"open a session first\"); return; }
-  try {
-    const name = await exportConversation(c.id, format);
-    say(\"info\", `EXPORTED ${format.toUpperCase()}: ${name}`);
-  } catch (err) {
-    report(err, \"EXPORT\");
-  }
 }
 
 """),

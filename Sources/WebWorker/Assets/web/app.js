@@ -11,10 +11,8 @@ import { loadDiagnostics } from "./diagnostics.js";
 import { refreshUsage } from "./meter.js";
 import { trackScrolling } from "./transcript.js";
 import { send, regenerate, stopStreaming } from "./chat.js";
-import {
-  refreshSessions, openConversation, navigate, drawEmpty, loadModels, newSession, setModel, setSystem, rename,
-  deleteSession, exportAs, setRegenerateAction, stopPolling,
-} from "./session.js";
+import { refreshSessions, openConversation, drawEmpty, loadModels, newSession, setRegenerateAction, stopPolling } from "./session.js";
+import { setModel, setSystem, rename, deleteSession, exportAs } from "./actions.js";
 
 const DIAGNOSTICS_REFRESH_MS = 5000;
 let diagTimer = null;

@@ -8,7 +8,8 @@ import { state } from "./state.js";
 import { say, report, describe, hintFor } from "./notices.js";
 import { h } from "./dom.js";
 import { messageView, metaLine, markLastAnswer, StreamView, transcript, scrollToEnd, keepAtEnd } from "./transcript.js";
-import { convURL, newSession, refreshSessions, openConversation, patchSession } from "./session.js";
+import { convURL, newSession, refreshSessions, openConversation } from "./session.js";
+import { patchSession } from "./actions.js";
 import { setAnswerCost, setSessionCost, flagBudgetWarning, flagRefused, clearRefused, refreshUsage } from "./meter.js";
 
 const STOP_GRACE_MS = 3000;
