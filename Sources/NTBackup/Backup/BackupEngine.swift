@@ -112,6 +112,12 @@ public enum BackupEngine {
         let directory = settings.directory
         let final = directory + "/" + name
 
+        var phases: [String: Double] = [:]
+        var mark = ContinuousClock.now
+        func lap(_ phase: BackupPhase) {
+            phases[phase.rawValue] = Self.seconds(ContinuousClock.now - mark)
+            mark = .now
+        }
         do {
             try source.backup(to: snapshot, pagesPerStep: settings.pagesPerStep) { copied, total in
                 progress(.snapshot, total == 0 ? 1 : Double(copied) / Double(total))
@@ -119,6 +125,7 @@ public enum BackupEngine {
         } catch {
             throw BackupError.storage("snapshot failed: \(error)")
         }
+        lap(.snapshot)
         progress(.check, 0)
         let schemaVersion: Int
         let rowCounts: [String: Int]
@@ -134,19 +141,20 @@ public enum BackupEngine {
             throw BackupError.storage("checking the snapshot: \(error)")
         }
         progress(.check, 1)
+        lap(.check)
 
         let snapshotBytes = FileOps.size(snapshot) ?? databaseBytes
         let output = try Zstd.compress(input: snapshot, output: compressed, level: settings.zstdLevel) { done in
             progress(.compress, snapshotBytes == 0 ? 1 : Double(done) / Double(snapshotBytes))
         }
+        lap(.compress)
         FileOps.remove(snapshot)
         let elapsed = ContinuousClock.now - clock
         let manifest = BackupManifest(
             file: name, createdAt: time.iso8601, appVersion: settings.appVersion, schemaVersion: schemaVersion,
             sqliteVersion: SQLiteDatabase.libraryVersion, databaseBytes: output.inputBytes,
             compressedBytes: output.outputBytes, sha256: output.sha256, zstdLevel: Int(settings.zstdLevel),
-            integrity: "ok", rowCounts: rowCounts,
-            durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            integrity: "ok", rowCounts: rowCounts, durationSeconds: Self.seconds(elapsed), phaseSeconds: phases
         )
         try FileOps.writeSmall(manifestTemp, manifest.encoded())
         try FileOps.rename(compressed, final)
@@ -158,6 +166,10 @@ public enum BackupEngine {
             throw error
         }
         return BackupResult(path: final, manifest: manifest)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Removes temporary files a crashed backup left (names starting with `.tmp-`).
