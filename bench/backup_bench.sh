@@ -112,5 +112,6 @@ mb = m["database_bytes"] / 1e6
 print(f"   backup: {m['file']}")
 print(f"   database {mb:.0f} MB -> {m['compressed_bytes']/1e6:.0f} MB, ratio {m['database_bytes']/m['compressed_bytes']:.2f}x, zstd level {m['zstd_level']}")
 print(f"   time {m['duration_seconds']:.1f} s in the worker ({wall:.1f} s wall), {mb / m['duration_seconds']:.0f} MB/s")
+print("   phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in sorted(m.get("phase_seconds", {}).items())))
 PY
 stop

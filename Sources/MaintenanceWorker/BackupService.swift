@@ -5,6 +5,7 @@ import NTBackup
 import NTConfig
 import NTSystem
 import NTWorkerKit
+import Synchronization
 
 /// Runs backups for the maintenance worker, one at a time: scheduled ones, and those asked for over the worker's
 /// socket (`backup`, sent by the supervisor for `neural-terminal backup` and SIGUSR1).
@@ -14,6 +15,8 @@ import NTWorkerKit
 actor BackupService {
     let context: WorkerContext
     private var running: Task<BackupReport, Never>?
+    /// Raised when the worker is told to stop: a running backup ends at its next step and cleans up.
+    private let stopping = StopSignal()
     private static let queue = DispatchQueue(label: "neural-terminal.backup", qos: .utility)
 
     private let succeeded = Counter(label: "backups_total")
@@ -43,6 +46,11 @@ actor BackupService {
         inProgress.record(0)
     }
 
+    /// Makes a running backup (and any later one) stop at its next step; called on graceful shutdown.
+    nonisolated func cancel() {
+        stopping.raise()
+    }
+
     /// Makes the worker answer `backup` on its socket.
     nonisolated func registerCommands() {
         context.commands.register("backup") { [self] argument in
@@ -66,11 +74,12 @@ actor BackupService {
         )
         logger.info("backup started", metadata: ["trigger": "\(trigger)", "dir": "\(settings.directory)"])
         inProgress.record(1)
+        let stopping = self.stopping
         let task = Task<BackupReport, Never> {
             await withCheckedContinuation { continuation in
                 Self.queue.async {
                     do {
-                        let result = try BackupEngine.create(settings)
+                        let result = try BackupEngine.create(settings, shouldContinue: { !stopping.isRaised })
                         let removed = BackupCatalog.prune(settings.directory, policy: policy)
                         continuation.resume(returning: BackupReport(ok: true, path: result.path, manifest: result.manifest, pruned: removed))
                     } catch let error as BackupError {
@@ -97,6 +106,8 @@ actor BackupService {
                     "schema_version": "\(manifest.schemaVersion)", "pruned": "\(report.pruned)",
                 ]
             )
+        } else if report.reason == "cancelled" {
+            logger.notice("backup cancelled: the worker is stopping; nothing was written", metadata: ["trigger": "\(trigger)"])
         } else if report.reason == "busy", trigger == "schedule" {
             // Another process (a predecessor draining in a rolling restart, a CLI run) is taking one right now.
             logger.info("scheduled backup skipped: another backup is running", metadata: ["error": "\(report.error ?? "")"])
@@ -114,4 +125,13 @@ actor BackupService {
         lastSize.record(Double(manifest.compressedBytes))
         lastDatabaseSize.record(Double(manifest.databaseBytes))
     }
+}
+
+/// A one-way flag safe to read from the backup thread.
+final class StopSignal: Sendable {
+    private let raised = Atomic<Bool>(false)
+
+    func raise() { raised.store(true, ordering: .releasing) }
+
+    var isRaised: Bool { raised.load(ordering: .acquiring) }
 }

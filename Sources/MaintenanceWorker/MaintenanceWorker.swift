@@ -22,6 +22,14 @@ struct ScheduleLoop: Service {
     let backups: BackupService
 
     func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await loop()
+        } onGracefulShutdown: { [backups] in
+            backups.cancel()
+        }
+    }
+
+    private func loop() async throws {
         let ticks = Counter(label: "maintenance_ticks_total")
         let failures = Counter(label: "maintenance_job_failures_total", dimensions: [("job", "wal_checkpoint")])
         context.readiness.markReady()

@@ -16,6 +16,7 @@ extension SQLiteDatabase {
     public func backup(
         to destination: String,
         pagesPerStep: Int32 = 1024,
+        shouldContinue: () -> Bool = { true },
         progress: (_ copied: Int, _ total: Int) -> Void = { _, _ in }
     ) throws(StorageError) {
         var dest: OpaquePointer?
@@ -40,6 +41,10 @@ extension SQLiteDatabase {
         }
         var step: Int32 = SQLITE_OK
         repeat {
+            guard shouldContinue() else {
+                sqlite3_backup_finish(backup)
+                throw StorageError(code: SQLITE_INTERRUPT, message: "backup cancelled")
+            }
             step = sqlite3_backup_step(backup, pagesPerStep)
             let total = Int(sqlite3_backup_pagecount(backup))
             progress(total - Int(sqlite3_backup_remaining(backup)), total)

@@ -147,4 +147,25 @@ struct BackupEngineTests {
         #expect(try copy.rowCounts()["messages"] == 20)
         #expect(!scratch.files("").contains { $0.hasPrefix("copy.db-") })
     }
+
+    @Test("a cancelled backup stops at its next step and leaves nothing behind")
+    func cancellation() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        _ = try scratch.database(conversations: 200)
+        var steps = 0
+        #expect(throws: BackupError.cancelled) {
+            try BackupEngine.create(scratch.settings(), shouldContinue: { steps < 3 }, progress: { phase, _ in
+                if phase == .snapshot { steps += 1 }
+            })
+        }
+        #expect(steps == 3)
+        var compressSteps = 0
+        #expect(throws: BackupError.cancelled) {
+            try BackupEngine.create(scratch.settings(), shouldContinue: { compressSteps == 0 }, progress: { phase, _ in
+                if phase == .compress { compressSteps += 1 }
+            })
+        }
+        #expect(scratch.files() == [".lock"])
+    }
 }

@@ -56,6 +56,7 @@ public enum BackupEngine {
     public static func create(
         _ settings: BackupSettings,
         now: () -> UTCTime = UTCTime.now,
+        shouldContinue: () -> Bool = { true },
         progress: (BackupPhase, Double) -> Void = { _, _ in }
     ) throws -> BackupResult {
         let clock = ContinuousClock.now
@@ -92,9 +93,10 @@ public enum BackupEngine {
         do {
             return try write(
                 settings, source: source, name: name, time: time, snapshot: snapshot, compressed: compressed,
-                manifestTemp: manifestTemp, databaseBytes: databaseBytes, started: clock, progress: progress
+                manifestTemp: manifestTemp, databaseBytes: databaseBytes, started: clock, shouldContinue: shouldContinue,
+                progress: progress
             )
-        } catch let error as BackupError where error.reason != "disk_full" {
+        } catch let error as BackupError where error.reason != "disk_full" && error != .cancelled {
             // A write that failed because the disk filled up reads as a disk-I/O error from SQLite; say what it was.
             let freeNow = FileOps.freeBytes(directory) ?? Int.max
             if freeNow < max(databaseBytes / 10, 1 << 20) {
@@ -107,18 +109,27 @@ public enum BackupEngine {
     private static func write(
         _ settings: BackupSettings, source: SQLiteDatabase, name: String, time: UTCTime, snapshot: String,
         compressed: String, manifestTemp: String, databaseBytes: Int, started clock: ContinuousClock.Instant,
-        progress: (BackupPhase, Double) -> Void
+        shouldContinue: () -> Bool, progress: (BackupPhase, Double) -> Void
     ) throws -> BackupResult {
         let directory = settings.directory
         let final = directory + "/" + name
 
+        var phases: [String: Double] = [:]
+        var mark = ContinuousClock.now
+        func lap(_ phase: BackupPhase) {
+            phases[phase.rawValue] = Self.seconds(ContinuousClock.now - mark)
+            mark = .now
+        }
         do {
-            try source.backup(to: snapshot, pagesPerStep: settings.pagesPerStep) { copied, total in
+            try source.backup(to: snapshot, pagesPerStep: settings.pagesPerStep, shouldContinue: shouldContinue) { copied, total in
                 progress(.snapshot, total == 0 ? 1 : Double(copied) / Double(total))
             }
+        } catch where error.code == Self.interruptCode {
+            throw BackupError.cancelled
         } catch {
             throw BackupError.storage("snapshot failed: \(error)")
         }
+        lap(.snapshot)
         progress(.check, 0)
         let schemaVersion: Int
         let rowCounts: [String: Int]
@@ -134,19 +145,21 @@ public enum BackupEngine {
             throw BackupError.storage("checking the snapshot: \(error)")
         }
         progress(.check, 1)
+        lap(.check)
 
         let snapshotBytes = FileOps.size(snapshot) ?? databaseBytes
-        let output = try Zstd.compress(input: snapshot, output: compressed, level: settings.zstdLevel) { done in
+        guard shouldContinue() else { throw BackupError.cancelled }
+        let output = try Zstd.compress(input: snapshot, output: compressed, level: settings.zstdLevel, shouldContinue: shouldContinue) { done in
             progress(.compress, snapshotBytes == 0 ? 1 : Double(done) / Double(snapshotBytes))
         }
+        lap(.compress)
         FileOps.remove(snapshot)
         let elapsed = ContinuousClock.now - clock
         let manifest = BackupManifest(
             file: name, createdAt: time.iso8601, appVersion: settings.appVersion, schemaVersion: schemaVersion,
             sqliteVersion: SQLiteDatabase.libraryVersion, databaseBytes: output.inputBytes,
             compressedBytes: output.outputBytes, sha256: output.sha256, zstdLevel: Int(settings.zstdLevel),
-            integrity: "ok", rowCounts: rowCounts,
-            durationSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            integrity: "ok", rowCounts: rowCounts, durationSeconds: Self.seconds(elapsed), phaseSeconds: phases
         )
         try FileOps.writeSmall(manifestTemp, manifest.encoded())
         try FileOps.rename(compressed, final)
@@ -158,6 +171,13 @@ public enum BackupEngine {
             throw error
         }
         return BackupResult(path: final, manifest: manifest)
+    }
+
+    /// SQLite's `SQLITE_INTERRUPT`, without importing its C module here.
+    static let interruptCode: Int32 = 9
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Removes temporary files a crashed backup left (names starting with `.tmp-`).

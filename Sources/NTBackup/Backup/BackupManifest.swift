@@ -28,11 +28,14 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var rowCounts: [String: Int]
     /// Seconds the backup took.
     public var durationSeconds: Double
+    /// Seconds per phase: `snapshot` (online backup copy), `check` (integrity check, row counts), `compress`
+    /// (zstd and SHA-256, fsync).
+    public var phaseSeconds: [String: Double]
 
     public init(
         file: String, createdAt: String, appVersion: String, schemaVersion: Int, sqliteVersion: String,
         databaseBytes: Int, compressedBytes: Int, sha256: String, zstdLevel: Int, integrity: String,
-        rowCounts: [String: Int], durationSeconds: Double
+        rowCounts: [String: Int], durationSeconds: Double, phaseSeconds: [String: Double] = [:]
     ) {
         self.file = file
         self.createdAt = createdAt
@@ -46,6 +49,7 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         self.integrity = integrity
         self.rowCounts = rowCounts
         self.durationSeconds = durationSeconds
+        self.phaseSeconds = phaseSeconds
     }
 
     /// Pretty, sorted, snake_case JSON.

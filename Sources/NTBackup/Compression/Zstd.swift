@@ -22,7 +22,9 @@ public enum Zstd {
 
     /// Compresses the file at `input` into the new file `output` (fsynced before returning), calling
     /// `progress(bytesRead)` after each chunk. On failure `output` is removed.
-    public static func compress(input: String, output: String, level: Int32, progress: (Int) -> Void = { _ in }) throws -> Output {
+    public static func compress(
+        input: String, output: String, level: Int32, shouldContinue: () -> Bool = { true }, progress: (Int) -> Void = { _ in }
+    ) throws -> Output {
         let source = try FileOps.openRead(input)
         defer { close(source) }
         let sink = try FileOps.createNew(output)
@@ -30,7 +32,7 @@ public enum Zstd {
         defer { if !closed { close(sink) } }
         do {
             let result = try compress(source: source, sink: sink, inputPath: input, outputPath: output, level: level,
-                                      pledged: FileOps.size(input), progress: progress)
+                                      pledged: FileOps.size(input), shouldContinue: shouldContinue, progress: progress)
             try FileOps.sync(sink, path: output)
             close(sink)
             closed = true
@@ -43,7 +45,7 @@ public enum Zstd {
 
     static func compress(
         source: Int32, sink: Int32, inputPath: String, outputPath: String, level: Int32, pledged: Int?,
-        progress: (Int) -> Void
+        shouldContinue: () -> Bool, progress: (Int) -> Void
     ) throws -> Output {
         guard let context = ZSTD_createCCtx() else { throw BackupError.zstd("cannot create a compression context") }
         defer { ZSTD_freeCCtx(context) }
@@ -59,6 +61,7 @@ public enum Zstd {
         var hasher = SHA256()
         var totals = Output(inputBytes: 0, outputBytes: 0, sha256: "")
         while true {
+            guard shouldContinue() else { throw BackupError.cancelled }
             let n = try FileOps.read(source, into: inBuffer, count: inSize, path: inputPath)
             totals.inputBytes += n
             let directive = n == 0 ? ZSTD_e_end : ZSTD_e_continue

@@ -18,6 +18,8 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
     case manifest(String)
     /// The backup's schema is newer than this binary knows.
     case newerSchema(backup: Int, binary: Int)
+    /// Stopped on request (the worker is shutting down).
+    case cancelled
 
     public var description: String {
         switch self {
@@ -33,6 +35,7 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
         case .manifest(let text): return text
         case .newerSchema(let backup, let binary):
             return "the backup has schema version \(backup), newer than this binary's \(binary); use a newer release to restore it"
+        case .cancelled: return "cancelled: the worker is stopping"
         }
     }
 
@@ -55,6 +58,7 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
         case .zstd: return "zstd"
         case .manifest: return "manifest"
         case .newerSchema: return "schema"
+        case .cancelled: return "cancelled"
         }
     }
 }
