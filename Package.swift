@@ -101,7 +101,7 @@ let package = Package(
         // MARK: the process model
         .target(
             name: "WebWorker",
-            dependencies: ["NTChat", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle,
+            dependencies: ["NTBackup", "NTChat", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle,
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird")],
             // The UI's source files; they reach the binary through the generated Assets/EmbeddedAssets.swift.
             exclude: ["Assets/web"],

@@ -40,7 +40,7 @@ public enum WebWorker {
         let table = RouteTable(router: router)
         addAPIRoutes(
             to: table, service: chat.service, repository: chat.repository, catalog: chat.catalog,
-            diagnostics: DiagnosticsProbe(context: context)
+            diagnostics: DiagnosticsProbe(context: context, breaker: chat.breaker)
         )
         let assets = AssetRoutes.Source.fromEnvironment(ProcessInfo.processInfo.environment)
         if case .directory(let dir) = assets {
@@ -70,6 +70,7 @@ struct ChatComponents: Sendable {
     let repository: SQLiteChatRepository
     let service: ChatService
     let catalog: ModelsCatalog
+    let breaker: CircuitBreaker
 
     init(context: WorkerContext) async throws {
         let config = context.config
@@ -79,6 +80,7 @@ struct ChatComponents: Sendable {
         self.catalog = catalog
         // One breaker per web worker process: a restarted worker starts closed.
         let breaker = CircuitBreaker(settings: { BreakerSettings(config.current) }, logger: context.logger)
+        self.breaker = breaker
         let budget = BudgetGuard(store: repository, limits: { BudgetLimits(config.current) })
         service = ChatService(
             repository: repository, upstream: upstream, workerPID: getpid(), logger: context.logger,

@@ -1,4 +1,6 @@
 import Hummingbird
+import NTBackup
+import NTChat
 import NTHTTP
 import NTIPC
 import NTStorage
@@ -28,15 +30,21 @@ struct DiagnosticsProbe: Sendable {
     let controlSocket: String
     let dataDir: @Sendable () -> String
     let hasAPIKey: @Sendable () -> Bool
+    /// This web worker's circuit breaker, when the chat engine has one.
+    var breaker: @Sendable () -> BreakerSnapshot? = { nil }
+    /// Where backups are written (the newest one is reported).
+    var backupDir: @Sendable () -> String? = { nil }
 
     /// A probe for a worker started by the supervisor.
-    init(context: WorkerContext) {
+    init(context: WorkerContext, breaker: CircuitBreaker? = nil) {
         let config = context.config
         self.init(
             controlSocket: context.runDirectory.controlSocket,
             dataDir: { config.current.storage.dataDir },
             hasAPIKey: { !(config.current.upstreamAPIKey ?? "").isEmpty }
         )
+        self.breaker = { breaker?.snapshot }
+        self.backupDir = { config.current.resolvedBackupDir }
     }
 
     init(controlSocket: String, dataDir: @escaping @Sendable () -> String, hasAPIKey: @escaping @Sendable () -> Bool) {
@@ -66,9 +74,12 @@ struct DiagnosticsProbe: Sendable {
         }
         let healthy = checks.values.allSatisfy { $0 == "ok" } && supervisor.state == "running"
             && !workers.isEmpty && workers.allSatisfy { $0.up && $0.ready }
+        let newest = backupDir().flatMap { BackupCatalog.list($0).first }
         return DiagnosticsReport(
             status: healthy ? "ok" : "degraded", version: VersionRoutes.Version.current, checks: checks,
-            workers: workers.map(DiagnosticsReport.WorkerInfo.init), supervisor: supervisor
+            workers: workers.map(DiagnosticsReport.WorkerInfo.init), supervisor: supervisor,
+            circuitBreaker: breaker().map(DiagnosticsReport.BreakerInfo.init),
+            lastBackup: newest.map { DiagnosticsReport.BackupInfo(name: $0.name, createdAt: $0.time.iso8601) }
         )
     }
 
@@ -151,11 +162,40 @@ struct DiagnosticsReport: Encodable, Sendable {
         }
     }
 
-    /// A stand-in for parts other modules will report (circuit breaker, last backup): always encoded as null.
-    struct Unknown: Encodable, Sendable {
+    /// The web worker's circuit breaker: `closed`, `open` (with when it retries) or `half_open`.
+    struct BreakerInfo: Encodable, Sendable {
+        let state: String
+        let retryAt: String?
+        let consecutiveFailures: Int
+
+        init(_ snapshot: BreakerSnapshot) {
+            state = snapshot.state.rawValue
+            retryAt = snapshot.retryAtEpochSeconds.map { UTCTime(unix: Int64($0)).iso8601 }
+            consecutiveFailures = snapshot.consecutiveFailures
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case state
+            case retryAt = "retry_at"
+            case consecutiveFailures = "consecutive_failures"
+        }
+
         func encode(to encoder: any Encoder) throws {
-            var c = encoder.singleValueContainer()
-            try c.encodeNil()
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(state, forKey: .state)
+            try c.encode(retryAt, forKey: .retryAt)
+            try c.encode(consecutiveFailures, forKey: .consecutiveFailures)
+        }
+    }
+
+    /// The newest backup file in the backup directory (its time is in its name).
+    struct BackupInfo: Encodable, Sendable {
+        let name: String
+        let createdAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case createdAt = "created_at"
         }
     }
 
@@ -164,8 +204,8 @@ struct DiagnosticsReport: Encodable, Sendable {
     let checks: [String: String]
     let workers: [WorkerInfo]
     let supervisor: SupervisorInfo
-    let circuitBreaker = Unknown()
-    let lastBackup = Unknown()
+    let circuitBreaker: BreakerInfo?
+    let lastBackup: BackupInfo?
 
     enum CodingKeys: String, CodingKey {
         case status, version, checks, workers, supervisor
