@@ -5,7 +5,8 @@
 #   2. `neural-terminal export` of both under /usr/bin/time -v: wall time and peak RSS (constant memory: the
 #      peak must not grow with the count)
 #   3. `neural-terminal import` of the big export into an empty data directory, then again (all unchanged)
-#   4. the appliance on the big database: GET /api/export timed with curl, then ~200 searches through
+#   4. POST /api/import of the big export into an empty appliance (curl), with the web worker's RSS before/after
+#   5. the appliance on the big database: GET /api/export timed with curl, then ~200 searches through
 #      GET /api/search (bench/archive_search.py): p50/p99
 # Results are printed and written to bench/results/archive-<UTC time>.txt.
 # usage: bench/archive_bench.sh [BINARY]   (default .build/release/neural-terminal; build: swift build -c release)
@@ -46,7 +47,7 @@ measure() {
 echo '{"exported_at":"2026-01-01T00:00:00.000Z","format":"neural-terminal-export","version":1}' >"$work/header.jsonl"
 {
   echo "# Neural Terminal archive benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $("$app" version | head -1)"
-  for name in big small restored; do config "$name"; "$app" import --config "$work/$name.toml" "$work/header.jsonl" 2>/dev/null; done
+  for name in big small restored fresh; do config "$name"; "$app" import --config "$work/$name.toml" "$work/header.jsonl" 2>/dev/null; done
   start=$(date +%s.%N)
   python3 bench/archive_gen.py "$work/big/neural-terminal.db" --conversations "$big" --messages "$messages"
   python3 bench/archive_gen.py "$work/small/neural-terminal.db" --conversations "$small" --messages "$messages"
@@ -66,6 +67,19 @@ echo '{"exported_at":"2026-01-01T00:00:00.000Z","format":"neural-terminal-export
     echo "round trip: DIFFERENT (only streaming→interrupted may differ; the generator writes none)"
   fi
 
+  echo "## API import into an empty appliance"
+  web=$(port); met=$(port)
+  config fresh "$web" "$met"
+  "$app" run --config "$work/fresh.toml" >"$work/fresh.log" 2>&1 &
+  pids+=($!)
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$met/ready")" = 200 ]; do sleep 0.05; done
+  echo "web worker RSS before: $("$app" status --config "$work/fresh.toml" | awk '$1=="web" {print $6, $7}')"
+  curl -s -H 'Expect:' -H 'Content-Type: application/x-ndjson' --data-binary "@$work/big.jsonl" \
+    -w '\nPOST /api/import: %{size_upload} bytes in %{time_total} s\n' "http://127.0.0.1:$web/api/import"
+  wpid=$("$app" status --config "$work/fresh.toml" | awk '$1=="web" {print $2}')
+  echo "web worker after: $(grep -E 'VmRSS|VmHWM' "/proc/$wpid/status" | tr -s ' \t' ' ' | tr '\n' ' ')"
+  kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
+
   echo "## API on the $big-conversation database"
   web=$(port); met=$(port)
   config big "$web" "$met"
@@ -74,7 +88,8 @@ echo '{"exported_at":"2026-01-01T00:00:00.000Z","format":"neural-terminal-export
   until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$met/ready")" = 200 ]; do sleep 0.05; done
   curl -s -o /dev/null -w 'GET /api/export: %{size_download} bytes in %{time_total} s\n' "http://127.0.0.1:$web/api/export"
   python3 bench/archive_search.py --port "$web" --words "$work/big/neural-terminal.db.words" --count 200
-  echo "web worker RSS after export and searches: $("$app" status --config "$work/big.toml" | awk '$1=="web" {print $6, $7}')"
+  wpid=$("$app" status --config "$work/big.toml" | awk '$1=="web" {print $2}')
+  echo "web worker after export and searches: $(grep -E 'VmRSS|VmHWM' "/proc/$wpid/status" | tr -s ' \t' ' ' | tr '\n' ' ')"
   echo "errors in the appliance log: $(grep -c '"level":"error"' "$work/app.log" || true)"
 } 2>&1 | tee "$out"
 echo "written to $out"

@@ -98,6 +98,19 @@ struct SearchTests {
         #expect(hits.count <= 20)
     }
 
+    @Test func aVeryCommonWordIsRankedAmongItsNewestMatches() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let window = SQLiteChatRepository.rankingWindow
+        try ArchiveFixture.bulkInsert(db.path, conversations: (window + 1_000) / 2, messages: 2, bytes: 12)
+        let repository = try SQLiteChatRepository(path: db.path)
+        let hits = try await repository.search(try SearchQuery(parsing: "xxxxxxxxxxxx"), limit: 100)
+        #expect(hits.count == 100)
+        // Bulk message ids start with their insertion index in hex.
+        let oldest = hits.compactMap { Int($0.messageID.prefix(8), radix: 16) }.min() ?? -1
+        #expect(oldest >= 1_000, "only the newest \(window) matches are ranked")
+    }
+
     @Test func refusalsSayWhy() {
         #expect(throws: SearchQueryError.empty) { try SearchQuery(parsing: " ( ) * \" ") }
         #expect(throws: SearchQueryError.tooLong(max: 1_000)) { try SearchQuery(parsing: String(repeating: "a", count: 10_240)) }

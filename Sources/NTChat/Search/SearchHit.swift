@@ -43,7 +43,8 @@ public struct SnippetPart: Codable, Sendable, Equatable {
 
 /// Full-text search over every message in a final state.
 public protocol SearchRepository: Sendable {
-    /// The best `limit` messages for `query`, best first.
+    /// The best `limit` messages for `query`, best first. An implementation may rank only the newest matches of a
+    /// very common query (``SQLiteChatRepository/rankingWindow``) to bound its cost.
     func search(_ query: SearchQuery, limit: Int) async throws -> [SearchHit]
 }
 

@@ -42,11 +42,14 @@ enum ArchiveCommandSupport {
     }
 }
 
-/// Standard output, or a file written as `FILE.partial` and renamed into place by ``commit()``, so a failed
-/// export never leaves a truncated file under the requested name.
+/// Standard output, or a file. A new or regular file is written as `FILE.partial` and renamed into place by
+/// ``commit()``, so a failed export never leaves a truncated file under the requested name; anything else (a
+/// device such as /dev/null, a pipe, a symbolic link) is written in place and never replaced.
 final class OutputFile {
     let path: String
     let fd: Int32
+    /// Whether the output goes to `FILE.partial` and is renamed at the end.
+    let replaces: Bool
     var isStandardOutput: Bool { path == "-" }
     private var partial: String { path + ".partial" }
 
@@ -54,11 +57,17 @@ final class OutputFile {
         self.path = path
         if path == "-" {
             fd = 1
+            replaces = false
             return
         }
-        fd = open(path + ".partial", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        var info = stat()
+        let exists = lstat(path, &info) == 0
+        replaces = !exists || (info.st_mode & S_IFMT) == S_IFREG
+        fd = replaces
+            ? open(path + ".partial", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            : open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            printError("cannot write \(path).partial: \(String(cString: strerror(errno)))")
+            printError("cannot write \(replaces ? partial : path): \(String(cString: strerror(errno)))")
             throw ExitCode(ArchiveCommandSupport.cannotCreate)
         }
     }
@@ -69,7 +78,7 @@ final class OutputFile {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
-                printError("cannot write \(isStandardOutput ? "standard output" : partial): \(String(cString: strerror(errno)))")
+                printError("cannot write \(isStandardOutput ? "standard output" : replaces ? partial : path): \(String(cString: strerror(errno)))")
                 throw ExitCode(ArchiveCommandSupport.cannotCreate)
             }
             offset += n
@@ -79,6 +88,10 @@ final class OutputFile {
     /// Flushes the file to disk and gives it its name.
     func commit() throws {
         guard !isStandardOutput else { return }
+        guard replaces else {
+            close(fd)
+            return
+        }
         guard fsync(fd) == 0, close(fd) == 0, rename(partial, path) == 0 else {
             printError("cannot finish \(path): \(String(cString: strerror(errno)))")
             throw ExitCode(ArchiveCommandSupport.cannotCreate)
@@ -89,7 +102,7 @@ final class OutputFile {
     func discard() {
         guard !isStandardOutput else { return }
         close(fd)
-        unlink(partial)
+        if replaces { unlink(partial) }
     }
 }
 

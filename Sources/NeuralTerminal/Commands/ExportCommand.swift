@@ -8,8 +8,9 @@ struct ExportCommand: AsyncParsableCommand {
         abstract: "Export every conversation as JSON Lines, or one conversation as JSON or Markdown.",
         discussion: """
             Reads <storage.data_dir>/neural-terminal.db directly; safe while the appliance runs (SQLite WAL). \
-            The output is written to FILE.partial and renamed when complete. Progress goes to stderr: a bar on a \
-            terminal, a line per 10 % otherwise.
+            A new or regular output file is written as FILE.partial and renamed when complete; devices, pipes \
+            and symbolic links are written in place. Progress goes to stderr: a bar on a terminal, a line per \
+            10 % otherwise.
             """
     )
 
