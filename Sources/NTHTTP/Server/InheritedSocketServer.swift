@@ -61,7 +61,13 @@ where Responder.Context == AppRequestContext {
                 }
             }
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-            .bind(fd) { channel in http1.setup(channel: channel, logger: logger) }
+            .bind(fd) { channel in
+                // Counted from the moment of accept (before the connection reaches the accept loop) until it
+                // closes, so the drain below knows about every connection the kernel handed us.
+                openConnections.value.add(1, ordering: .relaxed)
+                channel.closeFuture.whenComplete { _ in openConnections.value.subtract(1, ordering: .relaxed) }
+                return http1.setup(channel: channel, logger: logger)
+            }
 
         await onRunning()
         await withGracefulShutdownHandler {
@@ -69,11 +75,7 @@ where Responder.Context == AppRequestContext {
                 do {
                     try await server.executeThenClose { inbound in
                         for try await child in inbound {
-                            openConnections.value.add(1, ordering: .relaxed)
-                            group.addTask {
-                                await http1.handle(value: child, logger: logger)
-                                openConnections.value.subtract(1, ordering: .relaxed)
-                            }
+                            group.addTask { await http1.handle(value: child, logger: logger) }
                         }
                     }
                 } catch {
