@@ -29,7 +29,7 @@ enum ArchiveCommandSupport {
                 }
             }
         } else if access(path, F_OK) != 0 {
-            printError("no database at \(path) (check storage.data_dir in \(config.storage.dataDir))")
+            printError("no database at \(path): check storage.data_dir (the appliance creates the database when it first starts)")
             throw ExitCode(Exit.unavailable)
         }
         do {
