@@ -19,6 +19,9 @@ trap cleanup EXIT
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 [[ -x .venv/bin/locust ]] || .venv/bin/pip install --quiet locust
 
+# Everything below goes to the terminal and to the results file. (Not `{ …; } | tee`: that block would run in a
+# subshell, and the pids it starts would be invisible to the cleanup trap.)
+exec > >(tee "$out") 2>&1
 {
   echo "# Neural Terminal benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, $("$app" version | head -2 | tr '\n' ' ')"
   echo "## 1. start-up"
@@ -59,5 +62,5 @@ print(f"{sys.argv[2]:>4} users: {agg.get('Request Count')} requests, {agg.get('F
 PY
   done
   echo "errors in the appliance log: $(grep -c '"level":"error"' "$work/app.log" || true)"
-} 2>&1 | tee "$out"
+}
 echo "written to $out"

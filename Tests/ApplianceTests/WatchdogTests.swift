@@ -8,16 +8,17 @@ struct WatchdogTests {
     @Test func aLeakingWebWorkerIsReplacedWithoutAFailedRequest() async throws {
         let app = try Appliance(
             extraConfig: """
-                memory.limit_mb = 96
+                memory.limit_mb = 200
                 memory.sample_interval_seconds = 0.2
                 memory.samples_over_limit = 3
                 backup.interval_minutes = 0
 
                 """,
-            environment: ["NEURAL_TERMINAL_FAULT": "leak:web:60"]
+            environment: ["NEURAL_TERMINAL_FAULT": "leak:web:50"]
         )
         defer { Task { await app.stop() } }
-        try await app.waitUntilReady()
+        // A leaking worker is replaced every few seconds, so wait for a moment when all are ready, for longer.
+        try await app.waitUntilReady(timeout: 40)
         let firstPID = try #require(try await app.status().worker(.web)?.pid)
 
         let log = LatencyLog(), stop = StopFlag()
