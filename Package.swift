@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "NTLog", dependencies: [logging], swiftSettings: strict),
         .target(name: "NTSystem", dependencies: ["CNTSupport"], swiftSettings: strict),
         .target(name: "NTStorage", dependencies: ["CSQLite"], swiftSettings: strict),
-        .target(name: "NTBackup", dependencies: ["NTStorage", "CZstd"], swiftSettings: strict),
+        .target(name: "NTBackup", dependencies: ["NTStorage", "NTSystem", "CZstd"], swiftSettings: strict),
         .target(name: "NTIPC", dependencies: [nio, nioPosix, logging], swiftSettings: strict),
         .target(name: "NTCurl", dependencies: ["CCurl"], swiftSettings: strict),
         .target(name: "NTOpenRouter", swiftSettings: strict),

@@ -6,7 +6,7 @@ status=0
 
 echo "== swift build (warnings)"
 log=$(mktemp)
-swift build 2>&1 | tee "$log" >/dev/null
+swift build -Xswiftc -assert-config -Xswiftc Release 2>&1 | tee "$log" >/dev/null  # the flags of `make test`, so .build is not rebuilt
 if grep -E "^/.*(Sources|Tests)/.*warning:" "$log" | grep -v "/.build/" ; then
   echo "warnings in the project's own code (above)"; status=1
 else

@@ -20,14 +20,3 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
         "\(call): \(String(cString: strerror(code))) (errno \(code))"
     }
 }
-
-/// Retries a system call while it fails with `EINTR`, returning its result or throwing ``SystemError``.
-@discardableResult
-public func retryingEINTR<T: BinaryInteger>(_ call: String, _ body: () -> T) throws(SystemError) -> T {
-    while true {
-        let result = body()
-        if result >= 0 { return result }
-        if errno == EINTR { continue }
-        throw SystemError(call)
-    }
-}

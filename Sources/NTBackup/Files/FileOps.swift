@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NTSystem
 
 /// The few POSIX file operations backups need, each throwing ``BackupError/io(operation:path:errno:)``.
 public enum FileOps {
@@ -83,12 +84,10 @@ public enum FileOps {
 
     /// Creates `path` and its parents (mode 0700) if missing.
     public static func makeDirectories(_ path: String) throws {
-        var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o700) != 0, errno != EEXIST {
-                throw BackupError.io(operation: "mkdir", path: current, errno: errno)
-            }
+        do {
+            try Directories.create(path)
+        } catch {
+            throw BackupError.io(operation: "mkdir", path: path, errno: error.code)
         }
     }
 

@@ -51,22 +51,8 @@ struct ImportedMessage: Decodable {
     var createdAt: String
     var updatedAt: String
 
-    enum CodingKeys: String, CodingKey {
-        case id, role, content, reasoning, model, status, error
-        case conversationID = "conversation_id"
-        case finishReason = "finish_reason"
-        case promptTokens = "prompt_tokens"
-        case completionTokens = "completion_tokens"
-        case reasoningTokens = "reasoning_tokens"
-        case cachedTokens = "cached_tokens"
-        case costUSD = "cost_usd"
-        case ttftMs = "ttft_ms"
-        case durationMs = "duration_ms"
-        case generationID = "generation_id"
-        case requestID = "request_id"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-    }
+    /// The wire names are the exported ones, so they come from the one place that defines them.
+    typealias CodingKeys = Message.CodingKeys
 }
 
 /// Limits on what an import accepts.

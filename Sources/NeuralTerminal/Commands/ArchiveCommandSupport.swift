@@ -1,4 +1,5 @@
 import ArgumentParser
+import NTSystem
 import NTChat
 import NTConfig
 import NTStorage
@@ -20,13 +21,11 @@ enum ArchiveCommandSupport {
     static func openRepository(_ config: AppConfig, creating: Bool) throws -> SQLiteChatRepository {
         let path = Supervisor.databasePath(config)
         if creating {
-            var current = config.storage.dataDir.hasPrefix("/") ? "" : "."
-            for component in config.storage.dataDir.split(separator: "/") {
-                current += "/" + component
-                if mkdir(current, 0o700) != 0 && errno != EEXIST {
-                    printError("cannot create \(current): \(String(cString: strerror(errno)))")
-                    throw ExitCode(cannotCreate)
-                }
+            do {
+                try Directories.create(config.storage.dataDir)
+            } catch {
+                printError("cannot create \(config.storage.dataDir): \(error)")
+                throw ExitCode(cannotCreate)
             }
         } else if access(path, F_OK) != 0 {
             printError("no database at \(path): check storage.data_dir (the appliance creates the database when it first starts)")
