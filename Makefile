@@ -13,6 +13,8 @@ RELEASE_BIN  := .build/release/neural-terminal
 # `assert(readResult == .some)` fires when two workers poll one shared listening socket during a rolling restart
 # and the other one wins the accept (EAGAIN), which release builds handle as the normal case it is.
 DEBUG_FLAGS  := -Xswiftc -assert-config -Xswiftc Release
+# `swift test --no-parallel`: the integration tests start a dozen appliances; run side by side on 2 cores they
+# starve each other (the watchdog's no-failed-request check saw a closed connection about 1 run in 4 that way).
 
 .PHONY: help install curl build build-fake debug static run demo test test-swift test-browser test-static assets security bench clean
 
@@ -48,7 +50,7 @@ test: install test-swift test-browser test-static ## Run every test (unit, integ
 test-swift: curl
 	@scripts/build-info.sh
 	$(SWIFT) build --build-tests $(DEBUG_FLAGS)
-	$(SWIFT) test --skip-build $(DEBUG_FLAGS)
+	$(SWIFT) test --skip-build --no-parallel $(DEBUG_FLAGS)
 
 debug: install curl
 	@scripts/build-info.sh
