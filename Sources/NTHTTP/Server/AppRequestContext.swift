@@ -1,7 +1,8 @@
 import Hummingbird
 import Logging
 
-/// The request context of every Neural Terminal router: Hummingbird's core storage plus the correlation id.
+/// The request context of every Neural Terminal router: Hummingbird's core storage plus the correlation id,
+/// the client's address and, once authentication ran, who is asking.
 ///
 /// The correlation id is set by ``RequestIDMiddleware`` before any other middleware runs; every log line the
 /// request causes carries it (as `request_id`), it is echoed in `X-Request-ID`, and later goes upstream too.
@@ -9,11 +10,21 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The correlation id of this request (taken from a valid `X-Request-ID` or generated).
     public var requestID: String = ""
+    /// The peer's IP address as text (`127.0.0.1`, `::1`), or `"unknown"` (a unix socket, a closed channel).
+    /// Rate limits of unauthenticated requests (logins) are keyed by it.
+    public let clientIP: String
+    /// Who is asking, set by the web worker's authentication middleware: `session:<id>`, `token:<id>` or
+    /// `local` (auth mode `none`); nil before authentication or on routes that need none. Rate limits of
+    /// authenticated requests are keyed by it.
+    public var principal: String?
+    /// The largest body a route may collect; the web worker sets it from `server.max_body_bytes`.
+    public var bodyLimit: Int = 1 << 20
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.clientIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Bodies decoded by the JSON API are capped here; the chat API sets tighter limits per route.
-    public var maxUploadSize: Int { 1 << 20 }
+    public var maxUploadSize: Int { bodyLimit }
 }
