@@ -23,6 +23,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", exact: "2.5.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
@@ -92,6 +93,13 @@ let package = Package(
         ),
 
         // MARK: the chat domain
+        // Passwords (bcrypt from hummingbird-auth), browser sessions and API tokens, stored in the database.
+        .target(
+            name: "NTAuth",
+            dependencies: ["NTStorage", "NTSystem", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            swiftSettings: strict
+        ),
+
         .target(
             name: "NTChat",
             dependencies: ["NTStorage", "NTOpenRouter", "NTCurl", "NTLog", logging, .product(name: "Metrics", package: "swift-metrics")],
@@ -101,7 +109,7 @@ let package = Package(
         // MARK: the process model
         .target(
             name: "WebWorker",
-            dependencies: ["NTBackup", "NTChat", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle,
+            dependencies: ["NTAuth", "NTBackup", "NTChat", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle, nioPosix,
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird")],
             // The UI's source files; they reach the binary through the generated Assets/EmbeddedAssets.swift.
             exclude: ["Assets/web"],
@@ -131,7 +139,7 @@ let package = Package(
             name: "NeuralTerminal",
             dependencies: [
                 "Supervisor", "WebWorker", "MetricsWorker", "MaintenanceWorker", "NTChat", "CZstd", "CSQLite",
-                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTBackup", "NTCurl", logging,
+                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTBackup", "NTCurl", "NTAuth", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -153,16 +161,17 @@ let package = Package(
         .testTarget(name: "NTMetricsTests", dependencies: ["NTMetrics"], swiftSettings: strict),
         .testTarget(name: "NTOpenRouterTests", dependencies: ["NTOpenRouter"], swiftSettings: strict),
         .testTarget(name: "NTCurlTests", dependencies: ["NTCurl"], swiftSettings: strict),
-        .testTarget(name: "NTBackupTests", dependencies: ["NTBackup", "NTStorage"], swiftSettings: strict),
+        .testTarget(name: "NTBackupTests", dependencies: ["NTBackup", "NTStorage", "NTSystem"], swiftSettings: strict),
+        .testTarget(name: "NTAuthTests", dependencies: ["NTAuth", "NTStorage", "NTSystem"], swiftSettings: strict),
         .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
-            dependencies: ["WebWorker", "NTChat", "NTStorage", "NTOpenRouter", "NTHTTP", logging, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["WebWorker", "NTAuth", "NTChat", "NTConfig", "NTWorkerKit", "NTStorage", "NTOpenRouter", "NTHTTP", logging, .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["NeuralTerminal", "NTConfig", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTStorage"],
+            dependencies: ["NeuralTerminal", "NTConfig", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTStorage", "NTAuth"],
             swiftSettings: strict
         ),
     ]

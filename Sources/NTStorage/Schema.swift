@@ -11,6 +11,7 @@ public enum Schema {
         ),
         Migration(version: 2, name: "conversations, messages, full-text index, models catalog", sql: chat),
         Migration(version: 3, name: "spend index, spend of deleted answers", sql: spend),
+        Migration(version: 5, name: "password, browser sessions, API tokens", sql: auth),
     ]
 
     /// Conversations and messages. The full-text index covers only messages in a final state: a streaming answer is
@@ -104,5 +105,36 @@ public enum Schema {
             INSERT INTO removed_spend (message_id, conversation_id, model, cost_usd, created_at, removed_at)
             VALUES (old.id, old.conversation_id, old.model, old.cost_usd, old.created_at, strftime('%Y-%m-%dT%H:%M:%fZ','now'));
         END;
+        """
+
+    /// Authentication (NTAuth). Secrets are never stored: a session id and an API token are kept as the hex
+    /// SHA-256 of their random bytes, the password as a bcrypt hash. `password_fingerprint` ties a session to the
+    /// password it was opened with, so changing the password (here or in the config) ends every session.
+    /// Times are Unix seconds (REAL), compared against the caller's clock.
+    static let auth = """
+        CREATE TABLE auth_password (
+            id         INTEGER PRIMARY KEY CHECK (id = 1),
+            hash       TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        );
+
+        CREATE TABLE auth_sessions (
+            id_hash              TEXT PRIMARY KEY,
+            password_fingerprint TEXT NOT NULL,
+            created_at           REAL NOT NULL,
+            last_seen_at         REAL NOT NULL,
+            client_ip            TEXT NOT NULL DEFAULT '',
+            user_agent           TEXT NOT NULL DEFAULT ''
+        );
+
+        CREATE TABLE api_tokens (
+            id           TEXT PRIMARY KEY,
+            name         TEXT NOT NULL,
+            secret_hash  TEXT NOT NULL,
+            created_at   REAL NOT NULL,
+            expires_at   REAL,
+            last_used_at REAL,
+            revoked_at   REAL
+        );
         """
 }

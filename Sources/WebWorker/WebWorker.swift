@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Hummingbird
 import Logging
+import NTAuth
 import NTChat
 import NTConfig
 import NTCurl
@@ -16,7 +17,14 @@ public enum WebWorker {
     /// Builds the worker's services; the readiness flag is raised once the socket accepts.
     public static func services(context: WorkerContext) async throws -> [any Service] {
         let chat = try await ChatComponents(context: context)
-        let table = makeRoutes(context: context, chat: chat)
+        let auth = AuthGate(
+            store: try AuthStore(path: context.config.current.storage.dataDir + "/neural-terminal.db"),
+            config: context.config, logger: context.logger
+        )
+        if context.config.current.authMode == .password, try await auth.passwordHash() == nil {
+            context.logger.error("auth.mode is \"password\" but no password is set: nobody can log in until `neural-terminal passwd` sets one")
+        }
+        let table = makeRoutes(context: context, chat: chat, auth: auth)
         let server = InheritedSocketServer(
             fd: WorkerEnvironment.listenFD,
             responder: table.router.buildResponder(),
@@ -29,17 +37,18 @@ public enum WebWorker {
     }
 
     /// The router with every route and middleware, and the list of routes it holds (for the OpenAPI check).
-    static func makeRoutes(context: WorkerContext, chat: ChatComponents) -> RouteTable {
+    static func makeRoutes(context: WorkerContext, chat: ChatComponents, auth: AuthGate) -> RouteTable {
         let router = Router(context: AppRequestContext.self)
         router.addMiddleware {
             RequestIDMiddleware()
             SecurityHeadersMiddleware<AppRequestContext>()
             AccessLogMiddleware<AppRequestContext>()
             ErrorBoundaryMiddleware<AppRequestContext>()
+            AuthMiddleware(gate: auth)
         }
         let table = RouteTable(router: router)
         addAPIRoutes(
-            to: table, service: chat.service, repository: chat.repository, catalog: chat.catalog,
+            to: table, service: chat.service, repository: chat.repository, catalog: chat.catalog, auth: auth,
             diagnostics: DiagnosticsProbe(context: context, breaker: chat.breaker)
         )
         let assets = AssetRoutes.Source.fromEnvironment(ProcessInfo.processInfo.environment)
@@ -47,6 +56,7 @@ public enum WebWorker {
             context.logger.warning("serving the UI from disk (NEURAL_TERMINAL_ASSETS_DIR); for development only", metadata: ["dir": "\(dir)"])
         }
         AssetRoutes.add(to: router, source: assets)
+        AuthRoutes(gate: auth).addLoginPage(to: router, assets: assets)
         return table
     }
 
@@ -54,8 +64,9 @@ public enum WebWorker {
     /// `diagnostics` defaults to a probe without a supervisor (tests that only list the routes).
     static func addAPIRoutes(
         to table: RouteTable, service: ChatService, repository: any ChatRepository, catalog: ModelsCatalog,
-        diagnostics: DiagnosticsProbe = .detached
+        auth: AuthGate, diagnostics: DiagnosticsProbe = .detached
     ) {
+        AuthRoutes(gate: auth).add(to: table)
         VersionRoutes.add(to: table)
         DiagnosticsRoutes(probe: diagnostics).add(to: table)
         ChatRoutes(service: service, repository: repository, catalog: catalog).add(to: table)

@@ -1,4 +1,4 @@
-import NTBackup
+import NTSystem
 import Testing
 
 @Suite("SHA-256 against the FIPS 180-4 examples")

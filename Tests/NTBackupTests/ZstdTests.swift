@@ -1,5 +1,6 @@
 import Foundation
 import NTBackup
+import NTSystem
 import Testing
 
 @Suite("zstd streaming between files")

@@ -5,7 +5,7 @@ import Testing
 struct ConfigEnvironmentTests {
     @Test("NEURAL_TERMINAL_<SECTION>_<KEY> overrides the file, for every type")
     func overrides() throws {
-        let c = try config("[server]\nlisten = \"127.0.0.1:1\"", environment: [
+        let c = try config("[auth]\nmode = \"password\"\n[server]\nlisten = \"127.0.0.1:1\"", environment: [
             "NEURAL_TERMINAL_SERVER_LISTEN": "0.0.0.0:8080",
             "NEURAL_TERMINAL_SERVER_MAX_BODY_BYTES": "4096",
             "NEURAL_TERMINAL_UPSTREAM_IDLE_TIMEOUT_SECONDS": "2.5",

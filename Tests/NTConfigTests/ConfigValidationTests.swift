@@ -6,6 +6,8 @@ struct ConfigValidationTests {
     @Test("every key is read into its field")
     func everyKey() throws {
         let text = """
+            [auth]
+            mode = "password"
             [server]
             listen = "0.0.0.0:80"
             public_url = "https://chat.example.com/"
@@ -158,8 +160,8 @@ struct ConfigValidationTests {
         #expect(configErrors("[metrics]\nlisten = \"127.0.0.1:8080\"") == [
             "nt.toml:2: 'metrics.listen' (127.0.0.1:8080) and 'server.listen' (127.0.0.1:8080) cannot share a port",
         ])
-        #expect(configErrors("[metrics]\nlisten = \"0.0.0.0:8080\"").count == 1)
+        #expect(configErrors("[auth]\nmode = \"password\"\n[metrics]\nlisten = \"0.0.0.0:8080\"").count == 1)
         #expect(try config("[server]\nlisten = \"127.0.0.1:0\"\n[metrics]\nlisten = \"127.0.0.1:0\"").metrics.listen == "127.0.0.1:0")
-        #expect(try config("[server]\nlisten = \"10.0.0.1:9090\"").server.listen == "10.0.0.1:9090")
+        #expect(try config("[auth]\nmode = \"password\"\n[server]\nlisten = \"10.0.0.1:9090\"").server.listen == "10.0.0.1:9090")
     }
 }

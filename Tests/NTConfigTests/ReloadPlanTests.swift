@@ -20,7 +20,7 @@ struct ReloadPlanTests {
     func rolling() throws {
         let new = try config("[metrics]\nlisten = \"127.0.0.1:9191\"")
         #expect(new.reloadPlan(from: AppConfig()).workersToRestart == [.metrics])
-        let both = try config("[server]\nlisten = \"0.0.0.0:80\"\n[metrics]\nlisten = \"127.0.0.1:9191\"")
+        let both = try config("[server]\nlisten = \"127.0.0.2:80\"\n[metrics]\nlisten = \"127.0.0.1:9191\"")
         #expect(both.reloadPlan(from: AppConfig()).workersToRestart == [.web, .metrics])
     }
 

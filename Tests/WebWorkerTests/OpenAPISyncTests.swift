@@ -1,7 +1,10 @@
 import Foundation
 import Hummingbird
 import Logging
+import NTAuth
 import NTChat
+import NTConfig
+import NTWorkerKit
 import NTHTTP
 import NTOpenRouter
 import NTStorage
@@ -55,7 +58,8 @@ struct OpenAPISyncTests {
         }
         let catalog = ModelsCatalog(repository: repository, upstream: NoUpstream(), logger: logger)
         let table = RouteTable(router: Router(context: AppRequestContext.self))
-        WebWorker.addAPIRoutes(to: table, service: service, repository: repository, catalog: catalog)
+        let auth = AuthGate(store: try AuthStore(path: path), config: ConfigStore(AppConfig()), logger: logger)
+        WebWorker.addAPIRoutes(to: table, service: service, repository: repository, catalog: catalog, auth: auth)
 
         let routed = Set(table.entries.map { "\($0.method) \($0.path)" })
         let documented = try Self.documentedOperations()

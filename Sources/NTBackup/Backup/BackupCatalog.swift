@@ -1,4 +1,5 @@
 import NTStorage
+import NTSystem
 
 /// One backup file found in the backup directory.
 public struct BackupEntry: Sendable {

@@ -1,3 +1,4 @@
+import NTSystem
 import CZstd
 #if canImport(Glibc)
 import Glibc

@@ -13,6 +13,9 @@ struct ConfigBuilder {
     /// Keys whose value was refused; checks that depend on them are skipped to avoid follow-on noise.
     private var refused: Set<String> = []
 
+    /// Skip ``checkAuthExposure()`` (for `passwd` and `token`, see `ConfigLoader.load`).
+    var allowsExposure = false
+
     init(file: String) { self.file = file }
 
     /// Applies every section and key of the file, reporting unknown names with suggestions.
@@ -66,6 +69,7 @@ struct ConfigBuilder {
 
     /// Checks that involve more than one key.
     mutating func checkRelations() {
+        checkAuthExposure()
         let s = config.supervisor
         if !refused.contains("supervisor.restart_initial_backoff_ms"), !refused.contains("supervisor.restart_max_backoff_ms"),
            s.restartMaxBackoffMs < s.restartInitialBackoffMs {
@@ -81,6 +85,18 @@ struct ConfigBuilder {
            web.host == metrics.host || web.isUnspecified || metrics.isUnspecified || (web.isLoopback && metrics.isLoopback) {
             let blame = sources["metrics.listen"] != nil ? "metrics.listen" : "server.listen"
             report(blame, "'metrics.listen' (\(metrics)) and 'server.listen' (\(web)) cannot share a port")
+        }
+    }
+
+    /// `auth.mode = "none"` only while every listener is on loopback: an appliance reachable from other machines
+    /// without a password would hand its API key and its conversations to anyone who finds the port.
+    mutating func checkAuthExposure() {
+        guard !allowsExposure, config.authMode == .none, !refused.contains("auth.mode") else { return }
+        for (path, text) in [("server.listen", config.server.listen), ("metrics.listen", config.metrics.listen)] {
+            guard !refused.contains(path), let address = try? ListenAddress(parsing: text), !address.isLoopback else { continue }
+            let blame = sources[path] != nil ? path : "auth.mode"
+            report(blame, "'\(path)' (\(text)) is reachable from other machines, which 'auth.mode' = \"none\" does not allow: "
+                + "set a password with `neural-terminal passwd` and 'auth.mode' = \"password\" in [auth], or listen on 127.0.0.1")
         }
     }
 

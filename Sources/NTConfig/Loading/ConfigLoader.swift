@@ -18,7 +18,10 @@ public enum ConfigLoader {
     ///
     /// An unreadable file gives the single error `path:0: cannot read: <strerror>`; a file that is not UTF-8
     /// gives one error at the first bad line. Otherwise see `parse`.
-    public static func load(path: String, environment: [String: String]) throws -> AppConfig {
+    ///
+    /// `allowingExposure` skips the one check that refuses `auth.mode = "none"` on a non-loopback listener: the
+    /// commands that set a password or create a token must work exactly when that check fails.
+    public static func load(path: String, environment: [String: String], allowingExposure: Bool = false) throws -> AppConfig {
         let bytes: [UInt8]
         switch FileReader.contents(of: path) {
         case .success(let contents): bytes = contents
@@ -27,7 +30,7 @@ public enum ConfigLoader {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigErrors([ConfigError(file: path, line: firstInvalidUTF8Line(bytes), message: "not valid UTF-8")])
         }
-        return try parse(text, file: path, environment: environment)
+        return try parse(text, file: path, environment: environment, allowingExposure: allowingExposure)
     }
 
     /// Validates TOML text; `file` only prefixes messages. Absent keys take their defaults, so "" is valid.
@@ -35,9 +38,10 @@ public enum ConfigLoader {
     /// Throws only `ConfigErrors`, with every problem at once: syntax errors if there are any (the schema is not
     /// checked against a half-read file), otherwise every unknown name, wrong type, out-of-range value, bad
     /// environment override and unreadable key file, in file order followed by environment problems.
-    public static func parse(_ text: String, file: String, environment: [String: String]) throws -> AppConfig {
+    public static func parse(_ text: String, file: String, environment: [String: String], allowingExposure: Bool = false) throws -> AppConfig {
         let document = try TOMLDocument(parsing: text, file: file)
         var builder = ConfigBuilder(file: file)
+        builder.allowsExposure = allowingExposure
         builder.apply(document.root)
         builder.applyEnvironment(environment)
         builder.checkRelations()

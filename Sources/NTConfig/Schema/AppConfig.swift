@@ -7,6 +7,8 @@
 public struct AppConfig: Codable, Sendable, Equatable {
     /// `[server]`: the web worker's listener and request limits.
     public var server = ServerConfig()
+    /// `[auth]`: login, sessions and API tokens of the web worker.
+    public var auth = AuthConfig()
     /// `[metrics]`: the metrics worker's listener.
     public var metrics = MetricsConfig()
     /// `[storage]`: where the database, backups and run files live.
@@ -52,8 +54,19 @@ public struct AppConfig: Codable, Sendable, Equatable {
         return dataDir.hasSuffix("/") ? dataDir + "backups" : dataDir + "/backups"
     }
 
+    /// `auth.mode` as an enum; `.none` if the string is not a mode (it always is after validation).
+    public var authMode: AuthMode { AuthMode(rawValue: auth.mode) ?? .none }
+
     /// `log.level` as an enum; `.info` if the string is not a level (it always is after validation).
     public var logLevel: LogLevel { LogLevel(rawValue: log.level) ?? .info }
+}
+
+/// How the web worker lets people in (`auth.mode`).
+public enum AuthMode: String, Codable, Sendable, CaseIterable {
+    /// No login: for a single user on this machine. Every listener must be on loopback.
+    case none
+    /// A password (login page, browser sessions) and API tokens for scripts.
+    case password
 }
 
 /// Log verbosity, named as swift-log's `Logger.Level` so `Logger.Level(rawValue: level.rawValue)` converts.

@@ -43,6 +43,20 @@ enum ConfigChecks {
         text.isEmpty ? "must not be empty" : optionalPath(text)
     }
 
+    static func authMode(_ text: String) -> String? {
+        if AuthMode(rawValue: text) != nil { return nil }
+        return "must be one of \(AuthMode.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(text)')"
+    }
+
+    /// Empty, or a bcrypt hash (`$2b$12$` + 53 characters). The value is never echoed: it is a password hash.
+    static func passwordHash(_ text: String) -> String? {
+        if text.isEmpty { return nil }
+        let bytes = Array(text.utf8)
+        let shape = bytes.count == 60 && text.hasPrefix("$2") && bytes[3] == UInt8(ascii: "$") && bytes[6] == UInt8(ascii: "$")
+            && ["$2a$", "$2b$", "$2y$"].contains(String(text.prefix(4)))
+        return shape ? nil : "must be a bcrypt hash ($2b$…, 60 characters) such as `neural-terminal passwd --print-hash` prints"
+    }
+
     static func logLevel(_ text: String) -> String? {
         if LogLevel(rawValue: text) != nil { return nil }
         let names = LogLevel.allCases.map(\.rawValue)

@@ -39,6 +39,11 @@ public enum ConfigSchema {
             .string("server", "public_url", \.server.publicURL, .inPlace, check: ConfigChecks.httpURL(allowEmpty: true)),
             .integer("server", "max_body_bytes", \.server.maxBodyBytes, .inPlace, range: 1024...67_108_864),
 
+            .string("auth", "mode", \.auth.mode, .inPlace, check: ConfigChecks.authMode),
+            .string("auth", "password_hash", \.auth.passwordHash, .inPlace, check: ConfigChecks.passwordHash),
+            .float("auth", "session_idle_minutes", \.auth.sessionIdleMinutes, .inPlace, range: 1...525_600),
+            .float("auth", "session_max_hours", \.auth.sessionMaxHours, .inPlace, range: 0...8784, aboveZero: true),
+
             .string("metrics", "listen", \.metrics.listen, .restartWorkers([.metrics]), check: ConfigChecks.listenAddress),
 
             .string("storage", "data_dir", \.storage.dataDir, .restartAppliance, check: ConfigChecks.requiredPath),

@@ -13,6 +13,21 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public init() {}
 }
 
+/// `[auth]`: who may use the web UI and the API.
+public struct AuthConfig: Codable, Sendable, Equatable {
+    /// `mode`: `none` (no login; allowed only while every listener is on loopback, and requests must name a
+    /// loopback host) or `password` (a login page, sessions and API tokens). Use `AppConfig.authMode`.
+    public var mode = "none"
+    /// `password_hash`: a bcrypt hash of the password; empty = the one set with `neural-terminal passwd`.
+    public var passwordHash = ""
+    /// `session_idle_minutes`: a browser session ends after this long without a request.
+    public var sessionIdleMinutes = 720.0
+    /// `session_max_hours`: a browser session ends this long after login, however active.
+    public var sessionMaxHours = 168.0
+    /// The defaults.
+    public init() {}
+}
+
 /// `[metrics]`
 public struct MetricsConfig: Codable, Sendable, Equatable {
     /// `listen`: `host:port` the supervisor binds for the metrics worker.

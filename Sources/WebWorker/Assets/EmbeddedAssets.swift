@@ -92,7 +92,7 @@ export async function exportAs(format) {
 }
 
 """),
-        // api.js: 4795 bytes, fnv1a64 fcfefbadf5196561
+        // api.js: 5191 bytes, fnv1a64 9833daf358882b47
         EmbeddedAsset(name: "api.js", contentType: "text/javascript; charset=utf-8", body: """
 // The JSON API and the chat stream. Every failure becomes an ApiError with a `kind` the views turn into a
 // terminal-style line: \"network\" (no answer at all), \"http\" (an error status with the server's code/message).
@@ -109,6 +109,8 @@ export class ApiError extends Error {
 
 /** Reads the `{\"error\":{\"code\",\"message\"}}` body of an error answer (or makes one up from the status). */
 async function errorFrom(res) {
+  // The session ended (logout elsewhere, expiry, a new password): back to the login page.
+  if (res.status === 401) location.assign(\"/login\");
   let code = `http_${res.status}`;
   let message = res.statusText || `HTTP ${res.status}`;
   try {
@@ -140,6 +142,15 @@ export async function request(method, path, body, { signal } = {}) {
   if (!res.ok) throw await errorFrom(res);
   if (res.status === 204) return null;
   return res.json();
+}
+
+/** Ends this browser's session and shows the login page. */
+export async function logout() {
+  try {
+    await fetch(\"/api/auth/logout\", { method: \"POST\", headers: { Accept: \"application/json\" } });
+  } finally {
+    location.assign(\"/login\");
+  }
 }
 
 export const api = {
@@ -226,7 +237,7 @@ export async function streamTurn(path, body, onEvent, signal) {
 }
 
 """),
-        // app.css: 14049 bytes, fnv1a64 9ff482608bc4aec0
+        // app.css: 14510 bytes, fnv1a64 f110ed1e22204851
         EmbeddedAsset(name: "app.css", contentType: "text/css; charset=utf-8", body: """
 /* Neural Terminal: a brutalist phosphor terminal. Colours are the palette of the issue; every text colour on
    --bg passes WCAG AA (4.5:1): fg 14.5, amber 10.9, red 6.2, dim 7.1, muted 6.4 (tests recompute them). */
@@ -456,14 +467,21 @@ mark { background: var(--amber); color: var(--bg); }
   .diagnostics { padding: 0 .6rem .6rem; }
 }
 
+/* The login page: one box in the middle of the screen, the same phosphor look. */
+.login { flex: 1; display: flex; align-items: center; justify-content: center; padding: 1rem; }
+.login-box { width: min(28rem, 100%); border: 1px solid var(--fg); padding: 1.4rem; display: flex; flex-direction: column; gap: .7rem; }
+.login-box input { width: 100%; }
+.login-status { min-height: 1.5em; margin: 0; }
+.login-page .conn { margin-left: auto; color: var(--amber); }
+
 """),
-        // app.js: 6895 bytes, fnv1a64 bdf955520b41efb0
+        // app.js: 7077 bytes, fnv1a64 1041dc74e320b760
         EmbeddedAsset(name: "app.js", contentType: "text/javascript; charset=utf-8", body: """
 // Neural Terminal's page: boot, routing (#/c/<id>, #/diagnostics) and keyboard/button wiring. Everything the
 // page shows is built as DOM nodes by the modules it imports; nothing here parses HTML.
 
 import { $ } from \"./dom.js\";
-import { api } from \"./api.js\";
+import { api, logout } from \"./api.js\";
 import { state } from \"./state.js\";
 import { say, report } from \"./notices.js\";
 import { runCommand } from \"./commands.js\";
@@ -483,6 +501,7 @@ const actions = {
   newSession, setModel, setSystem, rename, exportAs, regenerate,
   search: async (text) => { $(\"search\").value = text; openDrawer(true); await runSearch(text, openHit); },
   diagnostics: () => { location.hash = \"#/diagnostics\"; },
+  logout,
 };
 
 /** Opens a search hit: the hashchange opens the conversation, which then scrolls to the message. */
@@ -555,6 +574,7 @@ function wire() {
   $(\"new-session\").addEventListener(\"click\", () => { openDrawer(false); newSession(); });
   $(\"rename\").addEventListener(\"click\", () => rename());
   $(\"delete\").addEventListener(\"click\", deleteSession);
+  $(\"logout\").addEventListener(\"click\", logout);
   $(\"export-md\").addEventListener(\"click\", () => exportAs(\"markdown\"));
   $(\"export-json\").addEventListener(\"click\", () => exportAs(\"json\"));
   $(\"model\").addEventListener(\"change\", (e) => setModel(e.target.value));
@@ -623,6 +643,7 @@ async function boot() {
     setConn(false, \"OFFLINE\");
     report(err, \"SERVER\");
   }
+  api.get(\"/api/auth/session\").then((s) => { $(\"logout\").hidden = !(s && s.via === \"session\"); }).catch(() => {});
   await Promise.all([refreshSessions(), loadModels(), refreshUsage()]);
   await route();
   $(\"input\").focus();
@@ -802,7 +823,7 @@ async function afterTurn(conversationId, view) {
 }
 
 """),
-        // commands.js: 3293 bytes, fnv1a64 ed61aa70a94bfc8a
+        // commands.js: 3421 bytes, fnv1a64 98d7a85febead04f
         EmbeddedAsset(name: "commands.js", contentType: "text/javascript; charset=utf-8", body: """
 // Slash commands for the keyboard-minded. Each maps onto the same action a button performs, so the two can
 // never disagree; unknown commands say so and point at /help.
@@ -820,6 +841,7 @@ export const COMMANDS = [
   [\"/search TEXT\", \"search every session\"],
   [\"/regenerate\", \"answer the last message again\"],
   [\"/diag\", \"open SYSTEM DIAGNOSTICS\"],
+  [\"/logout\", \"end this browser's session (when the appliance has a password)\"],
   [\"/help\", \"this list\"],
 ];
 
@@ -870,6 +892,7 @@ export async function runCommand(line, app) {
       await app.search(arg); return;
     case \"regenerate\": case \"regen\": await app.regenerate(); return;
     case \"diag\": case \"diagnostics\": app.diagnostics(); return;
+    case \"logout\": await app.logout(); return;
     default: say(\"err\", `UNKNOWN COMMAND /${name}`, \"type /help for the list of commands\");
   }
 }
@@ -1212,7 +1235,7 @@ export function perMillion(value) {
 }
 
 """),
-        // index.html: 4690 bytes, fnv1a64 ec3d8b0c5128b329
+        // index.html: 4768 bytes, fnv1a64 7eea08c08c78ebdf
         EmbeddedAsset(name: "index.html", contentType: "text/html; charset=utf-8", body: """
 <!doctype html>
 <html lang=\"en\">
@@ -1235,6 +1258,7 @@ export function perMillion(value) {
     <a id=\"nav-diagnostics\" class=\"tab\" href=\"#/diagnostics\">DIAGNOSTICS</a>
   </nav>
   <span id=\"conn\" class=\"conn\" role=\"status\">CONNECTING…</span>
+  <button id=\"logout\" class=\"btn small\" type=\"button\" hidden>LOG OUT</button>
 </header>
 
 <div class=\"layout\">
@@ -1311,6 +1335,97 @@ export function perMillion(value) {
 </dialog>
 </body>
 </html>
+
+"""),
+        // login.html: 1340 bytes, fnv1a64 fdede657adbd71c
+        EmbeddedAsset(name: "login.html", contentType: "text/html; charset=utf-8", body: """
+<!doctype html>
+<html lang=\"en\">
+<head>
+<meta charset=\"utf-8\">
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">
+<meta name=\"color-scheme\" content=\"dark\">
+<meta name=\"referrer\" content=\"no-referrer\">
+<title>NEURAL TERMINAL · LOGIN</title>
+<link rel=\"icon\" href=\"/assets/favicon.svg\" type=\"image/svg+xml\">
+<link rel=\"stylesheet\" href=\"/assets/app.css\">
+<script type=\"module\" src=\"/assets/login.js\"></script>
+</head>
+<body class=\"login-page\">
+<header class=\"topbar\">
+  <span class=\"brand\">NEURAL TERMINAL</span>
+  <span class=\"conn\" role=\"status\">LOCKED</span>
+</header>
+<main class=\"login\" aria-labelledby=\"login-title\">
+  <form id=\"login-form\" class=\"login-box\" autocomplete=\"on\">
+    <h1 id=\"login-title\" class=\"session-title\">AUTHENTICATION REQUIRED</h1>
+    <p class=\"muted\">&gt; enter the appliance password to open a session_</p>
+    <input type=\"text\" name=\"username\" autocomplete=\"username\" value=\"neural-terminal\" hidden>
+    <label class=\"label\" for=\"password\">PASSWORD</label>
+    <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required autofocus spellcheck=\"false\">
+    <button id=\"login-submit\" class=\"btn primary wide\" type=\"submit\">LOG IN</button>
+    <p id=\"login-status\" class=\"login-status\" role=\"alert\" aria-live=\"assertive\"></p>
+  </form>
+</main>
+</body>
+</html>
+
+"""),
+        // login.js: 1753 bytes, fnv1a64 c97e67a08b2c7367
+        EmbeddedAsset(name: "login.js", contentType: "text/javascript; charset=utf-8", body: """
+// The login page: posts the password, and on success goes to the terminal. The session lives in an HttpOnly
+// cookie this script never sees. A refusal says why (wrong password, slowed down, locked out, no password set).
+
+const form = document.getElementById(\"login-form\");
+const input = document.getElementById(\"password\");
+const button = document.getElementById(\"login-submit\");
+const status = document.getElementById(\"login-status\");
+
+function show(kind, text) {
+  status.className = `login-status ${kind}`;
+  status.textContent = text;
+}
+
+async function explain(res) {
+  let message = `HTTP ${res.status}`;
+  try {
+    const body = await res.json();
+    if (body && body.error && body.error.message) message = body.error.message;
+  } catch {
+    // not JSON: keep the status
+  }
+  if (res.status === 429) {
+    const wait = res.headers.get(\"Retry-After\");
+    return `TOO MANY ATTEMPTS: ${message}${wait ? ` (retry in ${wait} s)` : \"\"}`;
+  }
+  if (res.status === 401) return \"ACCESS DENIED: wrong password\";
+  return `ERROR: ${message}`;
+}
+
+form.addEventListener(\"submit\", async (event) => {
+  event.preventDefault();
+  if (input.value === \"\") return;
+  button.disabled = true;
+  show(\"muted\", \"VERIFYING…\");
+  try {
+    const res = await fetch(\"/api/auth/login\", {
+      method: \"POST\",
+      headers: { Accept: \"application/json\", \"Content-Type\": \"application/json\" },
+      body: JSON.stringify({ password: input.value }),
+    });
+    if (res.ok) {
+      show(\"\", \"ACCESS GRANTED\");
+      location.replace(\"/\");
+      return;
+    }
+    show(\"err\", await explain(res));
+    input.select();
+  } catch (err) {
+    show(\"err\", `NETWORK ERROR: ${err && err.message ? err.message : \"no answer\"}`);
+  } finally {
+    button.disabled = false;
+  }
+});
 
 """),
         // markdown.js: 11308 bytes, fnv1a64 ea5aa3c1aad63d53

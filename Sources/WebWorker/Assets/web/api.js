@@ -13,6 +13,8 @@ export class ApiError extends Error {
 
 /** Reads the `{"error":{"code","message"}}` body of an error answer (or makes one up from the status). */
 async function errorFrom(res) {
+  // The session ended (logout elsewhere, expiry, a new password): back to the login page.
+  if (res.status === 401) location.assign("/login");
   let code = `http_${res.status}`;
   let message = res.statusText || `HTTP ${res.status}`;
   try {
@@ -44,6 +46,15 @@ export async function request(method, path, body, { signal } = {}) {
   if (!res.ok) throw await errorFrom(res);
   if (res.status === 204) return null;
   return res.json();
+}
+
+/** Ends this browser's session and shows the login page. */
+export async function logout() {
+  try {
+    await fetch("/api/auth/logout", { method: "POST", headers: { Accept: "application/json" } });
+  } finally {
+    location.assign("/login");
+  }
 }
 
 export const api = {

@@ -2,7 +2,7 @@
 // page shows is built as DOM nodes by the modules it imports; nothing here parses HTML.
 
 import { $ } from "./dom.js";
-import { api } from "./api.js";
+import { api, logout } from "./api.js";
 import { state } from "./state.js";
 import { say, report } from "./notices.js";
 import { runCommand } from "./commands.js";
@@ -22,6 +22,7 @@ const actions = {
   newSession, setModel, setSystem, rename, exportAs, regenerate,
   search: async (text) => { $("search").value = text; openDrawer(true); await runSearch(text, openHit); },
   diagnostics: () => { location.hash = "#/diagnostics"; },
+  logout,
 };
 
 /** Opens a search hit: the hashchange opens the conversation, which then scrolls to the message. */
@@ -94,6 +95,7 @@ function wire() {
   $("new-session").addEventListener("click", () => { openDrawer(false); newSession(); });
   $("rename").addEventListener("click", () => rename());
   $("delete").addEventListener("click", deleteSession);
+  $("logout").addEventListener("click", logout);
   $("export-md").addEventListener("click", () => exportAs("markdown"));
   $("export-json").addEventListener("click", () => exportAs("json"));
   $("model").addEventListener("change", (e) => setModel(e.target.value));
@@ -162,6 +164,7 @@ async function boot() {
     setConn(false, "OFFLINE");
     report(err, "SERVER");
   }
+  api.get("/api/auth/session").then((s) => { $("logout").hidden = !(s && s.via === "session"); }).catch(() => {});
   await Promise.all([refreshSessions(), loadModels(), refreshUsage()]);
   await route();
   $("input").focus();

@@ -14,6 +14,7 @@ export const COMMANDS = [
   ["/search TEXT", "search every session"],
   ["/regenerate", "answer the last message again"],
   ["/diag", "open SYSTEM DIAGNOSTICS"],
+  ["/logout", "end this browser's session (when the appliance has a password)"],
   ["/help", "this list"],
 ];
 
@@ -64,6 +65,7 @@ export async function runCommand(line, app) {
       await app.search(arg); return;
     case "regenerate": case "regen": await app.regenerate(); return;
     case "diag": case "diagnostics": app.diagnostics(); return;
+    case "logout": await app.logout(); return;
     default: say("err", `UNKNOWN COMMAND /${name}`, "type /help for the list of commands");
   }
 }

@@ -1,7 +1,8 @@
 /// SHA-256 (FIPS 180-4), streaming: `update` with any number of chunks, then `finalize`.
 ///
-/// The package links no crypto library of its own (ADR 0007), and a backup's checksum needs nothing more than
-/// this: about 100 lines, checked against the FIPS 180-4 example vectors in the tests.
+/// The package links no crypto library of its own (ADR 0007); backup checksums and the stored hashes of session
+/// ids and API tokens (NTAuth) need nothing more than this: about 100 lines, checked against the FIPS 180-4
+/// example vectors in the tests.
 public struct SHA256: Sendable {
     private var state: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,

@@ -1,0 +1,122 @@
+import NTStorage
+
+/// Passwords, browser sessions and API tokens in the appliance database (schema: `Schema.auth`).
+///
+/// Each process that needs it (the web worker, the `passwd` and `token` commands) opens its own connection; SQLite
+/// serializes the writers, so a password changed on the command line ends the browser sessions at once. Secrets
+/// never reach the database: only their SHA-256 (``Secrets/storedHash(of:)``) and the password's bcrypt hash.
+/// Times are Unix seconds supplied by the caller, so tests control the clock.
+public actor AuthStore {
+    let database: SQLiteDatabase
+    /// A session's last-seen time is written at most this often (seconds), not on every request.
+    static let touchInterval = 60.0
+
+    /// Opens the database at `path` (migrated by the supervisor or the command before this).
+    public init(path: String) throws {
+        database = try SQLiteDatabase(path: path)
+    }
+
+    // MARK: password
+
+    /// The bcrypt hash set with `neural-terminal passwd`, or nil when none is set.
+    public func storedPasswordHash() throws -> String? {
+        let statement = try database.prepare("SELECT hash FROM auth_password WHERE id = 1")
+        return try statement.step() ? statement.string(0) : nil
+    }
+
+    /// Stores a new password hash and ends every browser session; returns how many sessions ended.
+    @discardableResult
+    public func setPasswordHash(_ hash: String, now: Double) throws -> Int {
+        try database.transaction {
+            let upsert = try database.prepare("""
+                INSERT INTO auth_password (id, hash, changed_at) VALUES (1, ?, strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch'))
+                ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at
+                """)
+            upsert.bind(1, hash)
+            upsert.bind(2, now)
+            _ = try upsert.step()
+            try database.execute("DELETE FROM auth_sessions")
+            return database.changes
+        }
+    }
+
+    // MARK: sessions
+
+    /// Opens a session for a successful login under `passwordHash`; returns the secret for the cookie. Expired
+    /// sessions are swept on the way.
+    public func openSession(passwordHash: String, clientIP: String, userAgent: String, policy: SessionPolicy, now: Double) throws -> String {
+        let secret = Secrets.randomText(bytes: 32)
+        try sweepSessions(policy: policy, now: now)
+        let insert = try database.prepare("""
+            INSERT INTO auth_sessions (id_hash, password_fingerprint, created_at, last_seen_at, client_ip, user_agent)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        insert.bind(1, Secrets.storedHash(of: secret))
+        insert.bind(2, Password.fingerprint(ofHash: passwordHash))
+        insert.bind(3, now)
+        insert.bind(4, now)
+        insert.bind(5, String(clientIP.prefix(64)))
+        insert.bind(6, String(userAgent.prefix(256)))
+        _ = try insert.step()
+        return secret
+    }
+
+    /// The live session `secret` names, or nil when there is none, it is past its idle or absolute limit, or it
+    /// was opened under another password than `passwordHash`. A session found dead is deleted.
+    public func session(secret: String, passwordHash: String, policy: SessionPolicy, now: Double) throws -> AuthSession? {
+        let idHash = Secrets.storedHash(of: secret)
+        let select = try database.cachedStatement(
+            "SELECT password_fingerprint, created_at, last_seen_at FROM auth_sessions WHERE id_hash = ?"
+        )
+        defer { database.resetCachedStatements() }
+        select.bind(1, idHash)
+        guard try select.step() else { return nil }
+        let fingerprint = select.string(0) ?? ""
+        let session = AuthSession(idHash: idHash, createdAt: select.double(1), lastSeenAt: select.double(2))
+        select.reset()
+        let alive = Secrets.constantTimeEquals(fingerprint, Password.fingerprint(ofHash: passwordHash))
+            && now < session.expiresAt(policy)
+        guard alive else {
+            try delete(idHash: idHash)
+            return nil
+        }
+        guard now - session.lastSeenAt >= Self.touchInterval else { return session }
+        let touch = try database.cachedStatement("UPDATE auth_sessions SET last_seen_at = ? WHERE id_hash = ?")
+        touch.bind(1, now)
+        touch.bind(2, idHash)
+        _ = try touch.step()
+        return AuthSession(idHash: idHash, createdAt: session.createdAt, lastSeenAt: now)
+    }
+
+    /// Ends the session `secret` names (logout); false when there was none.
+    @discardableResult
+    public func closeSession(secret: String) throws -> Bool {
+        try delete(idHash: Secrets.storedHash(of: secret))
+        return database.changes > 0
+    }
+
+    /// Ends every browser session; returns how many there were.
+    @discardableResult
+    public func closeAllSessions() throws -> Int {
+        try database.execute("DELETE FROM auth_sessions")
+        return database.changes
+    }
+
+    /// Sessions not yet swept (live ones and expired ones nobody presented since).
+    public func sessionCount() throws -> Int {
+        try database.scalarInt("SELECT COUNT(*) FROM auth_sessions") ?? 0
+    }
+
+    func sweepSessions(policy: SessionPolicy, now: Double) throws {
+        let sweep = try database.prepare("DELETE FROM auth_sessions WHERE created_at <= ? OR last_seen_at <= ?")
+        sweep.bind(1, now - policy.absoluteSeconds)
+        sweep.bind(2, now - policy.idleSeconds)
+        _ = try sweep.step()
+    }
+
+    private func delete(idHash: String) throws {
+        let delete = try database.prepare("DELETE FROM auth_sessions WHERE id_hash = ?")
+        delete.bind(1, idHash)
+        _ = try delete.step()
+    }
+}

@@ -1,0 +1,59 @@
+import FoundationEssentials
+import Hummingbird
+import Logging
+import NTAuth
+import NTConfig
+import NTWorkerKit
+
+/// What the web worker's authentication reads on every request: the mode, the password hash in effect, the
+/// session policy and cookie settings — each from the current configuration, so a SIGHUP applies at once.
+struct AuthGate: Sendable {
+    let store: AuthStore
+    let config: ConfigStore
+    let logger: Logger
+
+    var mode: AuthMode { config.current.authMode }
+
+    var policy: SessionPolicy {
+        let auth = config.current.auth
+        return SessionPolicy(idleSeconds: auth.sessionIdleMinutes * 60, absoluteSeconds: auth.sessionMaxHours * 3600)
+    }
+
+    /// The password hash in effect: `auth.password_hash` when set, else the one `neural-terminal passwd` stored;
+    /// nil when there is none (nobody can log in until one is set).
+    func passwordHash() async throws -> String? {
+        let configured = config.current.auth.passwordHash
+        if !configured.isEmpty { return configured }
+        return try await store.storedPasswordHash()
+    }
+
+    /// Cookies are `Secure` (and named with the `__Host-` prefix, which pins them to this host and path `/`) when
+    /// browsers reach the appliance over https, as `server.public_url` says.
+    var secureCookies: Bool { config.current.server.publicURL.lowercased().hasPrefix("https://") }
+
+    var cookieName: String { secureCookies ? "__Host-nt_session" : "nt_session" }
+
+    /// The session secret the browser presented, under either cookie name (public_url may have changed).
+    func presentedSession(_ request: Request) -> String? {
+        let cookies = request.cookies
+        for name in [cookieName, "__Host-nt_session", "nt_session"] {
+            if let value = cookies[name]?.value, !value.isEmpty { return value }
+        }
+        return nil
+    }
+
+    /// The session cookie for `secret`, living as long as the session can at most.
+    func sessionCookie(_ secret: String) -> Cookie {
+        Cookie(
+            name: cookieName, value: secret, maxAge: Int(policy.absoluteSeconds), path: "/",
+            secure: secureCookies, httpOnly: true, sameSite: .strict
+        )
+    }
+
+    /// A cookie that makes the browser forget its session.
+    var clearingCookie: Cookie {
+        Cookie(name: cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
+    }
+
+    static var now: Double { Date().timeIntervalSince1970 }
+}

@@ -1,0 +1,122 @@
+import Hummingbird
+import Logging
+import NTConfig
+import NTHTTP
+
+/// Decides who is asking before any route runs, and refuses what must not get through.
+///
+/// - `auth.mode = "none"`: the `Host` must be a loopback name (else 421), a browser request from another site is
+///   refused (403), and the principal is `local`.
+/// - `auth.mode = "password"`: a valid `Authorization: Bearer ntk_…` token (principal `token:<id>`) or session
+///   cookie (principal `session:<hash prefix>`; state-changing requests must also come from this appliance's own
+///   pages). Without either, only ``PublicRoutes`` answer; `/` redirects to `/login` and everything else is 401.
+///
+/// Refusals are logged (without secrets) and counted by the access log like any other response.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let gate: AuthGate
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        switch gate.mode {
+        case .none:
+            guard let host = RequestOrigin.host(of: request), RequestOrigin.isLoopback(host: host) else {
+                refuse(request, context, "host_not_allowed")
+                throw APIError(.misdirectedRequest, code: "host_not_allowed", message:
+                    "this appliance answers only to localhost, 127.0.0.1 or [::1] while auth.mode is \"none\"; "
+                    + "set a password (neural-terminal passwd, auth.mode = \"password\") to reach it under another name")
+            }
+            try checkOrigin(request, context, required: false)
+            context.principal = "local"
+            return try await next(request, context)
+        case .password:
+            if let principal = try await authenticate(request, context) {
+                context.principal = principal
+                return try await next(request, context)
+            }
+            if PublicRoutes.contains(request.method, request.uri.path) {
+                try checkOrigin(request, context, required: false)
+                return try await next(request, context)
+            }
+            if request.method == .get, request.uri.path == "/" {
+                var headers = HTTPFields()
+                headers[.location] = "/login"
+                headers[.cacheControl] = "no-store"
+                return Response(status: .seeOther, headers: headers)
+            }
+            throw APIError(.unauthorized, code: "unauthenticated", message: "log in at /login, or send an API token as Authorization: Bearer")
+        }
+    }
+
+    /// The principal of a valid token or session, nil when the request carries neither. A token that is present
+    /// but not valid is refused outright (a script should learn at once that its token was revoked).
+    private func authenticate(_ request: Request, _ context: Context) async throws -> String? {
+        if let authorization = request.headers[.authorization] {
+            guard authorization.lowercased().hasPrefix("bearer "),
+                  let token = try await gate.store.validToken(String(authorization.dropFirst(7)).trimmingSpaces, now: AuthGate.now)
+            else {
+                refuse(request, context, "invalid_token")
+                var error = APIError(.unauthorized, code: "invalid_token", message: "the API token is unknown, revoked or expired")
+                error.headers[.wwwAuthenticate] = #"Bearer error="invalid_token""#
+                throw error
+            }
+            return "token:\(token.id)"
+        }
+        guard let secret = gate.presentedSession(request), let hash = try await gate.passwordHash(),
+              let session = try await gate.store.session(secret: secret, passwordHash: hash, policy: gate.policy, now: AuthGate.now)
+        else { return nil }
+        try checkOrigin(request, context, required: true)
+        return "session:" + session.idHash.prefix(12)
+    }
+
+    /// Refuses a state-changing browser request from another site. With `required`, a cookie-carrying request
+    /// must name its origin: every browser this UI supports sends `Origin` on POST, PATCH and DELETE.
+    private func checkOrigin(_ request: Request, _ context: Context, required: Bool) throws {
+        guard !RequestOrigin.isSafe(request.method) else { return }
+        switch RequestOrigin.verdict(for: request, publicURL: gate.config.current.server.publicURL) {
+        case .sameOrigin:
+            return
+        case .absent where !required:
+            return
+        case .absent:
+            refuse(request, context, "origin_missing")
+            throw APIError(.forbidden, code: "origin_missing", message: "a request made with a session cookie must carry an Origin or Referer header")
+        case .crossSite(let claimed):
+            refuse(request, context, "cross_site", ["origin": "\(claimed)"])
+            throw APIError(.forbidden, code: "cross_site", message: "requests from other web sites are refused")
+        }
+    }
+
+    private func refuse(_ request: Request, _ context: Context, _ reason: String, _ extra: Logger.Metadata = [:]) {
+        var metadata: Logger.Metadata = [
+            "reason": "\(reason)", "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
+            "client_ip": "\(context.clientIP)", "request_id": "\(context.requestID)",
+        ]
+        if let host = RequestOrigin.host(of: request) { metadata["host"] = "\(host.prefix(200))" }
+        metadata.merge(extra) { $1 }
+        gate.logger.warning("request refused by authentication", metadata: metadata)
+    }
+}
+
+/// What answers without a login in `password` mode: the login page and what it loads, and the auth API itself.
+enum PublicRoutes {
+    /// Assets the login page needs; the terminal's own code stays behind the login.
+    static let assets: Set<String> = ["login.js", "app.css", "favicon.svg"]
+
+    static func contains(_ method: HTTPRequest.Method, _ path: String) -> Bool {
+        switch (method, path) {
+        case (.get, "/login"), (.head, "/login"), (.post, "/api/auth/login"), (.post, "/api/auth/logout"), (.get, "/api/auth/session"):
+            return true
+        case (.get, _), (.head, _):
+            return path.hasPrefix("/assets/") && assets.contains(String(path.dropFirst("/assets/".count)))
+        default:
+            return false
+        }
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+    }
+}

@@ -1,0 +1,89 @@
+import FoundationEssentials
+import Hummingbird
+import NIOPosix
+import NTAuth
+import NTConfig
+import NTHTTP
+
+/// `/login` and the auth API: log in (password → session cookie), log out, and what the UI needs to know about
+/// the current session. Tokens are managed on the host (`neural-terminal token`), not over HTTP.
+struct AuthRoutes {
+    let gate: AuthGate
+
+    struct LoginBody: Decodable {
+        let password: String
+    }
+
+    struct SessionState: Encodable {
+        let mode: String
+        let authenticated: Bool
+        /// `session`, `token` or `local` when authenticated.
+        let via: String?
+        let passwordSet: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case mode, authenticated, via
+            case passwordSet = "password_set"
+        }
+    }
+
+    /// The login page; someone already in (or any visitor while `auth.mode = "none"`) goes to the terminal.
+    func addLoginPage(to router: Router<AppRequestContext>, assets: AssetRoutes.Source) {
+        router.get("/login") { request, context in
+            if gate.mode == .none || context.principal != nil { return Self.redirect(to: "/") }
+            return try AssetRoutes.response(for: "login.html", request: request, source: assets)
+        }
+    }
+
+    /// `/api/auth/…`.
+    func add(to table: RouteTable) {
+        table.add(.post, "/api/auth/login") { request, context in try await login(request, context) }
+        table.add(.post, "/api/auth/logout") { request, _ in
+            if let secret = gate.presentedSession(request) { try await gate.store.closeSession(secret: secret) }
+            var response = Response(status: .noContent)
+            response.setCookie(gate.clearingCookie)
+            return response
+        }
+        table.add(.get, "/api/auth/session") { _, context in
+            let mode = gate.mode
+            let passwordSet = mode == .password ? (try await gate.passwordHash()) != nil : nil
+            let via = context.principal.map { String($0.prefix { $0 != ":" }) }
+            return JSONBody.response(SessionState(mode: mode.rawValue, authenticated: context.principal != nil, via: via, passwordSet: passwordSet))
+        }
+    }
+
+    private func login(_ request: Request, _ context: AppRequestContext) async throws -> Response {
+        guard gate.mode == .password else {
+            throw APIError(.conflict, code: "auth_disabled", message: "auth.mode is \"none\": there is no password to log in with")
+        }
+        guard let body = try await request.decodeIfPresent(as: LoginBody.self, context: context) else {
+            throw APIError(.badRequest, code: "invalid_request", message: "send {\"password\": \"…\"}")
+        }
+        guard let hash = try await gate.passwordHash() else {
+            throw APIError(.serviceUnavailable, code: "no_password", message:
+                "no password is set: run `neural-terminal passwd` on the host (in a container: docker compose exec neural-terminal neural-terminal passwd)")
+        }
+        let password = body.password
+        // bcrypt takes a quarter of a second of CPU on purpose: off the request's task, on NIO's blocking pool.
+        let matches = try await NIOThreadPool.singleton.runIfActive { Password.verify(password, hash: hash) }
+        guard matches else {
+            gate.logger.warning("login failed: wrong password", metadata: ["client_ip": "\(context.clientIP)", "request_id": "\(context.requestID)"])
+            throw APIError(.unauthorized, code: "invalid_password", message: "wrong password")
+        }
+        let userAgent = request.headers[.userAgent] ?? ""
+        let secret = try await gate.store.openSession(
+            passwordHash: hash, clientIP: context.clientIP, userAgent: userAgent, policy: gate.policy, now: AuthGate.now
+        )
+        gate.logger.notice("login", metadata: ["client_ip": "\(context.clientIP)", "request_id": "\(context.requestID)"])
+        var response = JSONBody.response(SessionState(mode: "password", authenticated: true, via: "session", passwordSet: true))
+        response.setCookie(gate.sessionCookie(secret))
+        return response
+    }
+
+    static func redirect(to location: String) -> Response {
+        var headers = HTTPFields()
+        headers[.location] = location
+        headers[.cacheControl] = "no-store"
+        return Response(status: .seeOther, headers: headers)
+    }
+}
