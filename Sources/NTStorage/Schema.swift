@@ -11,7 +11,7 @@ public enum Schema {
         ),
         Migration(version: 2, name: "conversations, messages, full-text index, models catalog", sql: chat),
         Migration(version: 3, name: "spend index, spend of deleted answers", sql: spend),
-        Migration(version: 5, name: "password, browser sessions, API tokens", sql: auth),
+        Migration(version: 4, name: "password, browser sessions, API tokens", sql: auth),
     ]
 
     /// Conversations and messages. The full-text index covers only messages in a final state: a streaming answer is

@@ -9,11 +9,12 @@ extension Appliance {
     }
 
     /// Runs `neural-terminal <arguments> --config <this appliance's config>` to completion.
-    func cli(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
-        try await Self.run(Self.binary, arguments + ["--config", configPath], environment: environment)
+    func cli(_ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> CommandResult {
+        try await Self.run(Self.binary, arguments + ["--config", configPath], environment: environment, stdin: stdin)
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
+    /// Runs `executable` to completion; `stdin`, when given, is its standard input (else it inherits ours).
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil) async throws -> CommandResult {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Result {
@@ -26,7 +27,13 @@ extension Appliance {
                     let out = Pipe(), err = Pipe()
                     process.standardOutput = out
                     process.standardError = err
+                    let input = Pipe()
+                    if stdin != nil { process.standardInput = input }
                     try process.run()
+                    if let stdin {
+                        input.fileHandleForWriting.write(Data(stdin.utf8))
+                        try? input.fileHandleForWriting.close()
+                    }
                     let stdout = out.fileHandleForReading.readDataToEndOfFile()
                     let stderr = err.fileHandleForReading.readDataToEndOfFile()
                     process.waitUntilExit()

@@ -56,7 +56,7 @@ enum RawHTTP {
         }
         guard connected == 0 else { throw Failure(description: "connect to \(port) failed") }
         let body = json.map { Array($0.utf8) } ?? []
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
+        var head = "\(method) \(path) HTTP/1.1\r\n" + (headers["Host"] == nil ? "Host: 127.0.0.1:\(port)\r\n" : "") + "Connection: close\r\n"
         if json != nil { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         let request = Array((head + "\r\n").utf8) + body
