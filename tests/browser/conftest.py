@@ -112,11 +112,11 @@ def fake():
     stop_process(proc, grace=5)
 
 
-@pytest.fixture(scope="session")
-def appliance(fake):
+def start_appliance(fake, extra_config: str = "", prefix: str = "nt-browser-") -> Appliance:
+    """The debug binary on free loopback ports with a fresh data directory, ready (models fetched)."""
     binary = BIN / "neural-terminal"
     assert binary.exists(), f"{binary} is missing: run `swift build` (make test-browser does)"
-    directory = pathlib.Path(tempfile.mkdtemp(prefix="nt-browser-"))
+    directory = pathlib.Path(tempfile.mkdtemp(prefix=prefix))
     web, metrics = free_port(), free_port()
     while metrics == web:
         metrics = free_port()
@@ -129,7 +129,7 @@ def appliance(fake):
         f'upstream.base_url = "{fake.base_url}"\n'
         'upstream.default_model = "fake/lorem"\n'
         "upstream.idle_timeout_seconds = 2\n"
-        "upstream.first_byte_timeout_seconds = 2\n"
+        "upstream.first_byte_timeout_seconds = 2\n" + extra_config
     )
     log = directory / "appliance.log"
     # No config overrides leak in from the caller's environment; NEURAL_TERMINAL_ASSETS_DIR may (UI iteration
@@ -149,13 +149,23 @@ def appliance(fake):
             pass
         assert time.monotonic() < deadline, f"not ready after 30 s:\n{log.read_text()[-3000:]}"
         time.sleep(0.1)
+    return app
+
+
+def stop_appliance(app: Appliance) -> None:
+    stop_process(app.proc)
+    shutil.rmtree(app.directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def appliance(fake):
+    app = start_appliance(fake)
     # The models catalog is fetched in the background at start; wait for it so the picker lists the fakes.
     deadline = time.monotonic() + 10
     while not app.api("/api/models")[1].get("data") and time.monotonic() < deadline:
         time.sleep(0.1)
     yield app
-    stop_process(proc)
-    shutil.rmtree(directory, ignore_errors=True)
+    stop_appliance(app)
 
 
 @pytest.fixture(scope="session")
