@@ -18,6 +18,7 @@ enum ByteClass {
     static let table: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 256)
         table[Int(UInt8(ascii: "s"))] |= keyStart
+        table[Int(UInt8(ascii: "n"))] |= keyStart
         table[Int(UInt8(ascii: "b"))] |= bearerStart
         table[Int(UInt8(ascii: "B"))] |= bearerStart
         table[Int(UInt8(ascii: "a"))] |= authorizationStart

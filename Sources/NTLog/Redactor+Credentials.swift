@@ -1,4 +1,5 @@
-/// Detectors for credentials: `sk-…` API keys, `Bearer` tokens and `Authorization` values.
+/// Detectors for credentials: `sk-…` API keys, the appliance's own `ntk_…` API tokens, `Bearer` tokens and
+/// `Authorization` values.
 extension Redactor {
     /// Minimum key characters after the `sk-` (or `sk-or-`, `sk-or-v1-`) prefix for a run to count as a key.
     static let minimumKeyCharacters = 16
@@ -8,6 +9,7 @@ extension Redactor {
     /// `sk-` at a word start followed by a run of key characters (`A–Z a–z 0–9 _ -`); the whole run, prefix
     /// included, is replaced.
     func matchAPIKey(at index: Int, in text: UnsafeBufferPointer<UInt8>) -> Match? {
+        if text[index] == UInt8(ascii: "n") { return matchApplianceToken(at: index, in: text) }
         guard index + 3 <= text.count, text[index + 1] == UInt8(ascii: "k"), text[index + 2] == UInt8(ascii: "-"),
               text.startsWord(at: index)
         else { return nil }
@@ -21,6 +23,15 @@ extension Redactor {
             keyStart += 3
         }
         guard end - keyStart >= Self.minimumKeyCharacters else { return nil }
+        return Match(start: index, end: end, kind: .secret)
+    }
+
+    /// `ntk_` at a word start followed by at least 16 token characters: an API token of this appliance
+    /// (`neural-terminal token create`), pasted into a message or a command line that ends up in a log.
+    func matchApplianceToken(at index: Int, in text: UnsafeBufferPointer<UInt8>) -> Match? {
+        guard text.hasPrefixIgnoringCase("ntk_", at: index), text.startsWord(at: index) else { return nil }
+        let end = text.skip(from: index + 4) { isAlphanumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+        guard end - (index + 4) >= Self.minimumKeyCharacters else { return nil }
         return Match(start: index, end: end, kind: .secret)
     }
 

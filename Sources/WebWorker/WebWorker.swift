@@ -42,6 +42,7 @@ public enum WebWorker {
         router.addMiddleware {
             RequestIDMiddleware()
             SecurityHeadersMiddleware<AppRequestContext>()
+            StrictTransportSecurityMiddleware<AppRequestContext> { auth.secureCookies }
             AccessLogMiddleware<AppRequestContext>()
             ErrorBoundaryMiddleware<AppRequestContext>()
             AuthMiddleware(gate: auth)

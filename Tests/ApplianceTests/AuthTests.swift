@@ -69,6 +69,7 @@ struct AuthTests {
         #expect(setCookie.hasPrefix("nt_session="))
         #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/"))
         #expect(!setCookie.contains("Secure"), "public_url is not https")
+        #expect(answer.headers["strict-transport-security"] == nil, "no HSTS over plain http")
         let cookie = String(setCookie.prefix { $0 != ";" })
 
         let listed = try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations", headers: ["Cookie": cookie])
@@ -170,6 +171,7 @@ struct AuthTests {
         let answer = try await RawHTTP.send("POST", port: app.webPort, path: "/api/auth/login", json: #"{"password":"\#(Self.password)"}"#)
         let setCookie = answer.headers["set-cookie"] ?? ""
         #expect(setCookie.hasPrefix("__Host-nt_session=") && setCookie.contains("Secure"), "\(setCookie)")
+        #expect(answer.headers["strict-transport-security"] == "max-age=31536000")
         // Behind the proxy, the public URL's origin is this appliance's own.
         let cookie = String(setCookie.prefix { $0 != ";" })
         let post = try await RawHTTP.send("POST", port: app.webPort, path: "/api/conversations", json: "{}",

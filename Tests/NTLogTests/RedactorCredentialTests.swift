@@ -30,6 +30,7 @@ struct RedactorCredentialTests {
             "sk-or-0123456789abcdefXYZ",
             "sk-proj-AbCdEfGhIjKlMnOpQrStUv_wx-yz",
             "sk-0123456789abcdef",
+            "ntk_5ce3ec064afc_M97DZBQL8sciS_B2OOlTR8ucXV1cnQQBD9OiBK-JrOM",
         ]
     )
     func apiKeys(key: String) {
@@ -38,8 +39,11 @@ struct RedactorCredentialTests {
     }
 
     @Test(
-        "short sk- strings and sk- inside other words are not keys",
-        arguments: ["sk-or-v1-tooshort", "sk-123456789012345", "task-0123456789abcdefghij", "desk-0123456789abcdefghij"]
+        "short sk-/ntk_ strings and ones inside other words are not keys",
+        arguments: [
+            "sk-or-v1-tooshort", "sk-123456789012345", "task-0123456789abcdefghij", "desk-0123456789abcdefghij",
+            "ntk_short", "mintk_0123456789abcdefghij", "ntk-0123456789abcdefghij", "nothing to see", "n",
+        ]
     )
     func notAPIKeys(text: String) {
         #expect(redactor.redact(text) == text)
