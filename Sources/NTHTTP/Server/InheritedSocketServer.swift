@@ -57,17 +57,15 @@ where Responder.Context == AppRequestContext {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    // Counted on the listening channel's event loop at the moment of accept, before the connection
+                    // hops to its own event loop: once `autoRead = false` has taken effect (on this same loop), the
+                    // count includes every connection the kernel handed this worker.
+                    try channel.pipeline.syncOperations.addHandler(AcceptCounter(count: openConnections))
                     try channel.pipeline.syncOperations.addHandler(quiescing.makeServerChannelHandler(channel: channel))
                 }
             }
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-            .bind(fd) { channel in
-                // Counted from the moment of accept (before the connection reaches the accept loop) until it
-                // closes, so the drain below knows about every connection the kernel handed us.
-                openConnections.value.add(1, ordering: .relaxed)
-                channel.closeFuture.whenComplete { _ in openConnections.value.subtract(1, ordering: .relaxed) }
-                return http1.setup(channel: channel, logger: logger)
-            }
+            .bind(fd) { channel in http1.setup(channel: channel, logger: logger) }
 
         await onRunning()
         await withGracefulShutdownHandler {
@@ -105,4 +103,27 @@ where Responder.Context == AppRequestContext {
 /// Connections accepted and not yet closed, shared by the accept loop and the shutdown sequence.
 final class ConnectionCount: Sendable {
     let value = Atomic<Int>(0)
+}
+
+/// Counts each accepted connection as it arrives on the listening channel, until it closes.
+///
+/// Counting in the child initializer instead (as before) left a window: the child runs its initializer on another
+/// event loop, after the accept. A drain that read the count inside that window saw 0, quiesced at once, and the
+/// quiescing helper closed the fresh connection before its request was read — a failed request during a rolling
+/// restart, seen about once in four runs of the watchdog test on a loaded machine.
+final class AcceptCounter: ChannelInboundHandler {
+    typealias InboundIn = any Channel
+    typealias InboundOut = any Channel
+    let count: ConnectionCount
+
+    init(count: ConnectionCount) {
+        self.count = count
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let child = unwrapInboundIn(data)
+        count.value.add(1, ordering: .relaxed)
+        child.closeFuture.whenComplete { [count] _ in count.value.subtract(1, ordering: .relaxed) }
+        context.fireChannelRead(data)
+    }
 }
