@@ -157,7 +157,8 @@ let package = Package(
         .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
-            dependencies: ["WebWorker", "NTChat", "NTStorage", "NTOpenRouter", "NTHTTP", logging, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["WebWorker", "NTChat", "NTStorage", "NTOpenRouter", "NTHTTP", logging, .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: strict
         ),
         .testTarget(
