@@ -55,7 +55,7 @@ struct SecretsConfigTests {
         let path = temporaryFile("sk-or-v1-abc SECRET\n")
         defer { removeFile(path) }
         let errors = configErrors("[upstream]\napi_key_file = \"\(path)\"")
-        #expect(errors == ["nt.toml:2: 'upstream.api_key_file': '\(path)' must hold a key that must not contain whitespace or control characters"])
+        #expect(errors == ["nt.toml:2: 'upstream.api_key_file': '\(path)' holds a key that must not contain whitespace or control characters"])
     }
 
     @Test("metrics.bearer_token_file is read and trimmed at load; empty means /metrics is open")

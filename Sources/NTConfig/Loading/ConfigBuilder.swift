@@ -96,14 +96,14 @@ struct ConfigBuilder {
             return
         }
         config.upstreamAPIKey = readSecretFile("upstream.api_key_file", path: config.upstream.apiKeyFile) { key in
-            APIKeyFormat.refusal(of: key).map { $0 == "must be on a single line" ? "must hold the key on a single line" : "must hold a key that \($0)" }
+            APIKeyFormat.refusal(of: key).map { $0 == "must be on a single line" ? "must hold the key on a single line" : "holds a key that \($0)" }
         }
     }
 
     /// Fills `metricsBearerToken` from `metrics.bearer_token_file` (trimmed), or leaves it nil when the key is empty.
     mutating func resolveMetricsToken() {
         config.metricsBearerToken = readSecretFile("metrics.bearer_token_file", path: config.metrics.bearerTokenFile) { token in
-            BearerTokenFormat.refusal(of: token).map { "must hold a token that \($0)" }
+            BearerTokenFormat.refusal(of: token).map { "holds a token that \($0)" }
         }
     }
 
