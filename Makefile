@@ -68,8 +68,10 @@ assets: ## Re-embed the UI (Sources/WebWorker/Assets/web) after editing it
 test-static: static test-swift
 	scripts/test-static.sh $(STATIC_BIN) .build/debug/fake-openrouter
 
-security: install ## Compiler warnings, shellcheck, hadolint, pinned dependencies
-	scripts/security.sh
+# Reuses the test build (same flags as test-swift): after `make test` the build step is a no-op and the warnings
+# come from the compiler's serialized diagnostics (scripts/swift-warnings.py).
+security: install curl ## Compiler warnings, shellcheck, hadolint, pinned dependencies, workflow schema
+	SWIFT=$(SWIFT) scripts/security.sh
 
 bench: static build-fake ## Benchmarks of the static release binary: start-up, streaming load, Locust; figures in bench/results/
 	bench/run.sh $(STATIC_BIN) .build/release/fake-openrouter

@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "NTHTTP",
             dependencies: [
-                "NTLog", nio, nioPosix, logging,
+                "NTLog", "NTSystem", nio, nioPosix, logging,
                 .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -117,7 +117,7 @@ let package = Package(
         ),
         .target(
             name: "MetricsWorker",
-            dependencies: ["NTWorkerKit", "NTHTTP", "NTStorage", "NTBackup", "NTIPC", "NTMetrics", logging, lifecycle, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["NTWorkerKit", "NTHTTP", "NTStorage", "NTBackup", "NTIPC", "NTMetrics", "NTSystem", logging, lifecycle, .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .target(
@@ -166,7 +166,8 @@ let package = Package(
         .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
-            dependencies: ["WebWorker", "NTAuth", "NTChat", "NTConfig", "NTWorkerKit", "NTStorage", "NTOpenRouter", "NTHTTP", logging, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["WebWorker", "NTAuth", "NTChat", "NTConfig", "NTWorkerKit", "NTStorage", "NTSystem", "NTOpenRouter", "NTHTTP", logging, .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: strict
         ),
         .testTarget(

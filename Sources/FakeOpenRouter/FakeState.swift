@@ -25,6 +25,7 @@ final class FakeState: Sendable {
         var generations: [String: JSON] = [:]
         var generationOrder: [String] = []
         var keyUsage = 0.0
+        var keyLimit: Double?
     }
 
     /// Oldest generations are forgotten beyond this, so a long load test cannot grow memory without bound.
@@ -79,6 +80,12 @@ final class FakeState: Sendable {
     /// Sum of the costs of every generation served since start or the last reset, as `/key` reports `usage`.
     var keyUsage: Double { counters.withLock { $0.keyUsage } }
 
+    /// The key's scripted credit limit in USD (nil: no limit), as `/key` reports `limit`.
+    var keyLimit: Double? { counters.withLock { $0.keyLimit } }
+
+    /// Scripts the key's credit limit (`--key-limit`, `POST /_fake/key`); it survives `reset()`.
+    func setKeyLimit(_ limit: Double?) { counters.withLock { $0.keyLimit = limit } }
+
     /// The `/_fake/stats` body.
     var stats: JSON {
         counters.withLock {
@@ -100,8 +107,10 @@ final class FakeState: Sendable {
     func reset() {
         counters.withLock {
             let active = $0.activeStreams
+            let limit = $0.keyLimit
             $0 = Counters()
             $0.activeStreams = active
+            $0.keyLimit = limit
         }
     }
 }

@@ -42,14 +42,28 @@ enum Responses {
 
 /// OpenRouter's errors, as sent before any stream starts: HTTP status = `error.code`.
 enum ScriptedErrors {
-    /// Checks `Authorization: Bearer KEY` when the fake was started with `--api-key`; nil when the request may pass.
-    static func denied(_ request: Request, apiKey: String?) -> Response? {
-        guard let apiKey else { return nil }
-        guard let auth = Responses.header(request, "Authorization"), auth.hasPrefix("Bearer ") else {
+    /// Checks `Authorization: Bearer KEY` when the fake was started with `--api-key`, and refuses the keys given
+    /// with `--invalid-key` (whatever `--api-key` says); nil when the request may pass.
+    static func denied(_ request: Request, settings: Settings) -> Response? {
+        let auth = Responses.header(request, "Authorization")
+        if let auth, settings.invalidKeys.contains(where: { auth == "Bearer \($0)" }) {
+            return Responses.json(Wire.error(401, "User not found.", userID: false), status: 401)
+        }
+        guard let apiKey = settings.apiKey else { return nil }
+        guard let auth, auth.hasPrefix("Bearer ") else {
             return Responses.json(Wire.error(401, "No auth credentials found", userID: false), status: 401)
         }
         if auth == "Bearer \(apiKey)" { return nil }
         return Responses.json(Wire.error(401, "User not found.", userID: false), status: 401)
+    }
+
+    /// `fake/http-401-echo`: a 401 whose message quotes what the client sent, header and bare key, as a careless
+    /// proxy might. The appliance must redact it before it is stored, logged, exported or shown.
+    static func echoingAuthorization(_ request: Request) -> Response {
+        let auth = Responses.header(request, "Authorization") ?? "(none)"
+        let key = auth.hasPrefix("Bearer ") ? String(auth.dropFirst(7)) : auth
+        let message = "Invalid credentials: key \(key) was refused (received \"Authorization: \(auth)\")"
+        return Responses.json(Wire.error(401, message, metadata: ["authorization": .string(auth)], userID: false), status: 401)
     }
 
     static func invalidModel(_ id: String) -> Response {

@@ -19,7 +19,7 @@ enum Routes {
 
         router.get("/api/v1/generation") { request, _ in
             state.countAPIRequest()
-            if let denied = ScriptedErrors.denied(request, apiKey: settings.apiKey) { return denied }
+            if let denied = ScriptedErrors.denied(request, settings: settings) { return denied }
             guard let id = request.uri.queryParameters.get("id"), !id.isEmpty else {
                 return Responses.json(Wire.error(400, "Invalid request parameters"), status: 400)
             }
@@ -31,8 +31,25 @@ enum Routes {
 
         router.get("/api/v1/key") { request, _ in
             state.countAPIRequest()
-            if let denied = ScriptedErrors.denied(request, apiKey: settings.apiKey) { return denied }
-            return Responses.json(key(usage: state.keyUsage))
+            if let denied = ScriptedErrors.denied(request, settings: settings) { return denied }
+            return Responses.json(key(usage: state.keyUsage, limit: state.keyLimit))
+        }
+
+        // Scripts the key's credit limit: `{"limit": 10.5}` or `{"limit": null}` (no limit); answers the stats.
+        router.post("/_fake/key") { request, _ in
+            var request = request
+            let body = try? await request.collectBody(upTo: 1 << 16)
+            guard let body, let parsed = JSON.parse(Array(body.readableBytesView)), case .object = parsed,
+                  let limit = parsed["limit"] else {
+                return Responses.json(Wire.error(400, "expected {\"limit\": number or null}"), status: 400)
+            }
+            switch limit {
+            case .null: state.setKeyLimit(nil)
+            case .double(let value): state.setKeyLimit(value)
+            case .int(let value): state.setKeyLimit(Double(value))
+            default: return Responses.json(Wire.error(400, "limit must be a number or null"), status: 400)
+            }
+            return Responses.json(state.stats)
         }
 
         router.get("/_fake/stats") { _, _ in Responses.json(state.stats) }
@@ -43,13 +60,15 @@ enum Routes {
         return router
     }
 
-    /// `GET /api/v1/key`: an unlimited, paid key whose usage is the sum of the costs served so far.
-    static func key(usage: Double) -> JSON {
-        [
+    /// `GET /api/v1/key`: a paid key whose usage is the sum of the costs served so far; unlimited unless a
+    /// limit was scripted (`--key-limit`, `POST /_fake/key`), then `limit_remaining` = limit − usage.
+    static func key(usage: Double, limit: Double?) -> JSON {
+        let remaining = limit.map { (($0 - usage) * 1e12).rounded() / 1e12 }
+        return [
             "data": [
-                "label": "fake",
-                "limit": nil,
-                "limit_remaining": nil,
+                "label": "sk-or-v1-fak...key",
+                "limit": limit.map(JSON.double) ?? .null,
+                "limit_remaining": remaining.map(JSON.double) ?? .null,
                 "limit_reset": nil,
                 "include_byok_in_limit": false,
                 "usage": .double(usage),

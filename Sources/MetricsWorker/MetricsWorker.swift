@@ -6,7 +6,8 @@ import ServiceLifecycle
 
 /// The metrics worker: `/health`, `/ready` and `/metrics` for every process, on the inherited metrics socket.
 ///
-/// It stays up while the other workers drain, so probes see `/ready` turn 503 during a shutdown.
+/// It stays up while the other workers drain, so probes see `/ready` turn 503 during a shutdown. `/health` and
+/// `/ready` are always open (probes carry no credentials); `/metrics` may require a bearer token (``MetricsAuth``).
 public enum MetricsWorker {
     public static func services(context: WorkerContext) async throws -> [any Service] {
         let probe = try ReadinessProbe(context: context)
@@ -36,7 +37,12 @@ public enum MetricsWorker {
             let report = await probe.check()
             return JSONBody.response(report, status: report.ready ? .ok : .serviceUnavailable)
         }
-        router.get("/metrics") { _, _ in
+        // The exposition needs the bearer token when `metrics.bearer_token_file` is set (read per request, so a
+        // SIGHUP that rotates the token applies to the next scrape).
+        router.get("/metrics") { request, _ in
+            if let refusal = MetricsAuth.refusal(request.headers, token: context.config.current.metricsBearerToken, logger: context.logger) {
+                return refusal
+            }
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             headers[.cacheControl] = "no-store"

@@ -1,10 +1,16 @@
+import FoundationEssentials
 import NTBackup
 import NTIPC
 import NTStorage
 import NTWorkerKit
 
-/// Answers `/ready`: the database answers a query, the web worker is up and ready, and the appliance is not
-/// draining. Each check is named in the body so an operator sees which one failed.
+/// Answers `/ready`: the database answers a query, the web worker is up and ready, the appliance is not
+/// draining, and the upstream has not rejected the API key. Each check is named in the body so an operator
+/// sees which one failed.
+///
+/// `/ready` is open to anyone who can reach the metrics listener, so it says nothing about versions, paths,
+/// keys or error texts: checks are short words (`ok`, `error`, `down`, `invalid`), and the notes state facts an
+/// operator needs (the key's verdict and remaining credit, the newest backup's age).
 actor ReadinessProbe {
     struct Report: Codable, Sendable {
         let ready: Bool
@@ -13,6 +19,9 @@ actor ReadinessProbe {
         /// Facts that do not decide readiness (the appliance serves history without an upstream key).
         let notes: [String: String]
     }
+
+    /// How long `/ready` waits for the web worker's cached key verdict; the answer needs no upstream call.
+    static let keyStatusTimeout = 0.5
 
     let context: WorkerContext
     private var database: SQLiteDatabase?
@@ -24,28 +33,44 @@ actor ReadinessProbe {
     func check() async -> Report {
         var checks: [String: String] = [:]
         checks["database"] = databaseCheck()
+        var webSocket: String?
         do {
             let text = try await IPCClient.request(path: context.runDirectory.controlSocket, command: "status", timeout: 1)
             let status = try SupervisorStatus.decode(text)
             checks["supervisor"] = status.state == "running" ? "ok" : status.state
             let web = status.worker(.web)
             checks["web"] = web?.ready == true ? "ok" : (web?.up == true ? "starting" : "down")
+            if let pid = web?.pid { webSocket = context.runDirectory.workerSocket(role: .web, pid: pid) }
         } catch {
             checks["supervisor"] = "unreachable"
             checks["web"] = "unknown"
         }
-        let ready = checks.values.allSatisfy { $0 == "ok" }
-        let hasKey = !(context.config.current.upstreamAPIKey ?? "").isEmpty
-        let notes = [
-            "upstream": hasKey
-                ? "api key configured"
-                : "no api key: set OPENROUTER_API_KEY or upstream.api_key_file (or run `make demo`)",
-            "backup": Self.backupNote(directory: context.config.current.resolvedBackupDir),
-        ]
+        let key = await keyStatus(socket: webSocket)
+        checks["upstream_key"] = key.state
+        let ready = Self.isReady(checks)
+        var notes = ["backup": Self.backupNote(directory: context.config.current.resolvedBackupDir)]
+        notes["upstream"] = key.summary
         return Report(
             ready: ready, status: ready ? "ready" : (checks["supervisor"] == "draining" ? "draining" : "not ready"),
             checks: checks, notes: notes
         )
+    }
+
+    /// Every check must be `ok`, except `upstream_key`, which only blocks when the upstream rejected the key
+    /// (`invalid`): an unverified key (`unknown`, `unsupported`) or no key (`none`) leaves the appliance ready,
+    /// since it still serves history, search and exports, and an unreachable upstream is not its fault.
+    static func isReady(_ checks: [String: String]) -> Bool {
+        checks.allSatisfy { name, value in name == "upstream_key" ? value != "invalid" : value == "ok" }
+    }
+
+    /// The web worker's cached verdict (state and one-line summary); `unknown` when it cannot be asked.
+    private func keyStatus(socket: String?) async -> (state: String, summary: String) {
+        guard let socket,
+              let text = try? await IPCClient.request(path: socket, command: "upstream-key", timeout: Self.keyStatusTimeout),
+              let status = try? JSONDecoder().decode(KeyVerdict.self, from: Data(text.utf8)) else {
+            return ("unknown", "api key not verified: the web worker did not answer")
+        }
+        return (status.state, status.summary)
     }
 
     private func databaseCheck() -> String {
@@ -58,16 +83,26 @@ actor ReadinessProbe {
             }
             return "ok"
         } catch {
+            // The error text names the file and SQLite's message; it goes to the log, not to the open probe.
+            context.logger.warning("readiness: database check failed", metadata: ["error": "\(error)"])
             database = nil
-            return "error: \(error)"
+            return "error"
         }
     }
 
     /// The newest backup's age, so `/ready` tells the truth about backups without making them a readiness
-    /// condition (serving does not depend on them; alert on `backup_last_success_timestamp_seconds`).
+    /// condition (serving does not depend on them; alert on `backup_last_success_timestamp_seconds`). Neither
+    /// the directory nor the file name is shown: the probe is unauthenticated.
     static func backupNote(directory: String, now: UTCTime = .now()) -> String {
-        guard let newest = BackupCatalog.list(directory).first else { return "no backup yet in \(directory)" }
+        guard let newest = BackupCatalog.list(directory).first else { return "no backup yet" }
         let hours = Double(now.unix - newest.time.unix) / 3600
-        return "newest backup \(newest.time.iso8601) (\(Int(hours)) h ago): \(newest.name)"
+        return "newest backup \(newest.time.iso8601) (\(Int(hours)) h ago)"
     }
+}
+
+/// The web worker's `upstream-key` answer: the verdict (`valid`, `invalid`, `unknown`, `unsupported`, `none`)
+/// and the sentence for the notes, which holds the remaining credit and never the key.
+struct KeyVerdict: Decodable {
+    let state: String
+    let summary: String
 }

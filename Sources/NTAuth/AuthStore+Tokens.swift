@@ -1,4 +1,5 @@
 import NTStorage
+import NTSystem
 
 /// API tokens: `ntk_<id>_<secret>`, where `<id>` is public (listed, revoked by it) and `<secret>` is 256 random
 /// bits stored only as its SHA-256.
@@ -71,7 +72,7 @@ extension AuthStore {
             lastUsedAt: select.isNull(4) ? nil : select.double(4),
             revokedAt: select.isNull(5) ? nil : select.double(5)
         )
-        let matches = Secrets.constantTimeEquals(select.string(1) ?? "", Secrets.storedHash(of: secret))
+        let matches = ConstantTime.equals(select.string(1) ?? "", Secrets.storedHash(of: secret))
         select.reset()
         guard matches, token.status(at: now) == "active" else { return nil }
         if now - (token.lastUsedAt ?? 0) >= Self.touchInterval {

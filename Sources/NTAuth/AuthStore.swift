@@ -1,4 +1,5 @@
 import NTStorage
+import NTSystem
 
 /// Passwords, browser sessions and API tokens in the appliance database (schema: `Schema.auth`).
 ///
@@ -74,7 +75,7 @@ public actor AuthStore {
         let fingerprint = select.string(0) ?? ""
         let session = AuthSession(idHash: idHash, createdAt: select.double(1), lastSeenAt: select.double(2))
         select.reset()
-        let alive = Secrets.constantTimeEquals(fingerprint, Password.fingerprint(ofHash: passwordHash))
+        let alive = ConstantTime.equals(fingerprint, Password.fingerprint(ofHash: passwordHash))
             && now < session.expiresAt(policy)
         guard alive else {
             try delete(idHash: idHash)

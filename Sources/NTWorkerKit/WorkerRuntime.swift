@@ -91,9 +91,9 @@ public enum WorkerRuntime {
 }
 
 extension AppConfig {
-    /// Strings that must never appear in a log line of this process.
+    /// Strings that must never appear in a log line of this process: the upstream API key and the metrics token.
     public var secrets: [String] {
-        [upstreamAPIKey].compactMap { $0 }.filter { !$0.isEmpty }
+        [upstreamAPIKey, metricsBearerToken].compactMap { $0 }.filter { !$0.isEmpty }
     }
 }
 

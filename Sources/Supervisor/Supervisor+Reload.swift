@@ -49,6 +49,9 @@ extension Supervisor {
         LogLevelControl.shared.level = LogLevelParsing.level(next.log.level)
         NTLogging.setSecrets(next.secrets)
         logger.logLevel = LogLevelParsing.level(next.log.level)
+        for warning in ConfigAdvice.warnings(for: next, environment: environment) {
+            logger.warning("configuration: \(warning)")
+        }
         logger.info("configuration reloaded", metadata: ["log_level": "\(next.log.level)", "rolling_restart": "\(newSockets.keys.map(\.rawValue).sorted())"])
 
         let json = (try? JSONEncoder().encode(next)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"

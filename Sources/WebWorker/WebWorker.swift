@@ -32,8 +32,11 @@ public enum WebWorker {
             onRunning: { context.readiness.markReady() },
             onShutdownStarted: { StreamsCutoff.start(service: chat.service, config: context.config, logger: context.logger) }
         )
-        // ServiceGroup stops services in reverse order: the refresher first, then the server drains.
-        return [server, ModelsRefresher(catalog: chat.catalog, config: context.config, logger: context.logger)]
+        // ServiceGroup stops services in reverse order: the refreshers first, then the server drains.
+        return [
+            server, ModelsRefresher(catalog: chat.catalog, config: context.config, logger: context.logger),
+            KeyStatusService(monitor: chat.keyMonitor, context: context),
+        ]
     }
 
     /// The router with every route and middleware, and the list of routes it holds (for the OpenAPI check).
@@ -50,7 +53,7 @@ public enum WebWorker {
         let table = RouteTable(router: router)
         addAPIRoutes(
             to: table, service: chat.service, repository: chat.repository, catalog: chat.catalog, auth: auth,
-            diagnostics: DiagnosticsProbe(context: context, breaker: chat.breaker)
+            diagnostics: DiagnosticsProbe(context: context, breaker: chat.breaker, keyMonitor: chat.keyMonitor)
         )
         let assets = AssetRoutes.Source.fromEnvironment(ProcessInfo.processInfo.environment)
         if case .directory(let dir) = assets {
@@ -83,11 +86,14 @@ struct ChatComponents: Sendable {
     let service: ChatService
     let catalog: ModelsCatalog
     let breaker: CircuitBreaker
+    /// The cached verdict on the upstream key (``KeyStatusService`` runs it).
+    let keyMonitor: KeyStatusMonitor
 
     init(context: WorkerContext) async throws {
         let config = context.config
         repository = try SQLiteChatRepository(path: config.current.storage.dataDir + "/neural-terminal.db")
         let upstream = OpenRouterUpstream(client: CurlClient.shared) { UpstreamSettings(config.current) }
+        keyMonitor = KeyStatusMonitor { await upstream.checkKey() }
         let catalog = ModelsCatalog(repository: repository, upstream: upstream, logger: context.logger)
         self.catalog = catalog
         // One breaker per web worker process: a restarted worker starts closed.

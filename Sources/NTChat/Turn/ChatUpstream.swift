@@ -1,3 +1,4 @@
+import NTLog
 import NTOpenRouter
 
 /// One request to the upstream's chat completions endpoint, already decided (model, history, limits).
@@ -25,6 +26,9 @@ public enum UpstreamEvent: Sendable {
 public struct UpstreamFailure: Error, Sendable, Equatable, CustomStringConvertible {
     /// A stable code for clients: `upstream_429`, `timeout_first_byte`, `connect`, `no_api_key`, `stream_cut`, …
     public var code: String
+    /// What went wrong, in words. Redacted at creation (the log redactor, with the configured key): upstream
+    /// error bodies are stored with the answer, exported and shown in the browser, and a proxy or server may echo
+    /// the request's `Authorization` header or the key in them.
     public var message: String
     /// The HTTP status the upstream answered, when it answered one.
     public var httpStatus: Int?
@@ -35,7 +39,7 @@ public struct UpstreamFailure: Error, Sendable, Equatable, CustomStringConvertib
 
     public init(code: String, message: String, httpStatus: Int? = nil, retryable: Bool, retryAfterSeconds: Double? = nil) {
         self.code = code
-        self.message = message
+        self.message = NTLogging.redactor.redact(message)
         self.httpStatus = httpStatus
         self.retryable = retryable
         self.retryAfterSeconds = retryAfterSeconds

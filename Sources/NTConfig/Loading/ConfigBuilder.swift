@@ -100,27 +100,49 @@ struct ConfigBuilder {
         }
     }
 
-    /// Fills `upstreamAPIKey`: `OPENROUTER_API_KEY` if non-empty, else the trimmed key file, else nil.
+    /// Fills `upstreamAPIKey`: `OPENROUTER_API_KEY` if non-empty, else the trimmed key file, else nil. A key with
+    /// whitespace or control characters inside is refused (`APIKeyFormat.refusal`); messages never show it.
     mutating func resolveAPIKey(_ environment: [String: String]) {
         if let key = environment["OPENROUTER_API_KEY"].map(Self.trimmed), !key.isEmpty {
-            config.upstreamAPIKey = key
-            return
-        }
-        let path = config.upstream.apiKeyFile
-        guard !path.isEmpty, !refused.contains("upstream.api_key_file") else { return }
-        switch FileReader.contents(of: path) {
-        case .failure(let failure):
-            report("upstream.api_key_file", "'upstream.api_key_file': cannot read '\(path)': \(failure.message)")
-        case .success(let bytes):
-            let key = Self.trimmed(String(decoding: bytes, as: UTF8.self))
-            if key.isEmpty {
-                report("upstream.api_key_file", "'upstream.api_key_file': '\(path)' is empty")
-            } else if ConfigChecks.headerValue(key) != nil || key.contains("\u{FFFD}") {
-                report("upstream.api_key_file", "'upstream.api_key_file': '\(path)' must hold the key on a single line")
+            if let problem = APIKeyFormat.refusal(of: key) {
+                errors.append(ConfigError(variable: "OPENROUTER_API_KEY", file: file, message: "the API key \(problem)"))
             } else {
                 config.upstreamAPIKey = key
             }
+            return
         }
+        config.upstreamAPIKey = readSecretFile("upstream.api_key_file", path: config.upstream.apiKeyFile) { key in
+            APIKeyFormat.refusal(of: key).map { $0 == "must be on a single line" ? "must hold the key on a single line" : "holds a key that \($0)" }
+        }
+    }
+
+    /// Fills `metricsBearerToken` from `metrics.bearer_token_file` (trimmed), or leaves it nil when the key is empty.
+    mutating func resolveMetricsToken() {
+        config.metricsBearerToken = readSecretFile("metrics.bearer_token_file", path: config.metrics.bearerTokenFile) { token in
+            BearerTokenFormat.refusal(of: token).map { "holds a token that \($0)" }
+        }
+    }
+
+    /// Reads a one-line secret file named by `keyPath`: nil (and an error naming the file, never its contents)
+    /// when it cannot be read, is empty or `refusal` objects; nil without error when `path` is empty.
+    private mutating func readSecretFile(_ keyPath: String, path: String, refusal: (String) -> String?) -> String? {
+        guard !path.isEmpty, !refused.contains(keyPath) else { return nil }
+        switch FileReader.contents(of: path) {
+        case .failure(let failure):
+            report(keyPath, "'\(keyPath)': cannot read '\(path)': \(failure.message)")
+        case .success(let bytes):
+            let secret = Self.trimmed(String(decoding: bytes, as: UTF8.self))
+            if secret.isEmpty {
+                report(keyPath, "'\(keyPath)': '\(path)' is empty")
+            } else if secret.contains("\u{FFFD}") {
+                report(keyPath, "'\(keyPath)': '\(path)' is not valid UTF-8 text")
+            } else if let problem = refusal(secret) {
+                report(keyPath, "'\(keyPath)': '\(path)' \(problem)")
+            } else {
+                return secret
+            }
+        }
+        return nil
     }
 
     // MARK: helpers

@@ -46,6 +46,7 @@ public enum ConfigLoader {
         builder.applyEnvironment(environment)
         builder.checkRelations()
         builder.resolveAPIKey(environment)
+        builder.resolveMetricsToken()
         guard builder.errors.isEmpty else {
             let fromFile = builder.errors.filter { $0.variable == nil }.enumerated()
                 .sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)

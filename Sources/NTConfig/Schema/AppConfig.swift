@@ -37,6 +37,11 @@ public struct AppConfig: Codable, Sendable, Equatable {
     /// because the supervisor hands the resolved config to workers over a pipe.
     public var upstreamAPIKey: String?
 
+    /// The token `/metrics` requires (`Authorization: Bearer <token>`): the trimmed contents of
+    /// `metrics.bearer_token_file`, or nil when that key is empty (then `/metrics` is open). A secret, handled
+    /// like `upstreamAPIKey`: redacted from every log line, never written anywhere.
+    public var metricsBearerToken: String?
+
     /// The defaults, i.e. the configuration an empty file produces (without an API key).
     public init() {}
 

@@ -13,7 +13,7 @@ public enum ConfigSchema {
 
     /// What a SIGHUP must do to apply a change of `keyPath` (`"server.listen"`); nil for an unknown key.
     public static func reloadEffect(of keyPath: String) -> ReloadEffect? {
-        if keyPath == "upstream.api_key" { return apiKeyEffect }
+        if keyPath == "upstream.api_key" || keyPath == "metrics.bearer_token" { return apiKeyEffect }
         return keys.first { $0.path == keyPath }?.effect
     }
 
@@ -22,8 +22,8 @@ public enum ConfigSchema {
         keys.first { $0.path == keyPath }?.environmentName
     }
 
-    /// A rotated API key (a new key file; `OPENROUTER_API_KEY` cannot change without a restart) goes to the
-    /// workers with the rest of the new configuration.
+    /// A rotated API key (a new key file; `OPENROUTER_API_KEY` cannot change without a restart) or metrics token
+    /// goes to the workers with the rest of the new configuration.
     static let apiKeyEffect = ReloadEffect.inPlace
 
     static func key(section: String, name: String) -> ConfigKey? {
@@ -45,6 +45,7 @@ public enum ConfigSchema {
             .float("auth", "session_max_hours", \.auth.sessionMaxHours, .inPlace, range: 0...8784, aboveZero: true),
 
             .string("metrics", "listen", \.metrics.listen, .restartWorkers([.metrics]), check: ConfigChecks.listenAddress),
+            .string("metrics", "bearer_token_file", \.metrics.bearerTokenFile, .inPlace, check: ConfigChecks.optionalPath),
 
             .string("storage", "data_dir", \.storage.dataDir, .restartAppliance, check: ConfigChecks.requiredPath),
 

@@ -32,6 +32,9 @@ public struct AuthConfig: Codable, Sendable, Equatable {
 public struct MetricsConfig: Codable, Sendable, Equatable {
     /// `listen`: `host:port` the supervisor binds for the metrics worker.
     public var listen = "127.0.0.1:9090"
+    /// `bearer_token_file`: file holding the token `/metrics` requires as `Authorization: Bearer`; read at load
+    /// time (see `AppConfig.metricsBearerToken`). Empty: `/metrics` is open (fine on loopback).
+    public var bearerTokenFile = ""
     /// The defaults.
     public init() {}
 }

@@ -33,7 +33,8 @@ public enum ReloadEffect: Sendable, Equatable, CustomStringConvertible {
 /// What a SIGHUP has to do to move from a running configuration to a newly validated one.
 public struct ReloadPlan: Sendable, Equatable {
     /// Every key whose value differs, as `section.key`, in schema order; `upstream.api_key` stands for a
-    /// changed resolved API key (a rotated key file), which applies in place.
+    /// changed resolved API key (a rotated key file) and `metrics.bearer_token` for a changed metrics token, both
+    /// applied in place.
     public var changedKeys: [String] = []
     /// The changed keys that only a restart of the appliance can apply.
     public var keysNeedingApplianceRestart: [String] = []
@@ -61,6 +62,7 @@ extension AppConfig {
             note(key.path, key.effect)
         }
         if old.upstreamAPIKey != upstreamAPIKey { note("upstream.api_key", ConfigSchema.apiKeyEffect) }
+        if old.metricsBearerToken != metricsBearerToken { note("metrics.bearer_token", ConfigSchema.apiKeyEffect) }
         plan.workersToRestart = workers.sorted()
         return plan
     }

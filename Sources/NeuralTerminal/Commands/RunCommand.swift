@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import NTConfig
 import NTLog
 import NTWorkerKit
 import Supervisor
@@ -22,6 +23,9 @@ struct RunCommand: AsyncParsableCommand {
         NTLogging.bootstrap(worker: "supervisor", level: LogLevelParsing.level(config.log.level), secrets: config.secrets)
         var logger = Logger(label: "neural-terminal.supervisor")
         logger.logLevel = LogLevelParsing.level(config.log.level)
+        for warning in ConfigAdvice.warnings(for: config, environment: options.environment) {
+            logger.warning("configuration: \(warning)")
+        }
         let supervisor = Supervisor(config: config, configPath: options.path, environment: options.environment, logger: logger)
         let code = await supervisor.run()
         if code != 0 { throw ExitCode(code) }

@@ -34,9 +34,11 @@ struct DiagnosticsProbe: Sendable {
     var breaker: @Sendable () -> BreakerSnapshot? = { nil }
     /// Where backups are written (the newest one is reported).
     var backupDir: @Sendable () -> String? = { nil }
+    /// The latest verdict on the upstream key, when a monitor runs.
+    var keyStatus: @Sendable () -> UpstreamKeyStatus? = { nil }
 
     /// A probe for a worker started by the supervisor.
-    init(context: WorkerContext, breaker: CircuitBreaker? = nil) {
+    init(context: WorkerContext, breaker: CircuitBreaker? = nil, keyMonitor: KeyStatusMonitor? = nil) {
         let config = context.config
         self.init(
             controlSocket: context.runDirectory.controlSocket,
@@ -45,6 +47,7 @@ struct DiagnosticsProbe: Sendable {
         )
         self.breaker = { breaker?.snapshot }
         self.backupDir = { config.current.resolvedBackupDir }
+        self.keyStatus = { keyMonitor?.current }
     }
 
     init(controlSocket: String, dataDir: @escaping @Sendable () -> String, hasAPIKey: @escaping @Sendable () -> Bool) {
@@ -62,7 +65,7 @@ struct DiagnosticsProbe: Sendable {
         let dir = dataDir()
         let checks = [
             "database": Self.databaseCheck(path: dir + "/neural-terminal.db"),
-            "upstream": hasAPIKey() ? "ok" : "no api key: set OPENROUTER_API_KEY or upstream.api_key_file",
+            "upstream": Self.upstreamCheck(hasKey: hasAPIKey(), status: keyStatus()),
             "disk": Self.diskCheck(path: dir),
         ]
         var supervisor = DiagnosticsReport.SupervisorInfo(state: "unreachable", pid: nil, uptimeSeconds: nil)
@@ -81,6 +84,12 @@ struct DiagnosticsProbe: Sendable {
             circuitBreaker: breaker().map(DiagnosticsReport.BreakerInfo.init),
             lastBackup: newest.map { DiagnosticsReport.BackupInfo(name: $0.name, createdAt: $0.time.iso8601) }
         )
+    }
+
+    /// `ok` unless there is no key or the upstream rejected it (an unverified key is not a fault here).
+    static func upstreamCheck(hasKey: Bool, status: UpstreamKeyStatus?) -> String {
+        guard hasKey else { return "no api key: set OPENROUTER_API_KEY or upstream.api_key_file" }
+        return status?.state == .invalid ? "invalid api key: the upstream rejected it" : "ok"
     }
 
     /// `ok` when the schema is in place, else what went wrong (read-only, so it never creates the file).
