@@ -102,7 +102,8 @@ let package = Package(
         .target(
             name: "WebWorker",
             dependencies: ["NTBackup", "NTChat", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle,
-                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird")],
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics")],
             // The UI's source files; they reach the binary through the generated Assets/EmbeddedAssets.swift.
             exclude: ["Assets/web"],
             swiftSettings: strict
@@ -157,7 +158,7 @@ let package = Package(
         .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
-            dependencies: ["WebWorker", "NTChat", "NTStorage", "NTOpenRouter", "NTHTTP", logging, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["WebWorker", "NTChat", "NTConfig", "NTStorage", "NTOpenRouter", "NTHTTP", logging, .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(

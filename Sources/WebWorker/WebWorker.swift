@@ -31,16 +31,22 @@ public enum WebWorker {
     /// The router with every route and middleware, and the list of routes it holds (for the OpenAPI check).
     static func makeRoutes(context: WorkerContext, chat: ChatComponents) -> RouteTable {
         let router = Router(context: AppRequestContext.self)
+        let config = context.config
         router.addMiddleware {
             RequestIDMiddleware()
             SecurityHeadersMiddleware<AppRequestContext>()
             AccessLogMiddleware<AppRequestContext>()
             ErrorBoundaryMiddleware<AppRequestContext>()
+            // Limits (issue #7): body size first (no body read), then the rate limit (keyed by the principal, so
+            // it belongs after authentication), then the JSON depth (collects the body).
+            BodyLimitMiddleware { BodyLimits(config.current) }
+            RateLimitMiddleware { RateLimits(config.current) }
+            JSONDepthMiddleware { BodyLimits(config.current) }
         }
         let table = RouteTable(router: router)
         addAPIRoutes(
             to: table, service: chat.service, repository: chat.repository, catalog: chat.catalog,
-            diagnostics: DiagnosticsProbe(context: context, breaker: chat.breaker)
+            diagnostics: DiagnosticsProbe(context: context, breaker: chat.breaker), limits: { InputLimits(config.current) }
         )
         let assets = AssetRoutes.Source.fromEnvironment(ProcessInfo.processInfo.environment)
         if case .directory(let dir) = assets {
@@ -51,14 +57,15 @@ public enum WebWorker {
     }
 
     /// Every `/api` route; `docs/openapi.yaml` must describe exactly these (a test compares them).
-    /// `diagnostics` defaults to a probe without a supervisor (tests that only list the routes).
+    /// `diagnostics` defaults to a probe without a supervisor and `limits` to the default input limits (tests
+    /// that only list the routes).
     static func addAPIRoutes(
         to table: RouteTable, service: ChatService, repository: any ChatRepository, catalog: ModelsCatalog,
-        diagnostics: DiagnosticsProbe = .detached
+        diagnostics: DiagnosticsProbe = .detached, limits: @escaping @Sendable () -> InputLimits = { InputLimits() }
     ) {
         VersionRoutes.add(to: table)
         DiagnosticsRoutes(probe: diagnostics).add(to: table)
-        ChatRoutes(service: service, repository: repository, catalog: catalog).add(to: table)
+        ChatRoutes(service: service, repository: repository, catalog: catalog, limits: limits).add(to: table)
         UsageRoutes(service: service).add(to: table)
         ArchiveRoutes(repository: repository).add(to: table)
         SearchRoutes(repository: repository).add(to: table)

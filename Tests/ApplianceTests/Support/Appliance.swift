@@ -13,6 +13,8 @@ final class Appliance: @unchecked Sendable {
     let metricsPort: Int
     let process = Process()
     let grace: Double
+    /// Whether `[limits]`' rate limits keep their defaults; most tests switch them off (see `baseConfig`).
+    let rateLimited: Bool
 
     /// The binary under test: `NEURAL_TERMINAL_BINARY`, or `neural-terminal` beside the test bundle.
     static var binary: String {
@@ -24,8 +26,10 @@ final class Appliance: @unchecked Sendable {
     /// - Parameters:
     ///   - extraConfig: TOML appended after the generated `[server]`/`[metrics]`/`[storage]` lines; use
     ///     dotted keys (`supervisor.crash_loop_max_restarts = 3`) so sections do not repeat.
-    init(extraConfig: String = "", environment: [String: String] = [:], grace: Double = 5) throws {
+    ///   - rateLimited: keep the rate limits on (the tests of the limits set their own in `extraConfig`).
+    init(extraConfig: String = "", environment: [String: String] = [:], grace: Double = 5, rateLimited: Bool = false) throws {
         self.grace = grace
+        self.rateLimited = rateLimited
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("nt-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configPath = directory.appendingPathComponent("neural-terminal.toml").path
@@ -47,7 +51,8 @@ final class Appliance: @unchecked Sendable {
         LeftoverProcesses.track(process.processIdentifier)
     }
 
-    /// The TOML every test starts from: loopback ports, a private data folder, quick restarts.
+    /// The TOML every test starts from: loopback ports, a private data folder, quick restarts, and no rate limits
+    /// unless `rateLimited` (tests that seed hundreds of rows or hammer the API would otherwise meet 429s).
     func baseConfig(web: Int? = nil) -> String {
         """
         server.listen = "127.0.0.1:\(web ?? webPort)"
@@ -55,6 +60,7 @@ final class Appliance: @unchecked Sendable {
         storage.data_dir = "\(directory.path)/data"
         supervisor.shutdown_grace_seconds = \(grace)
         supervisor.restart_initial_backoff_ms = 50
+        \(rateLimited ? "" : "limits.api_requests_per_minute = 0\nlimits.chat_requests_per_minute = 0")
 
         """
     }
