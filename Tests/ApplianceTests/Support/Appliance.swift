@@ -13,8 +13,6 @@ final class Appliance: @unchecked Sendable {
     let metricsPort: Int
     let process = Process()
     let grace: Double
-    /// Whether `[limits]`' rate limits keep their defaults; most tests switch them off (see `baseConfig`).
-    let rateLimited: Bool
 
     /// The binary under test: `NEURAL_TERMINAL_BINARY`, or `neural-terminal` beside the test bundle.
     static var binary: String {
@@ -26,10 +24,10 @@ final class Appliance: @unchecked Sendable {
     /// - Parameters:
     ///   - extraConfig: TOML appended after the generated `[server]`/`[metrics]`/`[storage]` lines; use
     ///     dotted keys (`supervisor.crash_loop_max_restarts = 3`) so sections do not repeat.
-    ///   - rateLimited: keep the rate limits on (the tests of the limits set their own in `extraConfig`).
+    ///   - rateLimited: keep the rate limits of `[limits]` on (the tests of the limits set their own in
+    ///     `extraConfig`); other tests run without them.
     init(extraConfig: String = "", environment: [String: String] = [:], grace: Double = 5, rateLimited: Bool = false) throws {
         self.grace = grace
-        self.rateLimited = rateLimited
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("nt-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configPath = directory.appendingPathComponent("neural-terminal.toml").path
@@ -42,6 +40,12 @@ final class Appliance: @unchecked Sendable {
         process.arguments = ["run", "--config", configPath]
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "OPENROUTER_API_KEY")
+        if !rateLimited {
+            // Tests that seed hundreds of rows or hammer the API would meet 429s. Set in the environment, not the
+            // file, so the file's line numbers stay as tests expect and a SIGHUP keeps them off.
+            env["NEURAL_TERMINAL_LIMITS_API_REQUESTS_PER_MINUTE"] = "0"
+            env["NEURAL_TERMINAL_LIMITS_CHAT_REQUESTS_PER_MINUTE"] = "0"
+        }
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let log = FileHandle(forWritingAtPath: logPath)!
@@ -51,8 +55,7 @@ final class Appliance: @unchecked Sendable {
         LeftoverProcesses.track(process.processIdentifier)
     }
 
-    /// The TOML every test starts from: loopback ports, a private data folder, quick restarts, and no rate limits
-    /// unless `rateLimited` (tests that seed hundreds of rows or hammer the API would otherwise meet 429s).
+    /// The TOML every test starts from: loopback ports, a private data folder, quick restarts.
     func baseConfig(web: Int? = nil) -> String {
         """
         server.listen = "127.0.0.1:\(web ?? webPort)"
@@ -60,7 +63,6 @@ final class Appliance: @unchecked Sendable {
         storage.data_dir = "\(directory.path)/data"
         supervisor.shutdown_grace_seconds = \(grace)
         supervisor.restart_initial_backoff_ms = 50
-        \(rateLimited ? "" : "limits.api_requests_per_minute = 0\nlimits.chat_requests_per_minute = 0")
 
         """
     }
