@@ -110,7 +110,8 @@ let package = Package(
         .target(
             name: "WebWorker",
             dependencies: ["NTAuth", "NTBackup", "NTChat", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle, nioPosix,
-                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird")],
+                .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics")],
             // The UI's source files; they reach the binary through the generated Assets/EmbeddedAssets.swift.
             exclude: ["Assets/web"],
             swiftSettings: strict
@@ -166,8 +167,11 @@ let package = Package(
         .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
-            dependencies: ["WebWorker", "NTAuth", "NTChat", "NTConfig", "NTWorkerKit", "NTStorage", "NTSystem", "NTOpenRouter", "NTHTTP", logging, .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types")],
+            dependencies: [
+                "WebWorker", "NTAuth", "NTChat", "NTConfig", "NTWorkerKit", "NTStorage", "NTSystem", "NTOpenRouter", "NTHTTP", logging,
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

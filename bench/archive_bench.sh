@@ -30,7 +30,7 @@ config() {
   local name=$1 web=${2:-0} met=${3:-0}
   [ "$web" = 0 ] && web=$(port)
   [ "$met" = 0 ] && met=$(port)
-  printf 'server.listen = "127.0.0.1:%s"\nmetrics.listen = "127.0.0.1:%s"\nstorage.data_dir = "%s"\nlog.level = "warning"\n' \
+  printf 'server.listen = "127.0.0.1:%s"\nmetrics.listen = "127.0.0.1:%s"\nstorage.data_dir = "%s"\nlog.level = "warning"\nlimits.api_requests_per_minute = 0\n' \
     "$web" "$met" "$work/$name" >"$work/$name.toml"
 }
 

@@ -21,6 +21,7 @@ metrics.listen = "127.0.0.1:$MET"
 storage.data_dir = "$WORK/data"
 backup.interval_minutes = 0
 backup.min_free_mb = 0
+limits.api_requests_per_minute = 0
 TOML
 
 start() { "$BIN" run --config "$WORK/nt.toml" >>"$WORK/log.jsonl" 2>&1 & APP=$!

@@ -39,6 +39,8 @@ storage.data_dir = "$work/data"
 upstream.base_url = "http://127.0.0.1:$fake_port/api/v1"
 upstream.default_model = "fake/lorem"
 log.level = "warning"
+limits.api_requests_per_minute = 0
+limits.chat_requests_per_minute = 0
 TOML
   OPENROUTER_API_KEY=sk-or-v1-bench "$app" run --config "$work/bench.toml" >"$work/app.log" 2>&1 &
   app_pid=$!

@@ -42,18 +42,25 @@ public enum WebWorker {
     /// The router with every route and middleware, and the list of routes it holds (for the OpenAPI check).
     static func makeRoutes(context: WorkerContext, chat: ChatComponents, auth: AuthGate) -> RouteTable {
         let router = Router(context: AppRequestContext.self)
+        let config = context.config
         router.addMiddleware {
             RequestIDMiddleware()
             SecurityHeadersMiddleware<AppRequestContext>()
             StrictTransportSecurityMiddleware<AppRequestContext> { auth.secureCookies }
             AccessLogMiddleware<AppRequestContext>()
             ErrorBoundaryMiddleware<AppRequestContext>()
+            // Body size first (no body read), then who is asking, then the rate limit (keyed by the principal),
+            // then the JSON depth (collects the body).
+            BodyLimitMiddleware { BodyLimits(config.current) }
             AuthMiddleware(gate: auth)
+            RateLimitMiddleware { RateLimits(config.current) }
+            JSONDepthMiddleware { BodyLimits(config.current) }
         }
         let table = RouteTable(router: router)
         addAPIRoutes(
             to: table, service: chat.service, repository: chat.repository, catalog: chat.catalog, auth: auth,
-            diagnostics: DiagnosticsProbe(context: context, breaker: chat.breaker, keyMonitor: chat.keyMonitor)
+            diagnostics: DiagnosticsProbe(context: context, breaker: chat.breaker, keyMonitor: chat.keyMonitor),
+            limits: { InputLimits(config.current) }
         )
         let assets = AssetRoutes.Source.fromEnvironment(ProcessInfo.processInfo.environment)
         if case .directory(let dir) = assets {
@@ -65,15 +72,16 @@ public enum WebWorker {
     }
 
     /// Every `/api` route; `docs/openapi.yaml` must describe exactly these (a test compares them).
-    /// `diagnostics` defaults to a probe without a supervisor (tests that only list the routes).
+    /// `diagnostics` defaults to a probe without a supervisor and `limits` to the default input limits (tests
+    /// that only list the routes).
     static func addAPIRoutes(
         to table: RouteTable, service: ChatService, repository: any ChatRepository, catalog: ModelsCatalog,
-        auth: AuthGate, diagnostics: DiagnosticsProbe = .detached
+        auth: AuthGate, diagnostics: DiagnosticsProbe = .detached, limits: @escaping @Sendable () -> InputLimits = { InputLimits() }
     ) {
         AuthRoutes(gate: auth).add(to: table)
         VersionRoutes.add(to: table)
         DiagnosticsRoutes(probe: diagnostics).add(to: table)
-        ChatRoutes(service: service, repository: repository, catalog: catalog).add(to: table)
+        ChatRoutes(service: service, repository: repository, catalog: catalog, limits: limits).add(to: table)
         UsageRoutes(service: service).add(to: table)
         ArchiveRoutes(repository: repository).add(to: table)
         SearchRoutes(repository: repository).add(to: table)

@@ -16,9 +16,19 @@ struct AuthTests {
         return app
     }
 
+    /// POSTs a login; a 429 right after a failed attempt (the throttle's growing delay) is honoured once, as the
+    /// login page's user would: wait `Retry-After`, try again.
+    static func attempt(_ app: Appliance, password: String) async throws -> RawHTTP.Answer {
+        let send = { try await RawHTTP.send("POST", port: app.webPort, path: "/api/auth/login", json: #"{"password":"\#(password)"}"#) }
+        let answer = try await send()
+        guard answer.status == 429, let wait = answer.headers["retry-after"].flatMap(Int.init), wait <= 5 else { return answer }
+        try await Task.sleep(for: .seconds(wait))
+        return try await send()
+    }
+
     /// Logs in and returns the session cookie (`name=value`).
     static func login(_ app: Appliance, password: String = AuthTests.password) async throws -> String {
-        let answer = try await RawHTTP.send("POST", port: app.webPort, path: "/api/auth/login", json: #"{"password":"\#(password)"}"#)
+        let answer = try await attempt(app, password: password)
         #expect(answer.status == 200, "\(answer.body)")
         let cookie = answer.headers["set-cookie"] ?? ""
         return String(cookie.prefix { $0 != ";" })
@@ -64,7 +74,7 @@ struct AuthTests {
         defer { Task { await app.stop() } }
         let wrong = try await RawHTTP.send("POST", port: app.webPort, path: "/api/auth/login", json: #"{"password":"not the password"}"#)
         #expect(wrong.status == 401 && wrong.headers["set-cookie"] == nil)
-        let answer = try await RawHTTP.send("POST", port: app.webPort, path: "/api/auth/login", json: #"{"password":"\#(Self.password)"}"#)
+        let answer = try await Self.attempt(app, password: Self.password)
         let setCookie = answer.headers["set-cookie"] ?? ""
         #expect(setCookie.hasPrefix("nt_session="))
         #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict") && setCookie.contains("Path=/"))
@@ -137,7 +147,7 @@ struct AuthTests {
         let changed = try await app.cli(["passwd", "--stdin"], stdin: "a brand new password\n")
         #expect(changed.code == 0 && changed.stderr.contains("1 browser session ended"), "\(changed.stderr)")
         #expect(try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations", headers: ["Cookie": cookie]).status == 401)
-        let old = try await RawHTTP.send("POST", port: app.webPort, path: "/api/auth/login", json: #"{"password":"\#(Self.password)"}"#)
+        let old = try await Self.attempt(app, password: Self.password)
         #expect(old.status == 401)
         #expect(try await Self.login(app, password: "a brand new password").hasPrefix("nt_session="))
         let short = try await app.cli(["passwd", "--stdin"], stdin: "short\n")
@@ -163,6 +173,39 @@ struct AuthTests {
             try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations", headers: ["Cookie": cookie]).status == 401
         }
         #expect(try await Self.login(app, password: "second password here").hasPrefix("nt_session="))
+    }
+
+    @Test func guessingIsSlowedDownThenLockedOutEvenForTheRightPassword() async throws {
+        let app = try await Self.start(extra: "limits.login_max_failures = 3\nlimits.login_lockout_seconds = 600\n")
+        defer { Task { await app.stop() } }
+        let guess = { try await RawHTTP.send("POST", port: app.webPort, path: "/api/auth/login", json: #"{"password":"guess guess guess"}"#) }
+        // Guess as fast as the appliance allows: each failure makes the next attempt wait longer (429 with
+        // Retry-After, honoured here), and the third failure locks the address out.
+        var failures = 0, waits: [String] = [], lockedOut = false
+        for _ in 0..<12 where !lockedOut {
+            let answer = try await guess()
+            let code = (answer.object?["error"] as? [String: Any])?["code"] as? String
+            switch (answer.status, code) {
+            case (401, _): failures += 1
+            case (429, "login_throttled"):
+                waits.append(answer.headers["retry-after"] ?? "?")
+                try await Task.sleep(for: .seconds(Int(answer.headers["retry-after"] ?? "1") ?? 1))
+            case (429, "login_locked"): lockedOut = true
+            default: Issue.record("unexpected answer \(answer.status): \(answer.body)")
+            }
+        }
+        #expect(failures == 3 && lockedOut)
+        #expect(waits == ["1", "2"], "the delay doubles after each failure")
+        // Locked out: even the right password is not checked.
+        let locked = try await RawHTTP.send("POST", port: app.webPort, path: "/api/auth/login", json: #"{"password":"\#(Self.password)"}"#)
+        #expect(locked.status == 429, "\(locked.body)")
+        #expect(Int(locked.headers["retry-after"] ?? "") ?? 0 > 500)
+        #expect((locked.object?["error"] as? [String: Any])?["code"] as? String == "login_locked")
+        let log = app.logLines().joined(separator: "\n")
+        #expect(log.contains("login refused: locked out after repeated failures") && !log.contains("guess guess guess") && !log.contains(Self.password))
+        // An API token still works for scripts: the lockout is about guessing the password.
+        let token = try await app.cli(["token", "create", "--name", "during lockout"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations", headers: ["Authorization": "Bearer \(token)"]).status == 200)
     }
 
     @Test func anHTTPSPublicURLMakesTheCookieSecureAndHostBound() async throws {

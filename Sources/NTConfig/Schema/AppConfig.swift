@@ -21,6 +21,8 @@ public struct AppConfig: Codable, Sendable, Equatable {
     public var breaker = BreakerConfig()
     /// `[retry]`: retries before the first token.
     public var retry = RetryConfig()
+    /// `[limits]`: rate limits (API, chat turns, logins) and input limits of the web worker.
+    public var limits = LimitsConfig()
     /// `[log]`: log verbosity for every process.
     public var log = LogConfig()
     /// `[supervisor]`: restart policy, shutdown grace, run directory.

@@ -79,6 +79,17 @@ public enum ConfigSchema {
             .integer("retry", "base_delay_ms", \.retry.baseDelayMs, .inPlace, range: 1...60_000),
             .integer("retry", "max_delay_ms", \.retry.maxDelayMs, .inPlace, range: 1...600_000),
 
+            .integer("limits", "api_requests_per_minute", \.limits.apiRequestsPerMinute, .inPlace, range: 0...1_000_000),
+            .integer("limits", "api_burst", \.limits.apiBurst, .inPlace, range: 1...100_000),
+            .integer("limits", "chat_requests_per_minute", \.limits.chatRequestsPerMinute, .inPlace, range: 0...100_000),
+            .integer("limits", "chat_burst", \.limits.chatBurst, .inPlace, range: 1...10_000),
+            .integer("limits", "login_max_failures", \.limits.loginMaxFailures, .inPlace, range: 0...1000),
+            .float("limits", "login_lockout_seconds", \.limits.loginLockoutSeconds, .inPlace, range: 1...86_400),
+            .integer("limits", "message_max_chars", \.limits.messageMaxChars, .inPlace, range: 1...10_000_000),
+            .integer("limits", "title_max_chars", \.limits.titleMaxChars, .inPlace, range: 1...10_000),
+            .integer("limits", "json_max_depth", \.limits.jsonMaxDepth, .inPlace, range: 1...512),
+            .integer("limits", "page_max_items", \.limits.pageMaxItems, .inPlace, range: 1...10_000),
+
             .string("log", "level", \.log.level, .inPlace, check: ConfigChecks.logLevel),
 
             .float("supervisor", "shutdown_grace_seconds", \.supervisor.shutdownGraceSeconds, .inPlace, range: 0.1...600),

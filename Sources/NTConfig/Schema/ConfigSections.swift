@@ -120,6 +120,35 @@ public struct RetryConfig: Codable, Sendable, Equatable {
     public init() {}
 }
 
+/// `[limits]`: rate limits and input limits of the web worker; each applies to the next request after a SIGHUP.
+public struct LimitsConfig: Codable, Sendable, Equatable {
+    /// `api_requests_per_minute`: the sustained rate of `/api` requests per session, token or client IP (a token
+    /// bucket); 0 = no limit. Chat turns are counted by the chat bucket instead.
+    public var apiRequestsPerMinute = 600
+    /// `api_burst`: how many `/api` requests may arrive at once before the rate applies (the bucket's size).
+    public var apiBurst = 100
+    /// `chat_requests_per_minute`: the sustained rate of requests that start an upstream turn (send, regenerate,
+    /// `/api/chat`); they cost money and upstream capacity, hence a bucket of their own. 0 = no limit.
+    public var chatRequestsPerMinute = 30
+    /// `chat_burst`: how many chat turns may start at once before the rate applies.
+    public var chatBurst = 10
+    /// `login_max_failures`: consecutive failed logins of one client after which it is locked out; 0 = never
+    /// locked out (the growing delay between attempts still applies).
+    public var loginMaxFailures = 5
+    /// `login_lockout_seconds`: how long a locked-out client must wait before it may try again.
+    public var loginLockoutSeconds = 300.0
+    /// `message_max_chars`: the longest message (characters) a user may send.
+    public var messageMaxChars = 200_000
+    /// `title_max_chars`: the longest conversation title (characters).
+    public var titleMaxChars = 200
+    /// `json_max_depth`: the deepest nesting of arrays and objects a JSON request body may have.
+    public var jsonMaxDepth = 32
+    /// `page_max_items`: the most conversations one page of `GET /api/conversations` may ask for.
+    public var pageMaxItems = 200
+    /// The defaults.
+    public init() {}
+}
+
 /// `[log]`
 public struct LogConfig: Codable, Sendable, Equatable {
     /// `level`: one of `LogLevel`'s raw values; use `AppConfig.logLevel` for the enum.

@@ -52,6 +52,11 @@ public struct ErrorBoundaryMiddleware<Context: RequestContext>: RouterMiddleware
             var response = JSONBody.response(APIErrorBody(code: code, message: message), status: error.status)
             for field in error.headers { response.headers.append(field) }
             return response
+        } catch let error as any HTTPResponseError {
+            // The framework's own errors (a body collected past its limit is NIOTooManyBytesError): their status
+            // with a JSON body, never a 500.
+            let code = error.status == .contentTooLarge ? "too_large" : "http_\(error.status.code)"
+            return JSONBody.response(APIErrorBody(code: code, message: error.status.reasonPhrase), status: error.status)
         } catch {
             context.logger.error("unhandled error in handler", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
             return JSONBody.response(

@@ -11,6 +11,15 @@ struct AuthGate: Sendable {
     let store: AuthStore
     let config: ConfigStore
     let logger: Logger
+    /// Login attempts per client address: growing delays, then a lockout (`[limits]`).
+    let throttle: LoginThrottle
+
+    init(store: AuthStore, config: ConfigStore, logger: Logger) {
+        self.store = store
+        self.config = config
+        self.logger = logger
+        self.throttle = LoginThrottle { LoginThrottleSettings(config.current) }
+    }
 
     var mode: AuthMode { config.current.authMode }
 

@@ -63,13 +63,29 @@ struct AuthRoutes {
             throw APIError(.serviceUnavailable, code: "no_password", message:
                 "no password is set: run `neural-terminal passwd` on the host (in a container: docker compose exec neural-terminal neural-terminal passwd)")
         }
+        let client = context.clientIP
+        if case .refused(let retryAfter, let lockedOut) = gate.throttle.admit(client: client, now: .now) {
+            let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
+            gate.logger.warning(lockedOut ? "login refused: locked out after repeated failures" : "login refused: too soon after a failure", metadata: [
+                "client_ip": "\(client)", "retry_after_seconds": "\(seconds)", "request_id": "\(context.requestID)",
+            ])
+            var error = APIError(.tooManyRequests, code: lockedOut ? "login_locked" : "login_throttled", message: lockedOut
+                ? "too many failed logins from this address; locked out for \(seconds) s"
+                : "wait \(seconds) s before the next attempt")
+            error.headers[.retryAfter] = String(seconds)
+            throw error
+        }
         let password = body.password
         // bcrypt takes a quarter of a second of CPU on purpose: off the request's task, on NIO's blocking pool.
-        let matches = try await NIOThreadPool.singleton.runIfActive { Password.verify(password, hash: hash) }
+        // Every admitted attempt reports its outcome, even when the pool is gone (the throttle holds the client
+        // until it does).
+        let matches = (try? await NIOThreadPool.singleton.runIfActive { Password.verify(password, hash: hash) }) ?? false
         guard matches else {
-            gate.logger.warning("login failed: wrong password", metadata: ["client_ip": "\(context.clientIP)", "request_id": "\(context.requestID)"])
+            gate.throttle.recordFailure(client: client, now: .now)
+            gate.logger.warning("login failed: wrong password", metadata: ["client_ip": "\(client)", "request_id": "\(context.requestID)"])
             throw APIError(.unauthorized, code: "invalid_password", message: "wrong password")
         }
+        gate.throttle.recordSuccess(client: client)
         let userAgent = request.headers[.userAgent] ?? ""
         let secret = try await gate.store.openSession(
             passwordHash: hash, clientIP: context.clientIP, userAgent: userAgent, policy: gate.policy, now: AuthGate.now

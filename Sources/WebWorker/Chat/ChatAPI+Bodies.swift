@@ -79,13 +79,11 @@ struct ConversationDetail: Encodable {
     enum Keys: String, CodingKey { case messages }
 }
 
-/// Limits on what a client may send; each refusal is a 400 with a message naming the limit.
+/// Fixed limits on what a client may send; each refusal is a 400 with a message naming the limit. Message and
+/// title length and the page size are configurable: `[limits]`, see ``InputLimits``.
 enum ChatLimits {
-    static let maxTitleCharacters = 200
-    static let maxMessageCharacters = 200_000
     static let maxSystemPromptCharacters = 50_000
     static let maxModelIDCharacters = 200
     static let maxTokensRange = 1...1_000_000
     static let temperatureRange = 0.0...2.0
-    static let pageSizeRange = 1...200
 }

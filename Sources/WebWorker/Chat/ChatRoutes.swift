@@ -9,6 +9,8 @@ struct ChatRoutes: Sendable {
     let service: ChatService
     let repository: any ChatRepository
     let catalog: ModelsCatalog
+    /// `[limits]` at the point of use: message and title length, page size.
+    let limits: @Sendable () -> InputLimits
 
     func add(to table: RouteTable) {
         table.add(.get, "/api/models") { _, _ in
@@ -24,13 +26,13 @@ struct ChatRoutes: Sendable {
             }
         }
         table.add(.get, "/api/conversations") { request, _ in
-            let limit = try Validate.int(request.uri.queryParameters.get("limit"), "limit", default: 50, in: ChatLimits.pageSizeRange)
+            let limit = try Validate.pageSize(request.uri.queryParameters.get("limit"), default: 50, max: limits().pageMaxItems)
             let offset = try Validate.int(request.uri.queryParameters.get("offset"), "offset", default: 0, in: 0...Int.max)
             return JSONBody.response(try await repository.conversations(limit: limit, offset: offset))
         }
         table.add(.post, "/api/conversations") { request, context in
             let body = try await request.decode(as: NewConversationBody.self, context: context)
-            let title = try Validate.text(body.title ?? "New session", "title", max: ChatLimits.maxTitleCharacters)
+            let title = try Validate.title(body.title ?? "New session", limits())
             let model = try body.model.map { try Validate.text($0, "model", max: ChatLimits.maxModelIDCharacters) }
             let prompt = try body.systemPrompt.map { try Validate.text($0, "system_prompt", max: ChatLimits.maxSystemPromptCharacters, allowEmpty: true) }
             let created = try await repository.createConversation(title: title, model: model, systemPrompt: prompt)
@@ -44,9 +46,13 @@ struct ChatRoutes: Sendable {
         table.add(.patch, "/api/conversations/{id}") { request, context in
             let id = try Validate.id(context)
             let body = try await request.decode(as: ConversationPatchBody.self, context: context)
+            let limits = limits()
             let patch = ConversationPatch(
-                title: try body.title.map { try Validate.text($0, "title", max: ChatLimits.maxTitleCharacters) },
-                model: body.model, systemPrompt: body.systemPrompt
+                title: try body.title.map { try Validate.title($0, limits) },
+                model: try body.model.map { try $0.map { try Validate.text($0, "model", max: ChatLimits.maxModelIDCharacters) } },
+                systemPrompt: try body.systemPrompt.map {
+                    try $0.map { try Validate.text($0, "system_prompt", max: ChatLimits.maxSystemPromptCharacters, allowEmpty: true) }
+                }
             )
             guard let updated = try await repository.updateConversation(id: id, patch: patch) else { throw APIError.notFound }
             return JSONBody.response(updated)
@@ -60,7 +66,7 @@ struct ChatRoutes: Sendable {
         table.add(.post, "/api/conversations/{id}/messages") { request, context in
             let id = try Validate.id(context)
             let body = try await request.decode(as: NewMessageBody.self, context: context)
-            let content = try Validate.text(body.content, "content", max: ChatLimits.maxMessageCharacters)
+            let content = try Validate.message(body.content, "content", limits())
             return try await stream(TurnRequest(
                 conversationID: id, content: content, model: try Validate.model(body.model),
                 maxTokens: try Validate.maxTokens(body.maxTokens), temperature: try Validate.temperature(body.temperature),
@@ -82,7 +88,8 @@ struct ChatRoutes: Sendable {
         }
         table.add(.post, "/api/chat") { request, context in
             let body = try await request.decode(as: QuickChatBody.self, context: context)
-            let message = try Validate.text(body.message, "message", max: ChatLimits.maxMessageCharacters)
+            let limits = limits()
+            let message = try Validate.message(body.message, "message", limits)
             let model = try Validate.model(body.model)
             let conversationID: String
             var created = false
@@ -90,7 +97,7 @@ struct ChatRoutes: Sendable {
                 guard Identifiers.isValid(given) else { throw APIError.notFound }
                 conversationID = given
             } else {
-                let title = String(message.prefix(60))
+                let title = String(message.prefix(min(60, limits.titleMaxChars)))
                 conversationID = try await repository.createConversation(title: title, model: model, systemPrompt: nil).id
                 created = true
             }

@@ -10,14 +10,38 @@ enum Validate {
         return id
     }
 
-    static func text(_ value: String, _ field: String, max: Int, allowEmpty: Bool = false) throws -> String {
+    /// Non-empty (unless `allowEmpty`) text of at most `max` characters; `setting` names the configuration key
+    /// that sets `max`, so the refusal tells an operator what to change.
+    static func text(_ value: String, _ field: String, max: Int, allowEmpty: Bool = false, setting: String? = nil) throws -> String {
         if !allowEmpty && value.allSatisfy(\.isWhitespace) {
             throw APIError(.badRequest, code: "invalid_\(field)", message: "\(field) must not be empty")
         }
-        guard value.count <= max else {
-            throw APIError(.badRequest, code: "invalid_\(field)", message: "\(field) is longer than \(max) characters")
+        // The UTF-8 length (no walk) bounds the character count; characters are counted only when it is over.
+        guard value.utf8.count <= max || value.count <= max else {
+            let key = setting.map { " (\($0))" } ?? ""
+            throw APIError(.badRequest, code: "invalid_\(field)", message: "\(field) is longer than \(max) characters\(key)")
         }
         return value
+    }
+
+    /// A message a user sends: `limits.message_max_chars`.
+    static func message(_ value: String, _ field: String, _ limits: InputLimits) throws -> String {
+        try text(value, field, max: limits.messageMaxChars, setting: "limits.message_max_chars")
+    }
+
+    /// A conversation title: `limits.title_max_chars`.
+    static func title(_ value: String, _ limits: InputLimits) throws -> String {
+        try text(value, "title", max: limits.titleMaxChars, setting: "limits.title_max_chars")
+    }
+
+    /// The `limit` of a page of conversations: 1 up to `limits.page_max_items`.
+    static func pageSize(_ value: String?, default fallback: Int, max: Int) throws -> Int {
+        guard let value else { return Swift.min(fallback, max) }
+        if let number = Int(value), number > max {
+            throw APIError(.badRequest, code: "invalid_limit",
+                           message: "limit must be at most \(max) conversations per page (limits.page_max_items)")
+        }
+        return try int(value, "limit", default: fallback, in: 1...max)
     }
 
     static func model(_ value: String?) throws -> String? {

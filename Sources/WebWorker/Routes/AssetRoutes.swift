@@ -4,6 +4,10 @@ import NTHTTP
 
 /// The browser UI: `/` is `index.html`, `/assets/<name>` every other file; any other name is a 404.
 ///
+/// Nothing outside the compiled asset set is reachable (issue #7, item 5): the router matches `/assets/<one
+/// segment>` without decoding it, the embedded set is a dictionary lookup, and the development folder serves only
+/// plain names (``isPlainName(_:)``), so `..`, `%2e%2e%2f`, separators, NUL and hidden files are all a 404.
+///
 /// Files come from ``EmbeddedAssets`` (compiled into the binary). With `NEURAL_TERMINAL_ASSETS_DIR` set they are
 /// read from that folder on every request instead, so UI work needs a reload, not a rebuild (development only).
 ///
@@ -27,11 +31,24 @@ enum AssetRoutes {
             case .embedded:
                 return EmbeddedAssets.byName[name]
             case .directory(let dir):
-                // A plain file name only: no path separators, no hidden files, a known type.
-                guard !name.isEmpty, !name.contains("/"), !name.hasPrefix("."),
-                      let type = EmbeddedAsset.contentType(forName: name),
+                guard isPlainName(name), let type = EmbeddedAsset.contentType(forName: name),
                       let data = try? Data(contentsOf: URL(filePath: dir).appending(path: name)) else { return nil }
                 return EmbeddedAsset(name: name, contentType: type, body: String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+
+    /// A name that can only mean a file directly inside the folder: ASCII letters, digits, `.`, `_` and `-`, not
+    /// starting with a dot, at most 255 bytes. Separators, `..`, percent escapes, backslashes and NUL cannot pass.
+    static func isPlainName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, first != UInt8(ascii: "."), name.utf8.count <= 255 else { return false }
+        return name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                true
+            default:
+                false
             }
         }
     }

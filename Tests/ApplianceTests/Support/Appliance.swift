@@ -24,7 +24,9 @@ final class Appliance: @unchecked Sendable {
     /// - Parameters:
     ///   - extraConfig: TOML appended after the generated `[server]`/`[metrics]`/`[storage]` lines; use
     ///     dotted keys (`supervisor.crash_loop_max_restarts = 3`) so sections do not repeat.
-    init(extraConfig: String = "", environment: [String: String] = [:], grace: Double = 5) throws {
+    ///   - rateLimited: keep the rate limits of `[limits]` on (the tests of the limits set their own in
+    ///     `extraConfig`); other tests run without them.
+    init(extraConfig: String = "", environment: [String: String] = [:], grace: Double = 5, rateLimited: Bool = false) throws {
         self.grace = grace
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("nt-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -38,6 +40,12 @@ final class Appliance: @unchecked Sendable {
         process.arguments = ["run", "--config", configPath]
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "OPENROUTER_API_KEY")
+        if !rateLimited {
+            // Tests that seed hundreds of rows or hammer the API would meet 429s. Set in the environment, not the
+            // file, so the file's line numbers stay as tests expect and a SIGHUP keeps them off.
+            env["NEURAL_TERMINAL_LIMITS_API_REQUESTS_PER_MINUTE"] = "0"
+            env["NEURAL_TERMINAL_LIMITS_CHAT_REQUESTS_PER_MINUTE"] = "0"
+        }
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let log = FileHandle(forWritingAtPath: logPath)!

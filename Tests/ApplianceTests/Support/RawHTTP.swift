@@ -42,6 +42,24 @@ enum RawHTTP {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     static func blocking(_ method: String, port: Int, path: String, json: String?, headers: [String: String], timeout: Double) throws -> Answer {
+        let body = json.map { Array($0.utf8) } ?? []
+        var head = "\(method) \(path) HTTP/1.1\r\n" + (headers["Host"] == nil ? "Host: 127.0.0.1:\(port)\r\n" : "") + "Connection: close\r\n"
+        if json != nil { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
+        for (k, v) in headers { head += "\(k): \(v)\r\n" }
+        return try exchange(port: port, request: Array((head + "\r\n").utf8) + body, timeout: timeout)
+    }
+
+    /// Sends `request` exactly as given (a chunked body, bytes a client library would refuse to send) and reads
+    /// the answer until the server closes.
+    static func sendRaw(port: Int, request: [UInt8], timeout: Double = 30) async throws -> Answer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try exchange(port: port, request: request, timeout: timeout) })
+            }
+        }
+    }
+
+    static func exchange(port: Int, request: [UInt8], timeout: Double) throws -> Answer {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
         defer { close(fd) }
@@ -55,11 +73,6 @@ enum RawHTTP {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw Failure(description: "connect to \(port) failed") }
-        let body = json.map { Array($0.utf8) } ?? []
-        var head = "\(method) \(path) HTTP/1.1\r\n" + (headers["Host"] == nil ? "Host: 127.0.0.1:\(port)\r\n" : "") + "Connection: close\r\n"
-        if json != nil { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
-        for (k, v) in headers { head += "\(k): \(v)\r\n" }
-        let request = Array((head + "\r\n").utf8) + body
         _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
