@@ -98,6 +98,9 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: monthly archives (the chat domain's export format, compressed and verified like backups)
+        .target(name: "NTArchive", dependencies: ["NTChat", "NTBackup", "NTStorage"], swiftSettings: strict),
+
         // MARK: the process model
         .target(
             name: "WebWorker",
@@ -114,7 +117,7 @@ let package = Package(
         ),
         .target(
             name: "MaintenanceWorker",
-            dependencies: ["NTWorkerKit", "NTStorage", "NTBackup", "NTIPC", "NTSystem", logging, lifecycle, .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["NTWorkerKit", "NTStorage", "NTBackup", "NTArchive", "NTChat", "NTIPC", "NTSystem", logging, lifecycle, .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
         .target(
@@ -131,7 +134,7 @@ let package = Package(
             name: "NeuralTerminal",
             dependencies: [
                 "Supervisor", "WebWorker", "MetricsWorker", "MaintenanceWorker", "NTChat", "CZstd", "CSQLite",
-                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTBackup", "NTCurl", logging,
+                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTBackup", "NTArchive", "NTCurl", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -154,6 +157,7 @@ let package = Package(
         .testTarget(name: "NTOpenRouterTests", dependencies: ["NTOpenRouter"], swiftSettings: strict),
         .testTarget(name: "NTCurlTests", dependencies: ["NTCurl"], swiftSettings: strict),
         .testTarget(name: "NTBackupTests", dependencies: ["NTBackup", "NTStorage"], swiftSettings: strict),
+        .testTarget(name: "NTArchiveTests", dependencies: ["NTArchive", "NTChat", "NTBackup", "NTStorage"], swiftSettings: strict),
         .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
@@ -162,7 +166,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["NeuralTerminal", "NTConfig", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTStorage"],
+            dependencies: ["NeuralTerminal", "NTConfig", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTArchive", "NTStorage"],
             swiftSettings: strict
         ),
     ]

@@ -1,0 +1,149 @@
+import CZstd
+
+/// A pull-style zstd decompressor: ``feed(_:)`` it compressed bytes, then call ``next()`` until it returns nil;
+/// each call gives at most libzstd's recommended output size (128 KiB), so a caller that awaits between pieces
+/// (an import storing conversations) never holds more than that, however well the data compresses.
+///
+/// Any number of concatenated frames is one stream (as `zstd -d` reads them); each frame's checksum is verified.
+/// ``finish()`` at the end of the input fails if the last frame is incomplete.
+public final class ZstdDecoder {
+    private let context: OpaquePointer
+    private let outBuffer: UnsafeMutableRawPointer
+    private let outSize: Int
+    private var pending: [UInt8] = []
+    private var position = 0
+    private var frameOpen = false
+    /// The last call filled the output buffer: libzstd may hold more output for the input already given.
+    private var outputFull = false
+    /// A name for messages (a path), or empty.
+    public let label: String
+    /// Compressed bytes fed so far.
+    public private(set) var compressedBytes = 0
+    /// Decompressed bytes returned so far.
+    public private(set) var decompressedBytes = 0
+
+    public init(label: String = "") throws {
+        guard let context = ZSTD_createDCtx() else { throw BackupError.zstd("cannot create a decompression context") }
+        self.context = context
+        self.label = label
+        outSize = ZSTD_DStreamOutSize()
+        outBuffer = UnsafeMutableRawPointer.allocate(byteCount: outSize, alignment: 16)
+    }
+
+    deinit {
+        ZSTD_freeDCtx(context)
+        outBuffer.deallocate()
+    }
+
+    /// The next compressed bytes; call ``next()`` until nil before feeding more.
+    public func feed(_ bytes: [UInt8]) {
+        precondition(position >= pending.count, "feed before the previous input was consumed")
+        pending = bytes
+        position = 0
+        compressedBytes += bytes.count
+    }
+
+    /// The next piece of decompressed bytes, or nil when the input fed so far is used up.
+    public func next() throws -> [UInt8]? {
+        while position < pending.count || outputFull {
+            let (consumed, produced) = try pending.withUnsafeBytes { raw -> (Int, [UInt8]) in
+                var input = ZSTD_inBuffer(src: raw.baseAddress, size: raw.count, pos: position)
+                let piece = try step(&input)
+                return (input.pos, piece)
+            }
+            position = consumed
+            if !produced.isEmpty { return produced }
+        }
+        return nil
+    }
+
+    /// Call at the end of the input: drains what libzstd still holds; throws if the stream ended inside a frame
+    /// or was empty. Returns the last decompressed bytes (often empty).
+    public func finish() throws -> [UInt8] {
+        var tail: [UInt8] = []
+        while frameOpen {
+            var input = ZSTD_inBuffer(src: nil, size: 0, pos: 0)
+            let piece = try step(&input)
+            if piece.isEmpty { throw BackupError.zstd("\(name) is truncated: the last frame ends early") }
+            tail += piece
+        }
+        guard compressedBytes > 0 else { throw BackupError.zstd("\(name) is empty") }
+        return tail
+    }
+
+    private var name: String { label.isEmpty ? "the input" : label }
+
+    private func step(_ input: inout ZSTD_inBuffer) throws -> [UInt8] {
+        var out = ZSTD_outBuffer(dst: outBuffer, size: outSize, pos: 0)
+        let hint = ZSTD_decompressStream(context, &out, &input)
+        if ZSTD_isError(hint) != 0 {
+            throw BackupError.zstd("\(name) is corrupt: \(String(cString: ZSTD_getErrorName(hint)))")
+        }
+        frameOpen = hint != 0
+        outputFull = out.pos == out.size
+        decompressedBytes += out.pos
+        return Array(UnsafeRawBufferPointer(start: outBuffer, count: out.pos))
+    }
+}
+
+/// Reads an input that may or may not be zstd-compressed: the first four bytes decide (zstd's magic number
+/// `28 B5 2F FD`); plain input passes through unchanged. Used by `neural-terminal import` and `POST /api/import`,
+/// so a monthly archive (`.jsonl.zst`) imports as it is.
+public final class MaybeZstdDecoder {
+    private var head: [UInt8] = []
+    private var decoder: ZstdDecoder?
+    private var decided = false
+    private var plain: [UInt8]?
+    public let label: String
+
+    /// zstd's frame magic number, little-endian on disk.
+    public static let magic: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD]
+
+    public init(label: String = "") {
+        self.label = label
+    }
+
+    /// Whether the input turned out to be zstd (false until four bytes were seen).
+    public var isCompressed: Bool { decoder != nil }
+
+    /// The next raw bytes; then call ``next()`` until nil.
+    public func feed(_ bytes: [UInt8]) throws {
+        if decided {
+            if let decoder { decoder.feed(bytes) } else { plain = bytes }
+            return
+        }
+        head += bytes
+        guard head.count >= Self.magic.count else { return }
+        try decide()
+    }
+
+    /// The next decoded piece, or nil when the fed bytes are used up.
+    public func next() throws -> [UInt8]? {
+        if let decoder { return try decoder.next() }
+        defer { plain = nil }
+        return plain.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Call at the end of the input; returns the last decoded bytes (an input shorter than four bytes is plain).
+    public func finish() throws -> [UInt8] {
+        if !decided {
+            defer { head = [] }
+            decided = true
+            return head
+        }
+        return try decoder?.finish() ?? []
+    }
+
+    private func decide() throws {
+        decided = true
+        let bytes = head
+        head = []
+        if Array(bytes.prefix(4)) == Self.magic {
+            let decoder = try ZstdDecoder(label: label)
+            decoder.feed(bytes)
+            self.decoder = decoder
+        } else {
+            plain = bytes
+        }
+    }
+}
