@@ -99,7 +99,7 @@ let package = Package(
         ),
 
         // MARK: monthly archives (the chat domain's export format, compressed and verified like backups)
-        .target(name: "NTArchive", dependencies: ["NTChat", "NTBackup", "NTStorage"], swiftSettings: strict),
+        .target(name: "NTArchive", dependencies: ["NTChat", "NTBackup", "NTStorage", "NTConfig"], swiftSettings: strict),
 
         // MARK: the process model
         .target(
@@ -123,7 +123,7 @@ let package = Package(
         .target(
             name: "Supervisor",
             dependencies: [
-                "NTConfig", "NTLog", "NTSystem", "NTStorage", "NTBackup", "NTIPC", "NTMetrics", "NTWorkerKit",
+                "NTConfig", "NTLog", "NTSystem", "NTStorage", "NTBackup", "NTArchive", "NTIPC", "NTMetrics", "NTWorkerKit",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict

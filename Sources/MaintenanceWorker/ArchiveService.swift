@@ -51,7 +51,7 @@ actor ArchiveService {
         if let running { return await running.value }
         let config = context.config.current
         let logger = context.logger
-        let settings = Self.settings(config)
+        let settings = ArchiveSettings(config)
         let repository: SQLiteChatRepository
         do {
             repository = try self.repository ?? SQLiteChatRepository(path: config.storage.dataDir + "/neural-terminal.db")
@@ -75,11 +75,6 @@ actor ArchiveService {
         running = nil
         inProgress.record(0)
         return finished(report, trigger: trigger)
-    }
-
-    /// The `[archive]` keys as settings.
-    static func settings(_ config: AppConfig) -> ArchiveSettings {
-        ArchiveSettings(directory: config.resolvedArchiveDir, afterDays: config.archive.afterDays, prune: config.archive.prune)
     }
 
     private func finished(_ report: ArchiveReport, trigger: String) -> ArchiveReport {

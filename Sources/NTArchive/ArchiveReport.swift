@@ -1,8 +1,8 @@
-import FoundationEssentials
+import NTBackup
 
 /// The answer of an archive run (also the JSON of `neural-terminal archive --json` and of `archive` on the control
 /// socket): what was written and pruned, or why the run stopped.
-public struct ArchiveReport: Codable, Sendable, Equatable {
+public struct ArchiveReport: ControlReport, Sendable, Equatable {
     public var ok: Bool
     /// Conversation records written this run (a conversation archived again in a newer state counts again).
     public var archivedConversations = 0
@@ -33,18 +33,5 @@ public struct ArchiveReport: Codable, Sendable, Equatable {
 
     public init(ok: Bool) {
         self.ok = ok
-    }
-
-    public func encoded() -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"ok":false,"error":"unencodable"}"#
-    }
-
-    public static func decode(_ text: String) throws -> ArchiveReport {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(ArchiveReport.self, from: Data(text.utf8))
     }
 }

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Logging
+import NTArchive
 import NTBackup
 import NTIPC
 import NTStorage
@@ -17,11 +18,14 @@ extension Supervisor {
         }
     }
 
-    /// Asks the maintenance worker for an archive run now (`neural-terminal archive`) and returns its report as JSON
-    /// (the same `ok`/`error`/`reason` fields as a backup's when it cannot be asked).
+    /// Asks the maintenance worker for an archive run now (`neural-terminal archive`) and returns its
+    /// ``ArchiveReport`` as JSON.
     func forwardArchive(trigger: String) async -> String {
         await forwardToMaintenance("archive", trigger: trigger) { error, reason in
-            BackupReport(ok: false, error: error, reason: reason).encoded()
+            var report = ArchiveReport(ok: false)
+            report.error = error
+            report.reason = reason
+            return report.encoded()
         }
     }
 

@@ -75,11 +75,14 @@ public final class ZstdDecoder {
 
     private func step(_ input: inout ZSTD_inBuffer) throws -> [UInt8] {
         var out = ZSTD_outBuffer(dst: outBuffer, size: outSize, pos: 0)
+        let consumedBefore = input.pos
         let hint = ZSTD_decompressStream(context, &out, &input)
         if ZSTD_isError(hint) != 0 {
             throw BackupError.zstd("\(name) is corrupt: \(String(cString: ZSTD_getErrorName(hint)))")
         }
-        frameOpen = hint != 0
+        // A call that neither read nor wrote (a flush after a frame ended exactly at a full buffer) asks for the
+        // next frame's header: that says nothing about the frame that just ended.
+        if out.pos > 0 || input.pos > consumedBefore { frameOpen = hint != 0 }
         outputFull = out.pos == out.size
         decompressedBytes += out.pos
         return Array(UnsafeRawBufferPointer(start: outBuffer, count: out.pos))

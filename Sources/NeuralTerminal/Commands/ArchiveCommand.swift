@@ -2,7 +2,6 @@ import ArgumentParser
 import NTArchive
 import NTBackup
 import NTConfig
-import NTIPC
 
 /// `neural-terminal archive`: runs archiving now (ADR 0009). While the appliance runs, its maintenance worker does
 /// it (through the control socket, so it never races a scheduled run); otherwise this process does. `--list`
@@ -27,20 +26,11 @@ struct ArchiveCommand: AsyncParsableCommand {
         let config = try options.load()
         if list { return try Self.list(config, json: json) }
         let report: ArchiveReport
-        if let socket = await RunningAppliance.controlSocket(config) {
-            printError("the appliance is running: its maintenance worker archives")
-            do {
-                report = try ArchiveReport.decode(try await IPCClient.request(path: socket, command: "archive", argument: "cli", timeout: 24 * 3600))
-            } catch {
-                printError("archive request failed: \(error)")
-                throw ExitCode(Exit.unavailable)
-            }
+        if let answer: ArchiveReport = try await RunningAppliance.ask(config, "archive", doing: "archives") {
+            report = answer
         } else {
             let repository = try ArchiveCommandSupport.openRepository(config, creating: false)
-            report = await ArchiveRunner(
-                repository: repository,
-                settings: ArchiveSettings(directory: config.resolvedArchiveDir, afterDays: config.archive.afterDays, prune: config.archive.prune)
-            ).run()
+            report = await ArchiveRunner(repository: repository, settings: ArchiveSettings(config)).run()
         }
         if json {
             print(report.encoded())

@@ -34,14 +34,30 @@ enum RawHTTP {
     static func send(_ method: String, port: Int, path: String, json: String? = nil, headers: [String: String] = [:], timeout: Double = 30) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try blocking(method, port: port, path: path, json: json, headers: headers, timeout: timeout) })
+                continuation.resume(with: Result {
+                    try blocking(method, port: port, path: path, body: json.map { Array($0.utf8) }, contentType: "application/json",
+                                 headers: headers, timeout: timeout)
+                })
+            }
+        }
+    }
+
+    /// Sends raw bytes (a compressed archive, say) as the body.
+    static func send(_ method: String, port: Int, path: String, body: [UInt8], contentType: String, timeout: Double = 30) async throws -> Answer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result {
+                    try blocking(method, port: port, path: path, body: body, contentType: contentType, headers: [:], timeout: timeout)
+                })
             }
         }
     }
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    static func blocking(_ method: String, port: Int, path: String, json: String?, headers: [String: String], timeout: Double) throws -> Answer {
+    static func blocking(
+        _ method: String, port: Int, path: String, body payload: [UInt8]?, contentType: String, headers: [String: String], timeout: Double
+    ) throws -> Answer {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
         defer { close(fd) }
@@ -55,9 +71,9 @@ enum RawHTTP {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw Failure(description: "connect to \(port) failed") }
-        let body = json.map { Array($0.utf8) } ?? []
+        let body = payload ?? []
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
-        if json != nil { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
+        if payload != nil { head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n" }
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         let request = Array((head + "\r\n").utf8) + body
         _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
