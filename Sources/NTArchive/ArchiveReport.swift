@@ -15,6 +15,9 @@ public struct ArchiveReport: ControlReport, Sendable, Equatable {
     public var forgotten = 0
     /// The month files written, in month order.
     public var files: [FileReport] = []
+    /// Month files found damaged (not matching their manifest and unreadable, or failing verification before a
+    /// prune): left as they are, their conversations kept in the database; the run reports a failure.
+    public var damagedFiles: [String] = []
     /// What went wrong, and its label as in `archive_failures_total{reason}`.
     public var error: String?
     public var reason: String?

@@ -53,28 +53,45 @@ public struct ArchiveRunner: Sendable {
     /// Runs once; never throws: the report says what happened.
     public func run() async -> ArchiveReport {
         let started = ContinuousClock.now
-        var report = ArchiveReport(ok: true)
+        var state = RunState()
         do {
-            try await runThrowing(&report)
-        } catch let error as ArchiveError {
-            report.ok = false
-            report.error = error.description
-            report.reason = error.reason
-        } catch let error as BackupError {
-            report.ok = false
-            report.error = error.description
-            report.reason = error.reason
+            try await runThrowing(&state)
+            if let problem = state.deferred { throw problem }
         } catch {
-            report.ok = false
-            report.error = "\(error)"
-            report.reason = "sqlite"
+            state.report.ok = false
+            switch error {
+            case let error as ArchiveError:
+                state.report.error = error.description
+                state.report.reason = error.reason
+            case let error as BackupError:
+                state.report.error = error.description
+                state.report.reason = error.reason
+            default:
+                state.report.error = "\(error)"
+                state.report.reason = "sqlite"
+            }
         }
+        state.report.damagedFiles = state.damaged.map(\.fileName).sorted()
         let elapsed = ContinuousClock.now - started
-        report.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return report
+        state.report.durationSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return state.report
     }
 
-    private func runThrowing(_ report: inout ArchiveReport) async throws {
+    /// What one run has done so far, and what it had to leave out.
+    struct RunState {
+        var report = ArchiveReport(ok: true)
+        /// Months whose existing file is damaged: this run writes nothing more to them (other months go on).
+        var damaged: Set<ArchiveMonth> = []
+        /// The first problem that did not stop the run (a damaged file); reported when the run ends.
+        var deferred: ArchiveError?
+
+        mutating func skip(_ month: ArchiveMonth, _ error: ArchiveError) {
+            damaged.insert(month)
+            if deferred == nil { deferred = error }
+        }
+    }
+
+    private func runThrowing(_ state: inout RunState) async throws {
         guard settings.afterDays > 0 else { throw ArchiveError.disabled }
         let directory = settings.directory
         try FileOps.makeDirectories(directory)
@@ -85,8 +102,8 @@ public struct ArchiveRunner: Sendable {
             FileOps.remove(directory + "/" + name)
         }
         let files = FileOps.list(directory).filter { ArchiveMonth(fileName: $0) != nil }
-        report.forgotten = try await repository.forgetArchives(notIn: files)
-        if settings.prune { try await pruneEarlier(&report) }
+        state.report.forgotten = try await repository.forgetArchives(notIn: files)
+        if settings.prune { try await pruneEarlier(&state) }
 
         let nowMs = now().unix * 1000
         let cutoff = nowMs - Int64(settings.afterDays) * ArchiveTime.dayMilliseconds
@@ -98,19 +115,19 @@ public struct ArchiveRunner: Sendable {
             let candidates = try await repository.archiveCandidates(before: widened, after: cursor, limit: settings.batchSize)
             guard let last = candidates.last else { break }
             cursor = last
-            let records = try await archiveBatch(candidates, cutoff: cutoff, report: &report)
+            let records = try await archiveBatch(candidates, cutoff: cutoff, state: &state)
             if settings.prune && !records.isEmpty {
                 await hooks.beforePrune()
                 let pruned = try await repository.pruneArchived(ids: records.map(\.conversationID), at: Identifiers.now())
-                report.prunedConversations += pruned.count
-                report.keptChanged += records.count - pruned.count
+                state.report.prunedConversations += pruned.count
+                state.report.keptChanged += records.count - pruned.count
             }
             if candidates.count < settings.batchSize { break }
         }
     }
 
     /// Writes one batch to its month files; returns the records of what was written, verified and published.
-    private func archiveBatch(_ candidates: [ArchiveCandidate], cutoff: Int64, report: inout ArchiveReport) async throws -> [ArchiveRecord] {
+    private func archiveBatch(_ candidates: [ArchiveCandidate], cutoff: Int64, state: inout RunState) async throws -> [ArchiveRecord] {
         var open: [ArchiveMonth: MonthFileWriter] = [:]
         var records: [ArchiveRecord] = []
         let exportedAt = Identifiers.now()
@@ -129,9 +146,10 @@ public struct ArchiveRunner: Sendable {
                     let wall = ArchiveTime.wallClockMilliseconds(text) ?? last
                     for (month, writer) in open where month.endUnixMilliseconds + ArchiveTime.dayMilliseconds <= wall {
                         open[month] = nil
-                        records += try await publish(writer, report: &report)
+                        records += try await publish(writer, state: &state)
                     }
                     let month = ArchiveMonth(unixMilliseconds: last)
+                    guard !state.damaged.contains(month) else { continue }
                     let writer = try open[month] ?? MonthFileWriter(
                         directory: settings.directory, month: month, level: settings.zstdLevel, exportedAt: exportedAt
                     )
@@ -141,7 +159,7 @@ public struct ArchiveRunner: Sendable {
             }
             for month in open.keys.sorted() {
                 guard let writer = open.removeValue(forKey: month) else { continue }
-                records += try await publish(writer, report: &report)
+                records += try await publish(writer, state: &state)
             }
         } catch {
             for writer in open.values { writer.discard() }
@@ -151,11 +169,20 @@ public struct ArchiveRunner: Sendable {
     }
 
     /// Ends a month's new frame, reads the file back, and publishes it only if it holds exactly what it should.
-    private func publish(_ writer: MonthFileWriter, report: inout ArchiveReport) async throws -> [ArchiveRecord] {
+    /// A month whose existing file is damaged is left out of the rest of the run (and the file left as it is).
+    private func publish(_ writer: MonthFileWriter, state: inout RunState) async throws -> [ArchiveRecord] {
         let name = writer.month.fileName
         let manifest: ArchiveManifest
         do {
-            let previous = try previousContents(writer)
+            let previous: (conversations: Int, messages: Int, frames: Int)
+            do {
+                previous = try previousContents(writer)
+            } catch let error as ArchiveError {
+                guard case .damaged = error else { throw error }
+                writer.discard()
+                state.skip(writer.month, error)
+                return []
+            }
             let written = try writer.finish()
             hooks.afterWrite(writer.tempPath)
             let back = try ArchiveReadBack.read(writer.tempPath, decodeFrom: writer.previousBytes)
@@ -183,11 +210,11 @@ public struct ArchiveRunner: Sendable {
             ArchiveRecord(conversationID: $0.id, fingerprint: $0.fingerprint, file: name, archivedAt: archivedAt)
         }
         try await repository.recordArchived(records)
-        report.archivedConversations += records.count
-        report.archivedMessages += writer.addedMessages
-        report.files.removeAll { $0.file == name }
-        report.files.append(.init(file: name, added: records.count, conversations: manifest.conversations, bytes: manifest.bytes, sha256: manifest.sha256))
-        report.files.sort { $0.file < $1.file }
+        state.report.archivedConversations += records.count
+        state.report.archivedMessages += writer.addedMessages
+        state.report.files.removeAll { $0.file == name }
+        state.report.files.append(.init(file: name, added: records.count, conversations: manifest.conversations, bytes: manifest.bytes, sha256: manifest.sha256))
+        state.report.files.sort { $0.file < $1.file }
         return records
     }
 
@@ -212,24 +239,20 @@ public struct ArchiveRunner: Sendable {
     }
 
     /// Prunes conversations archived earlier (with `prune` off then, or before a failure) that are still unchanged,
-    /// file by file, each file first read in full and checked against its manifest.
-    private func pruneEarlier(_ report: inout ArchiveReport) async throws {
+    /// file by file, each file first read in full and checked against its manifest. A file that does not verify
+    /// keeps its conversations in the database and is reported; the others go on.
+    private func pruneEarlier(_ state: inout RunState) async throws {
         let pending = try await repository.prunableArchives()
         guard !pending.isEmpty else { return }
         var ids: [String] = []
         for (file, candidates) in pending.sorted(by: { $0.key < $1.key }) {
             guard shouldContinue() else { throw ArchiveError.cancelled }
-            let path = settings.directory + "/" + file
-            guard let manifest = ArchiveManifest.read(of: path) else {
-                throw ArchiveError.verification(file: file, problem: "no manifest")
+            do {
+                ids += try verifiedIDs(file, among: candidates)
+            } catch let error as ArchiveError {
+                guard let month = ArchiveMonth(fileName: file) else { throw error }
+                state.skip(month, error)
             }
-            let back = try ArchiveReadBack.read(path)
-            guard back.sha256 == manifest.sha256, back.bytes == manifest.bytes, back.conversations == manifest.conversations,
-                  back.messages == manifest.messages else {
-                throw ArchiveError.verification(file: file, problem: "it does not match its manifest (size, SHA-256 or counts)")
-            }
-            let inFile = Set(back.ids)
-            ids += candidates.filter { inFile.contains($0) }
         }
         guard !ids.isEmpty else { return }
         await hooks.beforePrune()
@@ -238,8 +261,26 @@ public struct ArchiveRunner: Sendable {
             let batch = Array(ids[start..<min(ids.count, start + settings.batchSize)])
             start += batch.count
             let pruned = try await repository.pruneArchived(ids: batch, at: Identifiers.now())
-            report.prunedConversations += pruned.count
-            report.keptChanged += batch.count - pruned.count
+            state.report.prunedConversations += pruned.count
+            state.report.keptChanged += batch.count - pruned.count
         }
+    }
+
+    /// The `candidates` that the month file `file` holds, after reading all of it against its manifest.
+    private func verifiedIDs(_ file: String, among candidates: [String]) throws -> [String] {
+        let path = settings.directory + "/" + file
+        guard let manifest = ArchiveManifest.read(of: path) else { throw ArchiveError.damaged(file: file, problem: "no manifest") }
+        let back: ArchiveReadBack
+        do {
+            back = try ArchiveReadBack.read(path)
+        } catch ArchiveError.verification(_, let problem) {
+            throw ArchiveError.damaged(file: file, problem: problem)
+        }
+        guard back.sha256 == manifest.sha256, back.bytes == manifest.bytes, back.conversations == manifest.conversations,
+              back.messages == manifest.messages else {
+            throw ArchiveError.damaged(file: file, problem: "it does not match its manifest (size, SHA-256 or counts)")
+        }
+        let inFile = Set(back.ids)
+        return candidates.filter { inFile.contains($0) }
     }
 }

@@ -54,7 +54,7 @@ struct ArchiveVerificationTests {
         #expect(retry.ok && retry.prunedConversations == 2, "\(retry.error ?? "")")
     }
 
-    @Test("a damaged month file is left as it is, and nothing for that month is pruned", arguments: [0, 1])
+    @Test("a damaged month file is left as it is, nothing for that month is pruned, and other months go on", arguments: [0, 1])
     func damagedExistingFileIsLeftAlone(_ which: Int) async throws {
         let (label, damage) = Self.damages[which]
         let scratch = try ArchiveScratch()
@@ -65,12 +65,14 @@ struct ArchiveVerificationTests {
         damage(path)
         let damaged = try scratch.bytes(of: "2026-08.jsonl.zst")
 
-        try await Fixture.load([Fixture.line(2, updated: "2026-08-02T10:00:00.000Z")], into: scratch.repository)
+        try await Fixture.load([Fixture.line(2, updated: "2026-08-02T10:00:00.000Z"), Fixture.line(3, updated: "2026-07-02T10:00:00.000Z")],
+                               into: scratch.repository)
         let report = await scratch.runner(prune: true).run()
-        #expect(!report.ok && report.reason != nil, "\(label)")
-        #expect(report.prunedConversations == 0)
-        #expect(try await scratch.ids().count == 2, "\(label): both conversations stay in the database")
+        #expect(!report.ok && report.reason == "damaged", "\(label): \(report.error ?? "")")
+        #expect(report.damagedFiles == ["2026-08.jsonl.zst"])
+        #expect(try await scratch.ids() == [Fixture.id(1), Fixture.id(2)], "\(label): August's conversations stay in the database")
         #expect(try scratch.bytes(of: "2026-08.jsonl.zst") == damaged, "\(label): the damaged file is not touched")
+        #expect(report.files.map(\.file) == ["2026-07.jsonl.zst"] && report.prunedConversations == 1, "\(label): other months go on")
     }
 
     @Test("conversations archived without prune are pruned later only if their file still verifies")
@@ -84,7 +86,7 @@ struct ArchiveVerificationTests {
         Self.truncate(path, by: 5)
 
         let refused = await scratch.runner(prune: true).run()
-        #expect(!refused.ok && refused.reason == "verify", "\(refused.error ?? "")")
+        #expect(!refused.ok && refused.reason == "damaged" && refused.damagedFiles == ["2026-08.jsonl.zst"], "\(refused.error ?? "")")
         #expect(try await scratch.ids().count == 2)
 
         try Data(good).write(to: URL(fileURLWithPath: path))
