@@ -46,15 +46,18 @@ extension ArchiveRunner {
         try await repository.recordArchived(records)
         state.report.archivedConversations += records.count
         state.report.archivedMessages += writer.addedMessages
+        // A month can be published by more than one batch of the run: one entry, its additions summed.
+        let earlier = state.report.files.first { $0.file == name }?.added ?? 0
         state.report.files.removeAll { $0.file == name }
-        state.report.files.append(.init(file: name, added: records.count, conversations: manifest.conversations, bytes: manifest.bytes, sha256: manifest.sha256))
+        state.report.files.append(.init(file: name, added: earlier + records.count, conversations: manifest.conversations,
+                                        bytes: manifest.bytes, sha256: manifest.sha256))
         state.report.files.sort { $0.file < $1.file }
         return records
     }
 
     /// What the month file held before this run: its manifest's counts when the manifest matches the bytes that
     /// were copied, else a full read of the old file (a crash between the two renames leaves a stale manifest).
-    /// A file that cannot be read through is damaged: the run stops and the file stays as it is.
+    /// A file that cannot be read through is damaged: the caller skips that month and leaves the file as it is.
     func previousContents(_ writer: MonthFileWriter) throws -> (conversations: Int, messages: Int, frames: Int) {
         guard writer.previousBytes > 0 else { return (0, 0, 0) }
         if let manifest = ArchiveManifest.read(of: writer.finalPath), manifest.bytes == writer.previousBytes,

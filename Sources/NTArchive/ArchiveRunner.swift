@@ -10,7 +10,8 @@ import NTChat
 ///    ids); rename it into place with its manifest; record what went where;
 /// 4. with `prune`, delete the batch's conversations in one transaction, except those that changed meanwhile.
 ///
-/// A failure stops the run with nothing half-published and nothing pruned that was not verified.
+/// A month whose existing file is damaged is skipped (the file left as it is) and reported when the run ends; any
+/// other failure stops the run. Either way nothing is half-published and nothing is pruned that was not verified.
 public struct ArchiveRunner: Sendable {
     public let repository: any ArchiveStateRepository
     public let settings: ArchiveSettings

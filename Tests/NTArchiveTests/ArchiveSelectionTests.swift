@@ -99,5 +99,7 @@ struct ArchiveSelectionTests {
         for file in scratch.files() { archived += try Fixture.conversationIDs(in: scratch.bytes(of: file)) }
         #expect(archived.sorted() == (1...25).map { Fixture.id($0) }.sorted())
         #expect(try await scratch.ids().isEmpty)
+        #expect(report.files.map(\.file) == scratch.files(), "one entry per month file")
+        #expect(report.files.reduce(0) { $0 + $1.added } == 25, "additions of several batches to one month are summed")
     }
 }
