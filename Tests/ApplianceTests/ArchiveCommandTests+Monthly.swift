@@ -6,11 +6,8 @@ extension ArchiveCommandTests {
     static let old2020 = #"{"conversation":{"id":"22222222-2222-4333-8444-555555555555","title":"old","model":"m","created_at":"2020-03-01T00:00:00.000Z","updated_at":"2020-03-01T00:00:00.000Z"},"messages":[{"id":"22222222-2222-4333-8444-666666666666","role":"user","content":"hello","status":"complete","created_at":"2020-03-01T00:00:00.000Z","updated_at":"2020-03-01T00:00:00.000Z"},{"id":"22222222-2222-4333-8444-777777777777","role":"assistant","content":"hi","model":"m","status":"complete","cost_usd":0.25,"created_at":"2020-03-01T00:00:01.000Z","updated_at":"2020-03-01T00:00:02.000Z"}]}"#
 
     @Test func theArchiveCommandRunsItselfWhenTheApplianceIsStoppedAndImportTakesTheFileBack() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nt-cli-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, config) = try Self.workspace("archive.after_days = 30\narchive.prune = true\n")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let config = dir.appendingPathComponent("c.toml").path
-        try "storage.data_dir = \"\(dir.path)/data\"\narchive.after_days = 30\narchive.prune = true\n".write(toFile: config, atomically: true, encoding: .utf8)
         #expect(try Self.run(["import", "--config", config, "-"], input: Self.old2020 + "\n").status == 0)
 
         let archived = try Self.run(["archive", "--json", "--config", config])
