@@ -3,9 +3,9 @@ import CZstd
 import Glibc
 #endif
 
-/// Streaming zstd between files through libzstd's `ZSTD_compressStream2` / `ZSTD_decompressStream`, with the
-/// frame's content checksum on. Memory stays bounded (libzstd's recommended buffers plus its window) whatever
-/// the file size.
+/// Streaming zstd between files (backups), through ``ZstdEncoder`` and ``ZstdDecoder`` (libzstd's
+/// `ZSTD_compressStream2` / `ZSTD_decompressStream`), with the frame's content checksum on. Memory stays bounded
+/// (libzstd's recommended buffers plus its window, and 1 MiB reads) whatever the file size.
 public enum Zstd {
     /// What a compression produced.
     public struct Output: Sendable, Equatable {
