@@ -106,6 +106,9 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: monthly archives (the chat domain's export format, compressed and verified like backups)
+        .target(name: "NTArchive", dependencies: ["NTChat", "NTBackup", "NTStorage", "NTSystem", "NTConfig"], swiftSettings: strict),
+
         // MARK: the process model
         .target(
             name: "WebWorker",
@@ -123,13 +126,13 @@ let package = Package(
         ),
         .target(
             name: "MaintenanceWorker",
-            dependencies: ["NTWorkerKit", "NTStorage", "NTBackup", "NTIPC", "NTSystem", logging, lifecycle, .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["NTWorkerKit", "NTStorage", "NTBackup", "NTArchive", "NTChat", "NTIPC", "NTSystem", logging, lifecycle, .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
         .target(
             name: "Supervisor",
             dependencies: [
-                "NTConfig", "NTLog", "NTSystem", "NTStorage", "NTBackup", "NTIPC", "NTMetrics", "NTWorkerKit",
+                "NTConfig", "NTLog", "NTSystem", "NTStorage", "NTBackup", "NTArchive", "NTIPC", "NTMetrics", "NTWorkerKit",
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -140,7 +143,7 @@ let package = Package(
             name: "NeuralTerminal",
             dependencies: [
                 "Supervisor", "WebWorker", "MetricsWorker", "MaintenanceWorker", "NTChat", "CZstd", "CSQLite",
-                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTBackup", "NTCurl", "NTAuth", logging,
+                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTBackup", "NTArchive", "NTCurl", "NTAuth", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -164,6 +167,7 @@ let package = Package(
         .testTarget(name: "NTCurlTests", dependencies: ["NTCurl"], swiftSettings: strict),
         .testTarget(name: "NTBackupTests", dependencies: ["NTBackup", "NTStorage", "NTSystem"], swiftSettings: strict),
         .testTarget(name: "NTAuthTests", dependencies: ["NTAuth", "NTStorage", "NTSystem"], swiftSettings: strict),
+        .testTarget(name: "NTArchiveTests", dependencies: ["NTArchive", "NTChat", "NTBackup", "NTStorage", "NTSystem"], swiftSettings: strict),
         .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
@@ -176,7 +180,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["NeuralTerminal", "NTConfig", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTStorage", "NTAuth"],
+            dependencies: ["NeuralTerminal", "NTConfig", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTArchive", "NTStorage", "NTAuth"],
             swiftSettings: strict
         ),
     ]

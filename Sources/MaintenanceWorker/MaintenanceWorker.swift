@@ -6,13 +6,16 @@ import NTWorkerKit
 import ServiceLifecycle
 
 /// The maintenance worker: the schedule loop for the jobs that keep the data safe. Each tick it checkpoints the
-/// WAL (passive), runs `PRAGMA optimize` once an hour, and takes a backup when the newest one is older than
-/// `backup.interval_minutes`; it also answers `backup` requests forwarded by the supervisor.
+/// WAL (passive), runs `PRAGMA optimize` once an hour, takes a backup when the newest one is older than
+/// `backup.interval_minutes`, and archives old conversations on its first tick and then hourly (when
+/// `archive.after_days` > 0); it also answers `backup` and `archive` requests forwarded by the supervisor.
 public enum MaintenanceWorker {
     public static func services(context: WorkerContext) async throws -> [any Service] {
         let backups = BackupService(context: context)
         backups.registerCommands()
-        return [ScheduleLoop(context: context, backups: backups)]
+        let archives = ArchiveService(context: context)
+        archives.registerCommands()
+        return [ScheduleLoop(context: context, backups: backups, archives: archives)]
     }
 }
 
@@ -20,12 +23,16 @@ public enum MaintenanceWorker {
 struct ScheduleLoop: Service {
     let context: WorkerContext
     let backups: BackupService
+    let archives: ArchiveService
+    /// Archive runs are checked this often: `after_days` counts whole days, so an hour late is on time.
+    static let archiveInterval = Duration.seconds(3600)
 
     func run() async throws {
         try await withGracefulShutdownHandler {
             try await loop()
-        } onGracefulShutdown: { [backups] in
+        } onGracefulShutdown: { [backups, archives] in
             backups.cancel()
+            archives.cancel()
         }
     }
 
@@ -36,6 +43,7 @@ struct ScheduleLoop: Service {
         var database: SQLiteDatabase?
         var lastOptimize: ContinuousClock.Instant?
         var lastFailedBackup: ContinuousClock.Instant?
+        var lastArchive: ContinuousClock.Instant?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             ticks.increment()
             let config = context.config.current
@@ -59,6 +67,10 @@ struct ScheduleLoop: Service {
                lastFailedBackup.map({ ContinuousClock.now - $0 >= .seconds(min(interval, 600)) }) ?? true {
                 let report = await backups.backup(trigger: "schedule")
                 lastFailedBackup = report.ok ? nil : .now
+            }
+            if config.archive.afterDays > 0, lastArchive.map({ ContinuousClock.now - $0 >= Self.archiveInterval }) ?? true {
+                _ = await archives.archive(trigger: "schedule")
+                lastArchive = .now
             }
             try? await cancelWhenGracefulShutdown {
                 try await Task.sleep(for: .milliseconds(Int(config.maintenance.tickSeconds * 1000)))

@@ -12,6 +12,7 @@ public enum Schema {
         Migration(version: 2, name: "conversations, messages, full-text index, models catalog", sql: chat),
         Migration(version: 3, name: "spend index, spend of deleted answers", sql: spend),
         Migration(version: 4, name: "password, browser sessions, API tokens", sql: auth),
+        Migration(version: 5, name: "archived conversations, spend of re-imported answers", sql: archives),
     ]
 
     /// Conversations and messages. The full-text index covers only messages in a final state: a streaming answer is
@@ -136,5 +137,27 @@ public enum Schema {
             last_used_at REAL,
             revoked_at   REAL
         );
+        """
+
+    /// Monthly archives (ADR 0011). `archived_conversations` remembers which state of a conversation went into
+    /// which month file: `last_activity` (the latest `updated_at` of the conversation and its messages, as text) and
+    /// `messages` (their count) at the time it was written. A conversation whose current values match is not
+    /// written again, and is pruned only while they still match (a message that arrived after the archive keeps it).
+    /// The row outlives a pruned conversation (`pruned_at`), so where it went stays known. An answer that comes
+    /// back (an archive imported after a prune) takes its cost out of `removed_spend` again, so it counts once.
+    static let archives = """
+        CREATE TABLE archived_conversations (
+            conversation_id TEXT PRIMARY KEY,
+            last_activity   TEXT NOT NULL,
+            messages        INTEGER NOT NULL,
+            file            TEXT NOT NULL,
+            archived_at     TEXT NOT NULL,
+            pruned_at       TEXT
+        );
+        CREATE INDEX archived_conversations_unpruned ON archived_conversations (file) WHERE pruned_at IS NULL;
+        CREATE INDEX removed_spend_by_message ON removed_spend (message_id);
+        CREATE TRIGGER messages_restore_spend AFTER INSERT ON messages WHEN new.cost_usd IS NOT NULL BEGIN
+            DELETE FROM removed_spend WHERE message_id = new.id;
+        END;
         """
 }

@@ -21,6 +21,8 @@ extension Supervisor {
             return "ok"
         case "backup":
             return await forwardBackup(trigger: argument.isEmpty ? "request" : argument)
+        case "archive":
+            return await forwardArchive(trigger: argument.isEmpty ? "request" : argument)
         case "restore":
             return await restore(staged: argument)
         default:

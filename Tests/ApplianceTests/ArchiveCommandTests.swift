@@ -31,14 +31,20 @@ struct ArchiveCommandTests {
                    stderr: String(decoding: stderr, as: UTF8.self))
     }
 
+    /// A temporary folder with a config whose data directory is inside it, plus `extra` TOML; remove the folder.
+    static func workspace(_ extra: String = "") throws -> (dir: URL, config: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nt-cli-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let config = dir.appendingPathComponent("c.toml").path
+        try "storage.data_dir = \"\(dir.path)/data\"\n\(extra)".write(toFile: config, atomically: true, encoding: .utf8)
+        return (dir, config)
+    }
+
     static let conversation = #"{"conversation":{"id":"11111111-2222-4333-8444-555555555555","title":"CLI zebra","model":"m","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z"},"messages":[{"id":"11111111-2222-4333-8444-666666666666","role":"user","content":"hello zebra","status":"complete","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z"},{"id":"11111111-2222-4333-8444-777777777777","role":"assistant","content":"half","model":"m","status":"streaming","cost_usd":0.0012,"completion_tokens":7,"created_at":"2026-01-01T00:00:01.000Z","updated_at":"2026-01-01T00:00:02.000Z"}]}"#
 
     @Test func importExportRoundTripAndOutputFilesAreHandledSafely() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("nt-cli-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, config) = try Self.workspace()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let config = dir.appendingPathComponent("c.toml").path
-        try "storage.data_dir = \"\(dir.path)/data\"\n".write(toFile: config, atomically: true, encoding: .utf8)
 
         let imported = try Self.run(["import", "--config", config, "-"], input: Self.conversation + "\n")
         #expect(imported.status == 0, "\(imported.stderr)")

@@ -1,7 +1,7 @@
 import FoundationEssentials
 
 /// The answer to a `backup` request on the control socket: what was written, or why nothing was.
-public struct BackupReport: Codable, Sendable {
+public struct BackupReport: ControlReport, Sendable {
     public var ok: Bool
     /// The backup's path (when `ok`).
     public var path: String?
@@ -21,23 +21,10 @@ public struct BackupReport: Codable, Sendable {
         self.reason = reason
         self.pruned = pruned
     }
-
-    public func encoded() -> String {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"ok":false,"error":"unencodable"}"#
-    }
-
-    public static func decode(_ text: String) throws -> BackupReport {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(BackupReport.self, from: Data(text.utf8))
-    }
 }
 
 /// The answer to a `restore` request on the control socket.
-public struct RestoreReport: Codable, Sendable {
+public struct RestoreReport: ControlReport, Sendable {
     public var ok: Bool
     /// Where the previous database was kept.
     public var aside: String?
@@ -51,17 +38,25 @@ public struct RestoreReport: Codable, Sendable {
         self.schemaVersion = schemaVersion
         self.error = error
     }
+}
 
+/// A report that travels as one line of JSON over the control and worker sockets (`backup`, `restore`, `archive`),
+/// and that `--json` prints: snake_case keys, sorted, so the CLI, the supervisor and the workers agree on it.
+public protocol ControlReport: Codable {}
+
+extension ControlReport {
+    /// One line of JSON (a fixed refusal if the value cannot be encoded, which does not happen for these types).
     public func encoded() -> String {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"ok":false}"#
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"ok":false,"error":"unencodable"}"#
     }
 
-    public static func decode(_ text: String) throws -> RestoreReport {
+    /// Reads what ``encoded()`` wrote.
+    public static func decode(_ text: String) throws -> Self {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(RestoreReport.self, from: Data(text.utf8))
+        return try decoder.decode(Self.self, from: Data(text.utf8))
     }
 }

@@ -4,9 +4,9 @@ import CZstd
 import Glibc
 #endif
 
-/// Streaming zstd between files through libzstd's `ZSTD_compressStream2` / `ZSTD_decompressStream`, with the
-/// frame's content checksum on. Memory stays bounded (libzstd's recommended buffers plus its window) whatever
-/// the file size.
+/// Streaming zstd between files (backups), through ``ZstdEncoder`` and ``ZstdDecoder`` (libzstd's
+/// `ZSTD_compressStream2` / `ZSTD_decompressStream`), with the frame's content checksum on. Memory stays bounded
+/// (libzstd's recommended buffers plus its window, and 1 MiB reads) whatever the file size.
 public enum Zstd {
     /// What a compression produced.
     public struct Output: Sendable, Equatable {
@@ -48,42 +48,26 @@ public enum Zstd {
         source: Int32, sink: Int32, inputPath: String, outputPath: String, level: Int32, pledged: Int?,
         shouldContinue: () -> Bool, progress: (Int) -> Void
     ) throws -> Output {
-        guard let context = ZSTD_createCCtx() else { throw BackupError.zstd("cannot create a compression context") }
-        defer { ZSTD_freeCCtx(context) }
-        try check(ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level))
-        try check(ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1))
-        if let pledged { try check(ZSTD_CCtx_setPledgedSrcSize(context, UInt64(pledged))) }
-
-        let inSize = max(ZSTD_CStreamInSize(), FileOps.chunk)
-        let outSize = ZSTD_CStreamOutSize()
-        let inBuffer = UnsafeMutableRawPointer.allocate(byteCount: inSize, alignment: 16)
-        let outBuffer = UnsafeMutableRawPointer.allocate(byteCount: outSize, alignment: 16)
-        defer { inBuffer.deallocate(); outBuffer.deallocate() }
         var hasher = SHA256()
-        var totals = Output(inputBytes: 0, outputBytes: 0, sha256: "")
+        var outputBytes = 0
+        let encoder = try ZstdEncoder(level: level, pledgedSize: pledged) { chunk in
+            try FileOps.writeAll(sink, chunk.baseAddress!, chunk.count, path: outputPath)
+            hasher.update(chunk)
+            outputBytes += chunk.count
+        }
+        let inSize = max(ZSTD_CStreamInSize(), FileOps.chunk)
+        let inBuffer = UnsafeMutableRawPointer.allocate(byteCount: inSize, alignment: 16)
+        defer { inBuffer.deallocate() }
         while true {
             guard shouldContinue() else { throw BackupError.cancelled }
             let n = try FileOps.read(source, into: inBuffer, count: inSize, path: inputPath)
-            totals.inputBytes += n
-            let directive = n == 0 ? ZSTD_e_end : ZSTD_e_continue
-            var input = ZSTD_inBuffer(src: inBuffer, size: n, pos: 0)
-            var finished = false
-            while !finished {
-                var out = ZSTD_outBuffer(dst: outBuffer, size: outSize, pos: 0)
-                let remaining = ZSTD_compressStream2(context, &out, &input, directive)
-                try check(remaining)
-                if out.pos > 0 {
-                    try FileOps.writeAll(sink, outBuffer, out.pos, path: outputPath)
-                    hasher.update(UnsafeRawBufferPointer(start: outBuffer, count: out.pos))
-                    totals.outputBytes += out.pos
-                }
-                finished = directive == ZSTD_e_end ? remaining == 0 : input.pos == input.size
-            }
-            progress(totals.inputBytes)
             if n == 0 { break }
+            try encoder.write(UnsafeRawBufferPointer(start: inBuffer, count: n))
+            progress(encoder.inputBytes)
         }
-        totals.sha256 = hasher.finalizeHex()
-        return totals
+        try encoder.finish()
+        progress(encoder.inputBytes)
+        return Output(inputBytes: encoder.inputBytes, outputBytes: outputBytes, sha256: hasher.finalizeHex())
     }
 
     /// What a decompression found.
@@ -120,57 +104,24 @@ public enum Zstd {
     }
 
     static func decompress(source: Int32, sink: Int32?, inputPath: String, outputPath: String, progress: (Int) -> Void) throws -> Check {
-        guard let context = ZSTD_createDCtx() else { throw BackupError.zstd("cannot create a decompression context") }
-        defer { ZSTD_freeDCtx(context) }
+        let decoder = try ZstdDecoder(label: inputPath)
         let inSize = max(ZSTD_DStreamInSize(), FileOps.chunk)
-        let outSize = ZSTD_DStreamOutSize()
-        let inBuffer = UnsafeMutableRawPointer.allocate(byteCount: inSize, alignment: 16)
-        let outBuffer = UnsafeMutableRawPointer.allocate(byteCount: outSize, alignment: 16)
-        defer { inBuffer.deallocate(); outBuffer.deallocate() }
+        var buffer = [UInt8](repeating: 0, count: inSize)
         var hasher = SHA256()
-        var result = Check(compressedBytes: 0, decompressedBytes: 0, sha256: "")
-        var frameOpen = false
+        func emit(_ piece: [UInt8]) throws {
+            guard let sink, !piece.isEmpty else { return }
+            try piece.withUnsafeBytes { try FileOps.writeAll(sink, $0.baseAddress!, $0.count, path: outputPath) }
+        }
         while true {
-            let n = try FileOps.read(source, into: inBuffer, count: inSize, path: inputPath)
+            let n = try buffer.withUnsafeMutableBytes { try FileOps.read(source, into: $0.baseAddress!, count: inSize, path: inputPath) }
             if n == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(start: inBuffer, count: n))
-            result.compressedBytes += n
-            var input = ZSTD_inBuffer(src: inBuffer, size: n, pos: 0)
-            while input.pos < input.size {
-                var out = ZSTD_outBuffer(dst: outBuffer, size: outSize, pos: 0)
-                let hint = ZSTD_decompressStream(context, &out, &input)
-                if ZSTD_isError(hint) != 0 {
-                    throw BackupError.zstd("\(inputPath) is corrupt: \(String(cString: ZSTD_getErrorName(hint)))")
-                }
-                if out.pos > 0, let sink {
-                    try FileOps.writeAll(sink, outBuffer, out.pos, path: outputPath)
-                }
-                result.decompressedBytes += out.pos
-                frameOpen = hint != 0
-            }
-            progress(result.compressedBytes)
+            let chunk = Array(buffer[0..<n])
+            hasher.update(chunk)
+            decoder.feed(chunk)
+            while let piece = try decoder.next() { try emit(piece) }
+            progress(decoder.compressedBytes)
         }
-        // Flush what the decoder still holds for the last frame.
-        while frameOpen {
-            var input = ZSTD_inBuffer(src: inBuffer, size: 0, pos: 0)
-            var out = ZSTD_outBuffer(dst: outBuffer, size: outSize, pos: 0)
-            let hint = ZSTD_decompressStream(context, &out, &input)
-            if ZSTD_isError(hint) != 0 {
-                throw BackupError.zstd("\(inputPath) is corrupt: \(String(cString: ZSTD_getErrorName(hint)))")
-            }
-            if out.pos > 0, let sink { try FileOps.writeAll(sink, outBuffer, out.pos, path: outputPath) }
-            result.decompressedBytes += out.pos
-            if out.pos == 0 {
-                throw BackupError.zstd("\(inputPath) is truncated: the last frame ends early")
-            }
-            frameOpen = hint != 0
-        }
-        guard result.compressedBytes > 0 else { throw BackupError.zstd("\(inputPath) is empty") }
-        result.sha256 = hasher.finalizeHex()
-        return result
-    }
-
-    private static func check(_ code: Int) throws {
-        if ZSTD_isError(code) != 0 { throw BackupError.zstd(String(cString: ZSTD_getErrorName(code))) }
+        try emit(try decoder.finish())
+        return Check(compressedBytes: decoder.compressedBytes, decompressedBytes: decoder.decompressedBytes, sha256: hasher.finalizeHex())
     }
 }

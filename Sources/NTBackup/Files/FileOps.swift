@@ -6,22 +6,22 @@ import NTSystem
 /// The few POSIX file operations backups need, each throwing ``BackupError/io(operation:path:errno:)``.
 public enum FileOps {
     /// The chunk size of every streaming read (bounded memory whatever the file size).
-    static let chunk = 1 << 20
+    public static let chunk = 1 << 20
 
-    static func openRead(_ path: String) throws -> Int32 {
+    public static func openRead(_ path: String) throws -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw BackupError.io(operation: "open", path: path, errno: errno) }
         return fd
     }
 
     /// Creates a new file (mode 0600); fails if it exists.
-    static func createNew(_ path: String) throws -> Int32 {
+    public static func createNew(_ path: String) throws -> Int32 {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw BackupError.io(operation: "create", path: path, errno: errno) }
         return fd
     }
 
-    static func writeAll(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int, path: String) throws {
+    public static func writeAll(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int, path: String) throws {
         var done = 0
         while done < count {
             let n = write(fd, base + done, count - done)
@@ -34,7 +34,7 @@ public enum FileOps {
     }
 
     /// Reads up to `count` bytes; 0 at the end of the file.
-    static func read(_ fd: Int32, into base: UnsafeMutableRawPointer, count: Int, path: String) throws -> Int {
+    public static func read(_ fd: Int32, into base: UnsafeMutableRawPointer, count: Int, path: String) throws -> Int {
         while true {
             let n = Glibc.read(fd, base, count)
             if n >= 0 { return n }
@@ -42,7 +42,7 @@ public enum FileOps {
         }
     }
 
-    static func sync(_ fd: Int32, path: String) throws {
+    public static func sync(_ fd: Int32, path: String) throws {
         guard fsync(fd) == 0 else { throw BackupError.io(operation: "fsync", path: path, errno: errno) }
     }
 
@@ -106,7 +106,7 @@ public enum FileOps {
     }
 
     /// Reads a whole small file (a manifest).
-    static func readSmall(_ path: String, limit: Int = 1 << 20) throws -> [UInt8] {
+    public static func readSmall(_ path: String, limit: Int = 1 << 20) throws -> [UInt8] {
         let fd = try openRead(path)
         defer { close(fd) }
         var bytes: [UInt8] = []
@@ -122,7 +122,7 @@ public enum FileOps {
     }
 
     /// Writes a small file durably: to `path`, fsynced (the caller renames it into place).
-    static func writeSmall(_ path: String, _ bytes: [UInt8]) throws {
+    public static func writeSmall(_ path: String, _ bytes: [UInt8]) throws {
         let fd = try createNew(path)
         defer { close(fd) }
         try bytes.withUnsafeBytes { (raw) throws in

@@ -33,6 +33,8 @@ public struct AppConfig: Codable, Sendable, Equatable {
     public var maintenance = MaintenanceConfig()
     /// `[backup]`: scheduled backups and their retention, run by the maintenance worker.
     public var backup = BackupConfig()
+    /// `[archive]`: monthly archives of old conversations, optionally pruned from the database.
+    public var archive = ArchiveConfig()
 
     /// The API key sent upstream: `OPENROUTER_API_KEY` if set and non-empty, else the trimmed contents of
     /// `upstream.api_key_file`, else nil. A secret: never log it, never write it to disk; it is in the JSON only
@@ -59,6 +61,13 @@ public struct AppConfig: Codable, Sendable, Equatable {
         if !backup.dir.isEmpty { return backup.dir }
         let dataDir = storage.dataDir
         return dataDir.hasSuffix("/") ? dataDir + "backups" : dataDir + "/backups"
+    }
+
+    /// The archive directory: `archive.dir`, or `<data_dir>/archives` when empty.
+    public var resolvedArchiveDir: String {
+        if !archive.dir.isEmpty { return archive.dir }
+        let dataDir = storage.dataDir
+        return dataDir.hasSuffix("/") ? dataDir + "archives" : dataDir + "/archives"
     }
 
     /// `auth.mode` as an enum; `.none` if the string is not a mode (it always is after validation).

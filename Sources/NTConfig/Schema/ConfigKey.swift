@@ -3,6 +3,7 @@ enum ConfigScalar: Sendable, Equatable {
     case string(String)
     case integer(Int)
     case float(Double)
+    case boolean(Bool)
 }
 
 /// One key of the schema: its TOML and environment names, type, how it is checked and stored, and what a SIGHUP
@@ -10,13 +11,14 @@ enum ConfigScalar: Sendable, Equatable {
 /// the environment overrides and the reload plan.
 struct ConfigKey: Sendable {
     enum Kind: Sendable {
-        case string, integer, float
+        case string, integer, float, boolean
 
         var expected: String {
             switch self {
             case .string: "a string"
             case .integer: "an integer"
             case .float: "a number"
+            case .boolean: "true or false"
             }
         }
     }
@@ -42,6 +44,9 @@ struct ConfigKey: Sendable {
         case (.integer, .integer(let i)): return .success(.integer(Int(i)))
         case (.float, .float(let d)): return .success(.float(d))
         case (.float, .integer(let i)): return .success(.float(Double(i)))
+        case (.boolean, .boolean(let b)): return .success(.boolean(b))
+        case (.boolean, .string(let s)) where s == "true" || s == "false":
+            return .failure(Problem("must be true or false, not a string (remove the quotes)"))
         case (.integer, .string(let s)) where Int(s) != nil,
              (.float, .string(let s)) where Double(s) != nil:
             return .failure(Problem("must be \(kind.expected), not a string (remove the quotes)"))
@@ -63,6 +68,12 @@ struct ConfigKey: Sendable {
         case .float:
             guard let d = Double(text) else { return .failure(Problem("must be a number (got '\(text)')")) }
             return .success(.float(d))
+        case .boolean:
+            switch text {
+            case "true", "1": return .success(.boolean(true))
+            case "false", "0": return .success(.boolean(false))
+            default: return .failure(Problem("must be true or false (got '\(text)')"))
+            }
         }
     }
 
@@ -95,6 +106,17 @@ extension ConfigKey {
             guard range.contains(value) else {
                 return "must be between \(range.lowerBound) and \(range.upperBound) (got \(value))"
             }
+            config[keyPath: keyPath] = value
+            return nil
+        }
+    }
+
+    /// `true` or `false`.
+    static func boolean(
+        _ section: String, _ name: String, _ keyPath: any WritableKeyPath<AppConfig, Bool> & Sendable, _ effect: ReloadEffect
+    ) -> ConfigKey {
+        ConfigKey(section: section, name: name, kind: .boolean, effect: effect, get: { .boolean($0[keyPath: keyPath]) }) { config, scalar in
+            guard case .boolean(let value) = scalar else { return "must be true or false" }
             config[keyPath: keyPath] = value
             return nil
         }

@@ -119,6 +119,10 @@ public enum ConfigSchema {
             .integer("backup", "keep_weekly", \.backup.keepWeekly, .inPlace, range: 0...100_000),
             .integer("backup", "keep_monthly", \.backup.keepMonthly, .inPlace, range: 0...100_000),
             .integer("backup", "min_free_mb", \.backup.minFreeMB, .inPlace, range: 0...1_048_576),
+
+            .integer("archive", "after_days", \.archive.afterDays, .inPlace, range: 0...36_500),
+            .boolean("archive", "prune", \.archive.prune, .inPlace),
+            .string("archive", "dir", \.archive.dir, .inPlace, check: ConfigChecks.optionalPath),
         ]
     }()
 }

@@ -219,3 +219,17 @@ public struct BackupConfig: Codable, Sendable, Equatable {
     /// The defaults.
     public init() {}
 }
+
+/// `[archive]`: monthly archives of old conversations, written by the maintenance worker.
+public struct ArchiveConfig: Codable, Sendable, Equatable {
+    /// `after_days`: a conversation whose last activity (its own or any message's `updated_at`) is older than this
+    /// many days is written to its month's archive file; 0 = no archiving.
+    public var afterDays = 90
+    /// `prune`: after its archive file is verified, an archived conversation that has not changed since is deleted
+    /// from the database (its spend still counts toward budgets).
+    public var prune = false
+    /// `dir`: where the monthly files go; empty means `<data_dir>/archives` (use `AppConfig.resolvedArchiveDir`).
+    public var dir = ""
+    /// The defaults.
+    public init() {}
+}

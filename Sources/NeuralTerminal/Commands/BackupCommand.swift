@@ -19,18 +19,7 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let report: BackupReport
-        if let socket = await RunningAppliance.controlSocket(config) {
-            printError("the appliance is running: its maintenance worker takes the backup")
-            do {
-                report = try BackupReport.decode(try await IPCClient.request(path: socket, command: "backup", argument: "cli", timeout: 24 * 3600))
-            } catch {
-                printError("backup request failed: \(error)")
-                throw ExitCode(Exit.unavailable)
-            }
-        } else {
-            report = Self.direct(config)
-        }
+        let report: BackupReport = try await RunningAppliance.ask(config, "backup", doing: "takes the backup") ?? Self.direct(config)
         if json {
             print(report.encoded())
         } else if let manifest = report.manifest, let path = report.path, report.ok {
@@ -82,5 +71,18 @@ enum RunningAppliance {
             return nil
         }
         return socket
+    }
+
+    /// Asks the running appliance to run `command` (its maintenance worker does it, so it never races a scheduled
+    /// run) and decodes the report; nil when no appliance answers, so the caller does the work itself.
+    static func ask<Report: ControlReport>(_ config: AppConfig, _ command: String, doing what: String) async throws -> Report? {
+        guard let socket = await controlSocket(config) else { return nil }
+        printError("the appliance is running: its maintenance worker \(what)")
+        do {
+            return try Report.decode(try await IPCClient.request(path: socket, command: command, argument: "cli", timeout: 24 * 3600))
+        } catch {
+            printError("\(command) request failed: \(error)")
+            throw ExitCode(Exit.unavailable)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NTBackup
 import NTChat
 
 /// `neural-terminal export`: the API's export, straight from the database file (ADR 0006).
@@ -61,16 +62,18 @@ struct ExportCommand: AsyncParsableCommand {
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import an export (JSON Lines or one conversation's JSON) into the database.",
+        abstract: "Import an export (JSON Lines or one conversation's JSON) or a monthly archive (.jsonl.zst) into the database.",
         discussion: """
             Conversations are matched by id: a re-import changes nothing, a conversation whose copy in the \
             database is newer is kept. Each conversation is stored in its own transaction; safe while the \
-            appliance runs. Creates the data directory and database if needed. Exit 65 on invalid input.
+            appliance runs. zstd input (a monthly archive, or any export compressed with zstd) is recognised by \
+            its first bytes and decompressed as it is read. Creates the data directory and database if needed. \
+            Exit 65 on invalid input.
             """
     )
 
     @OptionGroup var options: ConfigOption
-    @Argument(help: "The export file, or - for standard input.") var file: String
+    @Argument(help: "The export or archive file, or - for standard input.") var file: String
 
     func run() async throws {
         let config = try options.load()
@@ -79,17 +82,26 @@ struct ImportCommand: AsyncParsableCommand {
         // The operator's own file: no size limit beyond one conversation per record.
         let importer = ArchiveImporter(repository: repository, limits: ImportLimits(maxTotalBytes: .max))
         let progress = ProgressReporter(label: "import", measure: .bytes)
+        let decoder = MaybeZstdDecoder(label: file)
+        var read = 0
         do {
             while let chunk = try input.read() {
-                try await importer.feed(chunk)
-                progress.update(done: importer.bytesRead, total: input.size)
+                read += chunk.count
+                try decoder.feed(chunk)
+                while let piece = try decoder.next() { try await importer.feed(piece) }
+                progress.update(done: read, total: input.size)
             }
+            try await importer.feed(try decoder.finish())
             let summary = try importer.finish()
             progress.finish(
                 "imported \(summary.importedConversations) conversations (\(summary.importedMessages) messages); " +
                 "\(summary.unchanged) unchanged, \(summary.keptNewer) kept because the database's copy is newer"
             )
         } catch let error as ArchiveImportError {
+            progress.finish(nil)
+            printError("\(file): \(error.description)")
+            throw ExitCode(ArchiveCommandSupport.dataError)
+        } catch let error as BackupError {
             progress.finish(nil)
             printError("\(file): \(error.description)")
             throw ExitCode(ArchiveCommandSupport.dataError)

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Logging
+import NTBackup
 import NTChat
 import NTHTTP
 
@@ -46,10 +47,14 @@ struct ArchiveRoutes: Sendable {
         }
         table.add(.post, "/api/import") { request, context in
             let importer = ArchiveImporter(repository: try archive())
+            // A monthly archive (zstd) is decompressed as it arrives; the import's size limit counts decompressed bytes.
+            let decoder = MaybeZstdDecoder(label: "the request body")
             do {
                 for try await buffer in request.body {
-                    try await importer.feed(Array(buffer.readableBytesView))
+                    try decoder.feed(Array(buffer.readableBytesView))
+                    while let piece = try decoder.next() { try await importer.feed(piece) }
                 }
+                try await importer.feed(try decoder.finish())
                 let summary = try importer.finish()
                 context.logger.info("import finished", metadata: [
                     "imported_conversations": "\(summary.importedConversations)", "imported_messages": "\(summary.importedMessages)",
@@ -62,6 +67,9 @@ struct ArchiveRoutes: Sendable {
                 case .invalid: throw APIError(.badRequest, code: "invalid_import", message: error.description)
                 case .tooLarge: throw APIError(.contentTooLarge, code: "too_large", message: error.description)
                 }
+            } catch let error as BackupError {
+                context.logger.notice("import refused", metadata: ["error": "\(error.description)"])
+                throw APIError(.badRequest, code: "invalid_import", message: error.description)
             }
         }
     }

@@ -26,7 +26,9 @@ final class Appliance: @unchecked Sendable {
     ///     dotted keys (`supervisor.crash_loop_max_restarts = 3`) so sections do not repeat.
     ///   - rateLimited: keep the rate limits of `[limits]` on (the tests of the limits set their own in
     ///     `extraConfig`); other tests run without them.
-    init(extraConfig: String = "", environment: [String: String] = [:], grace: Double = 5, rateLimited: Bool = false) throws {
+    ///   - prepare: runs after the config is written and before the binary starts (to seed the data folder).
+    init(extraConfig: String = "", environment: [String: String] = [:], grace: Double = 5, rateLimited: Bool = false,
+         prepare: (Appliance) throws -> Void = { _ in }) throws {
         self.grace = grace
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("nt-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -36,6 +38,7 @@ final class Appliance: @unchecked Sendable {
         metricsPort = try Self.freePort()
         try writeConfig(extraConfig)
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        try prepare(self)
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["run", "--config", configPath]
         var env = ProcessInfo.processInfo.environment

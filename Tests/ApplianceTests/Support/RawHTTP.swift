@@ -34,17 +34,33 @@ enum RawHTTP {
     static func send(_ method: String, port: Int, path: String, json: String? = nil, headers: [String: String] = [:], timeout: Double = 30) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try blocking(method, port: port, path: path, json: json, headers: headers, timeout: timeout) })
+                continuation.resume(with: Result {
+                    try blocking(method, port: port, path: path, body: json.map { Array($0.utf8) }, contentType: "application/json",
+                                 headers: headers, timeout: timeout)
+                })
+            }
+        }
+    }
+
+    /// Sends raw bytes (a compressed archive, say) as the body.
+    static func send(_ method: String, port: Int, path: String, body: [UInt8], contentType: String, timeout: Double = 30) async throws -> Answer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result {
+                    try blocking(method, port: port, path: path, body: body, contentType: contentType, headers: [:], timeout: timeout)
+                })
             }
         }
     }
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 
-    static func blocking(_ method: String, port: Int, path: String, json: String?, headers: [String: String], timeout: Double) throws -> Answer {
-        let body = json.map { Array($0.utf8) } ?? []
+    static func blocking(
+        _ method: String, port: Int, path: String, body payload: [UInt8]?, contentType: String, headers: [String: String], timeout: Double
+    ) throws -> Answer {
+        let body = payload ?? []
         var head = "\(method) \(path) HTTP/1.1\r\n" + (headers["Host"] == nil ? "Host: 127.0.0.1:\(port)\r\n" : "") + "Connection: close\r\n"
-        if json != nil { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
+        if payload != nil { head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n" }
         for (k, v) in headers { head += "\(k): \(v)\r\n" }
         return try exchange(port: port, request: Array((head + "\r\n").utf8) + body, timeout: timeout)
     }
