@@ -1371,7 +1371,7 @@ export function perMillion(value) {
 </html>
 
 """),
-        // login.js: 1753 bytes, fnv1a64 c97e67a08b2c7367
+        // login.js: 2431 bytes, fnv1a64 3830d0e104158e9
         EmbeddedAsset(name: "login.js", contentType: "text/javascript; charset=utf-8", body: """
 // The login page: posts the password, and on success goes to the terminal. The session lives in an HttpOnly
 // cookie this script never sees. A refusal says why (wrong password, slowed down, locked out, no password set).
@@ -1381,9 +1381,35 @@ const input = document.getElementById(\"password\");
 const button = document.getElementById(\"login-submit\");
 const status = document.getElementById(\"login-status\");
 
+let waitTimer = null;
+
 function show(kind, text) {
   status.className = `login-status ${kind}`;
   status.textContent = text;
+}
+
+/** After a 429 the button stays disabled, counting down the server's Retry-After (short waits only; a lockout
+ *  just says how long). */
+function holdOff(seconds, message) {
+  clearInterval(waitTimer);
+  if (!(seconds > 0) || seconds > 120) {
+    show(\"err\", `TOO MANY ATTEMPTS: ${message}`);
+    return;
+  }
+  let left = seconds;
+  button.disabled = true;
+  const tick = () => {
+    if (left <= 0) {
+      clearInterval(waitTimer);
+      button.disabled = false;
+      show(\"warn\", \"READY: try again\");
+      return;
+    }
+    show(\"err\", `TOO MANY ATTEMPTS: retry in ${left} s`);
+    left -= 1;
+  };
+  tick();
+  waitTimer = setInterval(tick, 1000);
 }
 
 async function explain(res) {
@@ -1393,10 +1419,6 @@ async function explain(res) {
     if (body && body.error && body.error.message) message = body.error.message;
   } catch {
     // not JSON: keep the status
-  }
-  if (res.status === 429) {
-    const wait = res.headers.get(\"Retry-After\");
-    return `TOO MANY ATTEMPTS: ${message}${wait ? ` (retry in ${wait} s)` : \"\"}`;
   }
   if (res.status === 401) return \"ACCESS DENIED: wrong password\";
   return `ERROR: ${message}`;
@@ -1418,12 +1440,17 @@ form.addEventListener(\"submit\", async (event) => {
       location.replace(\"/\");
       return;
     }
+    if (res.status === 429) {
+      holdOff(Number(res.headers.get(\"Retry-After\")), await explain(res));
+      input.select();
+      return;
+    }
+    button.disabled = false;
     show(\"err\", await explain(res));
     input.select();
   } catch (err) {
-    show(\"err\", `NETWORK ERROR: ${err && err.message ? err.message : \"no answer\"}`);
-  } finally {
     button.disabled = false;
+    show(\"err\", `NETWORK ERROR: ${err && err.message ? err.message : \"no answer\"}`);
   }
 });
 

@@ -6,9 +6,35 @@ const input = document.getElementById("password");
 const button = document.getElementById("login-submit");
 const status = document.getElementById("login-status");
 
+let waitTimer = null;
+
 function show(kind, text) {
   status.className = `login-status ${kind}`;
   status.textContent = text;
+}
+
+/** After a 429 the button stays disabled, counting down the server's Retry-After (short waits only; a lockout
+ *  just says how long). */
+function holdOff(seconds, message) {
+  clearInterval(waitTimer);
+  if (!(seconds > 0) || seconds > 120) {
+    show("err", `TOO MANY ATTEMPTS: ${message}`);
+    return;
+  }
+  let left = seconds;
+  button.disabled = true;
+  const tick = () => {
+    if (left <= 0) {
+      clearInterval(waitTimer);
+      button.disabled = false;
+      show("warn", "READY: try again");
+      return;
+    }
+    show("err", `TOO MANY ATTEMPTS: retry in ${left} s`);
+    left -= 1;
+  };
+  tick();
+  waitTimer = setInterval(tick, 1000);
 }
 
 async function explain(res) {
@@ -18,10 +44,6 @@ async function explain(res) {
     if (body && body.error && body.error.message) message = body.error.message;
   } catch {
     // not JSON: keep the status
-  }
-  if (res.status === 429) {
-    const wait = res.headers.get("Retry-After");
-    return `TOO MANY ATTEMPTS: ${message}${wait ? ` (retry in ${wait} s)` : ""}`;
   }
   if (res.status === 401) return "ACCESS DENIED: wrong password";
   return `ERROR: ${message}`;
@@ -43,11 +65,16 @@ form.addEventListener("submit", async (event) => {
       location.replace("/");
       return;
     }
+    if (res.status === 429) {
+      holdOff(Number(res.headers.get("Retry-After")), await explain(res));
+      input.select();
+      return;
+    }
+    button.disabled = false;
     show("err", await explain(res));
     input.select();
   } catch (err) {
-    show("err", `NETWORK ERROR: ${err && err.message ? err.message : "no answer"}`);
-  } finally {
     button.disabled = false;
+    show("err", `NETWORK ERROR: ${err && err.message ? err.message : "no answer"}`);
   }
 });
