@@ -102,7 +102,7 @@ let package = Package(
 
         .target(
             name: "NTChat",
-            dependencies: ["NTStorage", "NTOpenRouter", "NTCurl", "NTLog", logging, .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["NTStorage", "NTSystem", "NTOpenRouter", "NTCurl", "NTLog", logging, .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
 

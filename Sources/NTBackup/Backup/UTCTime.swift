@@ -1,3 +1,5 @@
+import NTSystem
+
 /// A moment in UTC, split into calendar fields, without Foundation's calendars (ISO 8601 and UTC only, so no
 /// time zone database is needed; a distroless container has none).
 public struct UTCTime: Sendable, Equatable, Comparable {
@@ -72,29 +74,15 @@ public struct UTCTime: Sendable, Equatable, Comparable {
         return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 
-    /// Days since 1970-01-01 → (year, month, day), Howard Hinnant's algorithm.
+    /// Days since 1970-01-01 → (year, month, day).
     static func civil(fromDays days: Int64) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return (Int(y), Int(m), Int(d))
+        let date = CivilDate.fromDays(days)
+        return (date.year, date.month, date.day)
     }
 
     /// (year, month, day) → days since 1970-01-01.
     static func days(fromCivil year: Int, _ month: Int, _ day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        CivilDate.days(year: year, month: month, day: day)
     }
 }
 

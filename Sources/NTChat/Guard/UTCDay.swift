@@ -1,9 +1,10 @@
 import NTLog
+import NTSystem
 
 /// A calendar day in UTC, the unit of daily budgets and of `by_day` in `GET /api/usage`.
 ///
-/// Computed from days since the Unix epoch with Howard Hinnant's civil-date algorithms, so it needs neither
-/// Foundation nor time-zone files. Stored timestamps are RFC 3339 UTC text (`2026-11-30T04:05:06.789Z`), so a
+/// Computed from days since the Unix epoch (`NTSystem.CivilDate`), so it needs neither Foundation nor time-zone
+/// files. Stored timestamps are RFC 3339 UTC text (`2026-11-30T04:05:06.789Z`), so a
 /// day's rows are those whose `created_at` sorts in `[day, next day)`.
 public struct UTCDay: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Days since 1970-01-01.
@@ -21,13 +22,7 @@ public struct UTCDay: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// A day from its civil date; `month` 1…12, `day` 1…31 (not checked against the month's length).
     public init(year: Int, month: Int, day: Int) {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        self.init(daysSinceEpoch: era * 146_097 + doe - 719_468)
+        self.init(daysSinceEpoch: Int(CivilDate.days(year: year, month: month, day: day)))
     }
 
     /// Today, by the wall clock.
@@ -35,15 +30,7 @@ public struct UTCDay: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// The civil date (year, month 1…12, day 1…31).
     public var civil: (year: Int, month: Int, day: Int) {
-        let z = daysSinceEpoch + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        CivilDate.fromDays(Int64(daysSinceEpoch))
     }
 
     /// `days` later (earlier when negative).
