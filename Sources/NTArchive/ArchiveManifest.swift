@@ -48,6 +48,27 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
         return try? decoder.decode(ArchiveManifest.self, from: Data(bytes))
     }
 
+    /// Whether this manifest describes an earlier, complete state of the month file at `path` that has since
+    /// grown: its size is smaller than the file's and the file's first `bytes` bytes have its SHA-256. That is what
+    /// a crash between publishing a grown file and its manifest leaves behind (`MonthFileWriter.publish` renames the
+    /// file first): not damage, only a manifest to count again. A file shorter than its manifest, or whose beginning
+    /// differs, is damaged.
+    func describesPrefix(of path: String, fileBytes: Int) -> Bool {
+        guard bytes > 0, bytes < fileBytes, let prefix = try? ArchiveReadBack.read(path, decodeFrom: bytes) else { return false }
+        return prefix.prefixSHA256 == sha256
+    }
+
+    /// Replaces the manifest beside `path` (temp file, rename, directory fsync).
+    func write(besideFileAt path: String, directory: String) throws {
+        let final = Self.path(of: path)
+        let temp = final + ".tmp"
+        FileOps.remove(temp)
+        defer { FileOps.remove(temp) }
+        try FileOps.writeSmall(temp, try encoded())
+        try FileOps.rename(temp, final)
+        try FileOps.syncDirectory(directory)
+    }
+
     func encoded() throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase

@@ -39,9 +39,26 @@ extension ArchiveRunner {
         } catch ArchiveError.verification(_, let problem) {
             throw ArchiveError.damaged(file: file, problem: problem)
         }
-        guard back.sha256 == manifest.sha256, back.bytes == manifest.bytes, back.conversations == manifest.conversations,
-              back.messages == manifest.messages else {
-            throw ArchiveError.damaged(file: file, problem: "it does not match its manifest (size, SHA-256 or counts)")
+        let matches = back.sha256 == manifest.sha256 && back.bytes == manifest.bytes
+            && back.conversations == manifest.conversations && back.messages == manifest.messages
+        if !matches {
+            // A stale manifest (the file grew, the manifest's rename did not happen) is counted again, not damage:
+            // the file read through cleanly above and begins with exactly what the manifest vouched for.
+            guard manifest.describesPrefix(of: path, fileBytes: back.bytes) else {
+                throw ArchiveError.damaged(file: file, problem: "it does not match its manifest (size, SHA-256 or counts)")
+            }
+            var recounted = manifest
+            recounted.sha256 = back.sha256
+            recounted.bytes = back.bytes
+            recounted.conversations = back.conversations
+            recounted.messages = back.messages
+            recounted.frames = back.headers
+            recounted.updatedAt = Identifiers.now()
+            do {
+                try recounted.write(besideFileAt: path, directory: settings.directory)
+            } catch {
+                throw ArchiveError.damaged(file: file, problem: "its manifest is stale and could not be rewritten: \(error)")
+            }
         }
         let inFile = Set(back.ids)
         return candidates.filter { inFile.contains($0) }

@@ -60,9 +60,14 @@ extension ArchiveRunner {
     /// A file that cannot be read through is damaged: the caller skips that month and leaves the file as it is.
     func previousContents(_ writer: MonthFileWriter) throws -> (conversations: Int, messages: Int, frames: Int) {
         guard writer.previousBytes > 0 else { return (0, 0, 0) }
-        if let manifest = ArchiveManifest.read(of: writer.finalPath), manifest.bytes == writer.previousBytes,
-           manifest.sha256 == writer.previousSHA256 {
+        let manifest = ArchiveManifest.read(of: writer.finalPath)
+        if let manifest, manifest.bytes == writer.previousBytes, manifest.sha256 == writer.previousSHA256 {
             return (manifest.conversations, manifest.messages, manifest.frames)
+        }
+        // Counted again below only when the manifest is missing or merely stale (it vouches for a beginning of the
+        // file); a file shorter than its manifest, or different from it, has lost or changed frames.
+        if let manifest, !manifest.describesPrefix(of: writer.finalPath, fileBytes: writer.previousBytes) {
+            throw ArchiveError.damaged(file: writer.month.fileName, problem: "it does not match its manifest (size or SHA-256)")
         }
         do {
             let old = try ArchiveReadBack.read(writer.finalPath)

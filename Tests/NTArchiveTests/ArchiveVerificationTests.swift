@@ -95,6 +95,33 @@ struct ArchiveVerificationTests {
         #expect(try await scratch.ids().isEmpty)
     }
 
+    @Test("a manifest left behind by a crash after the file grew is counted again, not taken for damage")
+    func staleManifestIsRecounted() async throws {
+        let scratch = try ArchiveScratch()
+        defer { scratch.remove() }
+        try await Fixture.load([Fixture.line(1, updated: "2026-08-01T10:00:00.000Z")], into: scratch.repository)
+        #expect(await scratch.runner(prune: false).run().archivedConversations == 1)
+        let manifestPath = scratch.archiveDir + "/2026-08.jsonl.zst.json"
+        let oldManifest = try Data(contentsOf: URL(fileURLWithPath: manifestPath))
+        try await Fixture.load([Fixture.line(2, updated: "2026-08-02T10:00:00.000Z")], into: scratch.repository)
+        #expect(await scratch.runner(prune: false).run().archivedConversations == 1)
+        // The crash window of MonthFileWriter.publish: the grown file is in place, its manifest is the old one.
+        try oldManifest.write(to: URL(fileURLWithPath: manifestPath))
+
+        let pruned = await scratch.runner(prune: true).run()
+        #expect(pruned.ok && pruned.prunedConversations == 2, "\(pruned.error ?? "")")
+        let manifest = try #require(ArchiveManifest.read(of: scratch.archiveDir + "/2026-08.jsonl.zst"))
+        #expect(manifest.conversations == 2 && manifest.frames == 2)
+
+        // A file shorter than its manifest has lost a frame: that stays damage.
+        try await Fixture.load([Fixture.line(3, updated: "2026-08-03T10:00:00.000Z")], into: scratch.repository)
+        #expect(await scratch.runner(prune: false).run().archivedConversations == 1)
+        let whole = try scratch.bytes(of: "2026-08.jsonl.zst")
+        Self.truncate(scratch.archiveDir + "/2026-08.jsonl.zst", by: whole.count / 3)
+        let refused = await scratch.runner(prune: true).run()
+        #expect(!refused.ok && refused.damagedFiles == ["2026-08.jsonl.zst"], "\(refused.error ?? "")")
+    }
+
     @Test("a month file that disappeared is written again from the database")
     func missingFileIsRewritten() async throws {
         let scratch = try ArchiveScratch()
