@@ -87,7 +87,7 @@ actor ArchiveService {
             logger.log(level: level, "archive finished", metadata: [
                 "trigger": "\(trigger)", "archived_conversations": "\(report.archivedConversations)",
                 "archived_messages": "\(report.archivedMessages)", "pruned_conversations": "\(report.prunedConversations)",
-                "kept_changed": "\(report.keptChanged)", "files": "\(report.files.map(\.file))",
+                "kept_changed": "\(report.keptChanged)", "oversized": "\(report.oversized)", "files": "\(report.files.map(\.file))",
                 "duration_seconds": "\(report.durationSeconds)",
             ])
         } else if report.reason == "cancelled" {

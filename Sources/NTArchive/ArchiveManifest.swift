@@ -14,7 +14,7 @@ public struct ArchiveManifest: Codable, Sendable, Equatable {
     public var conversations: Int
     /// Messages in those records.
     public var messages: Int
-    /// zstd frames: one per run that added to the file, each starting with an export header line.
+    /// zstd frames: one per publish that added to the file (each batch of a run), each starting with an export header line.
     public var frames: Int
     /// When the file was last written (RFC 3339 UTC).
     public var updatedAt: String

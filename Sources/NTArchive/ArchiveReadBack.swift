@@ -1,9 +1,9 @@
 import FoundationEssentials
 import NTBackup
 import NTChat
+import NTSystem
 #if canImport(Glibc)
 import Glibc
-import NTSystem
 #endif
 
 /// What reading an archive file back found: its hash and size, and what the part from a given offset (the frames

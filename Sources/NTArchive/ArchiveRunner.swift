@@ -128,7 +128,7 @@ public struct ArchiveRunner: Sendable {
                         directory: settings.directory, month: month, level: settings.zstdLevel, exportedAt: exportedAt
                     )
                     open[month] = writer
-                    try writer.append(archived)
+                    if try !writer.append(archived, limits: settings.recordLimits) { state.report.oversized += 1 }
                 }
             }
             for month in open.keys.sorted() {

@@ -1,3 +1,5 @@
+import NTChat
+
 /// What an archive run needs to know (the `[archive]` keys, resolved).
 public struct ArchiveSettings: Sendable {
     /// Where the month files go (created if missing).
@@ -10,6 +12,9 @@ public struct ArchiveSettings: Sendable {
     public var zstdLevel: Int32 = 3
     /// Conversations selected per batch: the unit of memory (their ids) and of one prune transaction.
     public var batchSize = 500
+    /// What one archived conversation may be at most: what `neural-terminal import` reads back. Larger ones are
+    /// left in the database and counted as `oversized`.
+    public var recordLimits = ImportLimits()
 
     public init(directory: String, afterDays: Int, prune: Bool) {
         self.directory = directory

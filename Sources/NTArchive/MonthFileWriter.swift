@@ -1,8 +1,8 @@
 import NTBackup
 import NTChat
+import NTSystem
 #if canImport(Glibc)
 import Glibc
-import NTSystem
 #endif
 
 /// Writes one month's archive file without ever exposing a partial one: a temporary file `.tmp-YYYY-MM.jsonl.zst`
@@ -49,10 +49,15 @@ final class MonthFileWriter {
     }
 
     /// Adds one conversation as one line.
-    func append(_ archived: ArchivedConversation) throws {
-        try encoder.write(try ArchiveEncoding.line(archived))
+    /// Adds one conversation's line; false (and nothing written) when the line is more than `limits` let an
+    /// import read back, so a month file never holds what `neural-terminal import` would refuse.
+    func append(_ archived: ArchivedConversation, limits: ImportLimits) throws -> Bool {
+        let line = try ArchiveEncoding.line(archived)
+        guard line.count <= limits.maxRecordBytes, archived.messages.count <= limits.maxMessages else { return false }
+        try encoder.write(line)
         added.append((archived.conversation.id, ArchiveFingerprint(archived)))
         addedMessages += archived.messages.count
+        return true
     }
 
     /// Ends the frame and makes the temporary file durable; returns its size and SHA-256.

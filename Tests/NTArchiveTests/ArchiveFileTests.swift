@@ -2,8 +2,8 @@ import Foundation
 import NTArchive
 import NTBackup
 import NTChat
-import Testing
 import NTSystem
+import Testing
 
 /// Month files: idempotent runs, growth without loss, manifests, and readers other than ours.
 @Suite("Archive month files")

@@ -94,4 +94,23 @@ struct ArchivePruneTests {
         #expect(report.ok && report.archivedConversations == 0)
         #expect(try await scratch.ids() == [Fixture.id(1)])
     }
+
+    @Test("a conversation too large for one import record stays in the database and does not stop the others")
+    func oversizedIsLeftInTheDatabase() async throws {
+        let scratch = try ArchiveScratch()
+        defer { scratch.remove() }
+        try await Fixture.load([
+            Fixture.line(1, updated: "2026-08-01T10:00:00.000Z"),
+            Fixture.line(2, updated: "2026-08-02T10:00:00.000Z", answers: 40),
+            Fixture.line(3, updated: "2026-09-01T10:00:00.000Z"),
+        ], into: scratch.repository)
+        // A record limit between the small conversations' lines (well under 4 KB) and the 40-answer one's.
+        let limits = ImportLimits(maxRecordBytes: 4096)
+        for _ in 0..<2 {  // and again: the big one is selected each run, skipped each run, never blocks
+            let report = await scratch.runner(prune: true, recordLimits: limits).run()
+            #expect(report.ok && report.oversized == 1, "\(report.error ?? "")")
+        }
+        #expect(try await scratch.ids() == [Fixture.id(2)])
+        #expect(scratch.files() == ["2026-08.jsonl.zst", "2026-09.jsonl.zst"])
+    }
 }

@@ -21,9 +21,11 @@ struct ArchiveScratch {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 
     /// A runner on this scratch's database at a fixed "now" (2026-11-30 12:00 UTC unless given).
-    func runner(afterDays: Int = 90, prune: Bool = false, now: UTCTime = Fixture.now, batchSize: Int = 500) -> ArchiveRunner {
+    func runner(afterDays: Int = 90, prune: Bool = false, now: UTCTime = Fixture.now, batchSize: Int = 500,
+                recordLimits: ImportLimits = ImportLimits()) -> ArchiveRunner {
         var settings = ArchiveSettings(directory: archiveDir, afterDays: afterDays, prune: prune)
         settings.batchSize = batchSize
+        settings.recordLimits = recordLimits
         var runner = ArchiveRunner(repository: repository, settings: settings)
         runner.now = { now }
         return runner

@@ -36,7 +36,8 @@ struct ArchiveCommand: AsyncParsableCommand {
             print(report.encoded())
         } else if report.ok {
             print("archived \(report.archivedConversations) conversations (\(report.archivedMessages) messages); pruned \(report.prunedConversations)" +
-                  (report.keptChanged > 0 ? "; \(report.keptChanged) kept because they changed after archiving" : ""))
+                  (report.keptChanged > 0 ? "; \(report.keptChanged) kept because they changed after archiving" : "")
+                  + (report.oversized > 0 ? "; \(report.oversized) too large for one import record, left in the database" : ""))
             for file in report.files {
                 print("\(file.file): +\(file.added), \(file.conversations) conversations, \(humanBytes(file.bytes))")
             }
