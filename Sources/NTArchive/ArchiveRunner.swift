@@ -1,5 +1,8 @@
 import NTBackup
 import NTChat
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One archive run (ADR 0011):
 /// 1. lock the archive directory, remove leftovers of a crashed run, forget records of files that are gone;
@@ -75,7 +78,11 @@ public struct ArchiveRunner: Sendable {
         for name in FileOps.list(directory) where name.hasPrefix(BackupName.temporaryPrefix) {
             FileOps.remove(directory + "/" + name)
         }
-        let files = FileOps.list(directory).filter { ArchiveMonth(fileName: $0) != nil }
+        let listing = FileOps.list(directory)
+        // The lock file is in there, so an empty listing means the directory could not be read: forgetting every
+        // record on that basis would write every archived conversation again.
+        guard !listing.isEmpty else { throw ArchiveError.file(.io(operation: "list", path: directory, errno: errno)) }
+        let files = listing.filter { ArchiveMonth(fileName: $0) != nil }
         state.report.forgotten = try await repository.forgetArchives(notIn: files)
         if settings.prune { try await pruneEarlier(&state) }
 
