@@ -96,7 +96,7 @@ let package = Package(
         // Passwords (bcrypt from hummingbird-auth), browser sessions and API tokens, stored in the database.
         .target(
             name: "NTAuth",
-            dependencies: ["NTStorage", "NTSystem", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            dependencies: ["NTConfig", "NTStorage", "NTSystem", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
             swiftSettings: strict
         ),
 
@@ -121,7 +121,7 @@ let package = Package(
         ),
         .target(
             name: "MetricsWorker",
-            dependencies: ["NTWorkerKit", "NTHTTP", "NTStorage", "NTBackup", "NTIPC", "NTMetrics", "NTSystem", logging, lifecycle, .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["NTConfig", "NTWorkerKit", "NTHTTP", "NTStorage", "NTBackup", "NTIPC", "NTMetrics", "NTSystem", logging, lifecycle, .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strict
         ),
         .target(

@@ -28,6 +28,7 @@ public enum MetricsWorker {
             RequestIDMiddleware()
             SecurityHeadersMiddleware<AppRequestContext>()
             ErrorBoundaryMiddleware<AppRequestContext>()
+            LoopbackHostMiddleware(config: context.config, logger: context.logger)
         }
         // Liveness: this process answers. Nothing else is checked, so a slow database never gets us killed.
         router.get("/health") { _, _ in

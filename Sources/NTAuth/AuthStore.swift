@@ -81,11 +81,13 @@ public actor AuthStore {
             try delete(idHash: idHash)
             return nil
         }
-        guard now - session.lastSeenAt >= Self.touchInterval else { return session }
-        let touch = try database.cachedStatement("UPDATE auth_sessions SET last_seen_at = ? WHERE id_hash = ?")
+        // Written at most once a minute, and at least four times per idle period (a 1-minute idle limit must not
+        // end an active session); best effort: a busy database must not turn a valid session into an error.
+        guard now - session.lastSeenAt >= min(Self.touchInterval, policy.idleSeconds / 4) else { return session }
+        guard let touch = try? database.cachedStatement("UPDATE auth_sessions SET last_seen_at = ? WHERE id_hash = ?") else { return session }
         touch.bind(1, now)
         touch.bind(2, idHash)
-        _ = try touch.step()
+        guard (try? touch.step()) != nil else { return session }
         return AuthSession(idHash: idHash, createdAt: session.createdAt, lastSeenAt: now)
     }
 

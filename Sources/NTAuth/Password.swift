@@ -1,4 +1,5 @@
 import HummingbirdBcrypt
+import NTConfig
 import NTSystem
 
 /// The appliance password: bcrypt hashes (hummingbird-auth's `HummingbirdBcrypt`), the rules a new password must
@@ -37,35 +38,14 @@ public enum Password {
         return Bcrypt.verify(password, hash: normalized)
     }
 
-    /// Whether `text` has the shape of a bcrypt hash: `$2a$`, `$2b$` or `$2y$`, a two-digit cost from 04 to 31,
-    /// `$`, then 53 characters of bcrypt's base-64 alphabet (salt and digest).
+    /// Whether `text` is a bcrypt hash this code can verify (`NTConfig.BcryptHashFormat`).
     public static func isBcryptHash(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 60, bytes[0] == UInt8(ascii: "$"), bytes[1] == UInt8(ascii: "2"),
-              [UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "y")].contains(bytes[2]),
-              bytes[3] == UInt8(ascii: "$"), bytes[6] == UInt8(ascii: "$")
-        else { return false }
-        guard let tens = digit(bytes[4]), let ones = digit(bytes[5]), (4...31).contains(tens * 10 + ones) else { return false }
-        return bytes[7...].allSatisfy(isBcryptBase64)
+        BcryptHashFormat.isValid(text)
     }
 
     /// A short digest of a password hash, stored with each session: when the hash in effect changes, every
     /// session opened under the old one stops validating.
     public static func fingerprint(ofHash hash: String) -> String {
         String(SHA256.hex(of: Array(hash.utf8)).prefix(16))
-    }
-
-    private static func digit(_ byte: UInt8) -> Int? {
-        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? Int(byte - UInt8(ascii: "0")) : nil
-    }
-
-    private static func isBcryptBase64(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "/"):
-            return true
-        default:
-            return false
-        }
     }
 }

@@ -19,6 +19,7 @@ enum ByteClass {
         var table = [UInt8](repeating: 0, count: 256)
         table[Int(UInt8(ascii: "s"))] |= keyStart
         table[Int(UInt8(ascii: "n"))] |= keyStart
+        table[Int(UInt8(ascii: "N"))] |= keyStart
         table[Int(UInt8(ascii: "b"))] |= bearerStart
         table[Int(UInt8(ascii: "B"))] |= bearerStart
         table[Int(UInt8(ascii: "a"))] |= authorizationStart

@@ -9,7 +9,7 @@ extension Redactor {
     /// `sk-` at a word start followed by a run of key characters (`A–Z a–z 0–9 _ -`); the whole run, prefix
     /// included, is replaced.
     func matchAPIKey(at index: Int, in text: UnsafeBufferPointer<UInt8>) -> Match? {
-        if text[index] == UInt8(ascii: "n") { return matchApplianceToken(at: index, in: text) }
+        if text[index] == UInt8(ascii: "n") || text[index] == UInt8(ascii: "N") { return matchApplianceToken(at: index, in: text) }
         guard index + 3 <= text.count, text[index + 1] == UInt8(ascii: "k"), text[index + 2] == UInt8(ascii: "-"),
               text.startsWord(at: index)
         else { return nil }

@@ -239,6 +239,39 @@ struct AuthTests {
         #expect(try await RawHTTP.send("POST", port: app.webPort, path: "/api/auth/login", json: #"{"password":"x"}"#).status == 409)
     }
 
+    @Test func withoutAuthenticationARequestThroughAProxyOrFromAnotherSiteIsRefused() async throws {
+        let app = try Appliance()
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        for header in ["X-Forwarded-For: 203.0.113.9", "Forwarded: for=203.0.113.9", "X-Real-IP: 203.0.113.9", "Via: 1.1 nginx"] {
+            let parts = header.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let answer = try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations", headers: [parts[0]: parts[1]])
+            #expect(answer.status == 403 && answer.body.contains("proxied_request"), "\(header)")
+        }
+        // Fetch metadata: the browser says another site sent it, even without an Origin.
+        #expect(try await RawHTTP.send("POST", port: app.webPort, path: "/api/conversations", json: "{}", headers: ["Sec-Fetch-Site": "cross-site"]).status == 403)
+        #expect(try await RawHTTP.send("POST", port: app.webPort, path: "/api/conversations", json: "{}", headers: ["Sec-Fetch-Site": "same-origin"]).status == 201)
+        // The metrics listener on loopback answers only loopback names too.
+        #expect(try await RawHTTP.send("GET", port: app.metricsPort, path: "/metrics", headers: ["Host": "evil.example"]).status == 421)
+        #expect(try await RawHTTP.send("GET", port: app.metricsPort, path: "/ready", headers: ["Host": "evil.example:80"]).status == 421)
+        #expect(try await RawHTTP.send("GET", port: app.metricsPort, path: "/ready", headers: ["Host": "localhost:\(app.metricsPort)"]).status == 200)
+    }
+
+    @Test func aProxysOwnBasicAuthDoesNotLockTheBrowserOut() async throws {
+        let app = try await Self.start(extra: "server.public_url = \"https://chat.example.com:443/\"\n")
+        defer { Task { await app.stop() } }
+        let basic = ["Authorization": "Basic dXNlcjpwYXNz"]
+        #expect(try await RawHTTP.send("GET", port: app.webPort, path: "/login", headers: basic).status == 200)
+        let answer = try await RawHTTP.send("POST", port: app.webPort, path: "/api/auth/login", json: #"{"password":"\#(Self.password)"}"#,
+                                            headers: basic.merging(["Origin": "https://chat.example.com"]) { $1 })
+        #expect(answer.status == 200, "\(answer.body)")
+        let cookie = String((answer.headers["set-cookie"] ?? "").prefix { $0 != ";" })
+        // The public URL's default port is not part of the browser's Origin.
+        let post = try await RawHTTP.send("POST", port: app.webPort, path: "/api/conversations", json: "{}",
+                                          headers: basic.merging(["Cookie": cookie, "Origin": "https://chat.example.com"]) { $1 })
+        #expect(post.status == 201, "\(post.body)")
+    }
+
     @Test func theApplianceRefusesToListenBeyondLoopbackWithoutAPassword() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nt-exposed-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

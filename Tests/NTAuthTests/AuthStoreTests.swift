@@ -56,6 +56,17 @@ struct SessionStoreTests {
         #expect(try await store.sessionCount() == 0)
     }
 
+    @Test("with the shortest idle limit (one minute) a session seen every 17 s stays alive")
+    func shortIdle() async throws {
+        let db = try TemporaryDatabase()
+        let store = try AuthStore(path: db.path)
+        let minute = SessionPolicy(idleSeconds: 60, absoluteSeconds: 3600)
+        let secret = try await store.openSession(passwordHash: hash, clientIP: "", userAgent: "", policy: minute, now: 0)
+        for now in stride(from: 17.0, through: 340, by: 17) {
+            #expect(try await store.session(secret: secret, passwordHash: hash, policy: minute, now: now) != nil, "at \(now)")
+        }
+    }
+
     @Test("a session ends at the absolute limit however active")
     func absolute() async throws {
         let db = try TemporaryDatabase()

@@ -25,6 +25,31 @@ struct AuthConfigTests {
         #expect(fromEnvironment.first?.hasPrefix("environment NEURAL_TERMINAL_SERVER_LISTEN") == true)
     }
 
+    @Test("mode none is refused behind a proxy that a public server.public_url reveals")
+    func noneNotBehindAProxy() {
+        let errors = configErrors("[server]\npublic_url = \"https://chat.example.com\"")
+        #expect(errors.count == 1 && errors.first?.contains("reachable through a proxy") == true, "\(errors)")
+        #expect(configErrors("[server]\npublic_url = \"http://localhost:8080/\"").isEmpty)
+        #expect(configErrors("[server]\npublic_url = \"http://127.0.0.1:8080\"").isEmpty)
+        #expect(configErrors("[auth]\nmode = \"password\"\n[server]\npublic_url = \"https://chat.example.com\"").isEmpty)
+    }
+
+    @Test("a hash that could never verify is refused: a cost outside 04…31, characters outside bcrypt's alphabet")
+    func strictHash() {
+        #expect(configErrors("[auth]\npassword_hash = \"$2b$99$\(String(repeating: "a", count: 53))\"").count == 1)
+        #expect(configErrors("[auth]\npassword_hash = \"$2b$12$\(String(repeating: "!", count: 53))\"").count == 1)
+        #expect(configErrors("[auth]\npassword_hash = \"$2y$04$\(String(repeating: "/", count: 53))\"").isEmpty)
+    }
+
+    @Test("rate limits key an IPv6 client by its /64, an IPv4-mapped one by its IPv4 address")
+    func clientKeys() {
+        #expect(ClientAddress.limitKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd") == "2001:db8:1:2::/64")
+        #expect(ClientAddress.limitKey("2001:db8:1:2::1") == ClientAddress.limitKey("2001:db8:1:2:ffff::9"))
+        #expect(ClientAddress.limitKey("::ffff:192.0.2.7") == "192.0.2.7")
+        #expect(ClientAddress.limitKey("192.0.2.7") == "192.0.2.7")
+        #expect(ClientAddress.limitKey("unknown") == "unknown")
+    }
+
     @Test("loopback listeners of every kind are fine without a password")
     func loopbackIsFine() {
         for listen in ["127.0.0.1:8080", "127.1.2.3:8080", "[::1]:8080", "localhost:8080"] {

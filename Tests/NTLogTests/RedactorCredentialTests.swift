@@ -31,6 +31,7 @@ struct RedactorCredentialTests {
             "sk-proj-AbCdEfGhIjKlMnOpQrStUv_wx-yz",
             "sk-0123456789abcdef",
             "ntk_5ce3ec064afc_M97DZBQL8sciS_B2OOlTR8ucXV1cnQQBD9OiBK-JrOM",
+            "NTK_5CE3EC064AFC_M97DZBQL8SCIS_B2OOLTR8UCXV1CNQQBD9OIBK-JROM",
         ]
     )
     func apiKeys(key: String) {

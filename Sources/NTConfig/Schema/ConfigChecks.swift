@@ -48,13 +48,10 @@ enum ConfigChecks {
         return "must be one of \(AuthMode.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(text)')"
     }
 
-    /// Empty, or a bcrypt hash (`$2b$12$` + 53 characters). The value is never echoed: it is a password hash.
+    /// Empty, or a bcrypt hash that can verify (`BcryptHashFormat`). The value is never echoed.
     static func passwordHash(_ text: String) -> String? {
-        if text.isEmpty { return nil }
-        let bytes = Array(text.utf8)
-        let shape = bytes.count == 60 && text.hasPrefix("$2") && bytes[3] == UInt8(ascii: "$") && bytes[6] == UInt8(ascii: "$")
-            && ["$2a$", "$2b$", "$2y$"].contains(String(text.prefix(4)))
-        return shape ? nil : "must be a bcrypt hash ($2b$…, 60 characters) such as `neural-terminal passwd --print-hash` prints"
+        if text.isEmpty || BcryptHashFormat.isValid(text) { return nil }
+        return "must be a bcrypt hash ($2b$12$…, 60 characters, cost 04 to 31) such as `neural-terminal passwd --print-hash` prints"
     }
 
     static func logLevel(_ text: String) -> String? {

@@ -26,6 +26,12 @@ struct AuthMiddleware: RouterMiddleware {
                     "this appliance answers only to localhost, 127.0.0.1 or [::1] while auth.mode is \"none\"; "
                     + "set a password (neural-terminal passwd, auth.mode = \"password\") to reach it under another name")
             }
+            if let header = RequestOrigin.proxyHeader(in: request) {
+                refuse(request, context, "proxied", ["header": "\(header)"])
+                throw APIError(.forbidden, code: "proxied_request", message:
+                    "this request came through a proxy (\(header)), which auth.mode \"none\" does not allow: "
+                    + "set a password (neural-terminal passwd, auth.mode = \"password\") to serve through a proxy")
+            }
             try checkOrigin(request, context, required: false)
             context.principal = "local"
             return try await next(request, context)
@@ -51,10 +57,10 @@ struct AuthMiddleware: RouterMiddleware {
     /// The principal of a valid token or session, nil when the request carries neither. A token that is present
     /// but not valid is refused outright (a script should learn at once that its token was revoked).
     private func authenticate(_ request: Request, _ context: Context) async throws -> String? {
-        if let authorization = request.headers[.authorization] {
-            guard authorization.lowercased().hasPrefix("bearer "),
-                  let token = try await gate.store.validToken(String(authorization.dropFirst(7)).trimmingSpaces, now: AuthGate.now)
-            else {
+        // Only the Bearer scheme is a token attempt: a proxy's own Basic auth passing through must not lock the
+        // browser out of its cookie session.
+        if let presented = BearerToken.presented(in: request.headers) {
+            guard let token = try await gate.store.validToken(presented, now: AuthGate.now) else {
                 refuse(request, context, "invalid_token")
                 var error = APIError(.unauthorized, code: "invalid_token", message: "the API token is unknown, revoked or expired")
                 error.headers[.wwwAuthenticate] = #"Bearer error="invalid_token""#
@@ -112,11 +118,5 @@ enum PublicRoutes {
         default:
             return false
         }
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }

@@ -63,7 +63,14 @@ struct AuthRoutes {
             throw APIError(.serviceUnavailable, code: "no_password", message:
                 "no password is set: run `neural-terminal passwd` on the host (in a container: docker compose exec neural-terminal neural-terminal passwd)")
         }
-        let client = context.clientIP
+        // One throttle entry per client: an IPv4 address, or an IPv6 /64.
+        let client = ClientAddress.limitKey(context.clientIP)
+        guard gate.verifications.acquire() else {
+            var error = APIError(.tooManyRequests, code: "login_busy", message: "other logins are being checked; try again in a second")
+            error.headers[.retryAfter] = "1"
+            throw error
+        }
+        defer { gate.verifications.release() }
         if case .refused(let retryAfter, let lockedOut) = gate.throttle.admit(client: client, now: .now) {
             let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
             gate.logger.warning(lockedOut ? "login refused: locked out after repeated failures" : "login refused: too soon after a failure", metadata: [
@@ -82,7 +89,7 @@ struct AuthRoutes {
         let matches = (try? await NIOThreadPool.singleton.runIfActive { Password.verify(password, hash: hash) }) ?? false
         guard matches else {
             gate.throttle.recordFailure(client: client, now: .now)
-            gate.logger.warning("login failed: wrong password", metadata: ["client_ip": "\(client)", "request_id": "\(context.requestID)"])
+            gate.logger.warning("login failed: wrong password", metadata: ["client_ip": "\(context.clientIP)", "request_id": "\(context.requestID)"])
             throw APIError(.unauthorized, code: "invalid_password", message: "wrong password")
         }
         gate.throttle.recordSuccess(client: client)

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import NTConfig
 
@@ -10,19 +11,18 @@ enum RequestOrigin {
         request.head.authority
     }
 
-    /// Whether `host` (`name[:port]`, `[v6][:port]`) names this machine: `localhost`, 127.0.0.0/8 or `::1`.
-    /// Any other name is refused, even one that resolves to 127.0.0.1: that is exactly what DNS rebinding does.
+    /// Whether `host` names this machine (`NTConfig.LoopbackHost`).
     static func isLoopback(host: String) -> Bool {
-        var text = host.lowercased()
-        let hasPort: Bool
-        if text.hasPrefix("[") {
-            hasPort = text.split(separator: "]", maxSplits: 1).dropFirst().first?.hasPrefix(":") ?? false
-        } else {
-            hasPort = text.contains(":")
-        }
-        if !hasPort { text += ":80" }
-        if text.hasPrefix("localhost.:") { text = "localhost" + text.dropFirst("localhost.".count) }
-        return (try? ListenAddress(parsing: text))?.isLoopback ?? false
+        LoopbackHost.contains(host)
+    }
+
+    /// Headers a reverse proxy adds. In `auth.mode = "none"` a proxied request means the loopback listener has been
+    /// made reachable from elsewhere (the proxy connects from 127.0.0.1 and usually sends a loopback `Host`).
+    static let proxyHeaders = ["Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP", "Via"].compactMap { HTTPField.Name($0) }
+
+    /// The first proxy header `request` carries, if any.
+    static func proxyHeader(in request: Request) -> String? {
+        proxyHeaders.first { request.headers[$0] != nil }?.rawName
     }
 
     /// What the origin check decided.
@@ -39,6 +39,10 @@ enum RequestOrigin {
     /// at: `http(s)://<Host>` and the origin of `server.public_url`.
     static func verdict(for request: Request, publicURL: String) -> Verdict {
         let claimed: String
+        // Fetch metadata: a browser says outright that another site made the request.
+        if request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased() == "cross-site" {
+            return .crossSite(request.headers[.origin] ?? "Sec-Fetch-Site: cross-site")
+        }
         if let origin = request.headers[.origin] {
             claimed = origin
         } else if let referer = request.headers[.referer] {
@@ -49,8 +53,17 @@ enum RequestOrigin {
         var allowed: [String] = []
         if let host = host(of: request) { allowed += ["http://" + host, "https://" + host] }
         if let origin = origin(ofURL: publicURL) { allowed.append(origin) }
-        let normalized = claimed.lowercased()
-        return allowed.contains { $0.lowercased() == normalized } ? .sameOrigin : .crossSite(String(claimed.prefix(200)))
+        let normalized = normalize(claimed)
+        return allowed.contains { normalize($0) == normalized } ? .sameOrigin : .crossSite(String(claimed.prefix(200)))
+    }
+
+    /// An origin compared the way browsers write it: lower case, without the scheme's default port.
+    static func normalize(_ origin: String) -> String {
+        let lower = origin.lowercased()
+        for (scheme, port) in [("http://", ":80"), ("https://", ":443")] where lower.hasPrefix(scheme) && lower.hasSuffix(port) {
+            return String(lower.dropLast(port.count))
+        }
+        return lower
     }
 
     /// `scheme://authority` of an absolute http(s) URL, or nil.

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
+import NTConfig
 import NTHTTP
 
 /// Which token bucket a request is counted in.
@@ -49,7 +50,7 @@ struct RateLimitMiddleware: RouterMiddleware {
         guard let bucket = RateBucket.of(method: request.method, path: request.uri.path) else {
             return try await next(request, context)
         }
-        let caller = context.principal ?? "ip:" + context.clientIP
+        let caller = context.principal ?? "ip:" + ClientAddress.limitKey(context.clientIP)
         let limit = limits()[bucket]
         let now = clock()
         guard case .refused(let wait) = limiter(bucket).take(caller, limit: limit, now: now) else {
