@@ -58,4 +58,36 @@ public enum ClientAddress {
         }
         return groups[0..<4].map { String($0, radix: 16) }.joined(separator: ":") + "::/64"
     }
+
+    /// One spelling per address (`::1` and `0:0:0:0:0:0:0:1` alike; an IPv4-mapped IPv6 address as IPv4), or nil
+    /// when `text` is not an IP address literal.
+    public static func canonical(_ text: String) -> String? {
+        let trimmed = Substring(text.trimmingWhitespace)
+        if let octets = IPAddressParser.ipv4(trimmed) { return octets.map(String.init).joined(separator: ".") }
+        let bare = trimmed.hasPrefix("[") && trimmed.hasSuffix("]") ? trimmed.dropFirst().dropLast() : trimmed
+        guard let groups = IPAddressParser.ipv6(bare) else { return nil }
+        if groups[0..<5].allSatisfy({ $0 == 0 }) && groups[5] == 0xFFFF {
+            return "\(groups[6] >> 8).\(groups[6] & 0xFF).\(groups[7] >> 8).\(groups[7] & 0xFF)"
+        }
+        return groups.map { String($0, radix: 16) }.joined(separator: ":")
+    }
+
+    /// The client a chain of trusted proxies reports: `X-Forwarded-For` read from the right (the nearest hop),
+    /// skipping addresses in `trusted`, and the first one that is not trusted is the client. nil when the peer is not
+    /// trusted (its own header could say anything), or the header is absent or holds something that is not an
+    /// address. `trusted` holds ``canonical(_:)`` spellings.
+    public static func forwardedClient(peer: String, forwardedFor: String?, trusted: Set<String>) -> String? {
+        guard let peer = canonical(peer), trusted.contains(peer), let header = forwardedFor else { return nil }
+        for hop in header.split(separator: ",").reversed() {
+            guard let address = canonical(String(hop)) else { return nil }
+            if !trusted.contains(address) { return address }
+        }
+        return nil
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
 }

@@ -45,6 +45,7 @@ public enum WebWorker {
         let config = context.config
         router.addMiddleware {
             RequestIDMiddleware()
+            ForwardedClientMiddleware(config: config)
             SecurityHeadersMiddleware<AppRequestContext>()
             StrictTransportSecurityMiddleware<AppRequestContext> { auth.secureCookies }
             AccessLogMiddleware<AppRequestContext>()

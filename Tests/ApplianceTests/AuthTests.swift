@@ -208,6 +208,22 @@ struct AuthTests {
         #expect(try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations", headers: ["Authorization": "Bearer \(token)"]).status == 200)
     }
 
+    @Test func behindATrustedProxyEachClientHasItsOwnLoginThrottle() async throws {
+        let app = try await Self.start(extra: "server.trusted_proxies = \"127.0.0.1\"\nlimits.login_max_failures = 1\n")
+        defer { Task { await app.stop() } }
+        let attempt = { (client: String, password: String) in
+            try await RawHTTP.send("POST", port: app.webPort, path: "/api/auth/login", json: #"{"password":"\#(password)"}"#,
+                                   headers: ["X-Forwarded-For": client])
+        }
+        // One failure locks that client out …
+        #expect(try await attempt("198.51.100.1", "a wrong guess here").status == 401)
+        #expect(try await attempt("198.51.100.1", Self.password).status == 429)
+        // … and only that client: the owner behind the same proxy still gets in.
+        #expect(try await attempt("198.51.100.2", Self.password).status == 200)
+        let failed = app.logObjects().first { ($0["msg"] as? String)?.hasPrefix("login failed") == true }
+        #expect(failed?["client_ip"] as? String == "198.51.100.1")
+    }
+
     @Test func anHTTPSPublicURLMakesTheCookieSecureAndHostBound() async throws {
         let app = try await Self.start(extra: "server.public_url = \"https://chat.example.com\"\n")
         defer { Task { await app.stop() } }

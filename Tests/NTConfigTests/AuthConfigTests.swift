@@ -75,3 +75,26 @@ struct AuthConfigTests {
         }
     }
 }
+
+@Suite("Trusted proxies")
+struct TrustedProxyTests {
+    @Test("addresses are read in one spelling each, and anything else is refused")
+    func parsing() throws {
+        let c = try config("[auth]\nmode = \"password\"\n[server]\ntrusted_proxies = \"127.0.0.1, ::1,0:0:0:0:0:0:0:1\"")
+        #expect(c.trustedProxies == ["127.0.0.1", "0:0:0:0:0:0:0:1"])
+        #expect(configErrors("[auth]\nmode = \"password\"\n[server]\ntrusted_proxies = \"proxy.local\"").count == 1)
+        #expect(configErrors("[server]\ntrusted_proxies = \"127.0.0.1\"").first?.contains("auth.mode") == true, "needs a password")
+    }
+
+    @Test("the client is the nearest address that is not a trusted proxy, and only a trusted peer is believed")
+    func forwardedClient() {
+        let trusted: Set<String> = ["127.0.0.1", "10.0.0.2"]
+        #expect(ClientAddress.forwardedClient(peer: "127.0.0.1", forwardedFor: "198.51.100.7", trusted: trusted) == "198.51.100.7")
+        // A client cannot hide behind a forged entry on the left: the nearest untrusted hop wins.
+        #expect(ClientAddress.forwardedClient(peer: "127.0.0.1", forwardedFor: "203.0.113.1, 198.51.100.7, 10.0.0.2", trusted: trusted) == "198.51.100.7")
+        #expect(ClientAddress.forwardedClient(peer: "192.0.2.9", forwardedFor: "198.51.100.7", trusted: trusted) == nil, "an untrusted peer")
+        #expect(ClientAddress.forwardedClient(peer: "127.0.0.1", forwardedFor: nil, trusted: trusted) == nil)
+        #expect(ClientAddress.forwardedClient(peer: "127.0.0.1", forwardedFor: "unknown", trusted: trusted) == nil)
+        #expect(ClientAddress.forwardedClient(peer: "::ffff:127.0.0.1", forwardedFor: "2001:db8::1", trusted: trusted) == "2001:db8:0:0:0:0:0:1")
+    }
+}

@@ -98,6 +98,11 @@ struct ConfigBuilder {
             report(blame, "'\(path)' (\(text)) is reachable from other machines, which 'auth.mode' = \"none\" does not allow: "
                 + "set a password with `neural-terminal passwd` and 'auth.mode' = \"password\" in [auth], or listen on 127.0.0.1")
         }
+        if !config.server.trustedProxies.isEmpty, !refused.contains("server.trusted_proxies") {
+            let blame = sources["server.trusted_proxies"] != nil ? "server.trusted_proxies" : "auth.mode"
+            report(blame, "'server.trusted_proxies' means the appliance is served through a proxy, which 'auth.mode' = \"none\" "
+                + "does not allow: set a password with `neural-terminal passwd` and 'auth.mode' = \"password\" in [auth]")
+        }
         // A reverse proxy on this machine makes a loopback listener public: its requests arrive from 127.0.0.1
         // with a loopback Host. A public URL other than a loopback one says exactly that.
         let publicURL = config.server.publicURL

@@ -70,6 +70,11 @@ public struct AppConfig: Codable, Sendable, Equatable {
         return dataDir.hasSuffix("/") ? dataDir + "archives" : dataDir + "/archives"
     }
 
+    /// `server.trusted_proxies` as canonical addresses (`ClientAddress.canonical`).
+    public var trustedProxies: Set<String> {
+        Set(server.trustedProxies.split(separator: ",").compactMap { ClientAddress.canonical(String($0)) })
+    }
+
     /// `auth.mode` as an enum; `.none` if the string is not a mode (it always is after validation).
     public var authMode: AuthMode { AuthMode(rawValue: auth.mode) ?? .none }
 

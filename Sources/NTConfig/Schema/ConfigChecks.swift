@@ -43,6 +43,16 @@ enum ConfigChecks {
         text.isEmpty ? "must not be empty" : optionalPath(text)
     }
 
+    /// Empty, or IP address literals separated by commas.
+    static func addressList(_ text: String) -> String? {
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) where !text.isEmpty {
+            if ClientAddress.canonical(String(item)) == nil {
+                return "must be IP addresses separated by commas, e.g. \"127.0.0.1, ::1\" (got '\(item.prefix(60))')"
+            }
+        }
+        return nil
+    }
+
     static func authMode(_ text: String) -> String? {
         if AuthMode(rawValue: text) != nil { return nil }
         return "must be one of \(AuthMode.allCases.map(\.rawValue).joined(separator: ", ")) (got '\(text)')"

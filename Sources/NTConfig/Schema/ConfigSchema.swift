@@ -38,6 +38,7 @@ public enum ConfigSchema {
             .string("server", "listen", \.server.listen, .restartWorkers([.web]), check: ConfigChecks.listenAddress),
             .string("server", "public_url", \.server.publicURL, .inPlace, check: ConfigChecks.httpURL(allowEmpty: true)),
             .integer("server", "max_body_bytes", \.server.maxBodyBytes, .inPlace, range: 1024...67_108_864),
+            .string("server", "trusted_proxies", \.server.trustedProxies, .inPlace, check: ConfigChecks.addressList),
 
             .string("auth", "mode", \.auth.mode, .inPlace, check: ConfigChecks.authMode),
             .string("auth", "password_hash", \.auth.passwordHash, .inPlace, check: ConfigChecks.passwordHash),

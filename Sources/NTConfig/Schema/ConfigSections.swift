@@ -9,6 +9,9 @@ public struct ServerConfig: Codable, Sendable, Equatable {
     public var publicURL = ""
     /// `max_body_bytes`: the largest request body the web worker accepts.
     public var maxBodyBytes = 1_048_576
+    /// `trusted_proxies`: comma-separated IP addresses of reverse proxies whose `X-Forwarded-For` names the client;
+    /// empty = none. Use `AppConfig.trustedProxies`.
+    public var trustedProxies = ""
     /// The defaults.
     public init() {}
 }

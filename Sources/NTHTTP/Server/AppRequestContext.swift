@@ -10,9 +10,12 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The correlation id of this request (taken from a valid `X-Request-ID` or generated).
     public var requestID: String = ""
-    /// The peer's IP address as text (`127.0.0.1`, `::1`), or `"unknown"` (a unix socket, a closed channel).
-    /// Rate limits of unauthenticated requests (logins) are keyed by it.
-    public let clientIP: String
+    /// The TCP peer's IP address as text (`127.0.0.1`, `::1`), or `"unknown"` (a unix socket, a closed channel).
+    public let peerIP: String
+    /// The client's IP address: the peer's, or — when the peer is a trusted reverse proxy (`server.trusted_proxies`)
+    /// — the address it reports in `X-Forwarded-For`. Rate limits of unauthenticated requests (logins) and the
+    /// logs use it.
+    public var clientIP: String
     /// Who is asking, set by the web worker's authentication middleware: `session:<id>`, `token:<id>` or
     /// `local` (auth mode `none`); nil before authentication or on routes that need none. Rate limits of
     /// authenticated requests are keyed by it.
@@ -22,7 +25,8 @@ public struct AppRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
-        self.clientIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.peerIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        self.clientIP = peerIP
     }
 
     /// Bodies decoded by the JSON API are capped here; the chat API sets tighter limits per route.
