@@ -98,3 +98,16 @@ struct TrustedProxyTests {
         #expect(ClientAddress.forwardedClient(peer: "::ffff:127.0.0.1", forwardedFor: "2001:db8::1", trusted: trusted) == "2001:db8:0:0:0:0:0:1")
     }
 }
+
+@Suite("Loading for passwd and token")
+struct AccessCommandConfigTests {
+    @Test("an exposed listener and an unreadable key file do not stop the commands that set a password")
+    func lenient() throws {
+        let text = "[server]\nlisten = \"0.0.0.0:8080\"\n[upstream]\napi_key_file = \"/nonexistent/key\"\n[storage]\ndata_dir = \"/srv/nt\""
+        #expect(configErrors(text).count == 2)
+        let config = try ConfigLoader.parse(text, file: "nt.toml", environment: [:], forAccessCommands: true)
+        #expect(config.storage.dataDir == "/srv/nt" && config.upstreamAPIKey == nil)
+        // Everything else is still checked.
+        #expect(throws: ConfigErrors.self) { try ConfigLoader.parse("[auth]\nmode = \"basic\"", file: "nt.toml", environment: [:], forAccessCommands: true) }
+    }
+}

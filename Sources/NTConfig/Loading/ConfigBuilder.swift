@@ -14,7 +14,7 @@ struct ConfigBuilder {
     private var refused: Set<String> = []
 
     /// Skip ``checkAuthExposure()`` (for `passwd` and `token`, see `ConfigLoader.load`).
-    var allowsExposure = false
+    var forAccessCommands = false
 
     init(file: String) { self.file = file }
 
@@ -91,7 +91,7 @@ struct ConfigBuilder {
     /// `auth.mode = "none"` only while every listener is on loopback: an appliance reachable from other machines
     /// without a password would hand its API key and its conversations to anyone who finds the port.
     mutating func checkAuthExposure() {
-        guard !allowsExposure, config.authMode == .none, !refused.contains("auth.mode") else { return }
+        guard !forAccessCommands, config.authMode == .none, !refused.contains("auth.mode") else { return }
         for (path, text) in [("server.listen", config.server.listen), ("metrics.listen", config.metrics.listen)] {
             guard !refused.contains(path), let address = try? ListenAddress(parsing: text), !address.isLoopback else { continue }
             let blame = sources[path] != nil ? path : "auth.mode"

@@ -19,9 +19,11 @@ public enum ConfigLoader {
     /// An unreadable file gives the single error `path:0: cannot read: <strerror>`; a file that is not UTF-8
     /// gives one error at the first bad line. Otherwise see `parse`.
     ///
-    /// `allowingExposure` skips the one check that refuses `auth.mode = "none"` on a non-loopback listener: the
-    /// commands that set a password or create a token must work exactly when that check fails.
-    public static func load(path: String, environment: [String: String], allowingExposure: Bool = false) throws -> AppConfig {
+    /// `forAccessCommands` loads what `neural-terminal passwd` and `token` need — the data directory and the auth
+    /// settings — without the two parts that could stop them exactly when they are needed: the check that refuses
+    /// `auth.mode = "none"` on a non-loopback listener, and reading the key and token files (an administrator
+    /// may not be able to read the service's 0600 key file, and these commands never use it).
+    public static func load(path: String, environment: [String: String], forAccessCommands: Bool = false) throws -> AppConfig {
         let bytes: [UInt8]
         switch FileReader.contents(of: path) {
         case .success(let contents): bytes = contents
@@ -30,7 +32,7 @@ public enum ConfigLoader {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigErrors([ConfigError(file: path, line: firstInvalidUTF8Line(bytes), message: "not valid UTF-8")])
         }
-        return try parse(text, file: path, environment: environment, allowingExposure: allowingExposure)
+        return try parse(text, file: path, environment: environment, forAccessCommands: forAccessCommands)
     }
 
     /// Validates TOML text; `file` only prefixes messages. Absent keys take their defaults, so "" is valid.
@@ -38,15 +40,17 @@ public enum ConfigLoader {
     /// Throws only `ConfigErrors`, with every problem at once: syntax errors if there are any (the schema is not
     /// checked against a half-read file), otherwise every unknown name, wrong type, out-of-range value, bad
     /// environment override and unreadable key file, in file order followed by environment problems.
-    public static func parse(_ text: String, file: String, environment: [String: String], allowingExposure: Bool = false) throws -> AppConfig {
+    public static func parse(_ text: String, file: String, environment: [String: String], forAccessCommands: Bool = false) throws -> AppConfig {
         let document = try TOMLDocument(parsing: text, file: file)
         var builder = ConfigBuilder(file: file)
-        builder.allowsExposure = allowingExposure
+        builder.forAccessCommands = forAccessCommands
         builder.apply(document.root)
         builder.applyEnvironment(environment)
         builder.checkRelations()
-        builder.resolveAPIKey(environment)
-        builder.resolveMetricsToken()
+        if !forAccessCommands {
+            builder.resolveAPIKey(environment)
+            builder.resolveMetricsToken()
+        }
         guard builder.errors.isEmpty else {
             let fromFile = builder.errors.filter { $0.variable == nil }.enumerated()
                 .sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)

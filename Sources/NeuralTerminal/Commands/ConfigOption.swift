@@ -14,9 +14,9 @@ struct ConfigOption: ParsableArguments {
     var path: String { config ?? ConfigLoader.defaultPath(environment: environment) }
 
     /// Loads and validates the file, or prints every error as `file:line: message` and exits 78.
-    func load(allowingExposure: Bool = false) throws -> AppConfig {
+    func load(forAccessCommands: Bool = false) throws -> AppConfig {
         do {
-            return try ConfigLoader.load(path: path, environment: environment, allowingExposure: allowingExposure)
+            return try ConfigLoader.load(path: path, environment: environment, forAccessCommands: forAccessCommands)
         } catch let errors as ConfigErrors {
             for error in errors.errors { printError(error.description) }
             throw ExitCode(Exit.config)

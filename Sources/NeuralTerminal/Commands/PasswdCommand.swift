@@ -27,7 +27,7 @@ struct PasswdCommand: AsyncParsableCommand {
     @Flag(help: "Print a bcrypt hash of the password and store nothing.") var printHash = false
 
     func run() async throws {
-        let config = try options.load(allowingExposure: true)
+        let config = try options.load(forAccessCommands: true)
         let password = try readPassword()
         if let problem = Password.problem(with: password) {
             printError("the password \(problem)")

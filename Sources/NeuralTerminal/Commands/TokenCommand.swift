@@ -20,7 +20,7 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "Days until the token expires (default: never).") var expiresDays: Double?
 
         func run() async throws {
-            let config = try options.load(allowingExposure: true)
+            let config = try options.load(forAccessCommands: true)
             let trimmed = String(name.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
             guard !trimmed.isEmpty, trimmed.count <= 100, !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
                 printError("--name must be 1 to 100 characters without control characters")
@@ -47,7 +47,7 @@ struct TokenCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON lines.") var json = false
 
         func run() async throws {
-            let config = try options.load(allowingExposure: true)
+            let config = try options.load(forAccessCommands: true)
             let tokens = try await AuthCommandSupport.openStore(config).tokens()
             let now = Date().timeIntervalSince1970
             if json {
@@ -81,7 +81,7 @@ struct TokenCommand: AsyncParsableCommand {
         @Argument(help: "The token's id (the ID column of `token list`).") var id: String
 
         func run() async throws {
-            let config = try options.load(allowingExposure: true)
+            let config = try options.load(forAccessCommands: true)
             guard try await AuthCommandSupport.openStore(config).revokeToken(id: id, now: Date().timeIntervalSince1970) else {
                 printError("no active token with id \(id)")
                 throw ExitCode(1)
