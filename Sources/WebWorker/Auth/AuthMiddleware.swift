@@ -44,12 +44,7 @@ struct AuthMiddleware: RouterMiddleware {
                 try checkOrigin(request, context, required: false)
                 return try await next(request, context)
             }
-            if request.method == .get, request.uri.path == "/" {
-                var headers = HTTPFields()
-                headers[.location] = "/login"
-                headers[.cacheControl] = "no-store"
-                return Response(status: .seeOther, headers: headers)
-            }
+            if request.method == .get, request.uri.path == "/" { return AuthRoutes.redirect(to: "/login") }
             throw APIError(.unauthorized, code: "unauthenticated", message: "log in at /login, or send an API token as Authorization: Bearer")
         }
     }
