@@ -106,19 +106,11 @@ struct ConfigBuilder {
         // A reverse proxy on this machine makes a loopback listener public: its requests arrive from 127.0.0.1
         // with a loopback Host. A public URL other than a loopback one says exactly that.
         let publicURL = config.server.publicURL
-        if !publicURL.isEmpty, !refused.contains("server.public_url"), let host = Self.host(ofURL: publicURL), !LoopbackHost.contains(host) {
+        if !publicURL.isEmpty, !refused.contains("server.public_url"), let host = HTTPURLOrigin(publicURL)?.authority, !LoopbackHost.contains(host) {
             let blame = sources["server.public_url"] != nil ? "server.public_url" : "auth.mode"
             report(blame, "'server.public_url' (\(publicURL)) makes the appliance reachable through a proxy, which 'auth.mode' = \"none\" "
                 + "does not allow: set a password with `neural-terminal passwd` and 'auth.mode' = \"password\" in [auth]")
         }
-    }
-
-    /// The `host[:port]` of an http(s) URL (already checked by `ConfigChecks.httpURL`).
-    static func host(ofURL url: String) -> String? {
-        guard let schemeEnd = url.firstIndex(of: ":"), url[schemeEnd...].hasPrefix("://") else { return nil }
-        let rest = url[url.index(schemeEnd, offsetBy: 3)...]
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        return authority.isEmpty ? nil : String(authority.split(separator: "@").last ?? authority)
     }
 
     /// Fills `upstreamAPIKey`: `OPENROUTER_API_KEY` if non-empty, else the trimmed key file, else nil. A key with

@@ -14,13 +14,11 @@ enum ConfigChecks {
     static func httpURL(allowEmpty: Bool) -> @Sendable (String) -> String? {
         { text in
             if text.isEmpty { return allowEmpty ? nil : "must be an http or https URL, not empty" }
-            let lower = text.lowercased()
-            guard let scheme = ["https://", "http://"].first(where: lower.hasPrefix) else {
-                return "must be an http or https URL (got '\(text)')"
+            guard HTTPURLOrigin(text) != nil else {
+                let lower = text.lowercased()
+                return lower.hasPrefix("http://") || lower.hasPrefix("https://")
+                    ? "must be an http or https URL with a host (got '\(text)')" : "must be an http or https URL (got '\(text)')"
             }
-            let rest = text.dropFirst(scheme.count)
-            let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-            if authority.isEmpty { return "must be an http or https URL with a host (got '\(text)')" }
             if text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F }) {
                 return "must not contain spaces or control characters"
             }

@@ -20,7 +20,7 @@ struct AuthMiddleware: RouterMiddleware {
         var context = context
         switch gate.mode {
         case .none:
-            guard let host = RequestOrigin.host(of: request), RequestOrigin.isLoopback(host: host) else {
+            guard let host = RequestOrigin.host(of: request), LoopbackHost.contains(host) else {
                 refuse(request, context, "host_not_allowed")
                 throw APIError(.misdirectedRequest, code: "host_not_allowed", message:
                     "this appliance answers only to localhost, 127.0.0.1 or [::1] while auth.mode is \"none\"; "

@@ -11,11 +11,6 @@ enum RequestOrigin {
         request.head.authority
     }
 
-    /// Whether `host` names this machine (`NTConfig.LoopbackHost`).
-    static func isLoopback(host: String) -> Bool {
-        LoopbackHost.contains(host)
-    }
-
     /// Headers a reverse proxy adds. In `auth.mode = "none"` a proxied request means the loopback listener has been
     /// made reachable from elsewhere (the proxy connects from 127.0.0.1 and usually sends a loopback `Host`).
     static let proxyHeaders = ["Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP", "Via"].compactMap { HTTPField.Name($0) }
@@ -46,13 +41,13 @@ enum RequestOrigin {
         if let origin = request.headers[.origin] {
             claimed = origin
         } else if let referer = request.headers[.referer] {
-            claimed = origin(ofURL: referer) ?? referer
+            claimed = HTTPURLOrigin(referer)?.origin ?? referer
         } else {
             return .absent
         }
         var allowed: [String] = []
         if let host = host(of: request) { allowed += ["http://" + host, "https://" + host] }
-        if let origin = origin(ofURL: publicURL) { allowed.append(origin) }
+        if let origin = HTTPURLOrigin(publicURL)?.origin { allowed.append(origin) }
         let normalized = normalize(claimed)
         return allowed.contains { normalize($0) == normalized } ? .sameOrigin : .crossSite(String(claimed.prefix(200)))
     }
@@ -64,15 +59,6 @@ enum RequestOrigin {
             return String(lower.dropLast(port.count))
         }
         return lower
-    }
-
-    /// `scheme://authority` of an absolute http(s) URL, or nil.
-    static func origin(ofURL url: String) -> String? {
-        let lower = url.lowercased()
-        guard let scheme = ["http", "https"].first(where: { lower.hasPrefix($0 + "://") }) else { return nil }
-        let rest = url.dropFirst(scheme.count + 3)
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        return authority.isEmpty ? nil : scheme + "://" + authority
     }
 
     /// Methods that change nothing; everything else needs the origin check.
