@@ -24,8 +24,7 @@ public struct JSONRecordSplitter {
     public let maxRecordBytes: Int
     private var current: [UInt8] = []
     private var depth = 0
-    private var inString = false
-    private var escaped = false
+    private var nesting = JSONNesting()
     private var line = 1
     private var recordLine = 1
     private var atStart = true
@@ -85,22 +84,7 @@ public struct JSONRecordSplitter {
                 let byte = bytes[index]
                 index += 1
                 if byte == 0x0A { line += 1 }
-                if inString {
-                    if escaped {
-                        escaped = false
-                    } else if byte == UInt8(ascii: "\\") {
-                        escaped = true
-                    } else if byte == UInt8(ascii: "\"") {
-                        inString = false
-                    }
-                    continue
-                }
-                switch byte {
-                case UInt8(ascii: "\""): inString = true
-                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-                case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
-                default: break
-                }
+                depth += nesting.step(byte)
                 if depth == 0 {
                     finished = true
                     break
