@@ -13,16 +13,7 @@ final class FakeUpstream: @unchecked Sendable {
     init(arguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--port", "0", "--quiet"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        LeftoverProcesses.track(process.processIdentifier)
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
+        let line = try startReadingFirstLine(process)
         let text = String(decoding: line, as: UTF8.self)
         guard let range = text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression),
               let port = Int(text[range].split(separator: ":").last ?? "") else {
@@ -71,16 +62,7 @@ final class TLSFront: @unchecked Sendable {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("scripts/fake-openrouter-tls.sh").path
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script, String(httpPort)]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        LeftoverProcesses.track(process.processIdentifier)
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
+        let line = try startReadingFirstLine(process)
         let object = (try? JSONSerialization.jsonObject(with: line) as? [String: String]) ?? [:]
         guard let listening = object["listening_tls"], let port = Int(listening.split(separator: ":").last ?? ""),
               let ca = object["ca_file"] else {
@@ -97,4 +79,20 @@ final class TLSFront: @unchecked Sendable {
         }
         try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: caFile).deletingLastPathComponent().path)
     }
+}
+
+/// Starts `process` (tracked for clean-up) and returns the first line it prints: the test tools announce where
+/// they listen that way.
+func startReadingFirstLine(_ process: Process) throws -> Data {
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    LeftoverProcesses.track(process.processIdentifier)
+    var line = Data()
+    while !line.contains(UInt8(ascii: "\n")) {
+        let chunk = pipe.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        line.append(chunk)
+    }
+    return line
 }
