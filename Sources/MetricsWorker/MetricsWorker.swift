@@ -23,11 +23,13 @@ public enum MetricsWorker {
     }
 
     static func makeRouter(context: WorkerContext, probe: ReadinessProbe, collector: ExpositionCollector) -> Router<AppRequestContext> {
-        let router = Router(context: AppRequestContext.self)
+        // Every GET route answers HEAD too (probes that send HEAD), with no body.
+        let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.addMiddleware {
             RequestIDMiddleware()
             SecurityHeadersMiddleware<AppRequestContext>()
             ErrorBoundaryMiddleware<AppRequestContext>()
+            SingleHostMiddleware<AppRequestContext>()
             LoopbackHostMiddleware(config: context.config, logger: context.logger)
         }
         // Liveness: this process answers. Nothing else is checked, so a slow database never gets us killed.

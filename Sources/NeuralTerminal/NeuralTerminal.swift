@@ -1,4 +1,5 @@
 import ArgumentParser
+import NTSystem
 
 /// `neural-terminal`: the appliance and its operator commands in one binary.
 @main
@@ -13,6 +14,22 @@ struct NeuralTerminal: AsyncParsableCommand {
         ],
         defaultSubcommand: RunCommand.self
     )
+
+    /// ArgumentParser's entry point, after making every file this process creates private (0600, folders 0700):
+    /// the database, backups, archives and exports hold the conversations.
+    static func main() async {
+        PrivateFiles.restrictNewFiles()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Exit codes the commands use, after sysexits.h where one fits.

@@ -41,7 +41,8 @@ public enum WebWorker {
 
     /// The router with every route and middleware, and the list of routes it holds (for the OpenAPI check).
     static func makeRoutes(context: WorkerContext, chat: ChatComponents, auth: AuthGate) -> RouteTable {
-        let router = Router(context: AppRequestContext.self)
+        // Every GET route answers HEAD too, with the same status and headers and no body.
+        let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
         let config = context.config
         router.addMiddleware {
             RequestIDMiddleware()
@@ -50,6 +51,7 @@ public enum WebWorker {
             StrictTransportSecurityMiddleware<AppRequestContext> { auth.secureCookies }
             AccessLogMiddleware<AppRequestContext>()
             ErrorBoundaryMiddleware<AppRequestContext>()
+            SingleHostMiddleware<AppRequestContext>()
             // Body size first (no body read), then who is asking, then the rate limit (keyed by the principal),
             // then the JSON depth (collects the body).
             BodyLimitMiddleware { BodyLimits(config.current) }
@@ -84,7 +86,7 @@ public enum WebWorker {
         DiagnosticsRoutes(probe: diagnostics).add(to: table)
         ChatRoutes(service: service, repository: repository, catalog: catalog, limits: limits).add(to: table)
         UsageRoutes(service: service).add(to: table)
-        ArchiveRoutes(repository: repository).add(to: table)
+        ArchiveRoutes(repository: repository, limits: limits).add(to: table)
         SearchRoutes(repository: repository).add(to: table)
     }
 }

@@ -122,4 +122,18 @@ struct SecretsConfigTests {
         let fromEnvironment = try config("[upstream]\napi_key_file = \"\(path)\"", environment: ["OPENROUTER_API_KEY": Self.goodKey])
         #expect(ConfigAdvice.warnings(for: fromEnvironment, environment: ["OPENROUTER_API_KEY": Self.goodKey]).isEmpty)
     }
+
+    @Test("warnings: a data folder the group or others can enter, and none once it is private")
+    func openDataFolder() throws {
+        var template = Array("/tmp/ntconfig-data-XXXXXX".utf8CString)
+        let made = mkdtemp(&template)
+        let dir = String(cString: try #require(made))
+        defer { rmdir(dir) }
+        let configured = try config("[storage]\ndata_dir = \"\(dir)\"")
+        chmod(dir, 0o755)
+        let warnings = ConfigAdvice.warnings(for: configured, environment: [:])
+        #expect(warnings.count == 1 && warnings[0].contains("storage.data_dir '\(dir)'") && warnings[0].contains("(mode 0755)"))
+        chmod(dir, 0o700)
+        #expect(ConfigAdvice.warnings(for: configured, environment: [:]).isEmpty)
+    }
 }

@@ -25,7 +25,17 @@ public enum ConfigAdvice {
             warnings.append(warning)
         }
         if let warning = openMetricsWarning(config) { warnings.append(warning) }
+        if let warning = dataDirectoryWarning(config) { warnings.append(warning) }
         return warnings
+    }
+
+    /// A data folder that the group or others may enter or read: the appliance makes its files there 0600, but
+    /// files copied in by hand (a restored database, an old install's files) would be as open as the folder.
+    static func dataDirectoryWarning(_ config: AppConfig) -> String? {
+        let path = config.storage.dataDir
+        guard let mode = permissionBits(of: path), mode & 0o077 != 0 else { return nil }
+        return "storage.data_dir '\(path)' is accessible to group or others (mode 0\(String(mode, radix: 8))); it holds "
+            + "every conversation: chmod 700 '\(path)'"
     }
 
     /// `/metrics` served without a token on an address other hosts can reach.

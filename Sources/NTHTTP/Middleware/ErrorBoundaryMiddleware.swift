@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// The error body of every JSON API: `{"error": {"code": "...", "message": "..."}}`.
 public struct APIErrorBody: Codable, Sendable {
@@ -51,6 +52,16 @@ public struct ErrorBoundaryMiddleware<Context: RequestContext>: RouterMiddleware
             let message = error.body ?? error.status.reasonPhrase
             var response = JSONBody.response(APIErrorBody(code: code, message: message), status: error.status)
             for field in error.headers { response.headers.append(field) }
+            return response
+        } catch let error as HTTPParserError {
+            // The body's framing broke while the handler read it: the client's fault, answered 4xx. The
+            // connection's FramingErrorHandler has usually answered already (and this response is then dropped).
+            context.logger.info("malformed request body", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            var response = JSONBody.response(
+                APIErrorBody(code: MalformedRequest.code(for: error), message: MalformedRequest.message(for: error)),
+                status: MalformedRequest.status(for: error)
+            )
+            response.headers[.connection] = "close"
             return response
         } catch let error as any HTTPResponseError {
             // The framework's own errors (a body collected past its limit is NIOTooManyBytesError): their status

@@ -50,7 +50,8 @@ where Responder.Context == AppRequestContext {
                 }
                 try await responseWriter.write(response: response.head, body: response.body)
             },
-            configuration: .init(idleTimeout: .seconds(75))
+            // Broken framing gets a JSON 4xx with the security headers (FramingErrorHandler), not a bare 400.
+            configuration: .init(additionalChannelHandlers: [FramingErrorHandler()], idleTimeout: .seconds(75))
         )
         let quiescing = ServerQuiescingHelper(group: MultiThreadedEventLoopGroup.singleton)
         let openConnections = ConnectionCount()

@@ -4,7 +4,6 @@ import Logging
 import NTAuth
 import NTConfig
 import NTWorkerKit
-import Synchronization
 
 /// What the web worker's authentication reads on every request: the mode, the password hash in effect, the
 /// session policy and cookie settings — each from the current configuration, so a SIGHUP applies at once.
@@ -14,9 +13,9 @@ struct AuthGate: Sendable {
     let logger: Logger
     /// Login attempts per client address: growing delays, then a lockout (`[limits]`).
     let throttle: LoginThrottle
-    /// Password checks running now; bcrypt is CPU by design, so a flood of logins from many addresses must not
-    /// occupy every core (or queue without bound on the blocking pool).
-    let verifications = VerificationSlots(limit: 2)
+    /// Password checks: two at a time (bcrypt is CPU by design, so a flood of logins from many addresses must not
+    /// occupy every core), the rest waiting briefly in order of standing, so a flood cannot lock the owner out.
+    let verifications = LoginQueue(slots: 2)
 
     init(store: AuthStore, config: ConfigStore, logger: Logger) {
         self.store = store
@@ -69,27 +68,4 @@ struct AuthGate: Sendable {
     }
 
     static var now: Double { Date().timeIntervalSince1970 }
-}
-
-/// A counter of concurrent password checks with a fixed ceiling.
-final class VerificationSlots: Sendable {
-    private let running = Atomic<Int>(0)
-    let limit: Int
-
-    init(limit: Int) {
-        self.limit = limit
-    }
-
-    /// Takes a slot, or returns false when all are taken. Every `true` must be followed by ``release()``.
-    func acquire() -> Bool {
-        while true {
-            let current = running.load(ordering: .relaxed)
-            guard current < limit else { return false }
-            if running.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing).exchanged { return true }
-        }
-    }
-
-    func release() {
-        running.subtract(1, ordering: .releasing)
-    }
 }

@@ -44,7 +44,7 @@ struct AuthMiddleware: RouterMiddleware {
                 try checkOrigin(request, context, required: false)
                 return try await next(request, context)
             }
-            if request.method == .get, request.uri.path == "/" { return AuthRoutes.redirect(to: "/login") }
+            if request.method == .get || request.method == .head, request.uri.path == "/" { return AuthRoutes.redirect(to: "/login") }
             throw APIError(.unauthorized, code: "unauthenticated", message: "log in at /login, or send an API token as Authorization: Bearer")
         }
     }

@@ -65,12 +65,6 @@ struct AuthRoutes {
         }
         // One throttle entry per client: an IPv4 address, or an IPv6 /64.
         let client = ClientAddress.limitKey(context.clientIP)
-        guard gate.verifications.acquire() else {
-            var error = APIError(.tooManyRequests, code: "login_busy", message: "other logins are being checked; try again in a second")
-            error.headers[.retryAfter] = "1"
-            throw error
-        }
-        defer { gate.verifications.release() }
         if case .refused(let retryAfter, let lockedOut) = gate.throttle.admit(client: client, now: .now) {
             let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
             gate.logger.warning(lockedOut ? "login refused: locked out after repeated failures" : "login refused: too soon after a failure", metadata: [
@@ -82,6 +76,15 @@ struct AuthRoutes {
             error.headers[.retryAfter] = String(seconds)
             throw error
         }
+        // At most two checks run at once; the others wait their turn, the best standing first (LoginQueue).
+        guard await gate.verifications.acquire(standing: gate.throttle.standing(client: client, now: .now)) else {
+            gate.throttle.abandon(client: client)
+            gate.logger.warning("login refused: too many logins waiting", metadata: ["client_ip": "\(client)", "request_id": "\(context.requestID)"])
+            var error = APIError(.tooManyRequests, code: "login_busy", message: "too many logins are being checked; try again in a few seconds")
+            error.headers[.retryAfter] = "2"
+            throw error
+        }
+        defer { gate.verifications.release() }
         let password = body.password
         // bcrypt takes a quarter of a second of CPU on purpose: off the request's task, on NIO's blocking pool.
         // Every admitted attempt reports its outcome, even when the pool is gone (the throttle holds the client
@@ -92,7 +95,7 @@ struct AuthRoutes {
             gate.logger.warning("login failed: wrong password", metadata: ["client_ip": "\(context.clientIP)", "request_id": "\(context.requestID)"])
             throw APIError(.unauthorized, code: "invalid_password", message: "wrong password")
         }
-        gate.throttle.recordSuccess(client: client)
+        gate.throttle.recordSuccess(client: client, now: .now)
         let userAgent = request.headers[.userAgent] ?? ""
         let secret = try await gate.store.openSession(
             passwordHash: hash, clientIP: context.clientIP, userAgent: userAgent, policy: gate.policy, now: AuthGate.now

@@ -49,7 +49,12 @@ final class LoginThrottle: Sendable {
     private struct State {
         var entries: [String: Entry] = [:]
         var lastSweep: ContinuousClock.Instant?
+        /// Clients that logged in successfully, and when (bounded by `maxClients`; lost on restart).
+        var succeeded: [String: ContinuousClock.Instant] = [:]
     }
+
+    /// How long a successful login keeps its address in good standing for the ``LoginQueue``.
+    static let goodStandingFor: Duration = .seconds(30 * 24 * 3600)
 
     let maxClients: Int
     private let settings: @Sendable () -> LoginThrottleSettings
@@ -101,9 +106,33 @@ final class LoginThrottle: Sendable {
         }
     }
 
-    /// The attempt succeeded: the client's failures are forgotten.
-    func recordSuccess(client: String) {
-        _ = state.withLock { $0.entries.removeValue(forKey: client) }
+    /// The attempt succeeded: the client's failures are forgotten, and its address keeps a place at the front of
+    /// the ``LoginQueue`` for ``goodStandingFor``.
+    func recordSuccess(client: String, now: ContinuousClock.Instant = .now) {
+        state.withLock { state in
+            state.entries.removeValue(forKey: client)
+            if state.succeeded[client] == nil, state.succeeded.count >= maxClients,
+               let oldest = state.succeeded.min(by: { $0.value < $1.value })?.key {
+                state.succeeded.removeValue(forKey: oldest)
+            }
+            state.succeeded[client] = now
+        }
+    }
+
+    /// An admitted attempt that was never checked (no slot was free in time): it counts neither way, and the
+    /// client may try again at once.
+    func abandon(client: String) {
+        state.withLock { state in
+            state.entries[client]?.pendingSince = nil
+        }
+    }
+
+    /// The client's place in the ``LoginQueue``: -1 after a recent successful login, else its failed logins.
+    func standing(client: String, now: ContinuousClock.Instant) -> LoginQueue.Standing {
+        state.withLock { state in
+            if let success = state.succeeded[client], now - success < Self.goodStandingFor { return -1 }
+            return state.entries[client]?.failures ?? 0
+        }
     }
 
     /// How many clients are remembered (for tests of the memory bound).

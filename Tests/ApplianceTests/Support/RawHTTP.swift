@@ -66,16 +66,17 @@ enum RawHTTP {
     }
 
     /// Sends `request` exactly as given (a chunked body, bytes a client library would refuse to send) and reads
-    /// the answer until the server closes.
-    static func sendRaw(port: Int, request: [UInt8], timeout: Double = 30) async throws -> Answer {
+    /// the answer until the server closes. `halfClose` shuts the sending side after the bytes, as a client that
+    /// gives up mid-body does.
+    static func sendRaw(port: Int, request: [UInt8], halfClose: Bool = false, timeout: Double = 30) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try exchange(port: port, request: request, timeout: timeout) })
+                continuation.resume(with: Result { try exchange(port: port, request: request, halfClose: halfClose, timeout: timeout) })
             }
         }
     }
 
-    static func exchange(port: Int, request: [UInt8], timeout: Double) throws -> Answer {
+    static func exchange(port: Int, request: [UInt8], halfClose: Bool = false, timeout: Double) throws -> Answer {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
         defer { close(fd) }
@@ -89,7 +90,9 @@ enum RawHTTP {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw Failure(description: "connect to \(port) failed") }
-        _ = request.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        // send(MSG_NOSIGNAL): a server that answers and closes before reading everything must not SIGPIPE the tests.
+        _ = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if halfClose { shutdown(fd, Int32(SHUT_WR)) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
