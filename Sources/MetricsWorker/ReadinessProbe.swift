@@ -10,7 +10,8 @@ import NTWorkerKit
 ///
 /// `/ready` is open to anyone who can reach the metrics listener, so it says nothing about versions, paths,
 /// keys or error texts: checks are short words (`ok`, `error`, `down`, `invalid`), and the notes state facts an
-/// operator needs (the key's verdict and remaining credit, the newest backup's age).
+/// operator needs (the key's verdict and remaining credit, the newest backup's age, and whether the last restore
+/// stood or was rolled back).
 actor ReadinessProbe {
     struct Report: Codable, Sendable {
         let ready: Bool
@@ -34,9 +35,11 @@ actor ReadinessProbe {
         var checks: [String: String] = [:]
         checks["database"] = databaseCheck()
         var webSocket: String?
+        var restore: SupervisorStatus.RestoreNote?
         do {
             let text = try await IPCClient.request(path: context.runDirectory.controlSocket, command: "status", timeout: 1)
             let status = try SupervisorStatus.decode(text)
+            restore = status.restore
             checks["supervisor"] = status.state == "running" ? "ok" : status.state
             let web = status.worker(.web)
             checks["web"] = web?.ready == true ? "ok" : (web?.up == true ? "starting" : "down")
@@ -50,6 +53,7 @@ actor ReadinessProbe {
         let ready = Self.isReady(checks)
         var notes = ["backup": Self.backupNote(directory: context.config.current.resolvedBackupDir)]
         notes["upstream"] = key.summary
+        if let restore { notes["restore"] = "\(restore.at): \(restore.detail)" }
         return Report(
             ready: ready, status: ready ? "ready" : (checks["supervisor"] == "draining" ? "draining" : "not ready"),
             checks: checks, notes: notes

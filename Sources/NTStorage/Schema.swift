@@ -161,3 +161,15 @@ public enum Schema {
         END;
         """
 }
+
+extension Schema {
+    /// The newest schema version this build knows.
+    public static var newestVersion: Int { migrations.map(\.version).max() ?? 0 }
+
+    /// The migrations a database at schema `version` was built from (1 through `version`), in order. A restore
+    /// rebuilds that schema from them and compares it with the backup's, so the expected schema of every version
+    /// comes from the same source as the live one.
+    public static func migrations(through version: Int) -> [Migration] {
+        migrations.filter { $0.version <= version }.sorted { $0.version < $1.version }
+    }
+}

@@ -21,18 +21,37 @@ public struct SupervisorStatus: Codable, Sendable {
             self.rssBytes = rssBytes
         }
     }
+    /// The last restore while this supervisor ran: whether it stood or was rolled back, and why.
+    public struct RestoreNote: Codable, Sendable, Equatable {
+        /// `watching` (the workers are on probation on the restored database), `restored` (it stood),
+        /// `rolled_back` (the workers failed on it and the previous database is back), `rollback_failed`.
+        public let state: String
+        /// When this state began (ISO 8601, UTC).
+        public let at: String
+        /// One sentence for operators; names no path, since `/ready` shows it unauthenticated.
+        public let detail: String
+
+        public init(state: String, at: String, detail: String) {
+            self.state = state
+            self.at = at
+            self.detail = detail
+        }
+    }
     public let state: String
     public let pid: Int32
     public let uptimeSeconds: Double
     public let configPath: String
     public let workers: [Worker]
+    /// Absent until a restore happened.
+    public let restore: RestoreNote?
 
-    public init(state: String, pid: Int32, uptimeSeconds: Double, configPath: String, workers: [Worker]) {
+    public init(state: String, pid: Int32, uptimeSeconds: Double, configPath: String, workers: [Worker], restore: RestoreNote? = nil) {
         self.state = state
         self.pid = pid
         self.uptimeSeconds = uptimeSeconds
         self.configPath = configPath
         self.workers = workers
+        self.restore = restore
     }
 
     /// The JSON form used on the control socket: snake_case keys, sorted.

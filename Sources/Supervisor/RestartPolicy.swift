@@ -27,6 +27,12 @@ public struct RestartPolicy: Sendable {
         self.window = window
     }
 
+    /// Forgets the failures of `role` (the restore rollback: its workers start afresh on the previous database).
+    public mutating func forget(role: String) {
+        consecutiveFailures[role] = nil
+        recentRestarts[role] = nil
+    }
+
     /// Records that a worker of `role` died after running for `ranFor`, and says what to do.
     public mutating func workerDied(role: String, ranFor: Duration, now: ContinuousClock.Instant) -> Decision {
         if ranFor >= healthyAfter { consecutiveFailures[role] = 0 }

@@ -43,7 +43,7 @@ extension Supervisor {
         }
         return SupervisorStatus(
             state: state.rawValue, pid: getpid(), uptimeSeconds: ((now - startedAtUnix) * 1000).rounded() / 1000,
-            configPath: configPath, workers: workers
+            configPath: configPath, workers: workers, restore: restoreNote()
         )
     }
 

@@ -103,6 +103,10 @@ extension Supervisor {
             logger.info("worker exited", metadata: ["role": "\(role.rawValue)", "child_pid": "\(pid ?? 0)", "status": "\(status)"])
             return
         }
+        if restoreProbationFailed(role: role, status: "\(status)") {
+            logger.error("worker died on the restored database; putting the previous database back", metadata: ["role": "\(role.rawValue)", "child_pid": "\(pid ?? 0)", "status": "\(status)"])
+            return
+        }
         let ranFor = ContinuousClock.now - slot.startedAt
         let decision = policy.workerDied(role: role.rawValue, ranFor: ranFor, now: .now)
         switch decision {
@@ -128,7 +132,7 @@ extension Supervisor {
     }
 
     func restartIfStillDown(_ role: WorkerRole) {
-        guard state == .running, slots[role]?.pid == nil else { return }
+        guard state == .running, !restoreState.swapping, slots[role]?.pid == nil else { return }
         slots[role]?.restarts += 1
         startWorker(role)
     }

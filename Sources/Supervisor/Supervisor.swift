@@ -31,8 +31,10 @@ public actor Supervisor {
     var replacing: Set<WorkerRole> = []
     /// Rolling restarts the memory watchdog asked for, per role.
     var watchdogRestarts: [WorkerRole: Int] = [:]
-    /// True while a restore has the writers stopped.
+    /// True while a restore (or its rollback) is in progress.
     var restoring = false
+    /// The probation of the workers on a restored database and the last restore's outcome.
+    var restoreState = RestoreState()
     let startedAtUnix = UnixTime.now()
     private var finished: CheckedContinuation<Int32, Never>?
     private var finishedCode: Int32?

@@ -38,28 +38,26 @@ public enum BackupCatalog {
     }
 
     /// Checks a backup against its manifest: size and SHA-256 (reading the whole file), and with `deep` also
-    /// decompresses it (zstd's frame checksum) into `scratch` and runs `PRAGMA integrity_check` on the result.
-    public static func verify(_ entry: BackupEntry, deep: Bool, scratch: String? = nil) -> Verification {
+    /// everything a restore checks (``check(_:manifest:into:limits:newestSchema:progress:)``), decompressing into
+    /// `scratch` (removed afterwards).
+    public static func verify(
+        _ entry: BackupEntry, deep: Bool, scratch: String? = nil, limits: DecompressionLimits = .init(),
+        newestSchema: Int = Schema.newestVersion
+    ) -> Verification {
         let manifest: BackupManifest
         do {
             manifest = try BackupManifest.read(forBackup: entry.path)
         } catch {
             return Verification(entry: entry, manifest: nil, status: "\(error)")
         }
-        guard manifest.compressedBytes == entry.bytes else {
-            return Verification(entry: entry, manifest: manifest, status: "truncated: \(entry.bytes) bytes, manifest says \(manifest.compressedBytes)")
-        }
         do {
             if deep {
                 let target = (scratch ?? (entry.path + ".verify")) + ".tmp"
                 FileOps.remove(target)
                 defer { FileOps.remove(target) }
-                try check(entry.path, manifest: manifest, into: target)
+                try check(entry.path, manifest: manifest, into: target, limits: limits, newestSchema: newestSchema)
             } else {
-                let digest = try hashFile(entry.path)
-                guard digest == manifest.sha256 else {
-                    return Verification(entry: entry, manifest: manifest, status: "checksum mismatch: sha256 \(digest.prefix(12))…, manifest says \(manifest.sha256.prefix(12))…")
-                }
+                try checkCompressed(entry.path, manifest: manifest)
             }
         } catch {
             return Verification(entry: entry, manifest: manifest, status: "\(error)")
@@ -67,40 +65,72 @@ public enum BackupCatalog {
         return Verification(entry: entry, manifest: manifest, status: "ok")
     }
 
-    /// Decompresses the backup at `path` into the new file `target` and proves it sound: the SHA-256 of the
-    /// compressed file matches the manifest, zstd's checksum holds, the size matches and `integrity_check` is ok.
+    /// Proves the backup at `path` sound and decompresses it into the new file `target` (mode 0600), in an order
+    /// that never writes more than the manifest vouches for:
+    /// 1. the compressed file's size and SHA-256 match the manifest (before any decompression);
+    /// 2. the manifest's `database_bytes` is within `limits` and fits in the free space beside `target`;
+    /// 3. decompression stops at `database_bytes` (zstd's checksum holds, the size matches exactly);
+    /// 4. ``SchemaCheck`` on the result: integrity, the exact schema of its version, foreign keys, readable tables.
     /// Returns the database's schema version. On failure `target` is removed.
     @discardableResult
-    public static func check(_ path: String, manifest: BackupManifest, into target: String, progress: (Int) -> Void = { _ in }) throws -> Int {
+    public static func check(
+        _ path: String, manifest: BackupManifest, into target: String, limits: DecompressionLimits = .init(),
+        newestSchema: Int = Schema.newestVersion, progress: (Int) -> Void = { _ in }
+    ) throws -> Int {
+        guard manifest.schemaVersion <= newestSchema else {
+            throw BackupError.newerSchema(backup: manifest.schemaVersion, binary: newestSchema)
+        }
+        guard manifest.databaseBytes >= 0, manifest.databaseBytes <= limits.maxDatabaseBytes else {
+            throw BackupError.tooLarge(bytes: manifest.databaseBytes, limit: limits.maxDatabaseBytes)
+        }
+        try checkCompressed(path, manifest: manifest) { progress($0 / 2) }
+        let directory = Restore.directory(of: target)
+        let free = FileOps.freeBytes(directory) ?? Int.max
+        let needed = manifest.databaseBytes + limits.minFreeBytes
+        guard free >= needed else { throw BackupError.diskFull(path: directory, free: free, needed: needed) }
         do {
-            let result = try Zstd.decompress(input: path, output: target, progress: progress)
+            let result = try Zstd.decompress(input: path, output: target, limit: manifest.databaseBytes) {
+                progress((manifest.compressedBytes + $0) / 2)
+            }
             guard result.sha256 == manifest.sha256 else {
-                throw BackupError.manifest("checksum mismatch: \(path) does not match its manifest")
+                throw BackupError.manifest("checksum mismatch: \(path) changed while it was being verified")
             }
             guard result.decompressedBytes == manifest.databaseBytes else {
                 throw BackupError.manifest("size mismatch: \(path) decompresses to \(result.decompressedBytes) bytes, manifest says \(manifest.databaseBytes)")
             }
-            let database = try SQLiteDatabase(path: target, readOnly: true)
-            let verdict = try database.integrityCheck()
-            guard verdict == "ok" else { throw BackupError.integrity(verdict) }
-            return try database.schemaVersion()
+            return try SchemaCheck.verify(path: target, newestSchema: newestSchema)
         } catch {
-            FileOps.remove(target)
+            for suffix in ["", "-journal", "-wal", "-shm"] { FileOps.remove(target + suffix) }
             throw error
         }
     }
 
-    /// SHA-256 of a file, streamed.
-    public static func hashFile(_ path: String) throws -> String {
+    /// The compressed file's size and SHA-256 against the manifest (reads the file once; writes nothing).
+    static func checkCompressed(_ path: String, manifest: BackupManifest, progress: (Int) -> Void = { _ in }) throws {
+        let bytes = FileOps.size(path) ?? -1
+        guard bytes == manifest.compressedBytes else {
+            throw BackupError.manifest("truncated: \(path) has \(bytes) bytes, its manifest says \(manifest.compressedBytes)")
+        }
+        let digest = try hashFile(path, progress: progress)
+        guard digest == manifest.sha256 else {
+            throw BackupError.manifest("checksum mismatch: sha256 \(digest.prefix(12))…, manifest says \(manifest.sha256.prefix(12))…")
+        }
+    }
+
+    /// SHA-256 of a file, streamed; `progress(bytesRead)` after each chunk.
+    public static func hashFile(_ path: String, progress: (Int) -> Void = { _ in }) throws -> String {
         let fd = try FileOps.openRead(path)
         defer { close(fd) }
         var hasher = SHA256()
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: FileOps.chunk, alignment: 16)
         defer { buffer.deallocate() }
+        var done = 0
         while true {
             let n = try FileOps.read(fd, into: buffer, count: FileOps.chunk, path: path)
             if n == 0 { break }
             hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
+            done += n
+            progress(done)
         }
         return hasher.finalizeHex()
     }

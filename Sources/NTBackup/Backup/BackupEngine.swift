@@ -121,10 +121,14 @@ public enum BackupEngine {
             mark = .now
         }
         do {
+            // Created here (mode 0600, like every file a backup writes); SQLite would create it with the umask's.
+            close(try FileOps.createNew(snapshot))
             try source.backup(to: snapshot, pagesPerStep: settings.pagesPerStep, shouldContinue: shouldContinue) { copied, total in
                 progress(.snapshot, total == 0 ? 1 : Double(copied) / Double(total))
             }
-        } catch where error.code == Self.interruptCode {
+        } catch let error as BackupError {
+            throw error
+        } catch let error as StorageError where error.code == Self.interruptCode {
             throw BackupError.cancelled
         } catch {
             throw BackupError.storage("snapshot failed: \(error)")

@@ -53,10 +53,31 @@ extension ControlReport {
         return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? #"{"ok":false,"error":"unencodable"}"#
     }
 
-    /// Reads what ``encoded()`` wrote.
+    /// Reads what ``encoded()`` wrote. Anything else (an empty answer from an appliance that stopped mid-request,
+    /// an `error: …` line) throws ``ControlAnswerError``, whose description is a sentence, never a decoder dump.
     public static func decode(_ text: String) throws -> Self {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(Self.self, from: Data(text.utf8))
+        do {
+            return try decoder.decode(Self.self, from: Data(text.utf8))
+        } catch {
+            throw ControlAnswerError(answer: text)
+        }
+    }
+}
+
+/// An answer on the control socket that is not the report the caller asked for.
+public struct ControlAnswerError: Error, Sendable, CustomStringConvertible {
+    /// The answer as received.
+    public let answer: String
+
+    public var description: String {
+        let text = String(String(answer.drop(while: \.isWhitespace).reversed()).drop(while: \.isWhitespace).reversed())
+        if text.isEmpty {
+            return "the appliance ended the request without an answer (it may have stopped; see its log and `neural-terminal status`)"
+        }
+        let shown = text.count > 200 ? String(text.prefix(200)) + "…" : text
+        if text.hasPrefix("error: ") { return "the appliance refused the request: " + String(shown.dropFirst(7)) }
+        return "the appliance's answer is not a report this version understands: \(shown)"
     }
 }

@@ -2,11 +2,12 @@ import NTStorage
 
 /// Restoring a backup in two steps, so that nothing is touched until the backup is proven sound.
 ///
-/// ``stage(_:dataDirectory:newestSchema:now:progress:)`` checks the manifest and the SHA-256, decompresses into a
-/// hidden file beside the database (same file system, so the swap is a rename), checks zstd's checksum and
-/// `integrity_check`, and refuses a schema newer than this binary. ``swap(staged:database:now:)`` then, with no
-/// writer running, keeps the current database aside as `neural-terminal.db.before-restore-<time>` (its WAL
-/// with it) and renames the staged file into place: a reader sees either the old database or the new one.
+/// ``stage(_:dataDirectory:newestSchema:limits:now:progress:)`` proves the backup (``BackupCatalog/check(_:manifest:into:limits:newestSchema:progress:)``:
+/// SHA-256 before any decompression, a size bounded by the manifest, `backup.restore_max_mb` and the free space,
+/// then ``SchemaCheck``) and decompresses it into a hidden file beside the database (same file system, so the swap
+/// is a rename). ``swap(staged:database:now:)`` then, with no writer running, replaces the database in one
+/// `rename()`, the previous one kept as `neural-terminal.db.before-restore-<time>`; ``rollBack(database:aside:now:)``
+/// puts it back the same way. The database path never goes missing: a reader sees the old file or the new one.
 public enum Restore {
     /// A verified copy ready to be swapped in.
     public struct Staged: Sendable {
@@ -16,41 +17,71 @@ public enum Restore {
     }
 
     public static func stage(
-        _ backup: String, dataDirectory: String, newestSchema: Int, now: UTCTime = .now(), progress: (Int) -> Void = { _ in }
+        _ backup: String, dataDirectory: String, newestSchema: Int = Schema.newestVersion,
+        limits: DecompressionLimits = .init(), now: UTCTime = .now(), progress: (Int) -> Void = { _ in }
     ) throws -> Staged {
         let manifest = try BackupManifest.read(forBackup: backup)
-        guard manifest.schemaVersion <= newestSchema else {
-            throw BackupError.newerSchema(backup: manifest.schemaVersion, binary: newestSchema)
-        }
-        let size = FileOps.size(backup) ?? -1
-        guard size == manifest.compressedBytes else {
-            throw BackupError.manifest("truncated: \(backup) has \(size) bytes, its manifest says \(manifest.compressedBytes)")
-        }
         let target = dataDirectory + "/.restore-" + now.compact + ".db"
         FileOps.remove(target)
-        let version = try BackupCatalog.check(backup, manifest: manifest, into: target, progress: progress)
-        guard version <= newestSchema else {
-            FileOps.remove(target)
-            throw BackupError.newerSchema(backup: version, binary: newestSchema)
-        }
+        let version = try BackupCatalog.check(
+            backup, manifest: manifest, into: target, limits: limits, newestSchema: newestSchema, progress: progress
+        )
         return Staged(path: target, manifest: manifest, schemaVersion: version)
     }
 
     /// Swaps the staged file in; returns where the previous database was kept. Call with no connection writing.
     public static func swap(staged: String, database: String, now: UTCTime = .now()) throws -> String {
-        let aside = database + ".before-restore-" + now.compact
-        if FileOps.exists(database) {
-            // Fold the WAL into the file so the copy kept aside is complete on its own.
-            if let current = try? SQLiteDatabase(path: database) {
-                try? current.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            }
-            try FileOps.rename(database, aside)
-            if FileOps.exists(database + "-wal") { try FileOps.rename(database + "-wal", aside + "-wal") }
-            FileOps.remove(database + "-shm")
-        }
-        try FileOps.rename(staged, database)
-        try FileOps.syncDirectory(directory(of: database))
+        let aside = unusedName(database + ".before-restore-" + now.compact)
+        try replace(database, with: staged, keepingCurrentAs: aside)
         return aside
+    }
+
+    /// Puts back the database ``swap(staged:database:now:)`` kept at `aside`; the restored one is kept as
+    /// `neural-terminal.db.failed-restore-<time>` (returned). Call with no connection writing.
+    public static func rollBack(database: String, aside: String, now: UTCTime = .now()) throws -> String {
+        let failed = unusedName(database + ".failed-restore-" + now.compact)
+        try replace(database, with: aside, keepingCurrentAs: failed)
+        return failed
+    }
+
+    /// Replaces `database` with `incoming` in one `rename()`, after hard-linking the current file (and its WAL,
+    /// if a checkpoint could not empty it) to `keep`. The incoming WAL must fold into its file; the current one is
+    /// folded if it can be (a connection still holding it, or a lock, leaves it to be kept beside `keep`). No WAL
+    /// of one database is ever left beside the other.
+    static func replace(_ database: String, with incoming: String, keepingCurrentAs keep: String) throws {
+        try foldWAL(incoming)
+        if FileOps.exists(database) {
+            try? foldWAL(database)
+            try FileOps.link(database, keep)
+            if (FileOps.size(database + "-wal") ?? 0) > 0 { try FileOps.link(database + "-wal", keep + "-wal") }
+        }
+        FileOps.remove(database + "-wal")
+        FileOps.remove(database + "-shm")
+        try FileOps.rename(incoming, database)
+        FileOps.remove(incoming + "-shm")
+        try FileOps.syncDirectory(directory(of: database))
+    }
+
+    /// Checkpoints a WAL beside `path` into the file (closing the last connection removes the WAL).
+    static func foldWAL(_ path: String) throws {
+        guard FileOps.exists(path + "-wal") else { return }
+        do {
+            let connection = try SQLiteDatabase(path: path)
+            try connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        } catch {
+            throw BackupError.storage("checkpointing \(path): \(error)")
+        }
+    }
+
+    /// `base`, or `base-2`, `base-3`… if taken.
+    static func unusedName(_ base: String) -> String {
+        var name = base
+        var n = 1
+        while FileOps.exists(name) {
+            n += 1
+            name = base + "-\(n)"
+        }
+        return name
     }
 
     static func directory(of path: String) -> String {

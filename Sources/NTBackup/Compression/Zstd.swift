@@ -83,14 +83,18 @@ public enum Zstd {
     /// Decompresses the file at `input` into the new file `output` (or nowhere, when nil, to check it), verifying
     /// each frame's checksum; a corrupt, truncated or empty file throws ``BackupError/zstd(_:)``. Hashes the
     /// compressed bytes on the way. On failure `output` is removed.
-    public static func decompress(input: String, output: String?, progress: (Int) -> Void = { _ in }) throws -> Check {
+    ///
+    /// With `limit`, no more than `limit` decompressed bytes are ever written: the first piece that would go past
+    /// it stops the decompression with ``BackupError/manifest(_:)`` (a few kilobytes of zstd can expand to
+    /// gigabytes, so the expected size must bound the output, not just be compared at the end).
+    public static func decompress(input: String, output: String?, limit: Int? = nil, progress: (Int) -> Void = { _ in }) throws -> Check {
         let source = try FileOps.openRead(input)
         defer { close(source) }
         let sink = try output.map { try FileOps.createNew($0) }
         var closed = false
         defer { if let sink, !closed { close(sink) } }
         do {
-            let result = try decompress(source: source, sink: sink, inputPath: input, outputPath: output ?? "", progress: progress)
+            let result = try decompress(source: source, sink: sink, inputPath: input, outputPath: output ?? "", limit: limit, progress: progress)
             if let sink, let output {
                 try FileOps.sync(sink, path: output)
                 close(sink)
@@ -103,12 +107,19 @@ public enum Zstd {
         }
     }
 
-    static func decompress(source: Int32, sink: Int32?, inputPath: String, outputPath: String, progress: (Int) -> Void) throws -> Check {
+    static func decompress(
+        source: Int32, sink: Int32?, inputPath: String, outputPath: String, limit: Int?, progress: (Int) -> Void
+    ) throws -> Check {
         let decoder = try ZstdDecoder(label: inputPath)
         let inSize = max(ZSTD_DStreamInSize(), FileOps.chunk)
         var buffer = [UInt8](repeating: 0, count: inSize)
         var hasher = SHA256()
+        var written = 0
         func emit(_ piece: [UInt8]) throws {
+            written += piece.count
+            if let limit, written > limit {
+                throw BackupError.manifest("size mismatch: \(inputPath) decompresses to more than the \(limit) bytes expected; stopped there")
+            }
             guard let sink, !piece.isEmpty else { return }
             try piece.withUnsafeBytes { try FileOps.writeAll(sink, $0.baseAddress!, $0.count, path: outputPath) }
         }

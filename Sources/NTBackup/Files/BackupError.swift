@@ -18,6 +18,11 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
     case manifest(String)
     /// The backup's schema is newer than this binary knows.
     case newerSchema(backup: Int, binary: Int)
+    /// The backup's database is not one this build's migrations create (a table missing, an object added, a
+    /// foreign migration history).
+    case schema(String)
+    /// The backup would decompress to more than `backup.restore_max_mb` allows.
+    case tooLarge(bytes: Int, limit: Int)
     /// Stopped on request (the worker is shutting down).
     case cancelled
 
@@ -35,6 +40,9 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
         case .manifest(let text): return text
         case .newerSchema(let backup, let binary):
             return "the backup has schema version \(backup), newer than this binary's \(binary); use a newer release to restore it"
+        case .schema(let text): return "the backup's database is not one this release creates: \(text)"
+        case .tooLarge(let bytes, let limit):
+            return "the backup decompresses to \(Self.size(bytes)) (its manifest says), more than backup.restore_max_mb allows (\(Self.size(limit))); raise it to restore this backup"
         case .cancelled: return "cancelled: the worker is stopping"
         }
     }
@@ -57,7 +65,8 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
         case .integrity: return "integrity"
         case .zstd: return "zstd"
         case .manifest: return "manifest"
-        case .newerSchema: return "schema"
+        case .newerSchema, .schema: return "schema"
+        case .tooLarge: return "too_large"
         case .cancelled: return "cancelled"
         }
     }

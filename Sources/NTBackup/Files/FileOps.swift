@@ -59,6 +59,12 @@ public enum FileOps {
         guard Glibc.rename(from, to) == 0 else { throw BackupError.io(operation: "rename", path: "\(from) -> \(to)", errno: errno) }
     }
 
+    /// Gives the file at `existing` a second name `new` (a hard link; fails if `new` exists). The file is never
+    /// without a name, unlike a rename away and back.
+    public static func link(_ existing: String, _ new: String) throws {
+        guard Glibc.link(existing, new) == 0 else { throw BackupError.io(operation: "link", path: "\(existing) -> \(new)", errno: errno) }
+    }
+
     /// Removes a file if it exists.
     public static func remove(_ path: String) {
         unlink(path)

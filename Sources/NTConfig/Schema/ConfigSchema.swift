@@ -120,6 +120,7 @@ public enum ConfigSchema {
             .integer("backup", "keep_weekly", \.backup.keepWeekly, .inPlace, range: 0...100_000),
             .integer("backup", "keep_monthly", \.backup.keepMonthly, .inPlace, range: 0...100_000),
             .integer("backup", "min_free_mb", \.backup.minFreeMB, .inPlace, range: 0...1_048_576),
+            .integer("backup", "restore_max_mb", \.backup.restoreMaxMB, .inPlace, range: 1...16_777_216),
 
             .integer("archive", "after_days", \.archive.afterDays, .inPlace, range: 0...36_500),
             .boolean("archive", "prune", \.archive.prune, .inPlace),

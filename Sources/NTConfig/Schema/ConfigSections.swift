@@ -219,6 +219,9 @@ public struct BackupConfig: Codable, Sendable, Equatable {
     public var keepMonthly = 12
     /// `min_free_mb`: free space (MiB) that must remain beside a backup after its snapshot is written.
     public var minFreeMB = 64
+    /// `restore_max_mb`: the largest database (MiB, as its manifest states) a restore or `backups --deep` will
+    /// decompress; a larger one is refused before anything is written.
+    public var restoreMaxMB = 16_384
     /// The defaults.
     public init() {}
 }

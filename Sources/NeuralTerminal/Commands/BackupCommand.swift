@@ -60,6 +60,11 @@ extension AppConfig {
     var retentionPolicy: RetentionPolicy {
         RetentionPolicy(last: backup.keepLast, daily: backup.keepDaily, weekly: backup.keepWeekly, monthly: backup.keepMonthly)
     }
+
+    /// What a restore or `backups --deep` may decompress: `backup.restore_max_mb`, leaving `backup.min_free_mb`.
+    var decompressionLimits: DecompressionLimits {
+        DecompressionLimits(maxDatabaseBytes: backup.restoreMaxMB << 20, minFreeBytes: backup.minFreeMB << 20)
+    }
 }
 
 /// Finding the running appliance of a configuration.

@@ -7,11 +7,11 @@ import NTConfig
 struct BackupsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backups",
-        abstract: "List the backups with their verification status (size and SHA-256; --deep also decompresses and runs integrity_check)."
+        abstract: "List the backups with their verification status (size and SHA-256; --deep also checks each database as a restore would)."
     )
 
     @OptionGroup var options: ConfigOption
-    @Flag(help: "Also decompress each backup (zstd checksum) and run PRAGMA integrity_check on it.") var deep = false
+    @Flag(help: "Also decompress each backup (bounded by its manifest) and check its database as a restore would: integrity, exact schema, foreign keys, readable tables.") var deep = false
     @Flag(help: "Print JSON lines.") var json = false
 
     func run() async throws {
@@ -27,7 +27,9 @@ struct BackupsCommand: AsyncParsableCommand {
         }
         var bad = 0
         for entry in entries {
-            let check = BackupCatalog.verify(entry, deep: deep, scratch: config.storage.dataDir + "/.verify-" + entry.time.compact)
+            let check = BackupCatalog.verify(
+                entry, deep: deep, scratch: config.storage.dataDir + "/.verify-" + entry.time.compact, limits: config.decompressionLimits
+            )
             if !check.ok { bad += 1 }
             if json {
                 print(Self.jsonLine(check))

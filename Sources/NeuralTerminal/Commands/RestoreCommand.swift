@@ -6,9 +6,11 @@ import NTStorage
 
 /// `neural-terminal restore FILE`: proves the backup sound, then swaps it in, keeping the current database aside.
 ///
-/// The backup is checked before anything is touched (manifest, SHA-256, zstd checksum, `integrity_check`, a schema
-/// no newer than this binary's) and decompressed beside the database. While the appliance runs, the supervisor
-/// stops the writers, swaps the file and starts them again; otherwise this process swaps it.
+/// The backup is checked before anything is touched (manifest, SHA-256 before decompressing, a size bounded by the
+/// manifest, `backup.restore_max_mb` and the free space, then the database itself: `integrity_check`, exactly the
+/// schema this build's migrations create at its version, `foreign_key_check`, every table readable) and
+/// decompressed beside the database. While the appliance runs, the supervisor stops the writers, swaps the file,
+/// starts them again and puts the previous database back if they fail on it; otherwise this process swaps it.
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
@@ -26,13 +28,12 @@ struct RestoreCommand: AsyncParsableCommand {
             printError("no such backup: \(file)")
             throw ExitCode(1)
         }
-        let newest = Schema.migrations.map(\.version).max() ?? 0
         let staged: Restore.Staged
         let bar = ProgressBar()
         do {
             try FileOps.makeDirectories(config.storage.dataDir)
             let total = Double(max(1, FileOps.size(path) ?? 1))
-            staged = try Restore.stage(path, dataDirectory: config.storage.dataDir, newestSchema: newest) { done in
+            staged = try Restore.stage(path, dataDirectory: config.storage.dataDir, limits: config.decompressionLimits) { done in
                 bar.update("verify", Double(done) / total)
             }
             bar.finish()
@@ -41,7 +42,7 @@ struct RestoreCommand: AsyncParsableCommand {
             printError("restore refused: \(error)")
             throw ExitCode(1)
         }
-        printError("backup verified: sha256, zstd checksum and integrity_check ok, schema \(staged.schemaVersion), \(staged.manifest.rowCounts.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", "))")
+        printError("backup verified: sha256, size, zstd checksum, integrity_check, foreign_key_check, schema \(staged.schemaVersion) exactly as this release creates it, every table readable; \(staged.manifest.rowCounts.map { "\($0.key) \($0.value)" }.sorted().joined(separator: ", "))")
 
         let report: RestoreReport
         if let socket = await RunningAppliance.controlSocket(config) {
@@ -65,14 +66,23 @@ struct RestoreCommand: AsyncParsableCommand {
         if let aside = report.aside { print("previous database kept as \(aside)") }
     }
 
-    /// Swaps in the staged file with the appliance stopped, and migrates it forward.
+    /// Swaps in the staged file with the appliance stopped, and migrates it forward (putting the previous database
+    /// back if that fails).
     static func direct(staged: String, database: String) -> RestoreReport {
+        let aside: String
         do {
-            let aside = try Restore.swap(staged: staged, database: database)
+            aside = try Restore.swap(staged: staged, database: database)
+        } catch {
+            return RestoreReport(ok: false, error: "swap failed: \(error); the previous database is unchanged")
+        }
+        do {
             let migrated = try Migrator(database: SQLiteDatabase(path: database)).migrate()
             return RestoreReport(ok: true, aside: aside, schemaVersion: migrated.version)
         } catch {
-            return RestoreReport(ok: false, error: "\(error)")
+            guard (try? Restore.rollBack(database: database, aside: aside)) != nil else {
+                return RestoreReport(ok: false, error: "migrating the restored database failed: \(error); the previous database is kept as \(aside)")
+            }
+            return RestoreReport(ok: false, error: "migrating the restored database failed: \(error); the previous database is back")
         }
     }
 }

@@ -37,6 +37,9 @@ struct StatusCommand: AsyncParsableCommand {
                 String(worker.restarts), rss,
             ]))
         }
+        if let restore = status.restore {
+            print("last restore: \(restore.state.split(separator: "_").joined(separator: " ")) at \(restore.at): \(restore.detail)")
+        }
     }
 
     static func row(_ cells: [String]) -> String {
