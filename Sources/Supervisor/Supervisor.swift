@@ -107,7 +107,11 @@ public actor Supervisor {
     func prepare() throws {
         try Directories.create(config.storage.dataDir)
         try Directories.create(config.resolvedRunDir)
-        let database = try SQLiteDatabase(path: Self.databasePath(config))
+        let databasePath = Self.databasePath(config)
+        for (path, mode) in PrivateFiles.tighten([databasePath, databasePath + "-wal", databasePath + "-shm"]) {
+            logger.notice("made a data file private to the appliance's user", metadata: ["path": "\(path)", "previous_mode": "0\(String(mode, radix: 8))"])
+        }
+        let database = try SQLiteDatabase(path: databasePath)
         let applied = try Migrator(database: database).migrate()
         logger.info("database ready", metadata: ["schema_version": "\(applied.version)", "migrations_applied": "\(applied.applied)"])
         sockets[.web] = try bind(config.server.listen)
