@@ -7,6 +7,12 @@ enum Behaviour: Sendable, Equatable {
     case httpError(Int)
     /// HTTP 401 whose message quotes the request's `Authorization` header and key: for redaction tests.
     case echoAuthorization
+    /// HTTP 401 `key id <key without sk-or-v1-> not found`, and one quoting every form of `KeyEcho`.
+    case echoKeyID, echoKeyForms
+    /// A stream whose reasoning and content carry the key in every form of `KeyEcho`, split over chunks.
+    case echoKeyInStream
+    /// `midstreamError` whose message carries every form of the key.
+    case midstreamErrorEchoingKey
     case stall, stallBeforeFirstByte, cut
     case midstreamError, midstreamErrorNoDone
     case crlf, bytewise, malformed, doneInText, bom, multiline
@@ -116,6 +122,10 @@ enum Catalog {
     } + [
         .init(id: "fake/http-401-echo", name: "Fake: HTTP 401 Echoing the Key", behaviour: .echoAuthorization,
               pricing: paid, summary: "HTTP 401 whose message quotes the Authorization header and the key it carried."),
+        .init(id: "fake/http-401-key-id", name: "Fake: HTTP 401 Naming the Key Id", behaviour: .echoKeyID,
+              pricing: paid, summary: "HTTP 401 \"key id <the key without sk-or-v1-> not found\"."),
+        .init(id: "fake/http-401-echo-forms", name: "Fake: HTTP 401 Echoing the Key Encoded", behaviour: .echoKeyForms,
+              pricing: paid, summary: "HTTP 401 quoting the key upper-cased, bare, URL-encoded and in base64."),
     ]
 
     static let faultModels: [ScriptedModel] = [
@@ -131,6 +141,11 @@ enum Catalog {
         .init(id: "fake/midstream-error-nodone", name: "Fake: Mid-stream Error, no [DONE]",
               behaviour: .midstreamErrorNoDone, pricing: paid,
               summary: "3 tokens, then error {code: \"server_error\"} with finish_reason \"error\"; no [DONE]."),
+        .init(id: "fake/midstream-error-echo", name: "Fake: Mid-stream Error Echoing the Key",
+              behaviour: .midstreamErrorEchoingKey, pricing: paid,
+              summary: "fake/midstream-error whose message quotes the key in every encoded form."),
+        .init(id: "fake/echo-key", name: "Fake: Echo the Key", behaviour: .echoKeyInStream, pricing: paid,
+              summary: "Reasoning and content quoting the key in every form, split over chunks of 1 to 7 characters."),
         .init(id: "fake/crlf", name: "Fake: CRLF", behaviour: .crlf, pricing: paid,
               summary: "A normal stream framed with CRLF line ends."),
         .init(id: "fake/bytewise", name: "Fake: Bytewise", behaviour: .bytewise, pricing: paid,

@@ -29,10 +29,16 @@ struct ChatCompletions: Sendable {
             return ScriptedErrors.response(status: status, model: model.id)
         }
         if model.behaviour == .echoAuthorization { return ScriptedErrors.echoingAuthorization(request) }
-        let script = StreamScript(
-            head: ChunkHead(model: model.id), model: model,
-            plan: Plan(model: model, request: chat, defaultTokens: settings.tokens),
-            promptTokens: chat.promptTokens, settings: settings)
+        let authorization = Responses.header(request, "Authorization")
+        if model.behaviour == .echoKeyID { return ScriptedErrors.keyIDNotFound(authorization) }
+        if model.behaviour == .echoKeyForms { return ScriptedErrors.echoingKeyForms(authorization) }
+        var plan = Plan(model: model, request: chat, defaultTokens: settings.tokens)
+        if model.behaviour == .echoKeyInStream { KeyEcho.plan(authorization, into: &plan) }
+        var script = StreamScript(
+            head: ChunkHead(model: model.id), model: model, plan: plan, promptTokens: chat.promptTokens, settings: settings)
+        if model.behaviour == .midstreamErrorEchoingKey {
+            script.errorMessage = "Provider returned error: " + KeyEcho.sentence(authorization)
+        }
         let served = Served(request: chat, userAgent: Responses.header(request, "User-Agent"),
                              referer: Responses.header(request, "HTTP-Referer"), startedAt: .now)
         if model.behaviour == .stallBeforeFirstByte || (!chat.stream && model.behaviour == .stall) {
@@ -99,7 +105,7 @@ struct ChatCompletions: Sendable {
             let finish: String? =
                 switch script.model.behaviour {
                 case _ where !finished: nil
-                case .midstreamError, .midstreamErrorNoDone: "error"
+                case .midstreamError, .midstreamErrorNoDone, .midstreamErrorEchoingKey: "error"
                 default: script.plan.finishReason
                 }
             state.record(served.generation(
@@ -114,7 +120,7 @@ struct ChatCompletions: Sendable {
     /// The non-streaming answer, after as long as the stream would have taken.
     private func whole(_ script: StreamScript, _ served: Served) async throws -> Response {
         let behaviour = script.model.behaviour
-        if behaviour == .midstreamError || behaviour == .midstreamErrorNoDone {
+        if behaviour == .midstreamError || behaviour == .midstreamErrorNoDone || behaviour == .midstreamErrorEchoingKey {
             // Without a stream the failure is seen before the response starts: an ordinary 502.
             return ScriptedErrors.response(status: 502, model: script.model.id)
         }

@@ -66,6 +66,19 @@ enum ScriptedErrors {
         return Responses.json(Wire.error(401, message, metadata: ["authorization": .string(auth)], userID: false), status: 401)
     }
 
+    /// `fake/http-401-key-id`: the 401 of an upstream that names the key it could not find by its random part.
+    static func keyIDNotFound(_ authorization: String?) -> Response {
+        let id = KeyEcho.secret(KeyEcho.key(authorization))
+        return Responses.json(Wire.error(401, "key id \(id) not found", userID: false), status: 401)
+    }
+
+    /// `fake/http-401-echo-forms`: a 401 quoting the key in every form of `KeyEcho`, in the message and metadata.
+    static func echoingKeyForms(_ authorization: String?) -> Response {
+        let metadata = JSON.object(KeyEcho.forms(authorization).map { ($0.name, JSON.string($0.text)) })
+        return Responses.json(Wire.error(401, "Invalid credentials: " + KeyEcho.sentence(authorization), metadata: metadata,
+                                         userID: false), status: 401)
+    }
+
     static func invalidModel(_ id: String) -> Response {
         Responses.json(Wire.error(400, "\(id) is not a valid model ID"), status: 400)
     }

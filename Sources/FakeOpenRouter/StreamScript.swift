@@ -61,6 +61,8 @@ struct StreamScript: Sendable {
     let plan: Plan
     let promptTokens: Int
     let settings: Settings
+    /// The message of the mid-stream errors with code 502.
+    var errorMessage = "Provider returned error"
 
     /// The content token before which `fake/stall`, `fake/cut` and the mid-stream errors strike.
     static let faultAt = 3
@@ -132,8 +134,8 @@ struct StreamScript: Sendable {
             while true { try await Task.sleep(for: .seconds(3600)) }
         case .cut:
             throw CutConnection()
-        case .midstreamError:
-            try await out.event(Wire.midstreamError(head, code: 502, message: "Provider returned error"))
+        case .midstreamError, .midstreamErrorEchoingKey:
+            try await out.event(Wire.midstreamError(head, code: 502, message: errorMessage))
             try await out.done()
             try await out.finish()
             return true

@@ -2,8 +2,9 @@
 /// messages, anything the chat engine echoes back).
 ///
 /// What is replaced, and by what:
-/// - the configured secrets (exact substrings; secrets shorter than 8 characters are ignored because they would
-///   match ordinary words), `sk-…` API keys (OpenRouter `sk-or-v1-…`, `sk-or-…`, OpenAI `sk-…`, with at least
+/// - the configured secrets in every form of `SecretVariants` (any case, without their key prefix,
+///   percent-encoded, inside base64; secrets shorter than 8 characters are ignored because they would match
+///   ordinary words), `sk-…` API keys (OpenRouter `sk-or-v1-…`, `sk-or-…`, OpenAI `sk-…`, with at least
 ///   16 key characters), the token after `Bearer` (case-insensitive, the word itself is kept, tokens shorter than 8
 ///   characters are left alone as probable prose) and the value of an `Authorization` header or field (its
 ///   scheme word is kept) → `[REDACTED:secret]`;
@@ -21,23 +22,19 @@
 ///
 /// The value is immutable and `Sendable`; build a new one to change the secrets (see `NTLogging.setSecrets`).
 public struct Redactor: Sendable {
-    /// Configured secrets as bytes, longest first so that a secret containing another one wins.
-    let secrets: [[UInt8]]
+    /// The configured secrets in every form they may take (see `SecretVariants`), built once per set of secrets.
+    public let variants: SecretVariants
     /// Per-byte trigger flags: the static classes of `ByteClass` plus `ByteClass.secretStart`.
     let triggers: [UInt8]
 
-    /// Creates a redactor that also removes the given exact secrets (for example the configured API key and
-    /// the admin password). Duplicates and secrets shorter than 8 bytes are dropped.
+    /// Creates a redactor that also removes the given secrets (for example the configured API key and the
+    /// metrics token) in every form `SecretVariants` knows: any letter case, without a key prefix,
+    /// percent-encoded, inside base64. Duplicates and secrets shorter than 8 bytes are dropped.
     public init(secrets: [String]) {
-        var seen = Set<String>()
-        var kept: [[UInt8]] = []
-        for secret in secrets where secret.utf8.count >= 8 && seen.insert(secret).inserted {
-            kept.append(Array(secret.utf8))
-        }
-        kept.sort { $0.count > $1.count }
-        self.secrets = kept
+        let variants = SecretVariants(secrets: secrets)
         var table = ByteClass.table
-        for secret in kept { table[Int(secret[0])] |= ByteClass.secretStart }
+        for byte in 0..<256 where variants.starts[byte] { table[byte] |= ByteClass.secretStart }
+        self.variants = variants
         self.triggers = table
     }
 
@@ -91,15 +88,9 @@ public struct Redactor: Sendable {
         return nil
     }
 
-    /// An exact configured secret starting at `index` (no word-boundary rule: a secret is a secret anywhere).
+    /// A configured secret, in any of its forms, at `index` (no word-boundary rule: a secret is a secret anywhere).
     private func matchSecret(at index: Int, in text: UnsafeBufferPointer<UInt8>) -> Match? {
-        let remaining = text.count - index
-        for secret in secrets where secret.count <= remaining && secret[0] == text[index] {
-            var offset = 1
-            while offset < secret.count && secret[offset] == text[index + offset] { offset += 1 }
-            if offset == secret.count { return Match(start: index, end: index + secret.count, kind: .secret) }
-        }
-        return nil
+        variants.match(at: index, in: text)
     }
 }
 

@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import NTLog
 import NTOpenRouter
 
 /// What a client asks for: a new message (or a regeneration of the last answer) in a conversation.
@@ -71,10 +72,15 @@ public final class ChatService: Sendable {
     public let budget: BudgetGuard?
     /// The circuit breaker around the upstream (one per process); nil = none.
     public let breaker: CircuitBreaker?
+    /// The redactor whose secrets (the upstream key, in every form) are removed from everything the upstream
+    /// sends before it is relayed, stored or logged; read at the start of each turn, so a reload applies to the
+    /// next one.
+    let redactor: @Sendable () -> Redactor
 
     public init(repository: any ChatRepository, upstream: any ChatUpstream, workerPID: Int32, logger: Logger,
                 prices: @escaping @Sendable (String) async -> ModelInfo? = { _ in nil },
                 budget: BudgetGuard? = nil, breaker: CircuitBreaker? = nil,
+                redactor: @escaping @Sendable () -> Redactor = { NTLogging.redactor },
                 settings: @escaping @Sendable () -> ChatSettings) {
         self.repository = repository
         self.upstream = upstream
@@ -83,6 +89,7 @@ public final class ChatService: Sendable {
         self.prices = prices
         self.budget = budget
         self.breaker = breaker
+        self.redactor = redactor
         self.settings = settings
     }
 

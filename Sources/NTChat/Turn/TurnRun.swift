@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import NTLog
 import NTOpenRouter
 
 /// The life of one streaming answer, after its rows exist: call the upstream, relay and buffer each piece,
@@ -42,8 +43,10 @@ struct TurnRun: Sendable {
         var permit = guards.permit
         var retries = 0
         var attempt = Attempt()
+        let redactor = service.redactor()
         while true {
-            attempt = await stream(into: buffer, started: started, firstToken: &firstToken, outcome: &outcome)
+            attempt = await stream(into: buffer, redactor: redactor, started: started,
+                                   firstToken: &firstToken, outcome: &outcome)
             let stopped = isStopped
             if let permit { service.breaker?.record(permit, breakerOutcome(of: attempt, outcome: outcome, stopped: stopped)) }
             permit = nil
@@ -115,12 +118,14 @@ struct TurnRun: Sendable {
     /// Whether the user stopped the turn or the client went away.
     private var isStopped: Bool { Task.isCancelled || service.turns.reason(conversationID: conversation.id) != nil }
 
-    /// One upstream request: relays and buffers each piece, records usage.
-    private func stream(into buffer: AnswerBuffer, started: ContinuousClock.Instant, firstToken: inout Duration?,
-                        outcome: inout MessageOutcome) async -> Attempt {
+    /// One upstream request: redacts, relays and buffers each piece, records usage. Text the redaction held back
+    /// (a possible start of the key) is relayed when the stream ends, however it ends.
+    private func stream(into buffer: AnswerBuffer, redactor: Redactor, started: ContinuousClock.Instant,
+                        firstToken: inout Duration?, outcome: inout MessageOutcome) async -> Attempt {
         var attempt = Attempt()
-        events: for await event in service.upstream.stream(UpstreamChatRequest(body: plan.body, requestID: request.requestID)) {
-            switch event {
+        var redaction = UpstreamRedaction(redactor)
+        events: for await upstreamEvent in service.upstream.stream(UpstreamChatRequest(body: plan.body, requestID: request.requestID)) {
+            switch redaction.clean(upstreamEvent) {
             case .opened(let generationID):
                 attempt.opened = true
                 outcome.generationID = generationID
@@ -130,15 +135,11 @@ struct TurnRun: Sendable {
             case .item(.content(let text)):
                 attempt.opened = true
                 if firstToken == nil { firstToken = ContinuousClock.now - started }
-                buffer.append(content: text)
-                if !text.isEmpty { attempt.relayed = true }
-                continuation.yield(.delta(text))
+                relay(text, reasoning: false, into: buffer, attempt: &attempt)
             case .item(.reasoning(let text)):
                 attempt.opened = true
                 if firstToken == nil { firstToken = ContinuousClock.now - started }
-                buffer.append(reasoning: text)
-                if !text.isEmpty { attempt.relayed = true }
-                continuation.yield(.reasoning(text))
+                relay(text, reasoning: true, into: buffer, attempt: &attempt)
             case .item(.finished(let reason, _)):
                 outcome.finishReason = reason
             case .item(.usage(let usage)):
@@ -159,7 +160,23 @@ struct TurnRun: Sendable {
                 if attempt.failure == nil { attempt.failure = end }
             }
         }
+        let rest = redaction.finish()
+        relay(rest.reasoning, reasoning: true, into: buffer, attempt: &attempt)
+        relay(rest.content, reasoning: false, into: buffer, attempt: &attempt)
         return attempt
+    }
+
+    /// Buffers and sends a piece of answer or reasoning text; an empty piece (all of it held back) is skipped.
+    private func relay(_ text: String, reasoning: Bool, into buffer: AnswerBuffer, attempt: inout Attempt) {
+        guard !text.isEmpty else { return }
+        attempt.relayed = true
+        if reasoning {
+            buffer.append(reasoning: text)
+            continuation.yield(.reasoning(text))
+        } else {
+            buffer.append(content: text)
+            continuation.yield(.delta(text))
+        }
     }
 
     /// What an attempt says about the upstream's health (see ``CircuitBreaker/counts(_:)``).

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import NTCurl
+import NTLog
 import NTOpenRouter
 
 /// Where and how to reach the upstream; read from the config at the start of each request, so a SIGHUP that
@@ -78,7 +79,14 @@ public struct OpenRouterUpstream: ChatUpstream {
         guard answer.status == 200 else {
             throw UpstreamFailure(code: "upstream_\(answer.status)", message: "GET /models answered \(answer.status)", httpStatus: answer.status, retryable: true)
         }
-        return try ModelInfo.parseModelsResponse(answer.body)
+        // Ids and names come from the upstream like any answer text: the key, echoed in them, goes no further.
+        let variants = NTLogging.redactor.variants
+        return try ModelInfo.parseModelsResponse(answer.body).map { model in
+            var model = model
+            model.id = variants.redact(model.id)
+            model.name = variants.redact(model.name)
+            return model
+        }
     }
 
     static func headers(_ s: UpstreamSettings, key: String, requestID: String?) -> [(String, String)] {
