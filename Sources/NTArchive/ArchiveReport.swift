@@ -11,8 +11,9 @@ public struct ArchiveReport: ControlReport, Sendable, Equatable {
     public var prunedConversations = 0
     /// Archived conversations that changed before the prune and so stayed in the database.
     public var keptChanged = 0
-    /// Conversations too large for one import record (`ImportLimits.maxRecordBytes`, or more messages than
-    /// `maxMessages`): not archived — an archive must import back — and left in the database, every run.
+    /// Conversations an import would refuse (``ImportLimits``: too large for one record, more messages than
+    /// `maxMessages`, a field over its limit, a timestamp not in the exporter's form): not archived — an archive
+    /// must import back — and left in the database, every run.
     public var oversized = 0
     /// Records of files that are gone from the archive directory, forgotten so those conversations are archived again.
     public var forgotten = 0

@@ -48,12 +48,13 @@ final class MonthFileWriter {
         }
     }
 
-    /// Adds one conversation as one line.
-    /// Adds one conversation's line; false (and nothing written) when the line is more than `limits` let an
-    /// import read back, so a month file never holds what `neural-terminal import` would refuse.
+    /// Adds one conversation's line; false (and nothing written) when an import under `limits` would refuse it
+    /// (too large, a field over a limit, a timestamp not in the exporter's form), so a month file never holds
+    /// what `neural-terminal import` would not take back.
     func append(_ archived: ArchivedConversation, limits: ImportLimits) throws -> Bool {
+        guard archived.messages.count <= limits.maxMessages, limits.refusal(of: archived) == nil else { return false }
         let line = try ArchiveEncoding.line(archived)
-        guard line.count <= limits.maxRecordBytes, archived.messages.count <= limits.maxMessages else { return false }
+        guard line.count <= limits.maxRecordBytes else { return false }
         try encoder.write(line)
         added.append((archived.conversation.id, ArchiveFingerprint(archived)))
         addedMessages += archived.messages.count

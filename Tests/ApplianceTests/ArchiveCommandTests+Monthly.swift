@@ -21,7 +21,7 @@ extension ArchiveCommandTests {
 
         let file = dir.path + "/data/archives/2020-03.jsonl.zst"
         let back = try Self.run(["import", "--config", config, file])
-        #expect(back.status == 0 && back.stderr.contains("imported 1 conversations (2 messages)"), "\(back.stderr)")
+        #expect(back.status == 0 && back.stderr.contains("imported: 1 conversations added, 0 updated, 0 unchanged; messages: 2 added"), "\(back.stderr)")
         let exported = try Self.run(["export", "--config", config]).stdout.split(separator: "\n")
         #expect(exported.count == 2 && exported.last?.contains(#""cost_usd":0.25"#) == true)
         let rerun = try ArchiveReport.decode(try Self.run(["archive", "--json", "--config", config]).stdout)

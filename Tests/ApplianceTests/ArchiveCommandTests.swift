@@ -48,7 +48,7 @@ struct ArchiveCommandTests {
 
         let imported = try Self.run(["import", "--config", config, "-"], input: Self.conversation + "\n")
         #expect(imported.status == 0, "\(imported.stderr)")
-        #expect(imported.stderr.contains("imported 1 conversations (2 messages)"))
+        #expect(imported.stderr.contains("imported: 1 conversations added, 0 updated, 0 unchanged; messages: 2 added"), "\(imported.stderr)")
         let again = try Self.run(["import", "--config", config, "-"], input: Self.conversation)
         #expect(again.stderr.contains("1 unchanged"), "\(again.stderr)")
 

@@ -38,8 +38,8 @@ struct ArchiveTests {
         defer { Task { await target.stop() } }
         let imported = try await RawHTTP.send("POST", port: target.webPort, path: "/api/import", json: export.body)
         #expect(imported.status == 200, "\(imported.body)")
-        #expect(imported.object?["imported_conversations"] as? Int == ids.count)
-        #expect(imported.object?["imported_messages"] as? Int == 10)
+        #expect(imported.object?["conversations_added"] as? Int == ids.count)
+        #expect(imported.object?["messages_added"] as? Int == 10)
         for id in ids {
             let original = try await Self.get(source, "/api/conversations/\(id)")
             let copy = try await Self.get(target, "/api/conversations/\(id)")
@@ -47,14 +47,14 @@ struct ArchiveTests {
             #expect(copy.body == original.body, "conversation \(id) is identical, byte for byte")
         }
         let again = try await RawHTTP.send("POST", port: target.webPort, path: "/api/import", json: export.body)
-        #expect(again.object?["unchanged"] as? Int == ids.count)
-        #expect(again.object?["imported_conversations"] as? Int == 0)
+        #expect(again.object?["conversations_unchanged"] as? Int == ids.count)
+        #expect(again.object?["conversations_added"] as? Int == 0)
 
         let single = try await Self.get(source, "/api/conversations/\(ids[0])/export?format=json")
         #expect(single.status == 200)
         #expect(single.headers["content-disposition"] == "attachment; filename=\"a-zebra-question-for-fake-lorem-\(ids[0].prefix(8)).json\"")
         let singleAgain = try await RawHTTP.send("POST", port: target.webPort, path: "/api/import", json: single.body)
-        #expect(singleAgain.object?["unchanged"] as? Int == 1)
+        #expect(singleAgain.object?["conversations_unchanged"] as? Int == 1)
 
         let markdown = try await Self.get(source, "/api/conversations/\(ids[0])/export?format=markdown")
         #expect(markdown.status == 200)

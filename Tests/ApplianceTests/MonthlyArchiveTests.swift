@@ -73,7 +73,7 @@ struct MonthlyArchiveTests {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: archive)))
         let imported = try await RawHTTP.send("POST", port: app.webPort, path: "/api/import", body: bytes, contentType: "application/zstd")
         #expect(imported.status == 200, "\(imported.body)")
-        #expect(imported.object?["imported_conversations"] as? Int == 3)
+        #expect(imported.object?["conversations_added"] as? Int == 3)
         #expect(try await app.conversationCount() == 4)
         let cli = try await app.cli(["import", archive])
         #expect(cli.code == 0 && (cli.stdout + cli.stderr).contains("3 unchanged"), "\(cli.stdout) \(cli.stderr)")

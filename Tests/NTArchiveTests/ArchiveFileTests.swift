@@ -48,7 +48,7 @@ struct ArchiveFileTests {
         let fresh = try ArchiveScratch()
         defer { fresh.remove() }
         let summary = try await Fixture.load(grown, into: fresh.repository)
-        #expect(summary.importedConversations == 3 && summary.importedMessages == 10)
+        #expect(summary.conversationsAdded == 3 && summary.messagesAdded == 10)
     }
 
     @Test("the stale manifest left by a crash between the renames is recounted from the file")

@@ -49,9 +49,11 @@ struct ArchiveSelectionTests {
         (3, "2026-10-15T08:00:00.000Z", nil, nil),                     // recent
         (4, "2026-06-10T08:00:00.000Z", "2026-09-20T08:00:00.000Z", nil), // an old row with a recent message
         (5, "2026-06-10T08:00:00.000Z", "2026-07-31T23:59:59.999Z", "2026-07.jsonl.zst"), // month of the newest message
+        // Offsets, as a database may hold them from imports before imports were strict (set with SQL): selected by
+        // their instant, but not archived, since an import would refuse them (counted as oversized).
         (6, "2026-09-01T11:00:00-02:00", nil, nil),                    // text before the cutoff, instant 13:00Z after it
-        (7, "2026-09-01T13:00:00+02:00", nil, "2026-09.jsonl.zst"),    // text after the cutoff, instant 11:00Z before it
-        (8, "2026-08-01T01:00:00+03:00", nil, "2026-07.jsonl.zst"),    // 2026-07-31T22:00Z
+        (7, "2026-09-01T13:00:00+02:00", nil, nil),                    // text after the cutoff, instant 11:00Z before it
+        (8, "2026-08-01T01:00:00+03:00", nil, nil),                    // 2026-07-31T22:00Z
         (9, "2025-12-31T23:59:59.999Z", nil, "2025-12.jsonl.zst"),
         (10, "2026-01-01T00:00:00.000Z", nil, "2026-01.jsonl.zst"),
     ]
@@ -60,10 +62,15 @@ struct ArchiveSelectionTests {
     func selectionByAge() async throws {
         let scratch = try ArchiveScratch()
         defer { scratch.remove() }
-        try await Fixture.load(Self.conversations.map { Fixture.line($0.n, updated: $0.updated, messageTime: $0.messages) }, into: scratch.repository)
+        let legacy = Self.conversations.filter { !$0.updated.hasSuffix("Z") }
+        try await Fixture.load(Self.conversations.map {
+            Fixture.line($0.n, updated: $0.updated.hasSuffix("Z") ? $0.updated : "2026-01-01T00:00:00.000Z", messageTime: $0.messages)
+        }, into: scratch.repository)
+        for c in legacy { try Fixture.backdate(c.n, to: c.updated, in: scratch.databasePath) }
 
         let report = await scratch.runner(afterDays: 90).run()
         #expect(report.ok, "\(report.error ?? "")")
+        #expect(report.oversized == 2, "7 and 8 are due, and left in the database")
 
         var expected: [String: [String]] = [:]
         for c in Self.conversations { if let file = c.file { expected[file, default: []].append(Fixture.id(c.n)) } }

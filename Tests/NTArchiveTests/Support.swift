@@ -100,6 +100,14 @@ enum Fixture {
         return try importer.finish()
     }
 
+    /// Gives conversation `n` (and its messages) the timestamp `at` with SQL, as a database written before
+    /// imports were strict may hold it (`+02:00` offsets); an import refuses those now.
+    static func backdate(_ n: Int, to at: String, in databasePath: String) throws {
+        let db = try SQLiteDatabase(path: databasePath)
+        try db.execute("UPDATE conversations SET created_at = '\(at)', updated_at = '\(at)' WHERE id = '\(id(n))'")
+        try db.execute("UPDATE messages SET created_at = '\(at)', updated_at = '\(at)' WHERE conversation_id = '\(id(n))'")
+    }
+
     @discardableResult
     static func load(_ lines: [String], into repository: SQLiteChatRepository) async throws -> ImportSummary {
         try await load(Array((lines.joined(separator: "\n") + "\n").utf8), into: repository)

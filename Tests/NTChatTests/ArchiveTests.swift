@@ -18,9 +18,9 @@ struct ArchiveTests {
         let file = try await ArchiveFixture.export(original)
         let restored = try SQLiteChatRepository(path: target.path)
         let summary = try await ArchiveFixture.importBytes(file, into: restored)
-        #expect(summary.importedConversations == 3)
-        #expect(summary.importedMessages == before.reduce(0) { $0 + $1.messages.count })
-        #expect(summary.unchanged == 0)
+        #expect(summary.conversationsAdded == 3)
+        #expect(summary.messagesAdded == before.reduce(0) { $0 + $1.messages.count })
+        #expect(summary.conversationsUnchanged == 0 && summary.conversationsUpdated == 0 && summary.conflicts == 0)
 
         // What was streaming comes back interrupted (nothing will ever finish it there); all else is identical.
         let expected = before.map { archived in
@@ -60,8 +60,9 @@ struct ArchiveTests {
 
         for _ in 0..<2 {
             let summary = try await ArchiveFixture.importBytes(file, into: repository, chunk: 4096)
-            #expect(summary.unchanged == 3)
-            #expect(summary.importedConversations == 0 && summary.importedMessages == 0 && summary.keptNewer == 0)
+            #expect(summary.conversationsUnchanged == 3)
+            #expect(summary.conversationsAdded == 0 && summary.conversationsUpdated == 0 && summary.conflicts == 0)
+            #expect(summary.messagesAdded == 0 && summary.messagesUpdated == 0 && summary.messagesKept == 0)
         }
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM conversations") == 3)
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages") == messages)
@@ -70,7 +71,7 @@ struct ArchiveTests {
         #expect(try await ArchiveFixture.export(repository) == file, "the database is byte-for-byte the same export")
     }
 
-    @Test func theNewerCopyWinsAndATieGoesToTheFile() async throws {
+    @Test func newerCopiesOfTheRowAndOfMessagesWinAndATieKeepsTheDatabases() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
@@ -80,20 +81,28 @@ struct ArchiveTests {
         try await repository.finish(messageID: turn.assistant.id, outcome: MessageOutcome(status: .complete, content: "a", reasoning: ""))
         let old = try #require(try await repository.exportConversation(id: conversation.id))
 
-        // The database moves on: the file is older, so the database's copy is kept.
+        // The database moves on: the file's row is older, so the database's title is kept.
         try await Task.sleep(for: .milliseconds(5))
         _ = try await repository.updateConversation(id: conversation.id, patch: ConversationPatch(title: "renamed"))
         var summary = try await ArchiveFixture.importBytes(try ArchiveEncoding.line(old), into: repository, chunk: 100)
-        #expect(summary.keptNewer == 1 && summary.importedConversations == 0)
+        #expect(summary.conversationsUnchanged == 1 && summary.conversationsUpdated == 0)
         #expect(try await repository.conversation(id: conversation.id)?.title == "renamed")
 
-        // A newer file replaces the conversation, messages included.
+        // A tie on a message's updated_at keeps the database's copy.
+        var tie = old
+        tie.messages[1].content = "same time, other text"
+        summary = try await ArchiveFixture.importBytes(try ArchiveEncoding.line(tie), into: repository, chunk: 100)
+        #expect(summary.conversationsUnchanged == 1 && summary.messagesKept == 1)
+
+        // A newer file updates the row and the message it holds a newer copy of.
+        try await Task.sleep(for: .milliseconds(5))
         var newer = old
         newer.conversation.title = "from the file"
-        newer.conversation.updatedAt = "2099-01-01T00:00:00.000Z"
+        newer.conversation.updatedAt = Identifiers.now()
         newer.messages[1].content = "a better answer"
+        newer.messages[1].updatedAt = newer.conversation.updatedAt
         summary = try await ArchiveFixture.importBytes(try ArchiveEncoding.line(newer), into: repository, chunk: 100)
-        #expect(summary.importedConversations == 1 && summary.importedMessages == 2)
+        #expect(summary.conversationsUpdated == 1 && summary.messagesUpdated == 1 && summary.messagesAdded == 0)
         #expect(try await repository.conversation(id: conversation.id)?.title == "from the file")
         #expect(try await repository.messages(conversationID: conversation.id).map(\.content) == ["q", "a better answer"])
         let raw = try SQLiteDatabase(path: db.path)
@@ -118,7 +127,7 @@ struct ArchiveTests {
 
         let restored = try SQLiteChatRepository(path: target.path)
         let summary = try await ArchiveFixture.importBytes(file.bytes, into: restored, chunk: 3)
-        #expect(summary.importedConversations == 1 && summary.importedMessages == 6)
+        #expect(summary.conversationsAdded == 1 && summary.messagesAdded == 6)
         #expect(try await restored.exportConversation(id: ids[0]) == (try await repository.exportConversation(id: ids[0])))
     }
 
@@ -145,12 +154,12 @@ struct ArchiveTests {
     static let conversationID = "11111111-2222-4333-8444-555555555555"
     static let messageID = "11111111-2222-4333-8444-666666666666"
 
-    static func record(conversation: String = #""id":"\#(ArchiveTests.conversationID)","title":"t","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z""#,
+    static func record(conversation: String = #""id":"\#(ArchiveTests.conversationID)","title":"t","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#,
                        message: String) -> String {
         #"{"conversation":{\#(conversation)},"messages":[{\#(message)}]}"#
     }
 
-    static let goodMessage = #""id":"\#(ArchiveTests.messageID)","role":"user","content":"hi","status":"complete","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000+01:00""#
+    static let goodMessage = #""id":"\#(ArchiveTests.messageID)","role":"user","content":"hi","status":"complete","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#
 
     @Test(arguments: [
         (ArchiveTests.record(message: ArchiveTests.goodMessage.replacingOccurrences(of: #""status":"complete""#, with: #""status":"done""#)),
@@ -161,9 +170,9 @@ struct ArchiveTests {
         (ArchiveTests.record(message: ArchiveTests.goodMessage.replacingOccurrences(of: "2026-01-01T00:00:00.000Z", with: "yesterday")), "messages[0].created_at"),
         (ArchiveTests.record(message: ArchiveTests.goodMessage.replacingOccurrences(of: ArchiveTests.messageID, with: "42")), "messages[0].id"),
         (ArchiveTests.record(message: ArchiveTests.goodMessage + #","conversation_id":"11111111-2222-4333-8444-000000000000""#), "messages[0].conversation_id"),
-        (ArchiveTests.record(message: #""id":"\#(ArchiveTests.messageID)","role":"user","status":"complete","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z""#),
+        (ArchiveTests.record(message: #""id":"\#(ArchiveTests.messageID)","role":"user","status":"complete","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#),
          "messages[0].content: is missing"),
-        (ArchiveTests.record(conversation: #""id":"\#(ArchiveTests.conversationID)","title":null,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z""#, message: ArchiveTests.goodMessage),
+        (ArchiveTests.record(conversation: #""id":"\#(ArchiveTests.conversationID)","title":null,"created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#, message: ArchiveTests.goodMessage),
          "conversation.title"),
         (#"{"format":"something-else","version":1}"#, "format: \"something-else\" is not neural-terminal-export"),
         (#"{"format":"neural-terminal-export","version":2}"#, "version 2 is not supported"),
@@ -179,7 +188,7 @@ struct ArchiveTests {
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
         let header = #"{"exported_at":"2026-11-30T05:00:00.000Z","format":"neural-terminal-export","version":1}"#
-        let good = Self.record(conversation: #""id":"22222222-2222-4333-8444-555555555555","title":"ok","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z""#,
+        let good = Self.record(conversation: #""id":"22222222-2222-4333-8444-555555555555","title":"ok","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#,
                                message: Self.goodMessage.replacingOccurrences(of: Self.messageID, with: "22222222-2222-4333-8444-666666666666"))
         let text = input.isEmpty ? "" : "\(header)\n\(good)\n\n\(input)\n"
         do {
@@ -189,7 +198,7 @@ struct ArchiveTests {
             #expect(error.description.contains(expected), "\(error.description)")
             if !input.isEmpty {
                 #expect(error.line == 4, "\(error.description)")
-                #expect(error.imported.importedConversations == 1, "the conversation before the bad line is kept")
+                #expect(error.imported.conversationsAdded == 1, "the conversation before the bad line is kept")
             }
         }
     }
@@ -199,7 +208,7 @@ struct ArchiveTests {
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
         _ = try await ArchiveFixture.importText(Self.record(message: Self.goodMessage), into: repository)
-        let thief = Self.record(conversation: #""id":"99999999-2222-4333-8444-555555555555","title":"t","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z""#,
+        let thief = Self.record(conversation: #""id":"99999999-2222-4333-8444-555555555555","title":"t","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#,
                                 message: Self.goodMessage)
         await #expect(throws: ArchiveImportError.self) { _ = try await ArchiveFixture.importText(thief, into: repository) }
         do {

@@ -1,9 +1,14 @@
 import FoundationEssentials
+import NTLog
 
 /// Reads an export (JSON Lines, or one pretty-printed conversation, or a mix) fed to it in chunks, and stores
 /// each conversation through an ``ArchiveRepository`` as soon as its record is complete: memory holds one record,
-/// not the file. Each conversation is stored in its own transaction, so conversations before a bad record are
-/// kept (re-running the fixed file skips them as unchanged).
+/// not the file, and a record is refused while it is read once it grows past ``ImportLimits``. Each conversation
+/// is stored in its own transaction, so conversations before a bad record are kept (re-running the fixed file
+/// finds them unchanged).
+///
+/// An import adds and updates, never deletes (``ImportMerge``); a conversation whose history conflicts with the
+/// stored one is stored beside it (``ConflictCopy``).
 ///
 /// Use it from one task: `feed` every chunk, then `finish`.
 public final class ArchiveImporter {
@@ -12,16 +17,22 @@ public final class ArchiveImporter {
     private var splitter: JSONRecordSplitter
     private let validator: ImportValidator
     private let decoder = JSONDecoder()
+    private let clock: @Sendable () -> LogTimestamp
     public private(set) var summary = ImportSummary()
     /// Bytes fed so far.
     public private(set) var bytesRead = 0
     private var records = 0
 
-    public init(repository: any ArchiveRepository, limits: ImportLimits = ImportLimits()) {
+    /// `clock`: this server's time, which no timestamp of the input may pass by more than
+    /// ``ImportLimits/maxClockSkewSeconds``.
+    public init(repository: any ArchiveRepository, limits: ImportLimits = ImportLimits(),
+                clock: @escaping @Sendable () -> LogTimestamp = { LogTimestamp.now() }) {
         self.repository = repository
         self.limits = limits
-        self.splitter = JSONRecordSplitter(maxRecordBytes: limits.maxRecordBytes)
+        self.splitter = JSONRecordSplitter(maxRecordBytes: limits.maxRecordBytes, maxStringBytes: limits.maxStringBytes,
+                                           maxDepth: limits.maxJSONDepth)
         self.validator = ImportValidator(limits: limits)
+        self.clock = clock
     }
 
     /// Takes the next chunk of the input and stores the conversations it completes.
@@ -29,12 +40,12 @@ public final class ArchiveImporter {
         bytesRead += chunk.count
         guard bytesRead <= limits.maxTotalBytes else {
             throw ArchiveImportError(kind: .tooLarge, line: splitter.currentLine,
-                                     message: "the input is larger than \(limits.maxTotalBytes / (1 << 20)) MiB")
+                                     message: "the input is larger than \(limits.maxTotalBytes / (1 << 20)) MiB", imported: summary)
         }
         let complete = chunk.withUnsafeBytes { splitter.append($0) }
         // Records before a problem in the same chunk are stored first, as if they had come in their own chunk.
         for record in complete { try await store(record) }
-        if let failure = splitter.failure { throw ArchiveImportError(failure, imported: summary) }
+        if let failure = splitter.failure { throw ArchiveImportError(failure, limits: limits, imported: summary) }
     }
 
     /// Ends the input; returns what was done. An input with no conversation at all is refused.
@@ -42,7 +53,7 @@ public final class ArchiveImporter {
         do throws(JSONRecordSplitter.Failure) {
             try splitter.finish()
         } catch {
-            throw ArchiveImportError(error, imported: summary)
+            throw ArchiveImportError(error, limits: limits, imported: summary)
         }
         guard records > 0 else {
             throw ArchiveImportError(kind: .invalid, line: splitter.currentLine, message: "the input holds no export (it is empty)")
@@ -68,88 +79,33 @@ public final class ArchiveImporter {
             if decoded.format != nil { return } // a header line
             throw refusal(record.line, "expected a header or a conversation (an object with \"conversation\" and \"messages\")")
         }
+        let now = clock()
+        let latestAccepted = LogTimestamp(seconds: now.seconds + ImportLimits.maxClockSkewSeconds, nanoseconds: now.nanoseconds).rfc3339
         let archived: ArchivedConversation
         do throws(ImportProblem) {
-            archived = try validator.validate(conversation, decoded.messages ?? [])
+            archived = try validator.validate(conversation, decoded.messages ?? [], latestAccepted: latestAccepted)
         } catch {
             throw refusal(record.line, error.message)
         }
-        let result: ImportResult
         do {
-            result = try await repository.importConversation(archived)
+            var result = try await repository.importConversation(archived)
+            if result == .conflict {
+                // Keep the stored conversation; store the file's beside it. A copy made by an earlier import of
+                // the same record is found again (its ids come from the content), so a re-import writes nothing.
+                let copy = try ConflictCopy.make(archived, maxTitleCharacters: limits.maxTitleCharacters)
+                switch try await repository.importConversation(copy) {
+                case .added(let messages): summary.messagesAdded += messages
+                case .busy: result = .busy
+                default: result = .unchanged(kept: 0) // the copy is there already (and may have moved on since)
+                }
+            }
+            summary.count(result)
         } catch let error as ArchiveStoreError {
             throw refusal(record.line, error.description)
-        }
-        switch result {
-        case .inserted(let messages), .replaced(let messages):
-            summary.importedConversations += 1
-            summary.importedMessages += messages
-        case .unchanged:
-            summary.unchanged += 1
-        case .keptNewer:
-            summary.keptNewer += 1
         }
     }
 
     private func refusal(_ line: Int, _ message: String) -> ArchiveImportError {
         ArchiveImportError(kind: .invalid, line: line, message: message, imported: summary)
-    }
-}
-
-/// What an import did: the JSON answer of `POST /api/import` and the CLI's last line.
-public struct ImportSummary: Codable, Sendable, Equatable {
-    /// Conversations added or replaced.
-    public var importedConversations = 0
-    /// Messages written with them.
-    public var importedMessages = 0
-    /// Conversations the database already held exactly.
-    public var unchanged = 0
-    /// Conversations skipped because the database's copy is newer (see ``ImportResult``).
-    public var keptNewer = 0
-
-    public init() {}
-
-    enum CodingKeys: String, CodingKey {
-        case importedConversations = "imported_conversations"
-        case importedMessages = "imported_messages"
-        case unchanged
-        case keptNewer = "kept_newer"
-    }
-}
-
-/// A refused import: the line of the record at fault and what is wrong with it.
-public struct ArchiveImportError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case invalid, tooLarge }
-    public let kind: Kind
-    public let line: Int
-    public let message: String
-    /// What was stored before the refusal (those conversations stay).
-    public var imported = ImportSummary()
-
-    public init(kind: Kind, line: Int, message: String, imported: ImportSummary = ImportSummary()) {
-        self.kind = kind
-        self.line = line
-        self.message = message
-        self.imported = imported
-    }
-
-    init(_ failure: JSONRecordSplitter.Failure, imported: ImportSummary) {
-        switch failure {
-        case .unexpectedByte(let line, let byte):
-            let shown = byte >= 32 && byte < 127 ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
-            self.init(kind: .invalid, line: line, message: "expected a JSON object, found \(shown)", imported: imported)
-        case .recordTooLarge(let line, let limit):
-            self.init(kind: .tooLarge, line: line, message: "a record is larger than \(limit / (1 << 20)) MiB", imported: imported)
-        case .truncated(let line):
-            self.init(kind: .invalid, line: line, message: "the input ends inside the record that starts here", imported: imported)
-        }
-    }
-
-    public var description: String {
-        var text = "line \(line): \(message)"
-        if imported.importedConversations + imported.unchanged + imported.keptNewer > 0 {
-            text += " (before it, \(imported.importedConversations) conversations were imported, \(imported.unchanged) unchanged)"
-        }
-        return text
     }
 }

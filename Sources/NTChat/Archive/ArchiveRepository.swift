@@ -13,24 +13,25 @@ public protocol ArchiveRepository: Sendable {
     /// One conversation with its messages, or nil.
     func exportConversation(id: String) async throws -> ArchivedConversation?
 
-    /// Stores a validated conversation in one transaction, following the rules of ``ImportResult``.
+    /// Stores a validated conversation in one transaction, following ``ImportMerge``: it adds and updates, and
+    /// never deletes a stored message.
     func importConversation(_ archived: ArchivedConversation) async throws -> ImportResult
 }
 
-/// What an import did with one conversation of the file.
-///
-/// The conversation (its row and all its messages) is the unit. The copy whose latest `updated_at` (over the
-/// conversation and its messages, compared as text) is newer wins; on a tie the file wins. A conversation with
-/// an answer streaming right now is never replaced.
+/// What an import did with one conversation of the file (the rules are ``ImportMerge``'s).
 public enum ImportResult: Sendable, Equatable {
     /// It was not in the database; it and its messages were added.
-    case inserted(messages: Int)
-    /// It differed and the file's copy was as new or newer: the database's copy was replaced by the file's.
-    case replaced(messages: Int)
-    /// The database already held exactly the file's copy: nothing was written.
-    case unchanged
-    /// The database's copy is newer (or streaming): it was kept and the file's copy skipped.
-    case keptNewer
+    case added(messages: Int)
+    /// The file added or updated messages, or updated the row (title, model, system prompt).
+    case updated(added: Int, updated: Int, kept: Int)
+    /// Nothing in the file was newer than the database's copy; nothing was written. `kept`: messages of the file
+    /// that differ from the stored copy, which is as new or newer.
+    case unchanged(kept: Int)
+    /// The file's history branches off the stored one: nothing was written (the importer then stores the file's
+    /// copy beside it).
+    case conflict
+    /// An answer is streaming in that conversation right now: nothing was written; import again later.
+    case busy
 }
 
 /// Errors of the archive storage.

@@ -7,6 +7,9 @@ public struct JSONNesting: Sendable {
 
     public init() {}
 
+    /// Whether the last byte stepped was inside a string (its opening quote included, its closing quote not).
+    public var isInString: Bool { inString }
+
     /// +1 for `{` or `[` and -1 for `}` or `]` outside strings, 0 for every other byte.
     @inline(__always)
     public mutating func step(_ byte: UInt8) -> Int {

@@ -4,6 +4,9 @@
 /// It tracks only nesting depth and whether it is inside a string, which is enough to find where each object
 /// ends; whether the record is valid JSON is the decoder's job. Records may be separated by any whitespace, so
 /// JSON Lines, one pretty-printed object, and a mix of both all work. A byte-order mark at the start is skipped.
+///
+/// Memory is bounded while reading, not after: a record is refused as soon as it grows past `maxRecordBytes`,
+/// one string in it past `maxStringBytes`, or its nesting past `maxDepth`, before the rest of it is buffered.
 public struct JSONRecordSplitter {
     /// One complete top-level value and the line (1-based) where it starts.
     public struct Record {
@@ -19,9 +22,16 @@ public struct JSONRecordSplitter {
         case recordTooLarge(line: Int, limit: Int)
         /// The input ended inside a record.
         case truncated(line: Int)
+        /// A string (a key or a value) of the record grew beyond the limit.
+        case stringTooLong(line: Int, limit: Int)
+        /// The record nests deeper than the limit.
+        case tooDeep(line: Int, limit: Int)
     }
 
     public let maxRecordBytes: Int
+    public let maxStringBytes: Int
+    public let maxDepth: Int
+    private var stringBytes = 0
     private var current: [UInt8] = []
     private var depth = 0
     private var nesting = JSONNesting()
@@ -30,8 +40,10 @@ public struct JSONRecordSplitter {
     private var atStart = true
     private var bomBytesSeen = 0
 
-    public init(maxRecordBytes: Int) {
+    public init(maxRecordBytes: Int, maxStringBytes: Int = .max, maxDepth: Int = .max) {
         self.maxRecordBytes = maxRecordBytes
+        self.maxStringBytes = maxStringBytes
+        self.maxDepth = maxDepth
     }
 
     /// The line the splitter has reached.
@@ -85,6 +97,13 @@ public struct JSONRecordSplitter {
                 index += 1
                 if byte == 0x0A { line += 1 }
                 depth += nesting.step(byte)
+                if nesting.isInString {
+                    stringBytes += 1 // the opening quote counts too, hence the - 1 below
+                    if stringBytes - 1 > maxStringBytes { throw Failure.stringTooLong(line: recordLine, limit: maxStringBytes) }
+                } else {
+                    stringBytes = 0
+                    if depth > maxDepth { throw Failure.tooDeep(line: recordLine, limit: maxDepth) }
+                }
                 if depth == 0 {
                     finished = true
                     break

@@ -37,7 +37,7 @@ struct ArchiveCommand: AsyncParsableCommand {
         } else if report.ok {
             print("archived \(report.archivedConversations) conversations (\(report.archivedMessages) messages); pruned \(report.prunedConversations)" +
                   (report.keptChanged > 0 ? "; \(report.keptChanged) kept because they changed after archiving" : "")
-                  + (report.oversized > 0 ? "; \(report.oversized) too large for one import record, left in the database" : ""))
+                  + (report.oversized > 0 ? "; \(report.oversized) that an import would refuse (too large or over a limit), left in the database" : ""))
             for file in report.files {
                 print("\(file.file): +\(file.added), \(file.conversations) conversations, \(humanBytes(file.bytes))")
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NTArchive
 import NTBackup
 import NTChat
 
@@ -64,11 +65,14 @@ struct ImportCommand: AsyncParsableCommand {
         commandName: "import",
         abstract: "Import an export (JSON Lines or one conversation's JSON) or a monthly archive (.jsonl.zst) into the database.",
         discussion: """
-            Conversations are matched by id: a re-import changes nothing, a conversation whose copy in the \
-            database is newer is kept. Each conversation is stored in its own transaction; safe while the \
-            appliance runs. zstd input (a monthly archive, or any export compressed with zstd) is recognised by \
-            its first bytes and decompressed as it is read. Creates the data directory and database if needed. \
-            Exit 65 on invalid input.
+            Conversations are matched by id. An import adds and updates, never deletes: a stored message the \
+            file lacks stays, a message both hold keeps its newer copy, and a conversation whose history in the \
+            file branches off the stored one is stored beside it as "… (imported copy)". A re-import changes \
+            nothing. The API's limits ([limits] message_max_chars, title_max_chars, json_max_depth) apply; \
+            timestamps must be UTC as the export writes them and not in the future. Each conversation is stored \
+            in its own transaction; safe while the appliance runs. zstd input (a monthly archive, or any export \
+            compressed with zstd) is recognised by its first bytes and decompressed as it is read. Creates the \
+            data directory and database if needed. Exit 65 on invalid input, naming the line.
             """
     )
 
@@ -79,8 +83,10 @@ struct ImportCommand: AsyncParsableCommand {
         let config = try options.load()
         let input = try InputFile(path: file)
         let repository = try ArchiveCommandSupport.openRepository(config, creating: true)
-        // The operator's own file: no size limit beyond one conversation per record.
-        let importer = ArchiveImporter(repository: repository, limits: ImportLimits(maxTotalBytes: .max))
+        // The operator's own file: no limit on its total size; each record is held to the configured limits.
+        var limits = ImportLimits(config)
+        limits.maxTotalBytes = .max
+        let importer = ArchiveImporter(repository: repository, limits: limits)
         let progress = ProgressReporter(label: "import", measure: .bytes)
         let decoder = MaybeZstdDecoder(label: file)
         var read = 0
@@ -93,10 +99,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
             try await importer.feed(try decoder.finish())
             let summary = try importer.finish()
-            progress.finish(
-                "imported \(summary.importedConversations) conversations (\(summary.importedMessages) messages); " +
-                "\(summary.unchanged) unchanged, \(summary.keptNewer) kept because the database's copy is newer"
-            )
+            progress.finish("imported: \(summary.sentence)")
         } catch let error as ArchiveImportError {
             progress.finish(nil)
             printError("\(file): \(error.description)")

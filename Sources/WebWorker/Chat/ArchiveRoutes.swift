@@ -9,10 +9,13 @@ import NTHTTP
 /// ``ArchiveImporter`` in NTChat, which the CLI's `export` and `import` commands use too.
 struct ArchiveRoutes: Sendable {
     let repository: (any ArchiveRepository)?
+    /// `[limits]` at the point of use: the import applies the API's own field limits (``ImportLimits``).
+    let limits: @Sendable () -> InputLimits
 
     /// Takes the chat repository; export and import answer 501 if it cannot do them.
-    init(repository: any ChatRepository) {
+    init(repository: any ChatRepository, limits: @escaping @Sendable () -> InputLimits = { InputLimits() }) {
         self.repository = repository as? any ArchiveRepository
+        self.limits = limits
     }
 
     func add(to table: RouteTable) {
@@ -46,31 +49,48 @@ struct ArchiveRoutes: Sendable {
             })
         }
         table.add(.post, "/api/import") { request, context in
-            let importer = ArchiveImporter(repository: try archive())
-            // A monthly archive (zstd) is decompressed as it arrives; the import's size limit counts decompressed bytes.
-            let decoder = MaybeZstdDecoder(label: "the request body")
-            do {
-                for try await buffer in request.body {
-                    try decoder.feed(Array(buffer.readableBytesView))
-                    while let piece = try decoder.next() { try await importer.feed(piece) }
+            try await importBody(request, context: context)
+        }
+    }
+
+    /// Streams the body through the importer. The limits hold for the body as sent and, for a monthly archive
+    /// (zstd, decompressed as it arrives), for the decompressed bytes too: a small body that inflates is stopped at
+    /// the same size, and each record at its own bounds while it is read.
+    func importBody(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let importer = ArchiveImporter(repository: try archive(), limits: ImportLimits(limits()))
+        let maxBytes = importer.limits.maxTotalBytes
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
+            throw APIError(.contentTooLarge, code: "too_large", message: "the import is larger than \(maxBytes / (1 << 20)) MiB")
+        }
+        let decoder = MaybeZstdDecoder(label: "the request body")
+        var received = 0
+        do {
+            for try await buffer in request.body {
+                received += buffer.readableBytes
+                guard received <= maxBytes else {
+                    throw APIError(.contentTooLarge, code: "too_large", message: "the import is larger than \(maxBytes / (1 << 20)) MiB")
                 }
-                try await importer.feed(try decoder.finish())
-                let summary = try importer.finish()
-                context.logger.info("import finished", metadata: [
-                    "imported_conversations": "\(summary.importedConversations)", "imported_messages": "\(summary.importedMessages)",
-                    "unchanged": "\(summary.unchanged)", "kept_newer": "\(summary.keptNewer)", "bytes": "\(importer.bytesRead)",
-                ])
-                return JSONBody.response(summary)
-            } catch let error as ArchiveImportError {
-                context.logger.notice("import refused", metadata: ["error": "\(error.description)"])
-                switch error.kind {
-                case .invalid: throw APIError(.badRequest, code: "invalid_import", message: error.description)
-                case .tooLarge: throw APIError(.contentTooLarge, code: "too_large", message: error.description)
-                }
-            } catch let error as BackupError {
-                context.logger.notice("import refused", metadata: ["error": "\(error.description)"])
-                throw APIError(.badRequest, code: "invalid_import", message: error.description)
+                try decoder.feed(Array(buffer.readableBytesView))
+                while let piece = try decoder.next() { try await importer.feed(piece) }
             }
+            try await importer.feed(try decoder.finish())
+            let summary = try importer.finish()
+            context.logger.info("import finished", metadata: [
+                "conversations_added": "\(summary.conversationsAdded)", "conversations_updated": "\(summary.conversationsUpdated)",
+                "conversations_unchanged": "\(summary.conversationsUnchanged)", "conflicts": "\(summary.conflicts)",
+                "busy": "\(summary.busy)", "messages_added": "\(summary.messagesAdded)",
+                "messages_updated": "\(summary.messagesUpdated)", "bytes": "\(importer.bytesRead)",
+            ])
+            return JSONBody.response(summary)
+        } catch let error as ArchiveImportError {
+            context.logger.notice("import refused", metadata: ["error": "\(error.description)"])
+            switch error.kind {
+            case .invalid: throw APIError(.badRequest, code: "invalid_import", message: error.description)
+            case .tooLarge: throw APIError(.contentTooLarge, code: "too_large", message: error.description)
+            }
+        } catch let error as BackupError {
+            context.logger.notice("import refused", metadata: ["error": "\(error.description)"])
+            throw APIError(.badRequest, code: "invalid_import", message: error.description)
         }
     }
 

@@ -82,8 +82,8 @@ struct ConversationDetail: Encodable {
 /// Fixed limits on what a client may send; each refusal is a 400 with a message naming the limit. Message and
 /// title length and the page size are configurable: `[limits]`, see ``InputLimits``.
 enum ChatLimits {
-    static let maxSystemPromptCharacters = 50_000
-    static let maxModelIDCharacters = 200
+    static let maxSystemPromptCharacters = TextLimits.maxSystemPromptCharacters
+    static let maxModelIDCharacters = TextLimits.maxModelIDCharacters
     static let maxTokensRange = 1...1_000_000
     static let temperatureRange = 0.0...2.0
 }

@@ -1,3 +1,4 @@
+import NTChat
 import NTConfig
 
 // The limits' settings, taken from the configuration at the point of use (each request reads `config.current`),
@@ -44,11 +45,13 @@ struct BodyLimits: Sendable, Equatable {
     }
 }
 
-/// `limits.message_max_chars`, `limits.title_max_chars` and `limits.page_max_items`: checked by the chat routes.
+/// `limits.message_max_chars`, `limits.title_max_chars` and `limits.page_max_items`: checked by the chat routes;
+/// the first two and `limits.json_max_depth` by the import too (``ImportLimits``).
 struct InputLimits: Sendable, Equatable {
     var messageMaxChars: Int
     var titleMaxChars: Int
     var pageMaxItems: Int
+    var jsonMaxDepth: Int
 
     /// The limits of `config`; without one, the defaults (for tests that build routes without a worker).
     init(_ config: AppConfig = AppConfig()) {
@@ -56,6 +59,14 @@ struct InputLimits: Sendable, Equatable {
         messageMaxChars = l.messageMaxChars
         titleMaxChars = l.titleMaxChars
         pageMaxItems = l.pageMaxItems
+        jsonMaxDepth = l.jsonMaxDepth
+    }
+}
+
+extension ImportLimits {
+    /// What `POST /api/import` accepts: the API's own limits on each field, the defaults on records and input.
+    init(_ input: InputLimits) {
+        self.init(maxMessageCharacters: input.messageMaxChars, maxTitleCharacters: input.titleMaxChars, maxJSONDepth: input.jsonMaxDepth)
     }
 }
 

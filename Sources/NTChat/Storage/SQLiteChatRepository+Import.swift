@@ -1,0 +1,105 @@
+import NTStorage
+
+/// Import on SQLite (ADR 0006): one transaction per conversation, following ``ImportMerge``.
+extension SQLiteChatRepository {
+    public func importConversation(_ archived: ArchivedConversation) throws -> ImportResult {
+        let incoming = archived.conversation
+        return try db.transaction {
+            guard let existing = try conversation(id: incoming.id) else {
+                try writeRow(incoming, "INSERT INTO conversations (title, model, system_prompt, created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?)")
+                try insertMessages(archived.messages, firstSeq: 1)
+                return .added(messages: archived.messages.count)
+            }
+            switch ImportMerge.plan(stored: existing, storedMessages: try messages(conversationID: incoming.id), incoming: archived) {
+            case .unchanged(let kept): return .unchanged(kept: kept)
+            case .conflict: return .conflict
+            case .busy: return .busy
+            case .merge(let changes):
+                if let row = changes.row {
+                    try writeRow(row, "UPDATE conversations SET title = ?, model = ?, system_prompt = ?, created_at = ?, updated_at = ? WHERE id = ?")
+                }
+                for message in changes.updated { try updateMessage(message) }
+                let next = try db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?")
+                next.bind(1, incoming.id)
+                try insertMessages(changes.added, firstSeq: try next.step() ? next.int(0) : 1)
+                return .updated(added: changes.added.count, updated: changes.updated.count, kept: changes.kept)
+            }
+        }
+    }
+
+    /// Runs `sql` with the row's title, model, system prompt, created_at, updated_at and id bound in that order.
+    private func writeRow(_ row: Conversation, _ sql: String) throws {
+        let statement = try db.prepare(sql)
+        statement.bind(1, row.title)
+        statement.bind(2, row.model)
+        statement.bind(3, row.systemPrompt)
+        statement.bind(4, row.createdAt)
+        statement.bind(5, row.updatedAt)
+        statement.bind(6, row.id)
+        _ = try statement.step()
+    }
+
+    /// Replaces a stored message's fields by the file's newer copy (same id, same conversation, same place).
+    private func updateMessage(_ m: Message) throws {
+        let update = try db.prepare("""
+            UPDATE messages SET content = ?, reasoning = ?, model = ?, status = ?, finish_reason = ?, prompt_tokens = ?,
+              completion_tokens = ?, reasoning_tokens = ?, cached_tokens = ?, cost_usd = ?, ttft_ms = ?, duration_ms = ?,
+              generation_id = ?, request_id = ?, error = ?, created_at = ?, updated_at = ?
+            WHERE id = ? AND conversation_id = ?
+            """)
+        bindFields(of: m, to: update, from: 1)
+        update.bind(18, m.id)
+        update.bind(19, m.conversationID)
+        _ = try update.step()
+    }
+
+    /// Inserts messages in the order given, numbered from `firstSeq`; a message id taken by another conversation
+    /// is refused.
+    private func insertMessages(_ messages: [Message], firstSeq: Int) throws {
+        let insert = try db.prepare("""
+            INSERT INTO messages (id, conversation_id, seq, role, content, reasoning, model, status, finish_reason,
+              prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd, ttft_ms, duration_ms,
+              generation_id, request_id, error, created_at, updated_at, worker_pid)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+            """)
+        for (index, m) in messages.enumerated() {
+            insert.reset()
+            insert.bind(1, m.id)
+            insert.bind(2, m.conversationID)
+            insert.bind(3, firstSeq + index)
+            insert.bind(4, m.role.rawValue)
+            bindFields(of: m, to: insert, from: 5)
+            do {
+                _ = try insert.step()
+            } catch {
+                let owner = try db.prepare("SELECT conversation_id FROM messages WHERE id = ?")
+                owner.bind(1, m.id)
+                if try owner.step(), let other = owner.string(0), other != m.conversationID {
+                    throw ArchiveStoreError.messageIDTaken(messageID: m.id, conversationID: other)
+                }
+                throw error
+            }
+        }
+    }
+
+    /// Binds content … updated_at (17 values, in the column order of the statements above) from `first`.
+    private func bindFields(of m: Message, to statement: Statement, from first: Int32) {
+        statement.bind(first, m.content)
+        statement.bind(first + 1, m.reasoning)
+        statement.bind(first + 2, m.model)
+        statement.bind(first + 3, m.status.rawValue)
+        statement.bind(first + 4, m.finishReason)
+        statement.bind(first + 5, m.promptTokens)
+        statement.bind(first + 6, m.completionTokens)
+        statement.bind(first + 7, m.reasoningTokens)
+        statement.bind(first + 8, m.cachedTokens)
+        statement.bind(first + 9, m.costUSD)
+        statement.bind(first + 10, m.ttftMs)
+        statement.bind(first + 11, m.durationMs)
+        statement.bind(first + 12, m.generationID)
+        statement.bind(first + 13, m.requestID)
+        statement.bind(first + 14, m.error)
+        statement.bind(first + 15, m.createdAt)
+        statement.bind(first + 16, m.updatedAt)
+    }
+}

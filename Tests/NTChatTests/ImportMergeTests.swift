@@ -1,0 +1,127 @@
+import Foundation
+import NTChat
+import NTStorage
+import Testing
+
+/// How an import meets a conversation the database already holds (ADR 0006, ``ImportMerge``): it continues a
+/// conversation, never deletes from it, and stores a branched history beside the stored one.
+struct ImportMergeTests {
+    static func importing(_ archived: ArchivedConversation, into repository: SQLiteChatRepository) async throws -> ImportSummary {
+        try await ArchiveFixture.importBytes(try ArchiveEncoding.line(archived), into: repository, chunk: 1 << 16)
+    }
+
+    /// A conversation with `turns` settled question/answer pairs.
+    static func conversation(_ repository: SQLiteChatRepository, turns: Int, title: String = "t") async throws -> ArchivedConversation {
+        let c = try await repository.createConversation(title: title, model: nil, systemPrompt: nil)
+        for n in 1...turns { try await turn(repository, c.id, "q\(n)", answer: "a\(n)") }
+        return try #require(try await repository.exportConversation(id: c.id))
+    }
+
+    static func turn(_ repository: SQLiteChatRepository, _ id: String, _ question: String?, answer: String) async throws {
+        let turn = try await repository.beginTurn(conversationID: id, userContent: question, model: "m", requestID: "r", workerPID: 1,
+                                                  replacingLastAnswer: question == nil)
+        try await repository.finish(messageID: turn.assistant.id, outcome: MessageOutcome(status: .complete, content: answer, reasoning: ""))
+    }
+
+    @Test func aLongerCopyOfTheConversationAddsItsNewMessagesAfterTheStoredOnes() async throws {
+        let source = try TempDatabase()
+        let target = try TempDatabase()
+        defer { source.cleanup(); target.cleanup() }
+        let there = try SQLiteChatRepository(path: source.path)
+        let here = try SQLiteChatRepository(path: target.path)
+        let early = try await Self.conversation(there, turns: 1)
+        _ = try await Self.importing(early, into: here)
+        try await Self.turn(there, early.conversation.id, "q2", answer: "a2")
+        let later = try #require(try await there.exportConversation(id: early.conversation.id))
+
+        let summary = try await Self.importing(later, into: here)
+        #expect(summary.conversationsUpdated == 1 && summary.messagesAdded == 2 && summary.conflicts == 0)
+        #expect(try await here.exportConversation(id: early.conversation.id) == later, "now identical to the longer copy")
+        #expect(try await Self.importing(early, into: here).conversationsUnchanged == 1, "the shorter copy adds nothing")
+        #expect(try await here.messages(conversationID: early.conversation.id).count == 4)
+    }
+
+    @Test func messagesTheFileLacksStayAndTheDatabaseWinsWhereItIsNewer() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let stored = try await Self.conversation(repository, turns: 2)
+        var partial = stored
+        partial.messages = [stored.messages[0], stored.messages[2]] // gaps: nothing to add, nothing to delete
+        partial.messages[1].content = "an older text of the same message"
+        partial.messages[1].updatedAt = "2020-01-01T00:00:00.000Z"
+        let summary = try await Self.importing(partial, into: repository)
+        #expect(summary.conversationsUnchanged == 1 && summary.messagesKept == 1)
+        #expect(try await repository.exportConversation(id: stored.conversation.id) == stored)
+    }
+
+    /// The conflict case: the database regenerated the last answer after the export was taken, so the file's
+    /// history branches off. The stored conversation is untouched, the file's stored beside it, once.
+    @Test func aBranchedHistoryIsStoredBesideTheConversationOnce() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let exported = try await Self.conversation(repository, turns: 1, title: "Zebras")
+        try await Self.turn(repository, exported.conversation.id, nil, answer: "another answer")
+        let stored = try #require(try await repository.exportConversation(id: exported.conversation.id))
+
+        let summary = try await Self.importing(exported, into: repository)
+        #expect(summary.conflicts == 1 && summary.messagesAdded == 2 && summary.conversationsAdded == 0)
+        #expect(try await repository.exportConversation(id: stored.conversation.id) == stored, "the stored conversation is untouched")
+        let all = try await ArchiveFixture.everything(repository)
+        #expect(all.count == 2)
+        let copy = try #require(all.first { $0.conversation.id != stored.conversation.id })
+        #expect(copy.conversation.title == "Zebras (imported copy)")
+        #expect(copy.messages.map(\.content) == exported.messages.map(\.content))
+        #expect(copy.messages.map(\.createdAt) == exported.messages.map(\.createdAt))
+        #expect(Set(copy.messages.map(\.id)).isDisjoint(with: exported.messages.map(\.id)), "new ids, so nothing is shared")
+
+        let again = try await Self.importing(exported, into: repository)
+        #expect(again.conversationsUnchanged == 1 && again.conflicts == 0 && again.messagesAdded == 0, "\(again)")
+        #expect(try await ArchiveFixture.everything(repository) == all, "a re-import changes nothing")
+    }
+
+    @Test func aConversationWithAStreamingAnswerIsLeftAlone() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let stored = try await Self.conversation(repository, turns: 1)
+        var longer = stored
+        var extra = stored.messages[1]
+        extra.id = "44444444-2222-4333-8444-555555555555"
+        longer.messages.append(extra)
+        _ = try await repository.beginTurn(conversationID: stored.conversation.id, userContent: "q2", model: "m", requestID: "r",
+                                           workerPID: 1, replacingLastAnswer: false)
+        let streaming = try #require(try await repository.exportConversation(id: stored.conversation.id))
+        // The file continues the conversation as it was before the new turn: that is a branch, stored beside.
+        #expect(try await Self.importing(longer, into: repository).conflicts == 1)
+        // A file that only renames it waits for the answer to finish.
+        var renamed = streaming
+        renamed.messages = stored.messages
+        renamed.conversation.title = "later"
+        try await Task.sleep(for: .milliseconds(5))
+        renamed.conversation.updatedAt = Identifiers.now()
+        let summary = try await Self.importing(renamed, into: repository)
+        #expect(summary.busy == 1)
+        #expect(try await repository.exportConversation(id: stored.conversation.id) == streaming)
+    }
+
+    @Test func theCopysTitleFitsTheTitleLimitAndTheArchiveWriterAsksTheSameChecks() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let exported = try await Self.conversation(repository, turns: 1, title: String(repeating: "x", count: 200))
+        try await Self.turn(repository, exported.conversation.id, nil, answer: "another answer")
+        #expect(try await Self.importing(exported, into: repository).conflicts == 1)
+        let copy = try #require(try await ArchiveFixture.everything(repository).first { $0.conversation.id != exported.conversation.id })
+        #expect(copy.conversation.title.count == 200 && copy.conversation.title.hasSuffix("x (imported copy)"))
+
+        #expect(ImportLimits().refusal(of: exported) == nil)
+        var longer = exported
+        longer.conversation.title += "y"
+        #expect(ImportLimits().refusal(of: longer) == "conversation.title: longer than 200 characters (limits.title_max_chars)")
+        longer.conversation.title = "ok"
+        longer.messages[0].updatedAt = "2026-01-01T00:00:00+02:00"
+        #expect(ImportLimits().refusal(of: longer)?.hasPrefix("messages[0].updated_at: \"2026-01-01T00:00:00+02:00\" has a UTC offset") == true)
+    }
+}
