@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke-test a static neural-terminal binary in an empty chroot holding only what GUIDE §6 says it needs:
+# Smoke-test a static neural-terminal binary in an empty chroot holding only what a static Swift binary needs:
 #   /neural-terminal  /proc (mounted)  /etc/hosts  /etc/ssl/certs/ca-certificates.crt
 #   /etc/neural-terminal.toml (written here)  /data (empty data folder)
 # It starts `run`, waits (at most 10 s) for /health, /ready (metrics listener) and /api/version (web) to

@@ -8,7 +8,7 @@ import CNTSupport
 /// A TCP socket bound and listening, owned by the supervisor and handed to workers.
 ///
 /// The supervisor keeps its own copy open for the life of the appliance: the kernel's accept queue then
-/// outlives any one worker, so a worker restart never refuses a connection (GUIDE §2).
+/// outlives any one worker, so a worker restart never refuses a connection.
 public struct ListeningSocket: Sendable {
     /// The descriptor, close-on-exec and at or above 10 so it never collides with the fds a child expects.
     public let fd: Int32

@@ -7,7 +7,7 @@ import CNTSupport
 
 /// Starts a child process with `posix_spawn`, never `fork`.
 ///
-/// `fork()` without `exec` in a process whose threads have started is unsafe (GUIDE §6); `posix_spawn` does
+/// `fork()` without `exec` in a process whose threads have started is unsafe; `posix_spawn` does
 /// the fork and exec as one step. Every descriptor not named in `descriptors` is closed in the child.
 public enum Spawner {
     /// A descriptor of the parent that the child receives as `target` (e.g. a listening socket as fd 3).

@@ -57,7 +57,7 @@ public enum TurnRefusal: Error, Sendable, Equatable {
     case circuitOpen(CircuitOpen)
 }
 
-/// One chat turn from request to stored answer (GUIDE §3): persist first, then stream, relay, flush, finish.
+/// One chat turn from request to stored answer: persist first, then stream, relay, flush, finish.
 public final class ChatService: Sendable {
     let repository: any ChatRepository
     let upstream: any ChatUpstream

@@ -10,7 +10,7 @@ import Synchronization
 /// An HTTP/1.1 server that accepts on a listening socket it inherited from the supervisor.
 ///
 /// Hummingbird's `BindAddress` cannot adopt an existing socket, so this mirrors its `Server.run` on top of NIO's
-/// `ServerBootstrap.bind(_ socket:)` (GUIDE §6). On graceful shutdown it first stops accepting (`autoRead = false`),
+/// `ServerBootstrap.bind(_ socket:)`. On graceful shutdown it first stops accepting (`autoRead = false`),
 /// so connections still queued stay in the kernel's accept queue for the next worker, then lets in-flight
 /// requests finish and closes idle connections.
 public struct InheritedSocketServer<Responder: HTTPResponder>: Service
