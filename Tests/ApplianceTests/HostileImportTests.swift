@@ -47,10 +47,12 @@ struct HostileImportTests {
                     _ = Array(head.utf8).withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
                     var offset = 0
                     while offset < body.count {
-                        var ready = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                        if poll(&ready, 1, 0) > 0 { break }
+                        // Wait until the socket takes more or the answer is there; never block in send.
+                        var ready = pollfd(fd: fd, events: Int16(POLLIN | POLLOUT), revents: 0)
+                        guard poll(&ready, 1, 10_000) > 0, ready.revents & Int16(POLLIN) == 0 else { break }
                         let end = min(body.count, offset + (1 << 20))
-                        let sent = body[offset..<end].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                        let sent = body[offset..<end].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+                        if sent < 0 && errno == EAGAIN { continue }
                         if sent <= 0 { break }
                         offset += sent
                     }
