@@ -72,6 +72,20 @@ struct HostileHTTPTests {
         #expect(try app.metrics("/ready").status == 200, "the worker keeps serving")
     }
 
+    @Test func aRequestAnsweredBeforeItsBodyWasReadClosesTheConnection() async throws {
+        let app = try Appliance()
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        // A body announced far past server.max_body_bytes, of which only a few bytes are sent: refused at once, and
+        // the connection is closed rather than left waiting for the rest until the idle timeout.
+        let head = "POST /api/conversations HTTP/1.1\r\nHost: 127.0.0.1:\(app.webPort)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: 2000000000\r\n\r\n{\"title\":"
+        let answer = try await RawHTTP.sendRaw(port: app.webPort, request: Array(head.utf8), timeout: 20)
+        #expect(answer.status == 413, "\(answer.status) \(answer.body)")
+        #expect(answer.headers["connection"]?.lowercased() == "close", "\(answer.headers)")
+        Self.expectClientError(answer, "an oversized body")
+    }
+
     @Test func headOfEveryGetRouteAnswersLikeGetWithoutABody() async throws {
         let app = try Appliance()
         defer { Task { await app.stop() } }

@@ -3,7 +3,8 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 
-/// Answers broken HTTP/1.1 framing on a connection with a proper client error, once, and closes it.
+/// Answers broken HTTP/1.1 framing on a connection with a proper client error, once, and closes it; closes a
+/// connection whose request was answered before its body was read.
 ///
 /// NIO's decoder reports broken framing (a bad chunk, an oversized chunk extension, a body cut short by a
 /// half-close) as an `HTTPParserError` on the channel. Hummingbird answers one that arrives between requests with a
@@ -15,6 +16,9 @@ import NIOHTTPTypes
 ///   connection, so the handler's own answer to the failed body read (or Hummingbird's bare 400) never follows it;
 /// - a response is under way (a stream): that response may finish, then the connection closes;
 /// - the handler already answered without reading the body whose rest is broken: the connection just closes.
+/// It also closes a connection whose request is answered before its body has been read to the end (a 413, an
+/// import refused on its first bad line), with `Connection: close` on that answer, instead of draining the rest or
+/// holding the connection until the idle timeout.
 /// The error is passed on either way, so a handler reading the body sees its read fail and never acts on a
 /// truncated request.
 ///
@@ -74,8 +78,16 @@ final class FramingErrorHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         switch unwrapOutboundIn(data) {
-        case .head(let head) where head.status.kind != .informational:
+        case .head(var head) where head.status.kind != .informational:
             responding = true
+            if requestOpen {
+                // Answered before the body was read to its end (a 413, a refused import): the rest would have to
+                // be read and thrown away, or the connection sit idle until its timeout. Close it instead.
+                head.headerFields[.connection] = "close"
+                closeAfterResponse = true
+                context.write(wrapOutboundOut(.head(head)), promise: promise)
+                return
+            }
         case .end:
             responding = false
             answered = true
