@@ -39,6 +39,16 @@ struct RestoreWatch: Sendable {
 
     var shouldRollBack: Bool { failures.count >= Self.failuresBeforeRollback }
 
+    /// Why the restore must be rolled back once the supervisor stopped waiting for the web worker, or nil when the
+    /// workers are fine so far. The failures decide even when the web worker is ready: the maintenance worker may
+    /// be the one failing. A sentence without paths (it reaches `/ready`).
+    func rollbackReason(webReady: Bool, readyLimit: Double) -> String? {
+        if shouldRollBack { return summary }
+        guard !webReady else { return nil }
+        let seconds = readyLimit == readyLimit.rounded() && readyLimit < 1e9 ? "\(Int(readyLimit))" : "\(readyLimit)"
+        return "the web worker was not ready within \(seconds) s on the restored database"
+    }
+
     /// `the web worker exited 2 times (exited(1), exited(1))`.
     var summary: String {
         "the workers exited \(failures.count) times on the restored database (\(failures.joined(separator: ", ")))"

@@ -15,8 +15,9 @@ extension Supervisor {
     /// connection open. No worker ever sees a half-restored database: none runs while the rename happens.
     ///
     /// The workers are then on probation (``RestoreWatch``) for `supervisor.crash_loop_window_seconds`: if the
-    /// web worker is not ready within 15 s, or the writers exit twice, the previous database is put back (here,
-    /// or later by ``rollBackRestore(reason:)``), logged, and shown in `status` and `/ready`'s notes.
+    /// web worker is not ready within ``restoreReadySeconds``, or the writers exit twice, the previous
+    /// database is put back (here, or later by ``rollBackRestore(reason:)``), logged, and shown in `status` and
+    /// `/ready`'s notes. Whichever way it ends, both writers are started again.
     func restore(staged: String) async -> String {
         guard state == .running else { return RestoreReport(ok: false, error: "the appliance is not running").encoded() }
         guard !restoring else { return RestoreReport(ok: false, error: "a restore is already in progress").encoded() }
@@ -39,7 +40,7 @@ extension Supervisor {
                 noteRestore("watching", "restored; the workers are on probation on the restored database")
                 logger.notice("restore: database swapped", metadata: ["kept_aside": "\(aside)", "schema_version": "\(migrated.version)"])
             } catch {
-                outcome = RestoreReport(ok: false, error: putBack(aside: aside, reason: "migrating the restored database failed: \(error)"))
+                outcome = RestoreReport(ok: false, error: putBack(aside: aside, reason: "migrating the restored database failed", detail: "\(error)"))
             }
         } catch {
             FileOps.remove(staged)
@@ -50,9 +51,10 @@ extension Supervisor {
         await startWriters()
         if outcome.ok, let watch = restoreState.watch {
             await awaitWebOrFailures()
-            if slots[.web]?.ready != true {
-                let reason = restoreState.watch?.shouldRollBack == true
-                    ? restoreState.watch?.summary ?? "" : "the web worker was not ready within 15 s on the restored database"
+            // The watch decides even when the web worker came up: a maintenance worker that failed twice
+            // was not restarted (restoreProbationFailed left that to this rollback).
+            let verdict = restoreState.watch ?? watch
+            if let reason = verdict.rollbackReason(webReady: slots[.web]?.ready == true, readyLimit: restoreReadySeconds) {
                 restoreState.watch = nil
                 await stopWriters()
                 outcome = RestoreReport(ok: false, error: putBack(aside: watch.aside, reason: reason))
@@ -69,7 +71,11 @@ extension Supervisor {
     /// The workers failed on the restored database after the restore request ended: stop the writers, put the
     /// previous database back, start them again.
     func rollBackRestore(reason: String) async {
-        guard state == .running, !restoring, let watch = restoreState.watch else { return }
+        guard state == .running, !restoring, let watch = restoreState.watch else {
+            // Nothing to roll back (any more): the writer whose exit decided it still needs its restart.
+            for role in [WorkerRole.web, .maintenance] { restartIfStillDown(role) }
+            return
+        }
         restoreState.watch = nil
         restoring = true
         await stopWriters()
@@ -109,63 +115,28 @@ extension Supervisor {
     }
 
     /// Puts the database kept at `aside` back (writers stopped); returns the sentence for the report.
-    private func putBack(aside: String, reason: String) -> String {
+    ///
+    /// `reason` is a fixed sentence without paths: it reaches `status` and the unauthenticated `/ready`.
+    /// `detail` (an error's description, which may name files) goes to the log and the CLI's report only.
+    private func putBack(aside: String, reason: String, detail: String? = nil) -> String {
+        let because = detail.map { "\(reason): \($0)" } ?? reason
         let database = Self.databasePath(config)
         do {
             let failed = try Restore.rollBack(database: database, aside: aside)
             policy.forget(role: WorkerRole.web.rawValue)
             policy.forget(role: WorkerRole.maintenance.rawValue)
             noteRestore("rolled_back", "rolled back: \(reason); the previous database is back")
-            logger.error("restore rolled back: the previous database is back", metadata: ["reason": "\(reason)", "restored_kept_as": "\(failed)"])
-            return "the restored database was rolled back: \(reason); the previous database is back (the restored one is kept as \(failed))"
+            logger.error("restore rolled back: the previous database is back", metadata: ["reason": "\(because)", "restored_kept_as": "\(failed)"])
+            return "the restored database was rolled back: \(because); the previous database is back (the restored one is kept as \(failed))"
         } catch {
             noteRestore("rollback_failed", "rolling back failed: \(reason); the previous database could not be put back")
-            logger.critical("restore: putting the previous database back failed", metadata: ["reason": "\(reason)", "error": "\(error)", "kept_aside": "\(aside)"])
-            return "\(reason); putting the previous database back failed: \(error); it is kept as \(aside)"
+            logger.critical("restore: putting the previous database back failed", metadata: ["reason": "\(because)", "error": "\(error)", "kept_aside": "\(aside)"])
+            return "\(because); putting the previous database back failed: \(error); it is kept as \(aside)"
         }
     }
 
     private func noteRestore(_ state: String, _ detail: String) {
         restoreState.note = .init(state: state, at: UTCTime.now().iso8601, detail: detail)
-    }
-
-    /// Waits until the web worker is ready, the writers have failed often enough to roll back, or 15 s pass.
-    private func awaitWebOrFailures() async {
-        let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline, slots[.web]?.ready != true, restoreState.watch?.shouldRollBack != true {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
-    private func startWriters() async {
-        restoreState.swapping = false
-        for role in [WorkerRole.web, .maintenance] { startWorker(role) }
-    }
-
-    /// Stops the current web and maintenance processes without restarting them, waiting for them to drain
-    /// (killing them after the shutdown grace period). No worker starts until ``startWriters()``.
-    private func stopWriters() async {
-        restoreState.swapping = true
-        var pids: [Int32] = []
-        for role in [WorkerRole.web, .maintenance] {
-            guard let pid = slots[role]?.pid else { continue }
-            children[pid]?.retiring = true
-            slots[role]?.pid = nil
-            slots[role]?.ready = false
-            kill(pid, SIGTERM)
-            pids.append(pid)
-        }
-        let deadline = ContinuousClock.now + .milliseconds(Int(config.supervisor.shutdownGraceSeconds * 1000) + 1000)
-        while ContinuousClock.now < deadline, pids.contains(where: { children[$0] != nil }) {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        for pid in pids where children[pid] != nil {
-            kill(pid, SIGKILL)
-            logger.warning("restore: killed a worker that did not drain in time", metadata: ["child_pid": "\(pid)"])
-        }
-        while pids.contains(where: { children[$0] != nil }) {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
     }
 }
 

@@ -5,8 +5,8 @@ import NTWorkerKit
 import Testing
 
 /// Restores of hand-made backups (manifests that match them) through the running appliance: refused with a
-/// sentence, the data folder untouched and never filled; and a database that passes every check but makes the web
-/// worker crash is put back by the supervisor.
+/// sentence, the data folder untouched and never filled; and a restored database the workers die on during their
+/// probation is put back by the supervisor.
 @Suite(.serialized, .timeLimit(.minutes(4)))
 struct HostileRestoreTests {
     @Test func hostileBackupsAreRefusedWithASentenceAndTheDataFolderStaysAsItWas() async throws {
@@ -47,30 +47,27 @@ struct HostileRestoreTests {
         #expect(try app.metrics("/ready").status == 200)
     }
 
-    /// The web worker reads every answer left `streaming` at its start and traps on a `worker_pid` beyond 32 bits:
-    /// a database that passes every check of a restore (schema, integrity, foreign keys, readable tables) and still
-    /// makes the web worker crash each time it starts. The supervisor must put the previous database back.
-    static let poison = """
-        INSERT INTO messages (id, conversation_id, seq, role, content, status, worker_pid, created_at, updated_at)
-        SELECT 'poison', id, 0, 'assistant', '', 'streaming', 99999999999, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'
-        FROM conversations LIMIT 1;
-        """
-
-    @Test func aRestoredDatabaseTheWebWorkerCannotStartOnIsRolledBackDuringTheRestore() async throws {
+    /// The web worker is killed on the restored database (as a crash of it would end it) the first two times it
+    /// starts, while the restore request waits for it: the supervisor puts the previous database back before it
+    /// answers, and the workers run on that one.
+    @Test func aRestoredDatabaseTheWebWorkerDiesOnIsRolledBackDuringTheRestore() async throws {
         let (app, good) = try await Self.applianceWithABackup()
         defer { Task { await app.stop() } }
-        let poisoned = try await Self.forge(app, from: good, named: "neural-terminal-20200101T000000Z.db.zst", sql: Self.poison)
         for i in 0..<2 { try await app.createConversation("after the backup \(i)") }
+        let before = try #require(try await app.status().worker(.web)?.pid)
 
-        let result = try await app.cli(["restore", poisoned])
-        #expect(result.code == 1)
+        let killer = WorkerKiller(role: "web", parent: app.pid, sparing: before, times: 2)
+        let result = try await app.cli(["restore", good])
+        #expect(await killer.stop() == 2)
+        #expect(result.code == 1, "\(result.stdout)")
         #expect(result.stderr.contains("backup verified"), "it passes every check: \(result.stderr)")
         #expect(result.stderr.contains("rolled back") && result.stderr.contains("the previous database is back"), "\(result.stderr)")
         #expect(!result.stderr.contains("DecodingError"))
         try await Self.expectRolledBack(app, conversations: 5)
     }
 
-    @Test func workersFailingOnTheRestoredDatabaseAfterTheRestoreRollItBack() async throws {
+    @Test(arguments: [WorkerRole.web, .maintenance])
+    func aWriterFailingOnTheRestoredDatabaseAfterTheRestoreRollsItBack(_ role: WorkerRole) async throws {
         let (app, good) = try await Self.applianceWithABackup()
         defer { Task { await app.stop() } }
         for i in 0..<2 { try await app.createConversation("after the backup \(i)") }
@@ -79,11 +76,20 @@ struct HostileRestoreTests {
         #expect(try await app.conversationCount() == 3)
         #expect(try await app.status().restore?.state == "watching")
 
-        // The restored database turns bad for the web worker during its probation; its next start crashes.
-        try SQLiteDatabase(path: app.dataDirectory + "/neural-terminal.db").execute(Self.poison)
-        let web = try #require(try await app.status().worker(.web)?.pid)
-        kill(web, SIGKILL)
+        // The worker dies twice during its probation (the web worker stays up when it is the maintenance one).
+        let first = try #require(try await app.status().worker(role)?.pid)
+        kill(first, SIGKILL)
+        var second: Int32?
+        try await eventually(timeout: 30, "the \(role.rawValue) worker restarted") {
+            second = try? await app.status().worker(role)?.pid
+            return second != nil && second != first
+        }
+        kill(try #require(second), SIGKILL)
         try await Self.expectRolledBack(app, conversations: 5)
+        try await eventually(timeout: 30, "both writers run again") {
+            let status = try? await app.status()
+            return status?.worker(.web)?.ready == true && status?.worker(.maintenance)?.ready == true
+        }
     }
 
     /// A running appliance with three conversations and one backup of them (its file name).
@@ -114,7 +120,7 @@ struct HostileRestoreTests {
         let ready = try app.metrics("/ready")
         let notes = try #require(try JSONSerialization.jsonObject(with: Data(ready.body.utf8)) as? [String: Any])["notes"] as? [String: String]
         #expect(notes?["restore"]?.contains("rolled back") == true, "\(ready.body)")
-        #expect(notes?["restore"]?.contains(app.dataDirectory) == false, "no path on the open probe")
+        #expect(notes?["restore"]?.contains("/") == false, "no path on the open probe: \(ready.body)")
         #expect(Self.names(app.dataDirectory).contains { $0.hasPrefix("neural-terminal.db.failed-restore-") })
     }
 
@@ -184,6 +190,51 @@ final class FolderWatcher: Sendable {
     static func bytes(in directory: String) -> Int {
         FileOps.list(directory).reduce(0) { total, name in
             total + ((try? FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.size] as? Int) ?? 0)
+        }
+    }
+}
+
+/// Kills (SIGKILL) the first `times` processes running `worker <role>` under `parent`, other than `sparing`, as soon
+/// as they appear; `stop()` returns how many it killed.
+final class WorkerKiller: Sendable {
+    private final class State: @unchecked Sendable {
+        let lock = NSLock()
+        var killed: Set<Int32> = []
+        var running = true
+    }
+    private let state = State()
+    private let task: Task<Void, Never>
+
+    init(role: String, parent: Int32, sparing: Int32, times: Int) {
+        let state = self.state
+        task = Task.detached {
+            while state.lock.withLock({ state.running && state.killed.count < times }) {
+                for pid in WorkerKiller.workers(role, of: parent) where pid != sparing {
+                    state.lock.withLock {
+                        guard state.killed.count < times, state.killed.insert(pid).inserted else { return }
+                        kill(pid, SIGKILL)
+                    }
+                }
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        }
+    }
+
+    func stop() async -> Int {
+        state.lock.withLock { state.running = false }
+        await task.value
+        return state.lock.withLock { state.killed.count }
+    }
+
+    /// The children of `parent` whose command line ends in `worker <role>`.
+    static func workers(_ role: String, of parent: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")"),
+                  stat[stat.index(after: close)...].split(separator: " ").dropFirst().first == "\(parent)",
+                  let cmdline = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return cmdline.split(separator: 0).suffix(2).map { String(decoding: $0, as: UTF8.self) } == ["worker", role]
         }
     }
 }

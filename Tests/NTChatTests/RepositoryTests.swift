@@ -44,6 +44,26 @@ struct RepositoryTests {
         #expect(try await repository.messages(conversationID: c2.id).last?.status == .streaming)
     }
 
+    /// A `worker_pid` beyond 32 bits, zero or negative (a restored or hand-edited row) names no process: the answer
+    /// is orphaned, and the liveness check (which calls `kill()`) never sees such a pid.
+    @Test func aStreamingAnswerWithAPidThatNamesNoProcessIsInterrupted() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        var ids: [String] = []
+        for pid in [99_999_999_999, Int64(Int32.max) + 1, 0, -1, -Int64(getpid())] {
+            let c = try await repository.createConversation(title: "pid \(pid)", model: nil, systemPrompt: nil)
+            let rows = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
+            try SQLiteDatabase(path: db.path).execute("UPDATE messages SET worker_pid = \(pid) WHERE id = '\(rows.assistant.id)'")
+            ids.append(c.id)
+        }
+        let asked = PIDs()
+        let count = try await repository.markInterrupted { pid in asked.add(pid); return true }
+        #expect(count == ids.count)
+        #expect(asked.all.isEmpty, "no liveness check of a pid that names no process: \(asked.all)")
+        for id in ids { #expect(try await repository.messages(conversationID: id).last?.status == .interrupted) }
+    }
+
     @Test func finishedAnswersAreFullTextIndexedOnceStreamingAnswersAreNot() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
@@ -60,4 +80,12 @@ struct RepositoryTests {
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'giraffes OR zebras'") == 0)
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages") == 0, "messages are deleted with their conversation")
     }
+}
+
+/// The pids a liveness check was asked about.
+private final class PIDs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pids: [Int32] = []
+    func add(_ pid: Int32) { lock.withLock { pids.append(pid) } }
+    var all: [Int32] { lock.withLock { pids } }
 }

@@ -141,8 +141,9 @@ extension SQLiteChatRepository {
         let query = try db.cachedStatement("SELECT id, worker_pid FROM messages WHERE status = 'streaming'")
         var orphans: [String] = []
         while try query.step() {
-            let pid = query.isNull(1) ? 0 : Int32(query.int(1))
-            if pid == 0 || !isAlive(pid) { orphans.append(query.string(0) ?? "") }
+            // A pid that is missing, not positive or beyond Int32 names no process (kill() must never see one).
+            let pid = query.isNull(1) ? nil : Int32(exactly: query.int(1)).flatMap { $0 > 0 ? $0 : nil }
+            if pid.map({ !isAlive($0) }) ?? true { orphans.append(query.string(0) ?? "") }
         }
         let update = try db.cachedStatement("""
             UPDATE messages SET status = 'interrupted', worker_pid = NULL, updated_at = ?,
