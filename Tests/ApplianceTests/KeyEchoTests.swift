@@ -57,6 +57,13 @@ struct KeyEchoTests {
         }
         let searchLine = try #require(app.logObjects().first { $0["path"] as? String == "/api/search" })
         #expect(searchLine["query"] as? String == "q&limit")
+        // The same route spelled with a trailing slash: the router matches it, and the log still keeps only names.
+        let slashed = try await RawHTTP.send("GET", port: app.webPort, path: "/api/search/?q=private+words")
+        #expect(slashed.status == 200)
+        try await eventually(timeout: 5, "the second search logged") {
+            app.logObjects().contains { $0["path"] as? String == "/api/search/" }
+        }
+        #expect(app.logObjects().first { $0["path"] as? String == "/api/search/" }?["query"] as? String == "q")
 
         let turns = app.logObjects().filter { $0["msg"] as? String == "chat turn" }
         #expect(turns.count == 4)

@@ -34,7 +34,11 @@ struct LoginQueueTests {
         let attackerB = await enqueue(queue, "attacker-b", standing: 3, into: admissions)
         let owner = await enqueue(queue, "owner", standing: -1, into: admissions)
         #expect(queue.waiting == 4)
-        for _ in 0..<4 { queue.release() }
+        // One slot at a time, each admission recorded before the next release, so the order seen is the queue's.
+        for admitted in 1...4 {
+            queue.release()
+            while admissions.all.count < admitted { await Task.yield() }
+        }
         for task in [attackerA, fresh, attackerB, owner] { #expect(await task.value) }
         #expect(admissions.all == ["owner", "fresh", "attacker-a", "attacker-b"])
     }
@@ -54,6 +58,7 @@ struct LoginQueueTests {
         }
         #expect(await second.value == false, "the worst waiter lost its place")
         queue.release()
+        while admissions.all.isEmpty { await Task.yield() }
         queue.release()
         #expect(await owner.value)
         #expect(await first.value)

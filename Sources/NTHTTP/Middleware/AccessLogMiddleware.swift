@@ -39,7 +39,8 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
             metadata: [
                 "method": "\(request.method.rawValue)",
                 "path": "\(path)",
-                "query": "\(Self.loggedQuery(request.uri.query ?? "", userText: userTextPaths.contains(path)))",
+                // The matched route, not the path as sent: `/api/search/` and `//api//search` reach the same route.
+                "query": "\(Self.loggedQuery(request.uri.query ?? "", userText: userTextPaths.contains(route) || userTextPaths.contains(path)))",
                 "status": "\(response.status.code)",
                 "duration_ms": "\((ms * 100).rounded() / 100)",
             ]

@@ -30,6 +30,15 @@ final class LoginQueue: Sendable {
         var running = 0
         var nextID: UInt64 = 0
         var waiters: [Waiter] = []
+        /// Each waiter's give-up timer, cancelled when the waiter leaves the list another way.
+        var timers: [UInt64: Task<Void, Never>] = [:]
+
+        /// Removes the waiter at `index`, cancelling its timer.
+        mutating func remove(at index: Int) -> Waiter {
+            let waiter = waiters.remove(at: index)
+            timers.removeValue(forKey: waiter.id)?.cancel()
+            return waiter
+        }
     }
 
     let slots: Int
@@ -60,7 +69,7 @@ final class LoginQueue: Sendable {
                         continuation.resume(returning: false)
                         return (nil, nil)
                     }
-                    let evicted = state.waiters.remove(at: worst)
+                    let evicted = state.remove(at: worst)
                     state.waiters.append(waiter)
                     return (waiter.id, evicted.continuation)
                 }
@@ -70,9 +79,13 @@ final class LoginQueue: Sendable {
             refused?.resume(returning: false)
             if let id {
                 let maxWait = self.maxWait
-                Task { [weak self] in
-                    try? await Task.sleep(for: maxWait)
+                let timer = Task { [weak self] in
+                    guard (try? await Task.sleep(for: maxWait)) != nil else { return }
                     self?.expire(id)
+                }
+                state.withLock { state in
+                    // The waiter may have been admitted or evicted already: then its timer has nothing to do.
+                    if state.waiters.contains(where: { $0.id == id }) { state.timers[id] = timer } else { timer.cancel() }
                 }
             }
         }
@@ -85,7 +98,7 @@ final class LoginQueue: Sendable {
                 state.running = max(0, state.running - 1)
                 return nil
             }
-            return state.waiters.remove(at: best).continuation
+            return state.remove(at: best).continuation
         }
         next?.resume(returning: true)
     }
@@ -96,7 +109,7 @@ final class LoginQueue: Sendable {
     private func expire(_ id: UInt64) {
         let expired = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-            return state.waiters.remove(at: index).continuation
+            return state.remove(at: index).continuation
         }
         expired?.resume(returning: false)
     }
