@@ -53,8 +53,8 @@ public enum BackupCatalog {
         do {
             if deep {
                 let target = (scratch ?? (entry.path + ".verify")) + ".tmp"
-                FileOps.remove(target)
-                defer { FileOps.remove(target) }
+                DatabaseFiles.remove(target)
+                defer { DatabaseFiles.remove(target) }
                 try check(entry.path, manifest: manifest, into: target, limits: limits, newestSchema: newestSchema)
             } else {
                 try checkCompressed(entry.path, manifest: manifest)
@@ -100,7 +100,7 @@ public enum BackupCatalog {
             }
             return try SchemaCheck.verify(path: target, newestSchema: newestSchema)
         } catch {
-            for suffix in ["", "-journal", "-wal", "-shm"] { FileOps.remove(target + suffix) }
+            DatabaseFiles.remove(target)
             throw error
         }
     }

@@ -86,7 +86,7 @@ public enum BackupEngine {
         let compressed = directory + "/" + BackupName.temporaryPrefix + name
         let manifestTemp = compressed + BackupName.manifestSuffix
         defer {
-            for suffix in ["", "-journal", "-wal", "-shm"] { FileOps.remove(snapshot + suffix) }
+            DatabaseFiles.remove(snapshot)
             FileOps.remove(compressed)
             FileOps.remove(manifestTemp)
         }

@@ -22,7 +22,7 @@ public enum Restore {
     ) throws -> Staged {
         let manifest = try BackupManifest.read(forBackup: backup)
         let target = dataDirectory + "/.restore-" + now.compact + ".db"
-        FileOps.remove(target)
+        DatabaseFiles.remove(target)
         let version = try BackupCatalog.check(
             backup, manifest: manifest, into: target, limits: limits, newestSchema: newestSchema, progress: progress
         )

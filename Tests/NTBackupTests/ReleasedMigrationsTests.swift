@@ -1,0 +1,37 @@
+import NTStorage
+import NTSystem
+import Testing
+
+/// A restore compares a backup's schema, statement by statement, with what the migrations create at the backup's
+/// version (``SchemaCheck``). Editing a released migration, even only its layout, would make every existing backup
+/// of that version fail the check and be refused: the SQL text of each released migration is pinned here.
+struct ReleasedMigrationsTests {
+    /// SHA-256 of each released migration's SQL text, by version. A new migration is added here when it is
+    /// released; an existing line never changes.
+    static let released: [Int: String] = [
+        1: "00b3494b0ad85fec4b277991dd179d11fec373d1e80857ce4af5b97226c94c36",
+        2: "70b66f16a0a16a0fb55fd5325f26327432ab64cb46b0d754cc31e4135beb39b4",
+        3: "cd93f993af776b3bbff046286ea8bbc8038f05f92349e312cf173f81d0117942",
+        4: "ecd83d037b941fcc89a437b158acc488812fa86e46e751cc07d089641f24bb44",
+        5: "72829adcde0aade294e0368272d9b911aaa133ef7049169375a317c5c4a9d007",
+    ]
+
+    @Test func releasedMigrationsNeverChange() {
+        for migration in Schema.migrations {
+            guard let pinned = Self.released[migration.version] else { continue }
+            #expect(
+                SHA256.hex(of: Array(migration.sql.utf8)) == pinned,
+                """
+                migration \(migration.version) ("\(migration.name)") changed. Released migrations must never change, not \
+                even their whitespace: every backup of that schema version would then fail the restore's schema check. \
+                Put the change in a new migration instead.
+                """
+            )
+        }
+    }
+
+    @Test func everyReleasedMigrationIsStillThere() {
+        let versions = Set(Schema.migrations.map(\.version))
+        #expect(Set(Self.released.keys).isSubset(of: versions), "a released migration was removed; backups of it could no longer be restored")
+    }
+}
