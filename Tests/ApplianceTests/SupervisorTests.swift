@@ -112,4 +112,52 @@ struct SupervisorTests {
         #expect(app.logLines().contains { $0.contains("crash-looping") })
         #expect(zombieChildren(of: app.pid).isEmpty)
     }
+
+    /// `status` against a control socket whose answer is not a status (an error line, an empty or foreign answer)
+    /// says so in a sentence, never with a decoder's dump.
+    @Test(arguments: ["error: the supervisor is busy", "", "{\"state\": 1}"])
+    func statusExplainsAnAnswerItCannotRead(_ answer: String) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nt-status-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory + "/data/run", withIntermediateDirectories: true)
+        try "storage.data_dir = \"\(directory)/data\"\n".write(toFile: directory + "/nt.toml", atomically: true, encoding: .utf8)
+        let server = try OneAnswerSocket(path: directory + "/data/run/control.sock", answer: answer)
+        defer { server.close() }
+
+        let result = try await Appliance.run(Appliance.binary, ["status", "--config", directory + "/nt.toml"])
+        #expect(result.code != 0)
+        #expect(result.stderr.contains("status: the appliance"), "\(result.stderr)")
+        #expect(!(result.stdout + result.stderr).contains("DecodingError"), "\(result.stderr)")
+    }
+}
+
+/// A Unix socket that answers every connection with one fixed text, then closes it.
+final class OneAnswerSocket: Sendable {
+    let fd: Int32
+
+    init(path: String, answer: String) throws {
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        fd = listener
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.prefix(raw.count - 1).enumerated() { raw[i] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(listener, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
+        Thread.detachNewThread {
+            while true {
+                let client = accept(listener, nil, nil)
+                guard client >= 0 else { return }
+                var request = [UInt8](repeating: 0, count: 4096)
+                _ = read(client, &request, request.count)
+                _ = answer.utf8CString.withUnsafeBytes { write(client, $0.baseAddress, $0.count - 1) }
+                Glibc.close(client)
+            }
+        }
+    }
+
+    func close() { shutdown(fd, Int32(SHUT_RDWR)); Glibc.close(fd) }
 }

@@ -71,6 +71,9 @@ public struct ControlAnswerError: Error, Sendable, CustomStringConvertible {
     /// The answer as received.
     public let answer: String
 
+    /// Wraps an answer the caller could not read as the report it expected.
+    public init(answer: String) { self.answer = answer }
+
     public var description: String {
         let text = String(String(answer.drop(while: \.isWhitespace).reversed()).drop(while: \.isWhitespace).reversed())
         if text.isEmpty {

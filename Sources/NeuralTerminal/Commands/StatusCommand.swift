@@ -1,4 +1,5 @@
 import ArgumentParser
+import NTBackup
 import NTIPC
 import NTWorkerKit
 
@@ -26,7 +27,13 @@ struct StatusCommand: AsyncParsableCommand {
             print(text)
             return
         }
-        let status = try SupervisorStatus.decode(text)
+        let status: SupervisorStatus
+        do {
+            status = try SupervisorStatus.decode(text)
+        } catch {
+            printError("status: \(ControlAnswerError(answer: text))")
+            throw ExitCode(Exit.unavailable)
+        }
         print("state \(status.state)   supervisor pid \(status.pid)   uptime \(Self.duration(status.uptimeSeconds))")
         print(Self.row(["WORKER", "PID", "STATE", "UPTIME", "RESTARTS", "RSS"]))
         for worker in status.workers {
