@@ -15,7 +15,7 @@ extension Supervisor {
     /// connection open. No worker ever sees a half-restored database: none runs while the rename happens.
     ///
     /// The workers are then on probation (``RestoreWatch``) for `supervisor.crash_loop_window_seconds`: if the
-    /// web worker is not ready within ``restoreReadySeconds``, or the writers exit twice, the previous
+    /// web worker is not ready within ``readinessLimitSeconds``, or the writers exit twice, the previous
     /// database is put back (here, or later by ``rollBackRestore(reason:)``), logged, and shown in `status` and
     /// `/ready`'s notes. Whichever way it ends, both writers are started again.
     func restore(staged: String) async -> String {
@@ -32,20 +32,20 @@ extension Supervisor {
 
         var outcome = RestoreReport(ok: false)
         do {
-            let aside = try Restore.swap(staged: staged, database: database)
-            do {
-                let migrated = try Migrator(database: SQLiteDatabase(path: database)).migrate()
-                outcome = RestoreReport(ok: true, aside: aside, schemaVersion: migrated.version)
-                restoreState.watch = RestoreWatch(aside: aside, window: .seconds(config.supervisor.crashLoopWindowSeconds))
-                noteRestore("watching", "restored; the workers are on probation on the restored database")
-                logger.notice("restore: database swapped", metadata: ["kept_aside": "\(aside)", "schema_version": "\(migrated.version)"])
-            } catch {
-                outcome = RestoreReport(ok: false, error: putBack(aside: aside, reason: "migrating the restored database failed", detail: "\(error)"))
-            }
+            let installed = try Restore.install(staged: staged, database: database)
+            outcome = RestoreReport(ok: true, aside: installed.aside, schemaVersion: installed.schemaVersion)
+            restoreState.watch = RestoreWatch(aside: installed.aside, window: .seconds(config.supervisor.crashLoopWindowSeconds))
+            noteRestore("watching", "restored; the workers are on probation on the restored database")
+            logger.notice("restore: database swapped", metadata: ["kept_aside": "\(installed.aside)", "schema_version": "\(installed.schemaVersion)"])
         } catch {
-            FileOps.remove(staged)
-            outcome = RestoreReport(ok: false, error: "swap failed: \(error); the previous database is unchanged")
-            logger.error("restore: swap failed", metadata: ["error": "\(error)"])
+            switch error {
+            case .swap(let reason):
+                FileOps.remove(staged)
+                outcome = RestoreReport(ok: false, error: "swap failed: \(reason); the previous database is unchanged")
+                logger.error("restore: swap failed", metadata: ["error": "\(reason)"])
+            case .migration(let aside, let reason):
+                outcome = RestoreReport(ok: false, error: putBack(aside: aside, reason: "migrating the restored database failed", detail: reason))
+            }
         }
 
         await startWriters()
@@ -54,7 +54,7 @@ extension Supervisor {
             // The watch decides even when the web worker came up: a maintenance worker that failed twice
             // was not restarted (restoreProbationFailed left that to this rollback).
             let verdict = restoreState.watch ?? watch
-            if let reason = verdict.rollbackReason(webReady: slots[.web]?.ready == true, readyLimit: restoreReadySeconds) {
+            if let reason = verdict.rollbackReason(webReady: slots[.web]?.ready == true, readyLimit: readinessLimitSeconds) {
                 restoreState.watch = nil
                 await stopWriters()
                 outcome = RestoreReport(ok: false, error: putBack(aside: watch.aside, reason: reason))

@@ -56,10 +56,10 @@ extension Supervisor {
         return pid
     }
 
-    /// Polls the worker's socket until it reports `ready` (or it dies, or 15 s pass).
+    /// Polls the worker's socket until it reports `ready` (or it dies, or ``readinessLimitSeconds`` pass).
     func awaitReadiness(role: WorkerRole, pid: Int32) async {
         let path = RunDirectory(path: config.resolvedRunDir).workerSocket(role: role, pid: pid)
-        let deadline = ContinuousClock.now + .seconds(15)
+        let deadline = ContinuousClock.now + .milliseconds(Int(readinessLimitSeconds * 1000))
         while ContinuousClock.now < deadline, children[pid] != nil {
             if let answer = try? await IPCClient.request(path: path, command: "ping", timeout: 0.5), answer == "ready" {
                 if slots[role]?.pid == pid {
@@ -71,7 +71,7 @@ extension Supervisor {
             try? await Task.sleep(for: .milliseconds(10))
         }
         if children[pid] != nil {
-            logger.warning("worker not ready after 15 s", metadata: ["role": "\(role.rawValue)", "child_pid": "\(pid)"])
+            logger.warning("worker not ready in time", metadata: ["role": "\(role.rawValue)", "child_pid": "\(pid)", "seconds": "\(readinessLimitSeconds)"])
         }
     }
 

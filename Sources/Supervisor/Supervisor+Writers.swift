@@ -6,15 +6,15 @@ import Glibc
 
 /// Stopping and starting the writers (web and maintenance workers) around a restore's swap.
 extension Supervisor {
-    /// How long the web worker may take to become ready on a restored database (which may have been migrated
-    /// first) before the restore is rolled back: `supervisor.healthy_after_seconds` (a worker up that long counts as
-    /// healthy; 30 s by default), and never less than 15 s.
-    var restoreReadySeconds: Double { max(15, config.supervisor.healthyAfterSeconds) }
+    /// How long a worker may take to become ready: `supervisor.healthy_after_seconds` (a worker up that long counts
+    /// as healthy; 30 s by default), and never less than 15 s. After a restore (the database may have been migrated
+    /// first), a web worker not ready by then makes the supervisor roll the restore back.
+    var readinessLimitSeconds: Double { max(15, config.supervisor.healthyAfterSeconds) }
 
     /// Waits until the web worker is ready, the writers have failed often enough to roll back, or
-    /// ``restoreReadySeconds`` pass.
+    /// ``readinessLimitSeconds`` pass.
     func awaitWebOrFailures() async {
-        let deadline = ContinuousClock.now + .milliseconds(Int(restoreReadySeconds * 1000))
+        let deadline = ContinuousClock.now + .milliseconds(Int(readinessLimitSeconds * 1000))
         while ContinuousClock.now < deadline, slots[.web]?.ready != true, restoreState.watch?.shouldRollBack != true {
             try? await Task.sleep(for: .milliseconds(10))
         }

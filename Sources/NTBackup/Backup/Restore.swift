@@ -36,6 +36,34 @@ public enum Restore {
         return aside
     }
 
+    /// Why ``install(staged:database:now:)`` failed.
+    public enum InstallFailure: Error, Sendable {
+        /// The swap failed: the previous database is unchanged (the staged file may remain; the caller removes it).
+        case swap(String)
+        /// The restored database is in place but its migrations failed: the caller puts the previous database,
+        /// kept at `aside`, back with ``rollBack(database:aside:now:)`` (with no connection writing).
+        case migration(aside: String, error: String)
+    }
+
+    /// The sequence both the CLI (appliance stopped) and the supervisor (writers stopped) run: swaps the staged file
+    /// in (``swap(staged:database:now:)``) and runs the migrations on it, so an older backup is brought up to this
+    /// release's schema. Returns where the previous database is kept and the schema version reached.
+    public static func install(
+        staged: String, database: String, now: UTCTime = .now()
+    ) throws(InstallFailure) -> (aside: String, schemaVersion: Int) {
+        let aside: String
+        do {
+            aside = try swap(staged: staged, database: database, now: now)
+        } catch {
+            throw .swap("\(error)")
+        }
+        do {
+            return (aside, try Migrator(database: SQLiteDatabase(path: database)).migrate().version)
+        } catch {
+            throw .migration(aside: aside, error: "\(error)")
+        }
+    }
+
     /// Puts back the database ``swap(staged:database:now:)`` kept at `aside`; the restored one is kept as
     /// `neural-terminal.db.failed-restore-<time>` (returned). Call with no connection writing.
     public static func rollBack(database: String, aside: String, now: UTCTime = .now()) throws -> String {

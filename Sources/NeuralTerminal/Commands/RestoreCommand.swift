@@ -69,20 +69,19 @@ struct RestoreCommand: AsyncParsableCommand {
     /// Swaps in the staged file with the appliance stopped, and migrates it forward (putting the previous database
     /// back if that fails).
     static func direct(staged: String, database: String) -> RestoreReport {
-        let aside: String
         do {
-            aside = try Restore.swap(staged: staged, database: database)
+            let installed = try Restore.install(staged: staged, database: database)
+            return RestoreReport(ok: true, aside: installed.aside, schemaVersion: installed.schemaVersion)
         } catch {
-            return RestoreReport(ok: false, error: "swap failed: \(error); the previous database is unchanged")
-        }
-        do {
-            let migrated = try Migrator(database: SQLiteDatabase(path: database)).migrate()
-            return RestoreReport(ok: true, aside: aside, schemaVersion: migrated.version)
-        } catch {
-            guard (try? Restore.rollBack(database: database, aside: aside)) != nil else {
-                return RestoreReport(ok: false, error: "migrating the restored database failed: \(error); the previous database is kept as \(aside)")
+            switch error {
+            case .swap(let reason):
+                return RestoreReport(ok: false, error: "swap failed: \(reason); the previous database is unchanged")
+            case .migration(let aside, let reason):
+                guard (try? Restore.rollBack(database: database, aside: aside)) != nil else {
+                    return RestoreReport(ok: false, error: "migrating the restored database failed: \(reason); the previous database is kept as \(aside)")
+                }
+                return RestoreReport(ok: false, error: "migrating the restored database failed: \(reason); the previous database is back")
             }
-            return RestoreReport(ok: false, error: "migrating the restored database failed: \(error); the previous database is back")
         }
     }
 }
