@@ -13,6 +13,7 @@ public enum Schema {
         Migration(version: 3, name: "spend index, spend of deleted answers", sql: spend),
         Migration(version: 4, name: "password, browser sessions, API tokens", sql: auth),
         Migration(version: 5, name: "archived conversations, spend of re-imported answers", sql: archives),
+        Migration(version: 6, name: "one search-index trigger for updates, timestamps in UTC", sql: searchTrigger + utcTimestamps),
     ]
 
     /// Conversations and messages. The full-text index covers only messages in a final state: a streaming answer is
@@ -163,6 +164,42 @@ public enum Schema {
 }
 
 extension Schema {
+    /// Up to version 5 an update of a message ran two triggers, one taking its old text out of the search index and
+    /// one putting the new text in. SQLite runs the triggers of one event newest first, so the new text went in and
+    /// was then taken out again: a finished message that was updated (an import's newer copy) vanished from search.
+    /// One trigger now does both, in order, and the index is rebuilt from the messages (answers still streaming
+    /// are indexed when they end, as before).
+    static let searchTrigger = """
+        DROP TRIGGER messages_fts_unindex;
+        DROP TRIGGER messages_fts_reindex;
+        CREATE TRIGGER messages_fts_update AFTER UPDATE ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+                SELECT 'delete', old.rowid, old.content, old.reasoning WHERE old.status <> 'streaming';
+            INSERT INTO messages_fts (rowid, content, reasoning)
+                SELECT new.rowid, new.content, new.reasoning WHERE new.status <> 'streaming';
+        END;
+        INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+        INSERT INTO messages_fts (messages_fts, rowid, content, reasoning)
+            SELECT 'delete', rowid, content, reasoning FROM messages WHERE status = 'streaming';
+
+        """
+
+    /// Before version 6 the importer stored a record's timestamps as written, so a database may hold times with an
+    /// offset (`2026-01-01T10:00:00+02:00`) or without milliseconds. Everything that compares times as text (the
+    /// day of a spend, the order of conversations, an archive's last activity) and the exporter's format expect the
+    /// UTC form the appliance writes, `2026-01-01T08:00:00.000Z`, and an import now takes only that form: such
+    /// times are rewritten in it. A value SQLite cannot read as a time is left as it is.
+    static let utcTimestamps = [
+        ("conversations", "created_at"), ("conversations", "updated_at"), ("messages", "created_at"),
+        ("messages", "updated_at"), ("removed_spend", "created_at"), ("archived_conversations", "last_activity"),
+    ].map { table, column in
+        """
+        UPDATE \(table) SET \(column) = strftime('%Y-%m-%dT%H:%M:%fZ', \(column))
+        WHERE \(column) NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'
+          AND strftime('%Y-%m-%dT%H:%M:%fZ', \(column)) IS NOT NULL;
+        """
+    }.joined(separator: "\n")
+
     /// The newest schema version this build knows.
     public static var newestVersion: Int { migrations.map(\.version).max() ?? 0 }
 

@@ -14,6 +14,7 @@ struct ReleasedMigrationsTests {
         3: "cd93f993af776b3bbff046286ea8bbc8038f05f92349e312cf173f81d0117942",
         4: "ecd83d037b941fcc89a437b158acc488812fa86e46e751cc07d089641f24bb44",
         5: "72829adcde0aade294e0368272d9b911aaa133ef7049169375a317c5c4a9d007",
+        6: "fb9c93c407a176aefd5cb25a51b56af66d783d7675bb732fdbb6e4e5cd39a230",
     ]
 
     @Test func releasedMigrationsNeverChange() {
