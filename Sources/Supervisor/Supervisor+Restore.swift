@@ -49,6 +49,12 @@ extension Supervisor {
         }
 
         await startWriters()
+        if outcome.ok, state != .running {
+            // A SIGTERM came during the restore: the restored database stays (it passed every check and its
+            // migrations); nothing runs on it now, so there is nothing to watch.
+            restoreState.watch = nil
+            noteRestore("restored", "restored; the appliance stopped before the workers started on it")
+        }
         if outcome.ok, let watch = restoreState.watch {
             await awaitWebOrFailures()
             // The watch decides even when the web worker came up: a maintenance worker that failed twice

@@ -11,11 +11,12 @@ extension Supervisor {
     /// first), a web worker not ready by then makes the supervisor roll the restore back.
     var readinessLimitSeconds: Double { max(15, config.supervisor.healthyAfterSeconds) }
 
-    /// Waits until the web worker is ready, the writers have failed often enough to roll back, or
-    /// ``readinessLimitSeconds`` pass.
+    /// Waits until the web worker is ready, the writers have failed often enough to roll back, the supervisor
+    /// stops running (nothing more will start), or ``readinessLimitSeconds`` pass.
     func awaitWebOrFailures() async {
         let deadline = ContinuousClock.now + .milliseconds(Int(readinessLimitSeconds * 1000))
-        while ContinuousClock.now < deadline, slots[.web]?.ready != true, restoreState.watch?.shouldRollBack != true {
+        while ContinuousClock.now < deadline, state == .running, slots[.web]?.ready != true,
+              restoreState.watch?.shouldRollBack != true {
             try? await Task.sleep(for: .milliseconds(10))
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import NTBackup
+import NTIPC
 import NTStorage
 import NTWorkerKit
 import Testing
@@ -92,9 +93,50 @@ struct HostileRestoreTests {
         }
     }
 
+    /// A staged file the migrations fail on (sent to the supervisor directly, as the CLI would after its checks):
+    /// the previous database is put back; the error reaches the requester and the log, while `/ready` (open to
+    /// anyone) and `status` carry only a fixed sentence.
+    @Test func aFailedMigrationIsRolledBackAndTheOpenProbeShowsNoErrorText() async throws {
+        let (app, _) = try await Self.applianceWithABackup()
+        defer { Task { await app.stop() } }
+        let staged = app.dataDirectory + "/.restore-20200101T000000Z.db"
+        try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: staged))
+
+        let answer = try RestoreReport.decode(try await IPCClient.request(path: app.controlSocket, command: "restore", argument: staged, timeout: 120))
+        #expect(!answer.ok)
+        #expect(answer.error?.contains("migrating the restored database failed: ") == true, "the requester gets the error: \(answer)")
+        try await Self.expectRolledBack(app, conversations: 3)
+        let ready = try app.metrics("/ready")
+        let notes = try #require(try JSONSerialization.jsonObject(with: Data(ready.body.utf8)) as? [String: Any])["notes"] as? [String: String]
+        #expect(notes?["restore"]?.hasSuffix("Z: rolled back: migrating the restored database failed; the previous database is back") == true, "\(ready.body)")
+    }
+
+    /// A SIGTERM while a restore has the writers stopped (the web worker is frozen, so their drain takes the grace
+    /// period): the appliance drains and exits, and no worker is started after the shutdown began.
+    @Test func aSigtermDuringARestoreStartsNoWorkerAndTheApplianceExits() async throws {
+        let (app, good) = try await Self.applianceWithABackup(grace: 3)
+        defer { Task { await app.stop() } }
+        let web = try #require(try await app.status().worker(.web)?.pid)
+        kill(web, SIGSTOP)
+        async let restore = app.cli(["restore", good])
+        try await eventually(timeout: 30, "the restore stopped the writers") {
+            app.logLines().contains { $0.contains("restore: stopping the writers") }
+        }
+        // The writers' drain ends (SIGKILL) at grace + 1 s, before the shutdown's own grace period does.
+        try await Task.sleep(for: .seconds(2))
+        let sent = Date()
+        app.signal(SIGTERM)
+        _ = try await restore
+        #expect(await app.waitForExit(timeout: 30) == 0)
+        #expect(Date().timeIntervalSince(sent) < 30, "the restore request does not hold the shutdown for a probation")
+        let lines = app.logLines()
+        let shutdown = try #require(lines.firstIndex { $0.contains("shutting down") })
+        #expect(!lines[shutdown...].contains { $0.contains("worker spawned") }, "\(lines[shutdown...].joined(separator: "\n"))")
+    }
+
     /// A running appliance with three conversations and one backup of them (its file name).
-    static func applianceWithABackup() async throws -> (Appliance, String) {
-        let app = try Appliance(extraConfig: "backup.interval_minutes = 0\n")
+    static func applianceWithABackup(grace: Double = 5) async throws -> (Appliance, String) {
+        let app = try Appliance(extraConfig: "backup.interval_minutes = 0\n", grace: grace)
         do {
             try await app.waitUntilReady()
             for i in 0..<3 { try await app.createConversation("in the backup \(i)") }
