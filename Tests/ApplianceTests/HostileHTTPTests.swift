@@ -86,6 +86,27 @@ struct HostileHTTPTests {
         Self.expectClientError(answer, "an oversized body")
     }
 
+    @Test func pipelinedRequestsAreAllAnsweredOnOneConnection() async throws {
+        let app = try Appliance()
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        // Three requests on one connection, the second a POST whose body arrives half a second after its head (so
+        // the first is answered while the second is still open): each is answered, in order, and only the last
+        // one's Connection: close ends the connection.
+        let body = #"{"title":"pipelined"}"#
+        let host = "Host: 127.0.0.1:\(app.webPort)\r\n"
+        let beforeBody = "GET /api/version HTTP/1.1\r\n\(host)\r\n"
+            + "POST /api/conversations HTTP/1.1\r\n\(host)Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        let requests = beforeBody + body + "GET /api/conversations HTTP/1.1\r\n\(host)Connection: close\r\n\r\n"
+        let answer = try await RawHTTP.sendRaw(
+            port: app.webPort, request: Array(requests.utf8), pauseAfter: beforeBody.utf8.count, timeout: 10
+        )
+        #expect(answer.status == 200)
+        #expect(answer.body.contains("HTTP/1.1 201 Created"), "\(answer.body.prefix(600))")
+        #expect(answer.body.contains("\"title\":\"pipelined\""))
+        #expect(answer.body.components(separatedBy: "HTTP/1.1 200 OK").count == 2, "the third answer: \(answer.body.suffix(400))")
+    }
+
     @Test func headOfEveryGetRouteAnswersLikeGetWithoutABody() async throws {
         let app = try Appliance()
         defer { Task { await app.stop() } }

@@ -30,12 +30,13 @@ final class FramingErrorHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPResponsePart
     typealias OutboundOut = HTTPResponsePart
 
-    /// A request's head has arrived and its end has not.
-    private var requestOpen = false
+    /// The requests received and not yet answered, oldest first, each with whether its end has arrived (a client
+    /// may pipeline: the next request's head can arrive while the previous one is answered).
+    private var unanswered: [Bool] = []
+    /// The newest request's head has arrived and its end has not.
+    private var newestRequestOpen = false
     /// A response's head has gone out and its end has not.
     private var responding = false
-    /// The response to the open request has been written completely.
-    private var answered = false
     /// Broken framing arrived while a response was under way: close once it ends.
     private var closeAfterResponse = false
     /// This handler answered the broken framing, or the connection is closing for it: nothing more goes out.
@@ -44,10 +45,12 @@ final class FramingErrorHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            requestOpen = true
-            answered = false
+            unanswered.append(false)
+            newestRequestOpen = true
         case .end:
-            requestOpen = false
+            // Still listed only if not answered yet; then it is the newest entry (answers go oldest first).
+            if newestRequestOpen, !unanswered.isEmpty { unanswered[unanswered.count - 1] = true }
+            newestRequestOpen = false
         case .body:
             break
         }
@@ -61,7 +64,7 @@ final class FramingErrorHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         if responding {
             closeAfterResponse = true
-        } else if requestOpen && answered {
+        } else if newestRequestOpen && unanswered.isEmpty {
             // The handler answered without reading the rest of the body; that rest is broken. Nothing to add.
             closed = true
             context.close(promise: nil)
@@ -80,7 +83,7 @@ final class FramingErrorHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch unwrapOutboundIn(data) {
         case .head(var head) where head.status.kind != .informational:
             responding = true
-            if requestOpen {
+            if unanswered.first == false {
                 // Answered before the body was read to its end (a 413, a refused import): the rest would have to
                 // be read and thrown away, or the connection sit idle until its timeout. Close it instead.
                 head.headerFields[.connection] = "close"
@@ -90,7 +93,7 @@ final class FramingErrorHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case .end:
             responding = false
-            answered = true
+            if !unanswered.isEmpty { unanswered.removeFirst() }
             if closeAfterResponse {
                 closed = true
                 let bound = NIOLoopBound(context, eventLoop: context.eventLoop)

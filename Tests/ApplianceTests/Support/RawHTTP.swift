@@ -68,15 +68,22 @@ enum RawHTTP {
     /// Sends `request` exactly as given (a chunked body, bytes a client library would refuse to send) and reads
     /// the answer until the server closes. `halfClose` shuts the sending side after the bytes, as a client that
     /// gives up mid-body does.
-    static func sendRaw(port: Int, request: [UInt8], halfClose: Bool = false, timeout: Double = 30) async throws -> Answer {
+    /// `pauseAfter` sends only that many bytes first and the rest `pauseSeconds` later, as a slow client would.
+    static func sendRaw(
+        port: Int, request: [UInt8], halfClose: Bool = false, pauseAfter: Int? = nil, pauseSeconds: Double = 0.5, timeout: Double = 30
+    ) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try exchange(port: port, request: request, halfClose: halfClose, timeout: timeout) })
+                continuation.resume(with: Result {
+                    try exchange(port: port, request: request, halfClose: halfClose, pauseAfter: pauseAfter, pauseSeconds: pauseSeconds, timeout: timeout)
+                })
             }
         }
     }
 
-    static func exchange(port: Int, request: [UInt8], halfClose: Bool = false, timeout: Double) throws -> Answer {
+    static func exchange(
+        port: Int, request: [UInt8], halfClose: Bool = false, pauseAfter: Int? = nil, pauseSeconds: Double = 0, timeout: Double
+    ) throws -> Answer {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
         defer { close(fd) }
@@ -91,7 +98,12 @@ enum RawHTTP {
         }
         guard connected == 0 else { throw Failure(description: "connect to \(port) failed") }
         // send(MSG_NOSIGNAL): a server that answers and closes before reading everything must not SIGPIPE the tests.
-        _ = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        let first = min(pauseAfter ?? request.count, request.count)
+        _ = request[..<first].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if first < request.count {
+            Thread.sleep(forTimeInterval: pauseSeconds)
+            _ = request[first...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
         if halfClose { shutdown(fd, Int32(SHUT_WR)) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
