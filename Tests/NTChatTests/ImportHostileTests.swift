@@ -181,4 +181,30 @@ struct ImportHostileTests {
         _ = Array(#"{"a":"[[[","b":[[1]]}"#.utf8).withUnsafeBytes { deep.append($0) }
         #expect(deep.failure == .tooDeep(line: 1, limit: 2), "brackets inside strings do not count; the third level does")
     }
+
+    /// A cost or count so large that a month's sum would overflow to infinity (which JSON cannot carry, so listing,
+    /// export and usage would fail) is refused with its line.
+    @Test func anAbsurdCostOrCountIsRefusedWithItsLine() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let genuine = try await Self.conversation(repository)
+        for (field, mutate) in [
+            ("cost_usd", { (m: inout Message) in m.costUSD = 1.7e308 }),
+            ("completion_tokens", { (m: inout Message) in m.completionTokens = Int.max }),
+        ] {
+            var record = genuine
+            record.conversation.id = UUID().uuidString.lowercased()
+            record.messages = record.messages.map { var m = $0; m.conversationID = record.conversation.id; m.id = UUID().uuidString.lowercased(); return m }
+            mutate(&record.messages[1])
+            let line = String(decoding: try ArchiveEncoding.line(record), as: UTF8.self)
+            do {
+                _ = try await Self.importText(Self.header + "\n" + line, into: repository, clock: LogTimestamp.now())
+                Issue.record("\(field) was accepted")
+            } catch let error as ArchiveImportError {
+                #expect(error.line == 2 && error.message.contains(field), "\(error)")
+            }
+        }
+        #expect(try await ArchiveFixture.everything(repository).count == 1, "nothing was added")
+    }
 }

@@ -124,4 +124,37 @@ struct ImportMergeTests {
         longer.messages[0].updatedAt = "2026-01-01T00:00:00+02:00"
         #expect(ImportLimits().refusal(of: longer)?.hasPrefix("messages[0].updated_at: \"2026-01-01T00:00:00+02:00\" has a UTC offset") == true)
     }
+
+    /// A newer copy of a settled answer cannot take away text or recorded spend: a forged record with an empty text,
+    /// no cost, another model and a creation time in 2020 leaves the answer's text, cost, model and day as they were.
+    @Test func aNewerCopyCannotShrinkTheTextOrChangeWhatWasSpent() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let turn = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 1,
+                                                  replacingLastAnswer: false)
+        var outcome = MessageOutcome(status: .complete, content: "the answer", reasoning: "")
+        outcome.costUSD = 0.5
+        try await repository.finish(messageID: turn.assistant.id, outcome: outcome)
+        let stored = try #require(try await repository.exportConversation(id: c.id))
+        let today = UTCDay.today()
+        let spentBefore = try await repository.spend(day: today, conversationID: nil)
+
+        var forged = stored
+        forged.messages[1].content = ""
+        forged.messages[1].costUSD = 0
+        forged.messages[1].model = "another/model"
+        forged.messages[1].createdAt = "2020-01-01T00:00:00.000Z"
+        try await Task.sleep(for: .milliseconds(5))
+        forged.messages[1].updatedAt = Identifiers.now()
+        _ = try await Self.importing(forged, into: repository)
+
+        let after = try #require(try await repository.exportConversation(id: c.id))
+        #expect(after.messages[1].content == "the answer")
+        #expect(after.messages[1].costUSD == 0.5)
+        #expect(after.messages[1].model == stored.messages[1].model)
+        #expect(after.messages[1].createdAt == stored.messages[1].createdAt)
+        #expect(try await repository.spend(day: today, conversationID: nil) == spentBefore)
+    }
 }

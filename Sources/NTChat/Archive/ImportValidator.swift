@@ -3,6 +3,12 @@
 struct ImportValidator {
     let limits: ImportLimits
 
+    /// The most one answer can have cost: far above any real answer, and far enough below the largest double that
+    /// sums over a month stay finite (an infinite sum cannot be encoded as JSON, and would block every budget).
+    static let maxCostUSD = 10_000.0
+    /// The largest token count or duration in milliseconds a record may carry (a thousand million).
+    static let maxCount = 1_000_000_000
+
     /// The message stored for an answer that was still streaming when it was exported.
     static let interruptedByExport = "the answer was still streaming when it was exported"
 
@@ -33,9 +39,10 @@ struct ImportValidator {
                                    ("reasoning_tokens", m.reasoningTokens), ("cached_tokens", m.cachedTokens),
                                    ("ttft_ms", m.ttftMs), ("duration_ms", m.durationMs)] {
                 if let value, value < 0 { throw ImportProblem("\(at).\(field): must not be negative") }
+                if let value, value > Self.maxCount { throw ImportProblem("\(at).\(field): \(value) is more than \(Self.maxCount)") }
             }
-            if let cost = m.costUSD, !(cost.isFinite && cost >= 0) {
-                throw ImportProblem("\(at).cost_usd: must be a non-negative number")
+            if let cost = m.costUSD, !(cost.isFinite && cost >= 0 && cost <= Self.maxCostUSD) {
+                throw ImportProblem("\(at).cost_usd: must be a number from 0 to \(Int(Self.maxCostUSD)) (US dollars for one answer)")
             }
             var error = m.error
             if status == .streaming {

@@ -39,13 +39,21 @@ extension SQLiteChatRepository {
         _ = try statement.step()
     }
 
-    /// Replaces a stored message's fields by the file's newer copy (same id, same conversation, same place).
+    /// Takes the file's newer copy of a stored message (same id, same conversation, same place), without letting it
+    /// take anything away: the text and reasoning only grow (a partial answer exported mid-stream, then complete),
+    /// and what is accounted — model, tokens, cost, creation time — is filled in where the database has nothing but
+    /// never changed, so an import cannot lower, move or erase recorded spend.
     private func updateMessage(_ m: Message) throws {
         let update = try db.prepare("""
-            UPDATE messages SET content = ?, reasoning = ?, model = ?, status = ?, finish_reason = ?, prompt_tokens = ?,
-              completion_tokens = ?, reasoning_tokens = ?, cached_tokens = ?, cost_usd = ?, ttft_ms = ?, duration_ms = ?,
-              generation_id = ?, request_id = ?, error = ?, created_at = ?, updated_at = ?
-            WHERE id = ? AND conversation_id = ?
+            UPDATE messages SET
+              content = CASE WHEN length(?1) >= length(content) THEN ?1 ELSE content END,
+              reasoning = CASE WHEN length(?2) >= length(reasoning) THEN ?2 ELSE reasoning END,
+              model = COALESCE(model, ?3), status = ?4, finish_reason = ?5, prompt_tokens = COALESCE(prompt_tokens, ?6),
+              completion_tokens = COALESCE(completion_tokens, ?7), reasoning_tokens = COALESCE(reasoning_tokens, ?8),
+              cached_tokens = COALESCE(cached_tokens, ?9), cost_usd = COALESCE(cost_usd, ?10), ttft_ms = ?11,
+              duration_ms = ?12, generation_id = ?13, request_id = ?14, error = ?15, created_at = COALESCE(created_at, ?16),
+              updated_at = ?17
+            WHERE id = ?18 AND conversation_id = ?19
             """)
         bindFields(of: m, to: update, from: 1)
         update.bind(18, m.id)
