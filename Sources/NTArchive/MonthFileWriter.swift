@@ -54,7 +54,7 @@ final class MonthFileWriter {
     func append(_ archived: ArchivedConversation, limits: ImportLimits) throws -> Bool {
         guard archived.messages.count <= limits.maxMessages, limits.refusal(of: archived) == nil else { return false }
         let line = try ArchiveEncoding.line(archived)
-        guard line.count <= limits.maxRecordBytes else { return false }
+        guard line.count <= limits.maxRecordBytes, limits.splitterTakes(line) else { return false }
         try encoder.write(line)
         added.append((archived.conversation.id, ArchiveFingerprint(archived)))
         addedMessages += archived.messages.count

@@ -207,4 +207,26 @@ struct ImportHostileTests {
         }
         #expect(try await ArchiveFixture.everything(repository).count == 1, "nothing was added")
     }
+
+    /// A text within the character limit can be longer in bytes than the splitter reads (a family emoji is one
+    /// character of 25 bytes): the writer of monthly archives asks the same splitter, so what it archives (and may
+    /// prune) always imports back.
+    @Test func theArchiveWriterAndTheImportAgreeOnWhatTheSplitterTakes() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        var record = try await Self.conversation(repository)
+        let limits = ImportLimits()
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}"
+        record.messages[1].content = String(repeating: family, count: limits.maxMessageCharacters / 2)
+        #expect(limits.refusal(of: record) == nil, "within the character limit")
+        let line = try ArchiveEncoding.line(record)
+        #expect(!limits.splitterTakes(line), "\(line.count) bytes in one string")
+        #expect(limits.splitterTakes(try ArchiveEncoding.line(try await Self.conversation(repository))))
+        record.conversation.id = UUID().uuidString.lowercased()
+        do {
+            _ = try await Self.importText(Self.header + "\n" + String(decoding: line, as: UTF8.self), into: repository, clock: LogTimestamp.now())
+            Issue.record("the importer took what the splitter check refused")
+        } catch {}
+    }
 }

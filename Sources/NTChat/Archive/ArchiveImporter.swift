@@ -29,8 +29,7 @@ public final class ArchiveImporter {
                 clock: @escaping @Sendable () -> LogTimestamp = { LogTimestamp.now() }) {
         self.repository = repository
         self.limits = limits
-        self.splitter = JSONRecordSplitter(maxRecordBytes: limits.maxRecordBytes, maxStringBytes: limits.maxStringBytes,
-                                           maxDepth: limits.maxJSONDepth)
+        self.splitter = limits.makeSplitter()
         self.validator = ImportValidator(limits: limits)
         self.clock = clock
     }

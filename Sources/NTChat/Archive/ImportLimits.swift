@@ -45,6 +45,20 @@ public struct ImportLimits: Sendable, Equatable {
         max(maxMessageCharacters, maxSystemPromptCharacters, maxTitleCharacters, maxShortFieldCharacters) * Self.maxBytesPerCharacter
     }
 
+    /// The record splitter an import under these limits reads with.
+    public func makeSplitter() -> JSONRecordSplitter {
+        JSONRecordSplitter(maxRecordBytes: maxRecordBytes, maxStringBytes: maxStringBytes, maxDepth: maxJSONDepth)
+    }
+
+    /// Whether an import's splitter takes `line` (one encoded record) whole. A text within the character limits can
+    /// still be longer in bytes than the splitter allows (25-byte emoji sequences count as one character): the
+    /// archive writer asks this too, so a month file holds no record an import would stop at.
+    public func splitterTakes(_ line: [UInt8]) -> Bool {
+        var splitter = makeSplitter()
+        _ = line.withUnsafeBytes { splitter.append($0) }
+        return splitter.failure == nil
+    }
+
     /// Why an import would refuse `archived` (as it stands in a database), or nil if it would take it. The archive
     /// writer asks before writing a conversation it may later prune, so a month file holds only what comes back.
     /// The clock is not consulted (a stored conversation is not from the future).
