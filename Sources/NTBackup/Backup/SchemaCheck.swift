@@ -33,6 +33,7 @@ public enum SchemaCheck {
     @discardableResult
     public static func verify(path: String, newestSchema: Int) throws -> Int {
         let version: Int
+        let schema: (required: Set<Object>, optional: Set<Object>)
         do {
             let database = try SQLiteDatabase(path: path, readOnly: true)
             let verdict = try database.integrityCheck()
@@ -40,15 +41,17 @@ public enum SchemaCheck {
             let encoding = try text(database, "PRAGMA encoding")
             guard encoding == "UTF-8" else { throw BackupError.schema("its text encoding is \(encoding), not UTF-8") }
             version = try history(database, newestSchema: newestSchema)
-            try compareObjects(database, version: version)
+            // Built once (migrating an in-memory database) and used by every check below.
+            schema = try expected(version: version)
+            try compareObjects(database, version: version, expected: schema)
             try foreignKeys(database)
-            try probeTables(database, version: version)
+            try probeTables(database, tables: schema.required)
         } catch let error as BackupError {
             throw error
         } catch {
             throw BackupError.storage("checking the database: \(error)")
         }
-        try checkFullText(path: path, version: version)
+        try checkFullText(path: path, tables: schema.required)
         return version
     }
 
@@ -68,9 +71,11 @@ public enum SchemaCheck {
         return version
     }
 
-    static func compareObjects(_ database: SQLiteDatabase, version: Int) throws {
+    static func compareObjects(
+        _ database: SQLiteDatabase, version: Int, expected: (required: Set<Object>, optional: Set<Object>)
+    ) throws {
         let actual = Set(try objects(database))
-        let (required, optional) = try expected(version: version)
+        let (required, optional) = expected
         let missing = required.subtracting(actual).sorted()
         let extra = actual.subtracting(required).subtracting(optional).sorted()
         guard missing.isEmpty, extra.isEmpty else {
@@ -114,9 +119,9 @@ public enum SchemaCheck {
         guard count == 0 else { throw BackupError.integrity("foreign_key_check found \(count) broken references (\(first))") }
     }
 
-    /// Reads a row of every table the migrations created, as the workers will.
-    static func probeTables(_ database: SQLiteDatabase, version: Int) throws {
-        for object in try expected(version: version).required where object.type == "table" {
+    /// Reads a row of every table the migrations created (`tables`, from ``expected(version:)``), as the workers will.
+    static func probeTables(_ database: SQLiteDatabase, tables: Set<Object>) throws {
+        for object in tables where object.type == "table" {
             do {
                 _ = try database.prepare("SELECT * FROM \(quoted(object.name)) LIMIT 1").step()
             } catch {
@@ -128,8 +133,8 @@ public enum SchemaCheck {
     /// FTS5's `integrity-check` (structure only: rank 0, since answers still streaming are not indexed) for each
     /// full-text table; it needs a writable connection, so it runs in a transaction that is rolled back, and the
     /// file is put back in rollback-journal mode afterwards (a backup is one self-contained file).
-    static func checkFullText(path: String, version: Int) throws {
-        let tables = try expected(version: version).required
+    static func checkFullText(path: String, tables expectedObjects: Set<Object>) throws {
+        let tables = expectedObjects
             .filter { $0.type == "table" && $0.sql.uppercased().hasPrefix("CREATE VIRTUAL TABLE") && $0.sql.lowercased().contains("using fts5") }
         guard !tables.isEmpty else { return }
         do {
