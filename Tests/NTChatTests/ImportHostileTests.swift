@@ -223,10 +223,11 @@ struct ImportHostileTests {
         let line = try ArchiveEncoding.line(record)
         #expect(!limits.splitterTakes(line), "\(line.count) bytes in one string")
         #expect(limits.splitterTakes(try ArchiveEncoding.line(try await Self.conversation(repository))))
-        record.conversation.id = UUID().uuidString.lowercased()
         do {
             _ = try await Self.importText(Self.header + "\n" + String(decoding: line, as: UTF8.self), into: repository, clock: LogTimestamp.now())
             Issue.record("the importer took what the splitter check refused")
-        } catch {}
+        } catch let error as ArchiveImportError {
+            #expect(error.line == 2 && error.message.contains("a text in this record is longer than"), "\(error)")
+        }
     }
 }
