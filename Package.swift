@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "CNTSupport", path: "Sources/CNTSupport"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        // SHA-256 from the OpenSSL libcrypto that libcurl's TLS links already (ADR 0007).
+        .target(name: "CCrypto", path: "Sources/CCrypto", linkerSettings: [.linkedLibrary("crypto")]),
         // A minimal static libcurl built from Debian's source by scripts/build-curl.sh into vendor/curl (ADR 0003).
         .target(
             name: "CCurl",
@@ -52,7 +54,7 @@ let package = Package(
         // MARK: leaf tools
         .target(name: "NTConfig", swiftSettings: strict),
         .target(name: "NTLog", dependencies: [logging], swiftSettings: strict),
-        .target(name: "NTSystem", dependencies: ["CNTSupport"], swiftSettings: strict),
+        .target(name: "NTSystem", dependencies: ["CNTSupport", "CCrypto"], swiftSettings: strict),
         .target(name: "NTStorage", dependencies: ["CSQLite"], swiftSettings: strict),
         .target(name: "NTBackup", dependencies: ["NTStorage", "NTSystem", "CZstd"], swiftSettings: strict),
         .target(name: "NTIPC", dependencies: [nio, nioPosix, logging], swiftSettings: strict),

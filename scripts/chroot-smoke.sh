@@ -4,7 +4,8 @@
 #   /etc/neural-terminal.toml (written here)  /data (empty data folder)
 # It starts `run`, waits (at most 10 s) for /health, /ready (metrics listener) and /api/version (web) to
 # answer 200, runs the `healthcheck` subcommand inside the chroot, sends SIGTERM and expects exit 0 within
-# 15 s with no process left in the chroot, then checks that `healthcheck` fails once the server is gone.
+# 15 s with no process left in the chroot, checks that `healthcheck` fails once the server is gone, and writes and
+# verifies a backup (its SHA-256, from the statically linked libcrypto, compared with sha256sum's).
 # Needs root (mount, chroot) and curl on the host. Everything is removed on exit.
 #
 # Usage: scripts/chroot-smoke.sh BINARY
@@ -26,7 +27,7 @@ die() { printf 'chroot-smoke: FAIL: %s\n' "$*" >&2; exit 1; }
 
 [[ -f $BINARY && -x $BINARY ]] || die "$BINARY is not an executable file"
 [[ $(id -u) -eq 0 ]] || die "must run as root (mount -t proc, chroot)"
-for tool in ldd curl mount umount mountpoint chroot env; do
+for tool in ldd curl mount umount mountpoint chroot env sha256sum; do
   command -v "$tool" >/dev/null 2>&1 || die "$tool not found (run scripts/install-deps.sh)"
 done
 CA_FILE=/etc/ssl/certs/ca-certificates.crt
@@ -210,4 +211,15 @@ if "${IN_CHROOT[@]}" healthcheck --url "${URLS[health]}" >/dev/null 2>&1; then
   die "'healthcheck' exited 0 with the server stopped"
 fi
 log "healthcheck with the server stopped: non-zero, as it should"
+
+# 8. SHA-256 (libcrypto, linked statically): a backup's manifest checksum is the file's, and `backups` verifies it.
+backup_out=$("${IN_CHROOT[@]}" backup --config /etc/neural-terminal.toml 2>&1) || die "'backup' failed in the chroot: $backup_out"
+backup_file=$(find "$ROOT/data/backups" -name '*.db.zst' | head -n 1)
+[[ -n $backup_file ]] || die "'backup' wrote no file: $backup_out"
+manifest_sha=$(sed -n 's/.*"sha256" : "\([0-9a-f]*\)".*/\1/p' "$backup_file.json")
+[[ $manifest_sha == "$(sha256sum "$backup_file" | cut -d' ' -f1)" ]] ||
+  die "the backup's manifest sha256 ($manifest_sha) is not sha256sum's"
+listing=$("${IN_CHROOT[@]}" backups --config /etc/neural-terminal.toml 2>&1) || die "'backups' failed in the chroot: $listing"
+grep -q ' ok$' <<<"$listing" || die "'backups' did not verify the backup: $listing"
+log "backup in the chroot: sha256 ${manifest_sha:0:12}… agrees with sha256sum, verified ok"
 log "PASS"

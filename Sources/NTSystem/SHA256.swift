@@ -1,16 +1,19 @@
-/// SHA-256 (FIPS 180-4), streaming: `update` with any number of chunks, then `finalize`.
-///
-/// The package links no crypto library of its own (ADR 0007); backup checksums and the stored hashes of session
-/// ids and API tokens (NTAuth) need nothing more than this: about 100 lines, checked against the FIPS 180-4
-/// example vectors in the tests.
-public struct SHA256: Sendable {
-    private var state: [UInt32] = [
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-    ]
-    private var pending: [UInt8] = []
-    private var length: UInt64 = 0
+import CCrypto
 
-    public init() {}
+/// SHA-256, streaming: `update` with any number of chunks, then `finalize`. Backup and archive checksums, pinned
+/// migrations and the stored hashes of session ids and API tokens (NTAuth) use it.
+///
+/// The hashing is OpenSSL's libcrypto, linked into the binary already for libcurl's TLS (ADR 0003, ADR 0007):
+/// assembly-optimised (SHA extensions where the CPU has them) and the implementation FIPS 140 validation covers.
+/// A value type like any other: a copy hashes on independently of the original (the state is copied on the
+/// first write after a copy). A failure of libcrypto itself (no memory, SHA-256 missing from its provider)
+/// stops the process: no caller could do anything sound with a missing checksum.
+public struct SHA256: Sendable {
+    private var state: State
+
+    public init() {
+        state = State()
+    }
 
     /// The hex digest of `bytes`.
     public static func hex<C: Collection>(of bytes: C) -> String where C.Element == UInt8 {
@@ -26,48 +29,25 @@ public struct SHA256: Sendable {
 
     /// Adds bytes to the message.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        length &+= UInt64(bytes.count)
-        var offset = 0
-        if !pending.isEmpty {
-            let take = min(64 - pending.count, bytes.count)
-            pending.append(contentsOf: bytes[0..<take])
-            offset = take
-            if pending.count == 64 {
-                let block = pending
-                pending.removeAll(keepingCapacity: true)
-                block.withUnsafeBytes { compress($0.baseAddress!, blocks: 1) }
-            }
-        }
-        let whole = (bytes.count - offset) / 64
-        if whole > 0, let base = bytes.baseAddress {
-            compress(base + offset, blocks: whole)
-            offset += whole * 64
-        }
-        if offset < bytes.count { pending.append(contentsOf: bytes[offset...]) }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        let context = uniqueState()
+        Self.require(nt_sha256_update(context, base, bytes.count) == 1, "update")
     }
 
-    /// Ends the message and returns the 32-byte digest.
+    /// Ends the message and returns the 32-byte digest; the hasher starts over with an empty message.
     public mutating func finalize() -> [UInt8] {
-        let bitLength = length &* 8
-        var tail: [UInt8] = [0x80]
-        let padding = (64 + 56 - (Int(length % 64) + 1)) % 64
-        tail.append(contentsOf: repeatElement(0, count: padding))
-        for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        let saved = length
-        update(tail)
-        length = saved
-        var digest: [UInt8] = []
-        digest.reserveCapacity(32)
-        for word in state {
-            digest.append(contentsOf: [UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8), UInt8(truncatingIfNeeded: word)])
+        let context = uniqueState()
+        return [UInt8](unsafeUninitializedCapacity: 32) { digest, count in
+            Self.require(nt_sha256_finalize(context, digest.baseAddress!) == 1, "finalize")
+            count = 32
         }
-        return digest
     }
 
-    /// Ends the message and returns the digest as 64 lowercase hex digits.
+    /// Ends the message and returns the digest as 64 lowercase hex digits; the hasher starts over.
     public mutating func finalizeHex() -> String {
         let digits = Array("0123456789abcdef".utf8)
         var text: [UInt8] = []
+        text.reserveCapacity(64)
         for byte in finalize() {
             text.append(digits[Int(byte >> 4)])
             text.append(digits[Int(byte & 0x0f)])
@@ -75,55 +55,35 @@ public struct SHA256: Sendable {
         return String(decoding: text, as: UTF8.self)
     }
 
-    private static let k: [UInt32] = [
-        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-    ]
+    /// The libcrypto state, copied first when another `SHA256` value shares it.
+    private mutating func uniqueState() -> OpaquePointer {
+        if !isKnownUniquelyReferenced(&state) { state = State(copying: state) }
+        return state.context
+    }
 
-    @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+    fileprivate static func require(_ succeeded: Bool, _ step: String) {
+        guard succeeded else { fatalError("libcrypto's SHA-256 failed (\(step)): out of memory or no SHA-256 in its default provider") }
+    }
 
-    /// Runs the compression function over `blocks` consecutive 64-byte blocks at `base`.
-    private mutating func compress(_ base: UnsafeRawPointer, blocks: Int) {
-        var h0 = state[0], h1 = state[1], h2 = state[2], h3 = state[3]
-        var h4 = state[4], h5 = state[5], h6 = state[6], h7 = state[7]
-        Self.k.withUnsafeBufferPointer { k in
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-                for block in 0..<blocks {
-                    let p = base + block * 64
-                    for i in 0..<16 {
-                        let b = p + i * 4
-                        let b0 = UInt32(b.load(as: UInt8.self)) << 24
-                        let b1 = UInt32(b.load(fromByteOffset: 1, as: UInt8.self)) << 16
-                        let b2 = UInt32(b.load(fromByteOffset: 2, as: UInt8.self)) << 8
-                        let b3 = UInt32(b.load(fromByteOffset: 3, as: UInt8.self))
-                        w[i] = b0 | b1 | b2 | b3
-                    }
-                    for i in 16..<64 {
-                        let s0 = Self.rotr(w[i - 15], 7) ^ Self.rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-                        let s1 = Self.rotr(w[i - 2], 17) ^ Self.rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-                        w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-                    }
-                    var a = h0, b = h1, c = h2, d = h3, e = h4, f = h5, g = h6, h = h7
-                    for i in 0..<64 {
-                        let s1 = Self.rotr(e, 6) ^ Self.rotr(e, 11) ^ Self.rotr(e, 25)
-                        let ch = (e & f) ^ (~e & g)
-                        let t1 = h &+ s1 &+ ch &+ k[i] &+ w[i]
-                        let s0 = Self.rotr(a, 2) ^ Self.rotr(a, 13) ^ Self.rotr(a, 22)
-                        let maj = (a & b) ^ (a & c) ^ (b & c)
-                        let t2 = s0 &+ maj
-                        h = g; g = f; f = e; e = d &+ t1
-                        d = c; c = b; b = a; a = t1 &+ t2
-                    }
-                    h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d; h4 &+= e; h5 &+= f; h6 &+= g; h7 &+= h
-                }
-            }
+    /// Owns one libcrypto hashing state (an EVP_MD_CTX).
+    ///
+    /// `@unchecked Sendable`: the state is mutated only through `SHA256`'s mutating methods, after
+    /// `isKnownUniquelyReferenced` has given that value its own copy, so no two threads ever touch one state.
+    private final class State: @unchecked Sendable {
+        let context: OpaquePointer
+
+        init() {
+            let made = nt_sha256_new()
+            SHA256.require(made != nil, "new")
+            context = made!
         }
-        state = [h0, h1, h2, h3, h4, h5, h6, h7]
+
+        init(copying other: State) {
+            let made = nt_sha256_copy(other.context)
+            SHA256.require(made != nil, "copy")
+            context = made!
+        }
+
+        deinit { nt_sha256_free(context) }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import NTBackup
 import NTSystem
 import Testing
 
@@ -39,5 +41,32 @@ struct SHA256Tests {
             split.update(Array(bytes[(length / 3)...]))
             #expect(split.finalizeHex() == SHA256.hex(of: bytes), "length \(length)")
         }
+    }
+
+    @Test("a copy hashes on independently of the original, and a finalized hasher starts over")
+    func copiesAreIndependent() {
+        var original = SHA256()
+        original.update(Array("ab".utf8))
+        var copy = original
+        copy.update(Array("c".utf8))
+        original.update(Array("d".utf8))
+        #expect(copy.finalizeHex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(original.finalizeHex() == SHA256.hex(of: Array("abd".utf8)))
+        original.update(Array("abc".utf8))
+        #expect(original.finalizeHex() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(copy.finalizeHex() == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    @Test("a file spanning several read buffers (3 MiB + 17 bytes of 'a', digest from coreutils' sha256sum)")
+    func fileAcrossReadBuffers() throws {
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let path = scratch.path + "/a.bin"
+        let length = 3 * (1 << 20) + 17
+        try Data(repeating: UInt8(ascii: "a"), count: length).write(to: URL(fileURLWithPath: path))
+        var reported: [Int] = []
+        let digest = try BackupCatalog.hashFile(path) { reported.append($0) }
+        #expect(digest == "8cb91458835f2fefeb12cf01e67a7ea18523a0567d4835a974dc04c2ddbb955b")
+        #expect(reported.count == (length + FileOps.chunk - 1) / FileOps.chunk && reported.count > 1 && reported.last == length)
     }
 }
