@@ -73,12 +73,12 @@ public final class MetricsRegistry: Sendable {
     /// each family with `# HELP` (a stock sentence when none was given) and `# TYPE`. It carries no `worker`
     /// label: ``ExpositionMerger`` adds that.
     public func exposition() -> String {
-        var builder = ExpositionBuilder()
-        builder.add(collector.emitToString(), sourceLabel: nil)
+        var families = ExpositionFamilies()
+        families.add(collector.emitToString(), worker: nil)
         if let stats = ProcessStats.read(pid: getpid()) {
-            builder.add(ProcessMetrics.exposition(for: stats), sourceLabel: nil)
+            families.add(ProcessMetrics.exposition(for: stats), worker: nil)
         }
-        builder.supplyHelp(helpTexts.withLock { $0 })
-        return builder.render()
+        families.supplyHelp(helpTexts.withLock { $0 })
+        return families.render()
     }
 }

@@ -117,41 +117,24 @@ struct ExpositionMergerTests {
         #expect(!merged.contains("maintenance"))
     }
 
-    @Test("a part without TYPE lines joins the family another part declared, suffixes included")
-    func untypedSamplesJoinDeclaredFamily() {
-        let merged = ExpositionMerger.merge([
-            (worker: "web", text: "# TYPE latency_seconds histogram\nlatency_seconds_count 1\nlatency_seconds_sum 2\n"),
-            (worker: "metrics", text: "latency_seconds_count 3\nlatency_seconds_sum 4\n"),
-        ])
-        #expect(merged.components(separatedBy: "# TYPE").count == 2)
-        #expect(merged.contains(#"latency_seconds_count{worker="metrics"} 3"#))
-    }
-
-    @Test("lines that do not parse are dropped, valid neighbours and timestamps are kept")
-    func invalidLinesAreDropped() {
+    @Test("quoted label values holding braces, commas and `worker=` do not hide or fake a worker label")
+    func labelValuesAreSkippedWhenLookingForWorker() {
         let part = #"""
-            # TYPE good gauge
-            good 1 1700000000000
-            garbage line
-            good{a="unterminated} 2
-            good{a="\t"} 3
-            good{__name__="x"} 4
-            good{a="1",a="2"} 5
-            good{b="1"} 0x10
-            good{c="1"} 6 7 8
-            bad-name 9
-            {a="b"} 10
-            # TYPE broken notatype
-            good{d="1",} 11
+            # HELP http_requests_total Requests served.
+            # TYPE http_requests_total counter
+            http_requests_total{route="/a},worker="x"",code="200"} 1
+            http_requests_total{code="404",worker="web"} 2
+            http_requests_total{ route = "/{b}" } 3 1700000000000
             """#
-        let merged = ExpositionMerger.merge([(worker: "web", text: part)])
-        #expect(merged == """
-            # HELP good No help text was provided for good.
-            # TYPE good gauge
-            good{worker="web"} 1 1700000000000
-            good{worker="web",d="1"} 11
+        let merged = ExpositionMerger.merge([(worker: "supervisor", text: part)])
+        #expect(merged == #"""
+            # HELP http_requests_total Requests served.
+            # TYPE http_requests_total counter
+            http_requests_total{worker="supervisor",route="/a},worker="x"",code="200"} 1
+            http_requests_total{code="404",worker="web"} 2
+            http_requests_total{worker="supervisor", route = "/{b}" } 3 1700000000000
 
-            """)
+            """#)
     }
 
     @Test("a series that appears twice is kept once, the first time")
