@@ -1,7 +1,16 @@
 // swift-tools-version:6.2
 // Neural Terminal: one static binary holding a supervisor and its three workers.
-// Dependencies flow one way: leaf tools (C shims, NTConfig, NTLog, NTSystem, NTStorage, NTIPC)
-// ← domain/infrastructure (NTHTTP, NTMetrics) ← workers ← Supervisor ← the CLI.
+// Dependencies flow one way (scripts/check-imports.py keeps each target's list equal to its imports, and
+// `scripts/check-imports.py --graph` prints the graph):
+//   C leaves (CNTSupport, CCrypto, CSQLite, CZstd, CCurl)
+//   ← leaf tools: NTConfig, NTLog, NTIPC, NTMetrics, NTOpenRouter (no target of this package below them),
+//     NTSystem (C shims), NTStorage (SQLite), NTCurl (libcurl)
+//   ← shared layers: NTBackup (NTStorage, NTSystem), NTAuth (NTConfig, NTStorage, NTSystem),
+//     NTHTTP (NTLog, NTSystem), NTWorkerKit (NTConfig, NTLog, NTSystem, NTIPC, NTMetrics),
+//     and the chat domain: NTChat (NTStorage, NTSystem, NTOpenRouter, NTCurl, NTLog) ← NTArchive (NTChat, NTBackup)
+//   ← the four process modules WebWorker, MetricsWorker, MaintenanceWorker and Supervisor: each on NTWorkerKit,
+//     none imports another (the supervisor only spawns the workers, as processes of this binary)
+//   ← the CLI, NeuralTerminal, which imports all four. FakeOpenRouter (a test tool) uses none of them.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -65,8 +74,7 @@ let package = Package(
         .target(
             name: "NTMetrics",
             dependencies: [
-                "NTSystem",
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: strict
@@ -91,7 +99,6 @@ let package = Package(
             dependencies: [
                 "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTMetrics", logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -111,7 +118,7 @@ let package = Package(
         ),
 
         // MARK: monthly archives (the chat domain's export format, compressed and verified like backups)
-        .target(name: "NTArchive", dependencies: ["NTChat", "NTBackup", "NTStorage", "NTSystem", "NTConfig"], swiftSettings: strict),
+        .target(name: "NTArchive", dependencies: ["NTChat", "NTBackup", "NTSystem", "NTConfig"], swiftSettings: strict),
 
         // MARK: the process model
         .target(
@@ -130,13 +137,13 @@ let package = Package(
         ),
         .target(
             name: "MaintenanceWorker",
-            dependencies: ["NTWorkerKit", "NTStorage", "NTBackup", "NTArchive", "NTChat", "NTIPC", "NTSystem", logging, lifecycle, .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["NTWorkerKit", "NTConfig", "NTStorage", "NTBackup", "NTArchive", "NTChat", "NTSystem", logging, lifecycle, .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
         .target(
             name: "Supervisor",
             dependencies: [
-                "NTConfig", "NTLog", "NTSystem", "NTStorage", "NTBackup", "NTArchive", "NTIPC", "NTMetrics", "NTWorkerKit",
+                "NTConfig", "NTLog", "NTSystem", "NTStorage", "NTBackup", "NTArchive", "NTIPC", "NTMetrics", "NTWorkerKit", logging,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -146,7 +153,7 @@ let package = Package(
         .executableTarget(
             name: "NeuralTerminal",
             dependencies: [
-                "Supervisor", "WebWorker", "MetricsWorker", "MaintenanceWorker", "NTChat", "CZstd", "CSQLite",
+                "Supervisor", "WebWorker", "MetricsWorker", "MaintenanceWorker", "NTChat", "CZstd",
                 "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTBackup", "NTArchive", "NTCurl", "NTAuth", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -165,14 +172,21 @@ let package = Package(
 
         // MARK: tests
         .testTarget(name: "NTConfigTests", dependencies: ["NTConfig"], swiftSettings: strict),
-        .testTarget(name: "NTLogTests", dependencies: ["NTLog"], swiftSettings: strict),
-        .testTarget(name: "NTMetricsTests", dependencies: ["NTMetrics"], swiftSettings: strict),
+        .testTarget(name: "NTLogTests", dependencies: ["NTLog", logging], swiftSettings: strict),
+        .testTarget(
+            name: "NTMetricsTests",
+            dependencies: [
+                "NTMetrics", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "NTOpenRouterTests", dependencies: ["NTOpenRouter"], swiftSettings: strict),
         .testTarget(name: "NTCurlTests", dependencies: ["NTCurl"], swiftSettings: strict),
         .testTarget(name: "NTBackupTests", dependencies: ["NTBackup", "NTStorage", "NTSystem"], swiftSettings: strict),
-        .testTarget(name: "NTAuthTests", dependencies: ["NTAuth", "NTStorage", "NTSystem"], swiftSettings: strict),
+        .testTarget(name: "NTAuthTests", dependencies: ["NTAuth", "NTStorage"], swiftSettings: strict),
         .testTarget(name: "NTArchiveTests", dependencies: ["NTArchive", "NTChat", "NTBackup", "NTStorage", "NTSystem"], swiftSettings: strict),
-        .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", logging], swiftSettings: strict),
+        .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", "NTLog", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
             dependencies: [
@@ -184,7 +198,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["NeuralTerminal", "NTConfig", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTArchive", "NTStorage", "NTAuth"],
+            // kept: ApplianceTests NeuralTerminal — not imported: the tests start the built binary, so it is built first.
+            dependencies: ["NeuralTerminal", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTArchive", "NTStorage"],
             swiftSettings: strict
         ),
     ]

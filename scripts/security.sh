@@ -7,6 +7,7 @@
 #   3. hadolint on Dockerfile.static.
 #   4. every dependency pinned to an exact version (scripts/check-pins.py).
 #   5. .github/workflows/ci.yml against the GitHub workflow schema vendored in check-jsonschema (offline).
+#   6. each target's dependencies in Package.swift equal the modules its files import (scripts/check-imports.py).
 # `make security` installs the tools first (scripts/install-deps.sh); CI (.ci/run) runs it after `make test`.
 # shellcheck disable=SC2317  # the check functions below are called indirectly, through run()
 set -euo pipefail
@@ -68,6 +69,7 @@ run "shellcheck" shellcheck_all
 run "hadolint" hadolint_dockerfile
 run "dependencies pinned" python3 scripts/check-pins.py
 run "workflow schema" workflow_schema
+run "dependencies = imports" python3 scripts/check-imports.py
 
 printf '== summary\n'
 printf '%s\n' "${summary[@]}"
