@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Export, import and search at scale (issue 4), on the release build, loopback only:
+# Export, import and search at scale, on the release build, loopback only:
 #   1. generate BENCH_CONVERSATIONS (10,000) conversations × BENCH_MESSAGES (20) messages straight into a database
 #      (bench/archive_gen.py), and BENCH_SMALL (1,000) × 20 into a second one
 #   2. `neural-terminal export` of both under /usr/bin/time -v: wall time and peak RSS (constant memory: the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""What authentication costs per request (issue 7), measured at the client on loopback.
+"""What authentication costs per request, measured at the client on loopback.
 
 Starts the given binary three times on free loopback ports with its own data folder and times N sequential
 GET /api/conversations over one keep-alive connection:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Monthly archives at scale (issue 6 item 4), loopback-free (the CLI runs the archive itself, no appliance):
+# Monthly archives at scale, loopback-free (the CLI runs the archive itself, no appliance):
 #   1. generate BENCH_CONVERSATIONS (10,000) × BENCH_MESSAGES (20) conversations (bench/archive_gen.py: last
 #      activity spread over 2026-01 … 2026-11) and export them all, for the size of the plain JSON Lines
 #   2. `neural-terminal archive --json` with after_days = BENCH_AFTER_DAYS (90) and prune = BENCH_PRUNE (true) under

@@ -2,7 +2,7 @@ import Foundation
 import NTBackup
 import Testing
 
-/// Issue #7: a canary API key never appears in any log line, response body, export, search result, metrics
+/// A canary API key never appears in any log line, response body, export, search result, metrics
 /// scrape, database file or decompressed backup across a full end-to-end run, even when the upstream echoes it
 /// back in any case, without its prefix, URL-encoded or in base64, in errors or split over streamed text; nor
 /// does the metrics bearer token.

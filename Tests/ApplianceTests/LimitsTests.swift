@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Rate limits and input limits (issue #7, items 4 and 5) against the real binary. No timing thresholds: the
+/// Rate limits and input limits against the real binary. No timing thresholds: the
 /// configured rates are so low (one a minute) that no token refills while a test runs.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct LimitsTests {

@@ -237,9 +237,9 @@ export async function streamTurn(path, body, onEvent, signal) {
 }
 
 """),
-        // app.css: 14510 bytes, fnv1a64 f110ed1e22204851
+        // app.css: 14518 bytes, fnv1a64 e434837a910149aa
         EmbeddedAsset(name: "app.css", contentType: "text/css; charset=utf-8", body: """
-/* Neural Terminal: a brutalist phosphor terminal. Colours are the palette of the issue; every text colour on
+/* Neural Terminal: a brutalist phosphor terminal. Colours are the fixed palette of :root below; every text colour on
    --bg passes WCAG AA (4.5:1): fg 14.5, amber 10.9, red 6.2, dim 7.1, muted 6.4 (tests recompute them). */
 :root {
   --bg: #0a0a0f;

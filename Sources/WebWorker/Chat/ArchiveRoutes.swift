@@ -5,7 +5,7 @@ import NTBackup
 import NTChat
 import NTHTTP
 
-/// Export and import (issue 4, part 5; format in ADR 0006). Thin: the work is ``ArchiveExporter`` and
+/// Export and import (format in ADR 0006). Thin: the work is ``ArchiveExporter`` and
 /// ``ArchiveImporter`` in NTChat, which the CLI's `export` and `import` commands use too.
 struct ArchiveRoutes: Sendable {
     let repository: (any ArchiveRepository)?

@@ -3,7 +3,7 @@ import NTChat
 import NTHTTP
 import NTStorage
 
-/// `GET /api/search?q=…&limit=…`: full-text search over every message (issue 4, part 6).
+/// `GET /api/search?q=…&limit=…`: full-text search over every message.
 ///
 /// The text is turned into a safe FTS5 query by ``SearchQuery``; a text with nothing to search for, longer than
 /// 1,000 characters or with more than 32 terms is a 400 `invalid_query`, never a 500.

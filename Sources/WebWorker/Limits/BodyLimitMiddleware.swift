@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NTHTTP
 
-/// The size of request bodies (issue #7, item 5): at most `server.max_body_bytes`, read for each request.
+/// The size of request bodies: at most `server.max_body_bytes`, read for each request.
 ///
 /// Sets `context.bodyLimit`, which every `decode` and `collectBody(upTo:)` downstream honours (a body that
 /// streams past it is refused by ``JSONDepthMiddleware`` or the handler), and refuses a `Content-Length` over the

@@ -2,7 +2,7 @@ import HTTPTypes
 import Hummingbird
 import NTHTTP
 
-/// JSON nesting of request bodies (issue #7, item 5): at most `limits.json_max_depth`, read for each request.
+/// JSON nesting of request bodies: at most `limits.json_max_depth`, read for each request.
 ///
 /// The body of a `POST`, `PUT` or `PATCH` to `/api` is collected here, up to `server.max_body_bytes` (a body that
 /// streams past it is a 413 `too_large`), and its depth is measured on the raw bytes (``JSONDepth``) before any

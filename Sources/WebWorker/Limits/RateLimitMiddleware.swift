@@ -24,7 +24,7 @@ enum RateBucket: String, Sendable, CaseIterable {
     }
 }
 
-/// Rate limits of the JSON API (issue #7, item 4): one token bucket per caller for `/api` requests and a tighter
+/// Rate limits of the JSON API: one token bucket per caller for `/api` requests and a tighter
 /// one for chat turns, sized by `[limits]` at the point of use. A refused request gets HTTP 429 `rate_limited`
 /// with `Retry-After` (whole seconds, at least 1), is counted in `rate_limit_refusals_total{bucket}` and logged
 /// as a warning at most once a minute per caller and bucket (and at most 60 lines a minute in all).

@@ -4,7 +4,7 @@ import NTHTTP
 
 /// The browser UI: `/` is `index.html`, `/assets/<name>` every other file; any other name is a 404.
 ///
-/// Nothing outside the compiled asset set is reachable (issue #7, item 5): the router matches `/assets/<one
+/// Nothing outside the compiled asset set is reachable: the router matches `/assets/<one
 /// segment>` without decoding it, the embedded set is a dictionary lookup, and the development folder serves only
 /// plain names (``isPlainName(_:)``), so `..`, `%2e%2e%2f`, separators, NUL and hidden files are all a 404.
 ///
