@@ -4,7 +4,7 @@ import Logging
 import NTChat
 import NTHTTP
 
-/// The chat API (issue: the chat engine): conversations, messages streamed as SSE, stop, regenerate, models.
+/// The chat API: conversations, messages streamed as SSE, stop, regenerate, models.
 struct ChatRoutes: Sendable {
     let service: ChatService
     let repository: any ChatRepository
