@@ -7,7 +7,8 @@
 //     NTSystem (C shims), NTStorage (SQLite), NTCurl (libcurl)
 //   ← shared layers: NTBackup (NTStorage, NTSystem), NTAuth (NTConfig, NTStorage, NTSystem),
 //     NTHTTP (NTLog, NTSystem), NTWorkerKit (NTConfig, NTLog, NTSystem, NTIPC, NTMetrics),
-//     and the chat domain: NTChat (NTStorage, NTSystem, NTOpenRouter, NTCurl, NTLog) ← NTArchive (NTChat, NTBackup)
+//     and the chat domain: NTChat (NTStorage, NTSystem, NTOpenRouter, NTLog) ← NTArchive (NTChat, NTBackup) and
+//     NTUpstream (NTChat, NTCurl, NTOpenRouter, NTLog: the upstream adapter, which only WebWorker imports)
 //   ← the four process modules WebWorker, MetricsWorker, MaintenanceWorker and Supervisor: each on NTWorkerKit,
 //     none imports another (the supervisor only spawns the workers, as processes of this binary)
 //   ← the CLI, NeuralTerminal, which imports all four. FakeOpenRouter (a test tool) uses none of them.
@@ -113,9 +114,12 @@ let package = Package(
 
         .target(
             name: "NTChat",
-            dependencies: ["NTStorage", "NTSystem", "NTOpenRouter", "NTCurl", "NTLog", logging, .product(name: "Metrics", package: "swift-metrics")],
+            dependencies: ["NTStorage", "NTSystem", "NTOpenRouter", "NTLog", logging, .product(name: "Metrics", package: "swift-metrics")],
             swiftSettings: strict
         ),
+        // The chat domain's upstream adapter: OpenRouter (or any OpenAI-compatible server) over libcurl. Only the
+        // web worker and the CLI link it; the domain sees the ChatUpstream protocol.
+        .target(name: "NTUpstream", dependencies: ["NTChat", "NTCurl", "NTOpenRouter", "NTLog"], swiftSettings: strict),
 
         // MARK: monthly archives (the chat domain's export format, compressed and verified like backups)
         .target(name: "NTArchive", dependencies: ["NTChat", "NTBackup", "NTSystem", "NTConfig"], swiftSettings: strict),
@@ -123,7 +127,7 @@ let package = Package(
         // MARK: the process model
         .target(
             name: "WebWorker",
-            dependencies: ["NTAuth", "NTBackup", "NTChat", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle, nioPosix,
+            dependencies: ["NTAuth", "NTBackup", "NTChat", "NTUpstream", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle, nioPosix,
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics")],
             // The UI's source files; they reach the binary through the generated Assets/EmbeddedAssets.swift.
@@ -186,7 +190,7 @@ let package = Package(
         .testTarget(name: "NTBackupTests", dependencies: ["NTBackup", "NTStorage", "NTSystem"], swiftSettings: strict),
         .testTarget(name: "NTAuthTests", dependencies: ["NTAuth", "NTStorage"], swiftSettings: strict),
         .testTarget(name: "NTArchiveTests", dependencies: ["NTArchive", "NTChat", "NTBackup", "NTStorage", "NTSystem"], swiftSettings: strict),
-        .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTOpenRouter", "NTLog", logging], swiftSettings: strict),
+        .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTSystem", "NTOpenRouter", "NTLog", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
             dependencies: [

@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// It drives libcurl with `curl_multi_socket_action`, so a wake-up costs work only for the sockets that are
 /// ready. (`curl_multi_perform` would walk, and `poll`, every transfer on every wake-up.) The wait is capped at
-/// 50 ms while transfers run, so that the first-byte and idle deadlines are checked, and at 1 s otherwise.
+/// 50 ms while transfers run, so that the first-byte and idle deadlines are checked; with none running it lasts
+/// until libcurl's own timer or a command, so an idle client costs no wake-ups at all.
 final class CurlEngine {
     private let multi: UnsafeMutableRawPointer
     private let epoll: Int32
@@ -117,7 +118,8 @@ final class CurlEngine {
     }
 
     private func waitMilliseconds() -> Int32 {
-        let cap: UInt64 = transfers.isEmpty ? 1000 : 50
+        if transfers.isEmpty && timerDue == nil { return -1 }
+        let cap: UInt64 = transfers.isEmpty ? 60_000 : 50
         guard let due = timerDue else { return Int32(cap) }
         let now = monotonicNanos()
         guard due > now else { return 0 }

@@ -1,21 +1,24 @@
 import Synchronization
 
-/// The hand-over point between the curl thread (producer) and the one consumer of a transfer.
+/// The hand-over point between a curl thread (producer) and the one consumer of a transfer.
 ///
-/// Events queue here in order. Body bytes are counted: when more than `highWater` bytes wait unread, the write
-/// callback is refused (libcurl pauses the transfer and keeps the data); when the consumer has drained the queue
-/// to `lowWater`, it asks the curl thread to resume. The producer never blocks.
+/// Events queue here in order; the producer never blocks. A waiting consumer is resumed once per hand-over, and
+/// then takes everything queued by then in one go, so tokens that arrive together cross threads together. Body
+/// bytes are counted: when more than `highWater` bytes wait unread, the write callback is refused (libcurl pauses
+/// the transfer and keeps the data); when the consumer has drained the queue to `lowWater`, it asks the curl
+/// thread to resume.
 final class TransferChannel: Sendable {
     private struct State {
         var events: [CurlEvent] = []
-        var head = 0
         var bufferedBytes = 0
-        var waiter: UnsafeContinuation<CurlEvent?, Never>?
-        /// The producer has queued (or handed over) `.end`.
+        var waiter: UnsafeContinuation<Void, Never>?
+        /// The producer has queued `.end`.
         var producerDone = false
-        /// The consumer has received `.end`.
+        /// The consumer has taken `.end`.
         var consumerDone = false
         var cancelled = false
+        /// `wake()` was called and the consumer has not returned empty-handed since.
+        var woken = false
         /// The write callback refused bytes; the curl transfer is paused until a resume is requested.
         var paused = false
     }
@@ -35,109 +38,112 @@ final class TransferChannel: Sendable {
 
     /// Queues `.head` or `.end`. Ignored once the consumer has cancelled.
     func deliver(_ event: CurlEvent) {
-        let waiter: UnsafeContinuation<CurlEvent?, Never>? = state.withLock { s in
+        let waiter = state.withLock { s -> UnsafeContinuation<Void, Never>? in
             guard !s.cancelled, !s.producerDone else { return nil }
             if case .end = event { s.producerDone = true }
-            if let waiter = s.waiter {
-                s.waiter = nil
-                if case .end = event { s.consumerDone = true }
-                return waiter
-            }
             s.events.append(event)
-            return nil
+            defer { s.waiter = nil }
+            return s.waiter
         }
-        waiter?.resume(returning: event)
+        waiter?.resume()
     }
 
     /// Queues body bytes; `false` asks the caller to pause the transfer (nothing was queued).
     func offerBody(_ bytes: [UInt8]) -> Bool {
-        let outcome: (accepted: Bool, waiter: UnsafeContinuation<CurlEvent?, Never>?) = state.withLock { s in
+        let outcome = state.withLock { s -> (accepted: Bool, waiter: UnsafeContinuation<Void, Never>?) in
             if s.cancelled || s.producerDone { return (true, nil) }
             if s.bufferedBytes >= highWater {
                 s.paused = true
                 return (false, nil)
             }
-            if let waiter = s.waiter {
-                s.waiter = nil
-                return (true, waiter)
-            }
             s.events.append(.body(bytes))
             s.bufferedBytes += bytes.count
-            return (true, nil)
+            defer { s.waiter = nil }
+            return (true, s.waiter)
         }
-        outcome.waiter?.resume(returning: .body(bytes))
+        outcome.waiter?.resume()
         return outcome.accepted
     }
 
     // MARK: consumer
 
-    /// The next event, or `nil` after `.end` has been delivered.
-    func next() async -> CurlEvent? {
-        var resume = false
-        let ready = state.withLock { take(&$0, resume: &resume) }
-        if resume { loop.resume(self) }
-        if let ready { return ready }
-        return await withUnsafeContinuation { continuation in
-            let ready = state.withLock { s -> CurlEvent?? in
-                var unused = false
-                if let event = take(&s, resume: &unused) { return event }
-                s.waiter = continuation
-                return nil
-            }
-            if let ready { continuation.resume(returning: ready) }
+    /// Appends every queued event to `events`, waiting only when none is queued. Returns with nothing appended
+    /// after ``wake()``, or at once when `.end` was taken before.
+    func next(into events: inout [CurlEvent]) async {
+        await take(into: &events)
+    }
+
+    /// Makes a waiting (or the next) ``next(into:)`` return, empty-handed if nothing is queued.
+    func wake() {
+        let waiter = state.withLock { s -> UnsafeContinuation<Void, Never>? in
+            s.woken = true
+            defer { s.waiter = nil }
+            return s.waiter
         }
+        waiter?.resume()
     }
 
     /// The consumer is gone or cancelled: drops queued bytes, ends the stream with `.cancelled` (unless it has
     /// already ended) and tells the curl thread to remove the transfer if it is still running.
     func cancel() {
         let cancelled = CurlEvent.end(CurlError(kind: .cancelled, message: "the consumer stopped listening"))
-        let (notify, waiter): (Bool, UnsafeContinuation<CurlEvent?, Never>?) = state.withLock { s in
+        let (notify, waiter) = state.withLock { s -> (Bool, UnsafeContinuation<Void, Never>?) in
             guard !s.cancelled else { return (false, nil) }
             s.cancelled = true
             let notify = !s.producerDone
             s.producerDone = true
             s.events.removeAll()
-            s.head = 0
             s.bufferedBytes = 0
-            guard !s.consumerDone else { return (notify, nil) }
-            if let waiter = s.waiter {
-                s.waiter = nil
-                s.consumerDone = true
-                return (notify, waiter)
-            }
-            s.events.append(cancelled)
-            return (notify, nil)
+            if !s.consumerDone { s.events.append(cancelled) }
+            defer { s.waiter = nil }
+            return (notify, s.waiter)
         }
-        waiter?.resume(returning: cancelled)
+        waiter?.resume()
         if notify { loop.cancel(self) }
     }
 
-    /// Pops the next event: `.some(event)`, `.some(nil)` when the stream is over, or `nil` to wait.
-    private func take(_ s: inout State, resume: inout Bool) -> CurlEvent?? {
-        guard s.head < s.events.count else { return s.consumerDone ? .some(nil) : nil }
-        let event = s.events[s.head]
-        s.events[s.head] = .end(nil)  // release the bytes now, not when the slot is compacted
-        s.head += 1
-        if s.head == s.events.count {
-            s.events.removeAll(keepingCapacity: s.events.capacity <= 256)
-            s.head = 0
-        } else if s.head >= 1024 {
-            s.events.removeFirst(s.head)
-            s.head = 0
-        }
-        switch event {
-        case .body(let bytes):
-            s.bufferedBytes -= bytes.count
-            if s.paused && s.bufferedBytes <= lowWater {
-                s.paused = false
-                resume = true
+    /// Moves the queued events into `events`; waits while there are none and no wake-up is pending.
+    private func take(into events: inout [CurlEvent]) async {
+        while true {
+            var resume = false
+            let done = state.withLock { s -> Bool in
+                if !s.events.isEmpty {
+                    drain(&s, into: &events, resume: &resume)
+                    return true
+                }
+                if s.consumerDone { return true }
+                if s.woken {
+                    s.woken = false
+                    return true
+                }
+                return false
             }
-        case .end:
-            s.consumerDone = true
-        case .head:
-            break
+            if resume { loop.resume(self) }
+            if done { return }
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+                let ready = state.withLock { s -> Bool in
+                    if !s.events.isEmpty || s.consumerDone || s.woken { return true }
+                    s.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
         }
-        return .some(event)
+    }
+
+    private func drain(_ s: inout State, into events: inout [CurlEvent], resume: inout Bool) {
+        for event in s.events {
+            switch event {
+            case .body(let bytes): s.bufferedBytes -= bytes.count
+            case .end: s.consumerDone = true
+            case .head: break
+            }
+            events.append(event)
+        }
+        s.events.removeAll(keepingCapacity: s.events.capacity <= 256)
+        if s.paused && s.bufferedBytes <= lowWater {
+            s.paused = false
+            resume = true
+        }
     }
 }

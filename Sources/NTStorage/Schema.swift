@@ -14,6 +14,7 @@ public enum Schema {
         Migration(version: 4, name: "password, browser sessions, API tokens", sql: auth),
         Migration(version: 5, name: "archived conversations, spend of re-imported answers", sql: archives),
         Migration(version: 6, name: "one search-index trigger for updates, timestamps in UTC", sql: searchTrigger + utcTimestamps),
+        Migration(version: 7, name: "running spend totals per day and model", sql: spendTotals),
     ]
 
     /// Conversations and messages. The full-text index covers only messages in a final state: a streaming answer is
@@ -208,5 +209,64 @@ extension Schema {
     /// comes from the same source as the live one.
     public static func migrations(through version: Int) -> [Migration] {
         migrations.filter { $0.version <= version }.sorted { $0.version < $1.version }
+    }
+}
+
+extension Schema {
+    /// Up to version 6 every budget check and every finished answer summed the month's priced answers: work that
+    /// grew with every answer stored. `spend_by_day` keeps the sum per UTC day and model instead, kept exact by
+    /// triggers on both places a cost lives (`messages` and `removed_spend`), so a day's or a month's spend is
+    /// read from at most 31 × models rows whatever the history holds. An answer whose cost moves from `messages` to
+    /// `removed_spend` (deleted) or back (re-imported) leaves the totals unchanged. The range indexes the old sums
+    /// read are dropped; the totals are filled from the rows already stored.
+    static let spendTotals = """
+        CREATE TABLE spend_by_day (
+            day      TEXT NOT NULL,
+            model    TEXT NOT NULL,
+            cost_usd REAL NOT NULL,
+            answers  INTEGER NOT NULL,
+            PRIMARY KEY (day, model)
+        ) WITHOUT ROWID;
+        \(spendTotalTriggers(table: "messages"))
+        \(spendTotalTriggers(table: "removed_spend"))
+        INSERT INTO spend_by_day (day, model, cost_usd, answers)
+            SELECT substr(created_at, 1, 10), COALESCE(model, ''), SUM(cost_usd), COUNT(*) FROM (
+                SELECT created_at, model, cost_usd FROM messages WHERE cost_usd IS NOT NULL
+                UNION ALL
+                SELECT created_at, model, cost_usd FROM removed_spend
+            ) GROUP BY 1, 2;
+        DROP INDEX messages_spend;
+        DROP INDEX removed_spend_by_time;
+        """
+
+    /// The triggers that add a row's cost to its day and model when it appears, and take it away when it goes or
+    /// changes; a row without a cost (a user message, an answer not priced) counts nowhere.
+    static func spendTotalTriggers(table: String) -> String {
+        func add(_ row: String) -> String {
+            """
+            INSERT INTO spend_by_day (day, model, cost_usd, answers)
+                    SELECT substr(\(row).created_at, 1, 10), COALESCE(\(row).model, ''), \(row).cost_usd, 1 WHERE \(row).cost_usd IS NOT NULL
+                    ON CONFLICT (day, model) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd, answers = answers + 1;
+            """
+        }
+        func remove(_ row: String) -> String {
+            """
+            UPDATE spend_by_day SET cost_usd = cost_usd - \(row).cost_usd, answers = answers - 1
+                    WHERE \(row).cost_usd IS NOT NULL AND day = substr(\(row).created_at, 1, 10) AND model = COALESCE(\(row).model, '');
+            """
+        }
+        return """
+            CREATE TRIGGER \(table)_spend_total_insert AFTER INSERT ON \(table) WHEN new.cost_usd IS NOT NULL BEGIN
+                \(add("new"))
+            END;
+            CREATE TRIGGER \(table)_spend_total_delete AFTER DELETE ON \(table) WHEN old.cost_usd IS NOT NULL BEGIN
+                \(remove("old"))
+            END;
+            CREATE TRIGGER \(table)_spend_total_update AFTER UPDATE OF cost_usd, created_at, model ON \(table)
+                WHEN old.cost_usd IS NOT new.cost_usd OR old.created_at IS NOT new.created_at OR old.model IS NOT new.model BEGIN
+                \(remove("old"))
+                \(add("new"))
+            END;
+            """
     }
 }

@@ -5,6 +5,7 @@ import NTAuth
 import NTChat
 import NTConfig
 import NTCurl
+import NTUpstream
 import NTHTTP
 import NTWorkerKit
 import ServiceLifecycle

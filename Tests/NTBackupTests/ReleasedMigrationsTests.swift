@@ -15,6 +15,7 @@ struct ReleasedMigrationsTests {
         4: "ecd83d037b941fcc89a437b158acc488812fa86e46e751cc07d089641f24bb44",
         5: "72829adcde0aade294e0368272d9b911aaa133ef7049169375a317c5c4a9d007",
         6: "fb9c93c407a176aefd5cb25a51b56af66d783d7675bb732fdbb6e4e5cd39a230",
+        7: "d72a508543bd8eabfc29d2b501b7265bdea0fff4aa3c1f21323faa55e5ce6b47",
     ]
 
     @Test func releasedMigrationsNeverChange() {

@@ -13,7 +13,7 @@ struct ChatGuardTests {
                                   completionPrice: 0.000_002, maxCompletionTokens: 16_384)
     static let quickRetry = RetryPolicy(maxRetries: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))
 
-    func start(_ service: ChatService, _ conversation: String, _ content: String? = "hi", maxTokens: Int? = nil) async throws(TurnRefusal) -> AsyncStream<ChatEvent> {
+    func start(_ service: ChatService, _ conversation: String, _ content: String? = "hi", maxTokens: Int? = nil) async throws(TurnRefusal) -> ChatTurn {
         try await service.start(.init(conversationID: conversation, content: content, maxTokens: maxTokens, requestID: "r"), logger: Logger(label: "t"))
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NTChat
 import NTStorage
+import NTSystem
 import Testing
 
 /// Spend as the database reports it: per day, month, conversation and model, deleted answers included.
@@ -64,13 +65,61 @@ struct SpendStoreTests {
         #expect(try await repository.spendByModel(from: today, to: today.adding(days: 1)) == [ModelSpend(model: "m", spendUSD: 0.5, messages: 1)])
     }
 
-    @Test func theSpendQueryReadsOnlyTheCoveringIndexes() async throws {
+    @Test func theBudgetsSpendQueryReadsOnlyTheRunningTotals() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
         let plan = try await repository.spendQueryPlan().joined(separator: "\n")
-        #expect(plan.contains("COVERING INDEX messages_spend"), "\(plan)")
-        #expect(plan.contains("COVERING INDEX removed_spend_by_time"), "\(plan)")
+        #expect(plan.contains("spend_by_day"), "\(plan)")
+        #expect(!plan.contains("messages"), "\(plan)")
+        #expect(!plan.contains("removed_spend"), "\(plan)")
+    }
+
+    /// The running totals against a sum over every priced row, kept and deleted.
+    func totalsMatchTheRows(_ db: TempDatabase) throws -> Bool {
+        let raw = try SQLiteDatabase(path: db.path)
+        let query = try raw.prepare("""
+            SELECT COUNT(*) FROM (
+                SELECT day, model, ROUND(SUM(cost_usd), 9) AS cost, SUM(answers) AS answers FROM spend_by_day GROUP BY 1, 2 HAVING answers > 0
+                EXCEPT
+                SELECT substr(created_at, 1, 10), COALESCE(model, ''), ROUND(SUM(cost_usd), 9), COUNT(*) FROM (
+                    SELECT created_at, model, cost_usd FROM messages WHERE cost_usd IS NOT NULL
+                    UNION ALL SELECT created_at, model, cost_usd FROM removed_spend
+                ) GROUP BY 1, 2
+            )
+            """)
+        _ = try query.step()
+        let rows = try raw.scalarInt("SELECT COUNT(*) FROM spend_by_day WHERE answers > 0") ?? 0
+        let groups = try raw.scalarInt("""
+            SELECT COUNT(*) FROM (SELECT 1 FROM (SELECT created_at, model FROM messages WHERE cost_usd IS NOT NULL
+                UNION ALL SELECT created_at, model FROM removed_spend) GROUP BY substr(created_at, 1, 10), COALESCE(model, ''))
+            """) ?? 0
+        return query.int(0) == 0 && rows == groups
+    }
+
+    @Test func theRunningTotalsFollowEveryChangeOfAPricedAnswer() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil).id
+        let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil).id
+        _ = try await answer(repository, db, conversation: a, model: "m1", cost: 1.0, createdAt: "2026-11-30T00:00:00.000Z")
+        let moved = try await answer(repository, db, conversation: a, model: "m2", cost: 0.25, createdAt: "2026-11-29T10:00:00.000Z")
+        _ = try await answer(repository, db, conversation: b, model: "m1", cost: nil, createdAt: "2026-11-30T12:00:00.000Z")
+        _ = try await answer(repository, db, conversation: b, model: "m3", cost: 8.0, createdAt: "2026-12-01T00:00:00.000Z")
+        #expect(try totalsMatchTheRows(db))
+        let raw = try SQLiteDatabase(path: db.path)
+        try raw.execute("UPDATE messages SET cost_usd = 0.5, model = 'm9' WHERE id = '\(moved)'")
+        #expect(try totalsMatchTheRows(db))
+        _ = try await repository.beginTurn(conversationID: b, userContent: nil, model: "m1", requestID: "r2", workerPID: 1, replacingLastAnswer: true)
+        #expect(try totalsMatchTheRows(db))
+        #expect(try await repository.deleteConversation(id: a))
+        #expect(try totalsMatchTheRows(db))
+        let day = try #require(UTCDay(parsing: "2026-11-30"))
+        #expect(try await repository.spend(day: day, conversationID: nil) == Spend(today: 1.0, month: 1.5, conversation: 0))
+        try raw.execute("DELETE FROM removed_spend WHERE model = 'm9'")
+        #expect(try totalsMatchTheRows(db))
+        #expect(try await repository.spend(day: day, conversationID: nil).month == 1.0)
     }
 
     @Test func theUsageReportHasThirtyDaysOldestFirstAndTheBudgetsLeft() async throws {
@@ -107,5 +156,30 @@ struct SpendStoreTests {
         #expect(days.dropFirst().dropLast().allSatisfy { $0["spend_usd"] as? Double == 0 })
         let models = json["by_model"] as? [[String: Any]] ?? []
         #expect(models.count == 1 && models.first?["model"] as? String == "m" && models.first?["spend_usd"] as? Double == 5.5 && models.first?["messages"] as? Int == 2)
+    }
+
+    @Test func anUpgradeFillsTheTotalsFromTheAnswersAlreadyStored() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nt-spend-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("db.sqlite").path
+        let old = try SQLiteDatabase(path: path)
+        _ = try Migrator(database: old, migrations: Schema.migrations.filter { $0.version <= 6 }).migrate()
+        try old.execute("""
+            INSERT INTO conversations (id, title, created_at, updated_at) VALUES ('c', 't', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z');
+            INSERT INTO messages (id, conversation_id, seq, role, model, status, cost_usd, created_at, updated_at) VALUES
+                ('a1', 'c', 1, 'assistant', 'm1', 'complete', 1.5, '2026-11-02T10:00:00.000Z', '2026-11-02T10:00:00.000Z'),
+                ('a2', 'c', 2, 'assistant', 'm1', 'complete', 0.5, '2026-11-02T11:00:00.000Z', '2026-11-02T11:00:00.000Z'),
+                ('a3', 'c', 3, 'assistant', NULL, 'complete', 0.25, '2026-11-03T11:00:00.000Z', '2026-11-03T11:00:00.000Z'),
+                ('u4', 'c', 4, 'user', NULL, 'complete', NULL, '2026-11-03T12:00:00.000Z', '2026-11-03T12:00:00.000Z');
+            DELETE FROM messages WHERE id = 'a2';
+            """)
+        _ = try Migrator(database: old).migrate()
+        let repository = try SQLiteChatRepository(path: path)
+        let day = try #require(UTCDay(parsing: "2026-11-02"))
+        #expect(try await repository.spend(day: day, conversationID: "c") == Spend(today: 2.0, month: 2.25, conversation: 2.25))
+        #expect(try await repository.spendByModel(from: day, to: day.adding(days: 2)) == [
+            ModelSpend(model: "m1", spendUSD: 2.0, messages: 2), ModelSpend(model: "", spendUSD: 0.25, messages: 1),
+        ])
     }
 }

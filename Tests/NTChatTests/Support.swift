@@ -3,6 +3,8 @@ import Logging
 import NTChat
 import NTOpenRouter
 import NTStorage
+import NTSystem
+import Synchronization
 
 /// A migrated database in a temporary folder, removed by `cleanup()`.
 struct TempDatabase {
@@ -43,28 +45,30 @@ final class ScriptedUpstream: ChatUpstream, @unchecked Sendable {
     /// How many streams ended because the consumer stopped iterating (the transfer was aborted).
     var terminations: Int { lock.withLock { _terminated } }
 
-    func stream(_ request: UpstreamChatRequest) -> AsyncStream<UpstreamEvent> {
+    func call(_ request: UpstreamChatRequest) -> any UpstreamCall {
         let steps = lock.withLock {
             _requests.append(request)
             return scripts[min(_requests.count, scripts.count) - 1]
         }
-        return AsyncStream { continuation in
-            let task = Task {
+        let task = Mutex<Task<Void, Never>?>(nil)
+        let queue = UpstreamEventQueue(onCancel: { [weak self] in
+            task.withLock { $0?.cancel() }
+            self?.lock.withLock { self?._terminated += 1 }
+        })
+        task.withLock {
+            $0 = Task {
                 for step in steps {
                     switch step {
-                    case .event(let event): continuation.yield(event)
+                    case .event(let event): queue.yield(event)
                     case .pause(let duration): try? await Task.sleep(for: duration)
                     case .hang: while !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
                     }
                     if Task.isCancelled { break }
                 }
-                continuation.finish()
-            }
-            continuation.onTermination = { [weak self] termination in
-                task.cancel()
-                if case .cancelled = termination { self?.lock.withLock { self?._terminated += 1 } }
+                queue.yield(.end(nil))
             }
         }
+        return queue
     }
 
     func listModels() async throws -> [ModelInfo] { [] }
@@ -135,7 +139,7 @@ final class FixedSpend: SpendStore, @unchecked Sendable {
 let upstream503 = UpstreamFailure(code: "upstream_503", message: "no provider", httpStatus: 503, retryable: true)
 
 /// Collects a turn's events.
-func collect(_ stream: AsyncStream<ChatEvent>) async -> [ChatEvent] {
+func collect(_ stream: some AsyncSequence<ChatEvent, Never>) async -> [ChatEvent] {
     var events: [ChatEvent] = []
     for await event in stream { events.append(event) }
     return events

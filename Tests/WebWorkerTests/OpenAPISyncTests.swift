@@ -15,7 +15,9 @@ import Testing
 /// operation exists.
 struct OpenAPISyncTests {
     struct NoUpstream: ChatUpstream {
-        func stream(_ request: UpstreamChatRequest) -> AsyncStream<UpstreamEvent> { AsyncStream { $0.finish() } }
+        func call(_ request: UpstreamChatRequest) -> any UpstreamCall {
+            UpstreamEventQueue.failed(UpstreamFailure(code: "no_upstream", message: "no upstream", retryable: false))
+        }
         func listModels() async throws -> [ModelInfo] { [] }
     }
 

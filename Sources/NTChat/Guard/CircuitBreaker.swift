@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import NTOpenRouter
 import Synchronization
 
 /// The circuit breaker around the upstream, one per web worker process.
@@ -132,10 +133,11 @@ public final class CircuitBreaker: Sendable {
     }
 
     /// Whether a failed attempt counts against the upstream's health: transport errors and timeouts (no HTTP
-    /// status), HTTP 5xx, 408 and 429. Other 4xx, a missing API key, a request that could not be encoded and a
-    /// cancelled transfer do not.
+    /// status), and the HTTP statuses `UpstreamErrorBody.isRetryable(status:)` calls transient (408, 429, 500,
+    /// 502, 503, 504: the one definition the retries use too). Other statuses, a missing API key, a request that
+    /// could not be encoded and a cancelled transfer do not.
     public static func counts(_ failure: UpstreamFailure) -> Bool {
-        if let status = failure.httpStatus { return status >= 500 || status == 408 || status == 429 }
+        if let status = failure.httpStatus { return UpstreamErrorBody.isRetryable(status: status) }
         switch failure.code {
         case "no_api_key", "invalid_request", "cancelled": return false
         default: return true

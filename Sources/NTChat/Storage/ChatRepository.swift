@@ -14,6 +14,19 @@ public struct TurnRows: Sendable {
     public let assistant: Message
 }
 
+/// The text of one streaming answer so far, as the periodic flush stores it.
+public struct ProgressUpdate: Sendable {
+    public let messageID: String
+    public let content: String
+    public let reasoning: String
+
+    public init(messageID: String, content: String, reasoning: String) {
+        self.messageID = messageID
+        self.content = content
+        self.reasoning = reasoning
+    }
+}
+
 /// Everything the chat domain needs from storage. The SQLite implementation is ``SQLiteChatRepository``; a
 /// PostgreSQL adapter would implement the same protocol.
 public protocol ChatRepository: Sendable {
@@ -34,6 +47,10 @@ public protocol ChatRepository: Sendable {
 
     /// Stores the text received so far of a streaming answer.
     func saveProgress(messageID: String, content: String, reasoning: String) async throws
+
+    /// Stores the text received so far of several streaming answers in one transaction (the periodic flush of
+    /// every answer streaming in the process); answers no longer `streaming` are left as they are.
+    func saveProgress(_ updates: [ProgressUpdate]) async throws
 
     /// Writes the final state of an answer.
     func finish(messageID: String, outcome: MessageOutcome) async throws

@@ -99,15 +99,26 @@ extension SQLiteChatRepository {
     }
 
     public func saveProgress(messageID: String, content: String, reasoning: String) throws {
+        try saveProgress([ProgressUpdate(messageID: messageID, content: content, reasoning: reasoning)])
+    }
+
+    public func saveProgress(_ updates: [ProgressUpdate]) throws {
+        guard !updates.isEmpty else { return }
         defer { db.resetCachedStatements() }
-        let update = try db.cachedStatement(
-            "UPDATE messages SET content = ?, reasoning = ?, updated_at = ? WHERE id = ? AND status = 'streaming'"
-        )
-        update.bind(1, content)
-        update.bind(2, reasoning)
-        update.bind(3, Identifiers.now())
-        update.bind(4, messageID)
-        _ = try update.step()
+        let now = Identifiers.now()
+        try db.transaction {
+            let update = try db.cachedStatement(
+                "UPDATE messages SET content = ?, reasoning = ?, updated_at = ? WHERE id = ? AND status = 'streaming'"
+            )
+            for progress in updates {
+                update.bind(1, progress.content)
+                update.bind(2, progress.reasoning)
+                update.bind(3, now)
+                update.bind(4, progress.messageID)
+                _ = try update.step()
+                update.reset()
+            }
+        }
     }
 
     public func finish(messageID: String, outcome o: MessageOutcome) throws {

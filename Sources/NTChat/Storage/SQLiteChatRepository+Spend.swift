@@ -1,33 +1,27 @@
 import NTStorage
+import NTSystem
 
-/// Spend queries for budgets and `GET /api/usage`: the recorded `cost_usd` of answers by `created_at` (RFC 3339
-/// UTC text, so a day is the range `[YYYY-MM-DD, next day)`), plus the cost of deleted answers kept in
-/// `removed_spend` (migration 3). The `messages_spend` index covers the range scans.
+/// Spend queries for budgets and `GET /api/usage`, read from the running totals per UTC day and model
+/// (`spend_by_day`, migration 7), which triggers keep equal to the recorded `cost_usd` of every answer, kept and
+/// deleted (`removed_spend`). A day's or a month's spend costs at most 31 × models rows, however many answers
+/// are stored; only a conversation's own spend reads its messages.
 extension SQLiteChatRepository: SpendStore {
-    /// Priced answers, kept and deleted, as one row source with columns `created_at, model, cost_usd`; binds
-    /// `?1` (from, inclusive) and `?2` (to, exclusive).
-    static let pricedAnswers = """
-        SELECT created_at, model, cost_usd FROM messages WHERE cost_usd IS NOT NULL AND created_at >= ?1 AND created_at < ?2
-        UNION ALL
-        SELECT created_at, model, cost_usd FROM removed_spend WHERE created_at >= ?1 AND created_at < ?2
-        """
-
     public func spend(day: UTCDay, conversationID: String?) throws -> Spend {
-        let period = try db.prepare("""
-            SELECT COALESCE(SUM(CASE WHEN created_at >= ?3 AND created_at < ?4 THEN cost_usd END), 0), COALESCE(SUM(cost_usd), 0)
-            FROM (\(Self.pricedAnswers))
+        defer { db.resetCachedStatements() }
+        let period = try db.cachedStatement("""
+            SELECT COALESCE(SUM(CASE WHEN day = ?3 THEN cost_usd END), 0), COALESCE(SUM(cost_usd), 0)
+            FROM spend_by_day WHERE day >= ?1 AND day < ?2
             """)
         period.bind(1, day.firstOfMonth.description)
         period.bind(2, day.firstOfNextMonth.description)
         period.bind(3, day.description)
-        period.bind(4, day.adding(days: 1).description)
         var spend = Spend()
         if try period.step() {
             spend.today = period.double(0)
             spend.month = period.double(1)
         }
         if let conversationID {
-            let conversation = try db.prepare("""
+            let conversation = try db.cachedStatement("""
                 SELECT (SELECT COALESCE(SUM(cost_usd), 0) FROM messages WHERE conversation_id = ?1)
                      + (SELECT COALESCE(SUM(cost_usd), 0) FROM removed_spend WHERE conversation_id = ?1)
                 """)
@@ -38,7 +32,10 @@ extension SQLiteChatRepository: SpendStore {
     }
 
     public func spendByDay(from: UTCDay, to: UTCDay) throws -> [UTCDay: Double] {
-        let query = try db.prepare("SELECT substr(created_at, 1, 10), SUM(cost_usd) FROM (\(Self.pricedAnswers)) GROUP BY 1")
+        defer { db.resetCachedStatements() }
+        let query = try db.cachedStatement(
+            "SELECT day, SUM(cost_usd) FROM spend_by_day WHERE day >= ?1 AND day < ?2 AND answers > 0 GROUP BY day"
+        )
         query.bind(1, from.description)
         query.bind(2, to.description)
         var result: [UTCDay: Double] = [:]
@@ -49,8 +46,10 @@ extension SQLiteChatRepository: SpendStore {
     }
 
     public func spendByModel(from: UTCDay, to: UTCDay) throws -> [ModelSpend] {
-        let query = try db.prepare("""
-            SELECT COALESCE(model, ''), SUM(cost_usd), COUNT(*) FROM (\(Self.pricedAnswers)) GROUP BY 1 ORDER BY 2 DESC, 1
+        defer { db.resetCachedStatements() }
+        let query = try db.cachedStatement("""
+            SELECT model, SUM(cost_usd), SUM(answers) FROM spend_by_day WHERE day >= ?1 AND day < ?2
+            GROUP BY model HAVING SUM(answers) > 0 ORDER BY 2 DESC, 1
             """)
         query.bind(1, from.description)
         query.bind(2, to.description)
@@ -61,11 +60,15 @@ extension SQLiteChatRepository: SpendStore {
         return result
     }
 
-    /// The query plan of the spend query, for a test that checks it reads the covering index, not the messages.
+    /// The query plan of the budget's spend query, for a test that checks it reads only the running totals.
     public func spendQueryPlan() throws -> [String] {
-        let query = try db.prepare("EXPLAIN QUERY PLAN SELECT SUM(cost_usd) FROM (\(Self.pricedAnswers))")
+        let query = try db.prepare("""
+            EXPLAIN QUERY PLAN SELECT COALESCE(SUM(CASE WHEN day = ?3 THEN cost_usd END), 0), COALESCE(SUM(cost_usd), 0)
+            FROM spend_by_day WHERE day >= ?1 AND day < ?2
+            """)
         query.bind(1, "2026-01-01")
         query.bind(2, "2026-02-01")
+        query.bind(3, "2026-01-15")
         var lines: [String] = []
         while try query.step() { lines.append(query.string(3) ?? "") }
         return lines

@@ -57,25 +57,28 @@ public enum TurnRefusal: Error, Sendable, Equatable {
     case circuitOpen(CircuitOpen)
 }
 
-/// One chat turn from request to stored answer: persist first, then stream, relay, flush, finish.
+/// Admits and starts chat turns: plans the request, takes the guards, stores the user message and an empty
+/// answer, and hands back a ``ChatTurn`` for the caller to run on its own task.
 public final class ChatService: Sendable {
     let repository: any ChatRepository
     let upstream: any ChatUpstream
     let settings: @Sendable () -> ChatSettings
     let logger: Logger
     let workerPID: Int32
-    let turns = TurnRegistry()
+    let turns: TurnRegistry
+    let guards: TurnGuards
     /// Prices and limits of a model, from the models catalog: the budget's worst case, the context window, and
     /// the cost for upstreams that report none (Ollama, llama.cpp, vLLM): price × tokens.
     let prices: @Sendable (String) async -> ModelInfo?
-    /// The budgets, checked before a turn starts; nil = no budget checks.
-    public let budget: BudgetGuard?
-    /// The circuit breaker around the upstream (one per process); nil = none.
-    public let breaker: CircuitBreaker?
     /// The redactor whose secrets (the upstream key, in every form) are removed from everything the upstream
     /// sends before it is relayed, stored or logged; read at the start of each turn, so a reload applies to the
     /// next one.
     let redactor: @Sendable () -> Redactor
+
+    /// The budgets, checked before a turn starts; nil = no budget checks.
+    public var budget: BudgetGuard? { guards.budget }
+    /// The circuit breaker around the upstream (one per process); nil = none.
+    public var breaker: CircuitBreaker? { guards.breaker }
 
     public init(repository: any ChatRepository, upstream: any ChatUpstream, workerPID: Int32, logger: Logger,
                 prices: @escaping @Sendable (String) async -> ModelInfo? = { _ in nil },
@@ -87,10 +90,10 @@ public final class ChatService: Sendable {
         self.workerPID = workerPID
         self.logger = logger
         self.prices = prices
-        self.budget = budget
-        self.breaker = breaker
+        self.guards = TurnGuards(budget: budget, breaker: breaker)
         self.redactor = redactor
         self.settings = settings
+        self.turns = TurnRegistry(repository: repository, flushInterval: { settings().flushInterval })
     }
 
     /// Answers currently streaming in this process.
@@ -99,9 +102,8 @@ public final class ChatService: Sendable {
     /// Starts a turn. Before anything is stored: the request is planned (history trimmed to the context window,
     /// `max_tokens` decided), the breaker is asked and the worst case is checked against the budgets; a refusal
     /// throws and leaves no trace. Then the user message and an empty `streaming` answer are committed before this
-    /// returns, and the upstream is called in a task of its own. Ending iteration of the returned stream (the
-    /// client went away) stops the turn and the upstream transfer.
-    public func start(_ request: TurnRequest, logger: Logger) async throws(TurnRefusal) -> AsyncStream<ChatEvent> {
+    /// returns. The upstream is called when the caller runs the returned turn (``ChatTurn/run(emit:flush:)``).
+    public func start(_ request: TurnRequest, logger: Logger) async throws(TurnRefusal) -> ChatTurn {
         if let content = request.content, content.trimmingWhitespace().isEmpty {
             throw .invalid("content must not be empty")
         }
@@ -130,27 +132,7 @@ public final class ChatService: Sendable {
             throw .invalid("storage error: \(error)")
         }
 
-        // The breaker first: while it is open, refusing costs no database query.
-        var permit: BreakerPermit?
-        if let breaker {
-            switch breaker.acquire() {
-            case .success(let granted):
-                permit = granted
-            case .failure(let open):
-                Counter(label: "chat_refusals_total", dimensions: [("reason", "circuit_open")]).increment()
-                logger.notice("chat refused: circuit open", metadata: ["retry_at": "\(BreakerSnapshot.rfc3339(open.retryAtEpochSeconds))"])
-                throw .circuitOpen(open)
-            }
-        }
-        let reservation: BudgetReservation?
-        do {
-            reservation = try await admit(conversationID: conversation.id, plan: plan, logger: logger)
-        } catch {
-            if let permit { breaker?.record(permit, .ignored) }
-            throw error
-        }
-        let guards = TurnGuards(reservation: reservation, permit: permit)
-
+        let admission = try await guards.admit(conversationID: conversation.id, plan: plan, logger: logger)
         let rows: TurnRows
         do {
             rows = try await repository.beginTurn(
@@ -158,7 +140,7 @@ public final class ChatService: Sendable {
                 workerPID: workerPID, replacingLastAnswer: request.content == nil
             )
         } catch {
-            abandon(guards)
+            guards.abandon(admission)
             switch error {
             case ChatStoreError.conversationNotFound: throw .conversationNotFound
             case ChatStoreError.nothingToRegenerate: throw .nothingToRegenerate
@@ -167,57 +149,19 @@ public final class ChatService: Sendable {
         }
         if rows.user != nil { Counter(label: "chat_messages_total", dimensions: [("role", "user")]).increment() }
 
-        let (stream, continuation) = AsyncStream.makeStream(of: ChatEvent.self, bufferingPolicy: .unbounded)
-        let turn = TurnRun(
-            service: self, conversation: conversation, rows: rows, plan: plan, guards: guards, request: request,
-            continuation: continuation, logger: logger
+        let control = TurnControl(conversationID: conversation.id, messageID: rows.assistant.id)
+        let context = TurnContext(
+            repository: repository, upstream: upstream, guards: guards, registry: turns, prices: prices,
+            settings: settings, redactor: redactor(), logger: logger
         )
-        let task = Task { await turn.run() }
-        guard let token = turns.register(conversationID: conversation.id, task: task) else {
-            task.cancel()
+        let turn = ChatTurn(context: context, control: control, plan: plan, request: request, rows: rows,
+                            admission: admission, model: rows.assistant.model ?? settings.defaultModel)
+        guard turns.register(control) else {
+            // Another request of the same conversation registered in the meantime: this one is refused, and
+            // releasing `turn` unrun ends its stored answer as stopped.
             throw .alreadyStreaming
         }
-        let conversationID = conversation.id
-        continuation.onTermination = { [turns] termination in
-            if case .cancelled = termination { _ = turns.stop(conversationID: conversationID, reason: .clientGone) }
-        }
-        let heartbeat = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(15))
-                if !Task.isCancelled { continuation.yield(.keepAlive) }
-            }
-        }
-        Task {
-            await task.value
-            heartbeat.cancel()
-            // Unregister before the client sees the end, so its next turn is never refused as concurrent.
-            self.turns.unregister(conversationID: conversationID, token: token)
-            continuation.finish()
-        }
-        return stream
-    }
-
-    /// Checks the plan's worst case against the budgets and reserves it; nil when there are no budget checks.
-    private func admit(conversationID: String, plan: TurnPlan, logger: Logger) async throws(TurnRefusal) -> BudgetReservation? {
-        guard let budget else { return nil }
-        do {
-            return try await budget.admit(conversationID: conversationID, worstCaseUSD: plan.worstCaseUSD)
-        } catch let exceeded as BudgetExceeded {
-            Counter(label: "chat_refusals_total", dimensions: [("reason", "budget_exceeded")]).increment()
-            logger.notice("chat refused: budget", metadata: [
-                "budget": "\(exceeded.budget.rawValue)", "limit_usd": "\(exceeded.limitUSD)", "spent_usd": "\(exceeded.spentUSD)",
-                "worst_case_usd": "\(exceeded.worstCaseUSD.map { "\($0)" } ?? "unknown")", "model": "\(plan.body.model)",
-            ])
-            throw .budgetExceeded(exceeded)
-        } catch {
-            throw .invalid("storage error: \(error)")
-        }
-    }
-
-    /// Gives back a turn's reservation and breaker permit when it never reached the upstream.
-    func abandon(_ guards: TurnGuards) {
-        if let reservation = guards.reservation { budget?.release(reservation) }
-        if let permit = guards.permit { breaker?.record(permit, .ignored) }
+        return turn
     }
 
     /// Stops the conversation's streaming answer (and its upstream transfer); false when none is streaming.
@@ -234,12 +178,6 @@ public final class ChatService: Sendable {
     public func recoverInterrupted(isAlive: @escaping @Sendable (Int32) -> Bool) async throws -> Int {
         try await repository.markInterrupted(isAlive: isAlive)
     }
-}
-
-/// What a started turn holds from the guards: its budget reservation and its breaker permit.
-struct TurnGuards: Sendable {
-    var reservation: BudgetReservation?
-    var permit: BreakerPermit?
 }
 
 extension String {

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import Logging
 
 /// The request context of every Neural Terminal router: Hummingbird's core storage plus the correlation id,
@@ -23,8 +24,13 @@ public struct AppRequestContext: RequestContext {
     /// The largest body a route may collect; the web worker sets it from `server.max_body_bytes`.
     public var bodyLimit: Int = 1 << 20
 
+    /// The event loop that owns the client's connection: a streamed response runs its work there (see
+    /// ``EventLoopTaskExecutor``).
+    public let eventLoop: any EventLoop
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.eventLoop = source.channel.eventLoop
         self.peerIP = source.channel.remoteAddress?.ipAddress ?? "unknown"
         self.clientIP = peerIP
     }

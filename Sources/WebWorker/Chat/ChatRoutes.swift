@@ -114,28 +114,30 @@ struct ChatRoutes: Sendable {
     }
 
     /// Starts the turn (refusals become JSON errors with their status) and streams its events as SSE.
-    func stream(_ turn: TurnRequest, context: AppRequestContext) async throws -> Response {
-        let events: AsyncStream<ChatEvent>
+    ///
+    /// The turn runs on the response's own task with the connection's event loop as its executor: bytes the curl
+    /// thread hands over wake that loop once per batch, and are parsed, stored in the answer buffer, framed and
+    /// written there, with one write per batch.
+    func stream(_ turnRequest: TurnRequest, context: AppRequestContext) async throws -> Response {
+        let turn: ChatTurn
         do {
-            events = try await service.start(turn, logger: context.logger)
+            turn = try await service.start(turnRequest, logger: context.logger)
         } catch {
             throw APIError(refusal: error)
         }
-        let service = self.service
+        let executor = EventLoopTaskExecutor(context.eventLoop)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
         headers[.cacheControl] = "no-cache, no-store"
         headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            do {
-                for await event in events {
-                    try await writer.write(ByteBuffer(string: SSEEncoding.encode(event)))
-                }
-                try await writer.finish(nil)
-            } catch {
-                _ = service.stop(conversationID: turn.conversationID, reason: .clientGone)
-                throw error
+            await withTaskExecutorPreference(executor) {
+                var frames = SSEFrames()
+                await turn.run(emit: { frames.append($0) }, flush: {
+                    if let batch = frames.take() { try await writer.write(batch) }
+                })
             }
+            try await writer.finish(nil)
         })
     }
 }

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import NTChat
 import NTCurl
 import NTLog
 import NTOpenRouter
@@ -30,8 +31,8 @@ public struct UpstreamSettings: Sendable {
     }
 }
 
-/// OpenRouter (or any OpenAI-compatible server) over libcurl: SSE parsed with ``SSEParser``, chunks decoded with
-/// ``ChunkDecoder``.
+/// OpenRouter (or any OpenAI-compatible server) over libcurl: SSE parsed with `SSEParser`, chunks decoded with
+/// `ChunkDecoder`, on the thread of the turn that pulls the call (see ``OpenRouterCall``).
 public struct OpenRouterUpstream: ChatUpstream {
     let client: CurlClient
     let settings: @Sendable () -> UpstreamSettings
@@ -45,31 +46,22 @@ public struct OpenRouterUpstream: ChatUpstream {
         self.settings = settings
     }
 
-    public func stream(_ request: UpstreamChatRequest) -> AsyncStream<UpstreamEvent> {
+    public func call(_ request: UpstreamChatRequest) -> any UpstreamCall {
         let s = settings()
-        return AsyncStream { continuation in
-            guard let key = s.apiKey, !key.isEmpty else {
-                continuation.yield(.end(UpstreamFailure(code: "no_api_key", message: Self.noKeyMessage, retryable: false)))
-                continuation.finish()
-                return
-            }
-            var body = request.body
-            body.stream = true
-            let bytes: [UInt8]
-            do { bytes = try body.jsonBytes() } catch {
-                continuation.yield(.end(UpstreamFailure(code: "invalid_request", message: "cannot encode the request: \(error)", retryable: false)))
-                continuation.finish()
-                return
-            }
-            var headers = Self.headers(s, key: key, requestID: request.requestID)
-            headers.append(("Content-Type", "application/json"))
-            headers.append(("Accept", "text/event-stream"))
-            let curlRequest = Self.curlRequest(s, path: "/chat/completions", method: "POST", headers: headers, body: bytes)
-            let task = Task {
-                await StreamRelay.relay(client.stream(curlRequest), into: continuation)
-            }
-            continuation.onTermination = { _ in task.cancel() }
+        guard let key = s.apiKey, !key.isEmpty else {
+            return UpstreamEventQueue.failed(UpstreamFailure(code: "no_api_key", message: Self.noKeyMessage, retryable: false))
         }
+        var body = request.body
+        body.stream = true
+        let bytes: [UInt8]
+        do { bytes = try body.jsonBytes() } catch {
+            return UpstreamEventQueue.failed(UpstreamFailure(code: "invalid_request", message: "cannot encode the request: \(error)", retryable: false))
+        }
+        var headers = Self.headers(s, key: key, requestID: request.requestID)
+        headers.append(("Content-Type", "application/json"))
+        headers.append(("Accept", "text/event-stream"))
+        let curlRequest = Self.curlRequest(s, path: "/chat/completions", method: "POST", headers: headers, body: bytes)
+        return OpenRouterCall(transfer: client.start(curlRequest))
     }
 
     public func listModels() async throws -> [ModelInfo] {

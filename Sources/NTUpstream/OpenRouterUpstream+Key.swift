@@ -1,3 +1,4 @@
+import NTChat
 import NTCurl
 import NTLog
 
@@ -19,7 +20,7 @@ extension OpenRouterUpstream {
                 let answer = try await client.fetch(request, maxBytes: 1 << 20)
                 status = UpstreamKeyStatus.from(status: answer.status, body: answer.body)
             } catch let error as CurlError {
-                status = UpstreamKeyStatus(state: .unknown, detail: "upstream unreachable (\(StreamRelay.failure(for: error, sawBytes: false).code))")
+                status = UpstreamKeyStatus(state: .unknown, detail: "upstream unreachable (\(OpenRouterCall.Decoding.failure(for: error, sawBytes: false).code))")
             } catch {
                 status = UpstreamKeyStatus(state: .unknown, detail: "upstream unreachable")
             }

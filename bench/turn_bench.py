@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""The chat turn under load: added time to first token, CPU per relayed stream, peak RSS and idle CPU.
+
+Starts the fake OpenRouter (50 tokens, the first after 100 ms, then one every 20 ms) and the appliance (release
+build) on loopback ports, then for each database state (fresh, and one holding HISTORY messages inserted before
+the appliance starts) and each concurrency level N opens N streams at once, first straight to the fake, then
+through the appliance's /api/chat, in the same run. "Added" is the appliance's percentile minus the direct one at
+the same concurrency; the ratio is the appliance's percentile over the direct one. CPU per stream is the whole
+appliance's CPU time (supervisor and workers, user + system, from /proc) during the appliance phase, divided by N.
+Each level runs RUNS times; the table shows the median of the runs' figures. Every load is bounded in count and
+time, and every connection stays on 127.0.0.1.
+
+Usage: bench/turn_bench.py --app BIN --fake BIN [--levels 1,50,500,2000] [--runs 3] [--history 100000]
+"""
+import argparse, asyncio, json, os, re, resource, shutil, signal, socket, sqlite3, statistics, subprocess, tempfile
+import time, uuid
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def children(pid):
+    """The pid and its children, through /proc/*/stat's parent field."""
+    found = [pid]
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return found
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / TICKS
+
+
+def rss_mb(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                total += next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+        except (OSError, StopIteration):
+            pass
+    return total / 1024
+
+
+async def one_stream(port, path, body, marker, timeout):
+    start = time.perf_counter()
+    ttft, seen = None, b""
+    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout)
+    payload = json.dumps(body).encode()
+    writer.write(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode() + payload)
+    ok, done = False, False
+    deadline = start + timeout
+    try:
+        status = await asyncio.wait_for(reader.readline(), timeout)
+        ok = b" 200 " in status
+        while True:
+            chunk = await asyncio.wait_for(reader.read(65536), max(0.01, deadline - time.perf_counter()))
+            if not chunk:
+                break
+            seen = (seen + chunk)[-4096:]
+            if ttft is None and marker.search(seen):
+                ttft = time.perf_counter() - start
+            if b'"status":"complete"' in seen or b"data: [DONE]" in seen:
+                done = True
+    finally:
+        writer.close()
+    return ttft, ok and done and ttft is not None
+
+
+DIRECT = re.compile(rb'"content":"[^"]')
+THROUGH = re.compile(rb"event: delta")
+
+
+async def wave(n, port, path, body, marker, timeout):
+    outcomes = await asyncio.gather(*[one_stream(port, path, body, marker, timeout) for _ in range(n)],
+                                    return_exceptions=True)
+    ttfts = sorted(o[0] * 1000 for o in outcomes if not isinstance(o, BaseException) and o[0] is not None)
+    errors = sum(1 for o in outcomes if isinstance(o, BaseException) or not o[1])
+    return ttfts, errors
+
+
+def pct(values, p):
+    if not values:
+        return float("nan")
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+class Appliance:
+    def __init__(self, app, fake_port, work, name):
+        self.app, self.work = app, work
+        self.web, self.met = free_port(), free_port()
+        self.data = os.path.join(work, f"data-{name}")
+        self.config = os.path.join(work, f"{name}.toml")
+        with open(self.config, "w") as f:
+            f.write(f"""server.listen = "127.0.0.1:{self.web}"
+metrics.listen = "127.0.0.1:{self.met}"
+storage.data_dir = "{self.data}"
+upstream.base_url = "http://127.0.0.1:{fake_port}/api/v1"
+upstream.default_model = "fake/lorem"
+log.level = "warning"
+limits.api_requests_per_minute = 0
+limits.chat_requests_per_minute = 0
+memory.limit_mb = 2048
+budget.daily_usd = 1000000.0
+budget.monthly_usd = 10000000.0
+""")
+        self.proc = None
+
+    def start(self):
+        log = open(os.path.join(self.work, "app.log"), "ab")
+        env = dict(os.environ, OPENROUTER_API_KEY="sk-or-v1-bench")
+        self.proc = subprocess.Popen([self.app, "run", "--config", self.config], stdout=log, stderr=log, env=env)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.met), 0.2) as s:
+                    s.sendall(b"GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    if b" 200 " in s.recv(64):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise SystemExit("the appliance did not become ready in 30 s")
+
+    def stop(self):
+        if self.proc:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(30)
+            self.proc = None
+
+    @property
+    def pids(self):
+        return children(self.proc.pid)
+
+
+def seed(db_path, count):
+    """Inserts `count` messages (half of them priced answers, spread over this month's days so far) in
+    conversations of 10, as a long-used appliance would hold them."""
+    db = sqlite3.connect(db_path)
+    now = time.gmtime()
+    month = time.strftime("%Y-%m", now)
+    rows, convs = [], []
+    for c in range(count // 10):
+        cid = str(uuid.uuid4())
+        day = 1 + c % now.tm_mday
+        stamp = f"{month}-{day:02d}T{c % 24:02d}:00:00.000Z"
+        convs.append((cid, f"history {c}", "fake/lorem", stamp, stamp))
+        for i in range(10):
+            answer = i % 2 == 1
+            rows.append((str(uuid.uuid4()), cid, i, "assistant" if answer else "user",
+                         f"lorem ipsum dolor sit amet {c} {i} " * 8, "fake/lorem" if answer else None, "complete",
+                         "stop" if answer else None, 20 if answer else None, 50 if answer else None,
+                         0.00012 if answer else None, stamp, stamp))
+    with db:
+        db.executemany("INSERT INTO conversations (id, title, model, created_at, updated_at) VALUES (?,?,?,?,?)", convs)
+        db.executemany("""INSERT INTO messages (id, conversation_id, seq, role, content, model, status, finish_reason,
+            prompt_tokens, completion_tokens, cost_usd, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                       rows)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+
+
+async def measure_level(appl, fake_port, n, timeout):
+    direct, derr = await wave(n, fake_port, "/api/v1/chat/completions",
+                              {"model": "fake/lorem", "stream": True, "messages": [{"role": "user", "content": "bench"}]},
+                              DIRECT, timeout)
+    pids = appl.pids
+    peak, sampling = 0.0, True
+
+    async def sampler():
+        nonlocal peak
+        while sampling:
+            peak = max(peak, rss_mb(pids))
+            await asyncio.sleep(0.05)
+
+    task = asyncio.create_task(sampler())
+    cpu0, t0 = cpu_seconds(pids), time.perf_counter()
+    through, aerr = await wave(n, appl.web, "/api/chat", {"message": "bench", "model": "fake/lorem"}, THROUGH, timeout)
+    wall = time.perf_counter() - t0
+    cpu = cpu_seconds(pids) - cpu0
+    sampling = False
+    await task
+    return {
+        "direct50": pct(direct, 50), "direct99": pct(direct, 99), "appl50": pct(through, 50), "appl99": pct(through, 99),
+        "added50": pct(through, 50) - pct(direct, 50), "added99": pct(through, 99) - pct(direct, 99),
+        "ratio99": pct(through, 99) / pct(direct, 99) if direct else float("nan"),
+        "errors": derr + aerr, "appl_errors": aerr, "cpu_ms": cpu * 1000 / n, "cores": cpu / wall, "rss": peak,
+    }
+
+
+def idle_cpu(appl, seconds):
+    pids = appl.pids
+    time.sleep(3)
+    c0, t0 = cpu_seconds(pids), time.perf_counter()
+    time.sleep(seconds)
+    return (cpu_seconds(pids) - c0) / (time.perf_counter() - t0) * 100
+
+
+def median(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+async def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--app", required=True)
+    ap.add_argument("--fake", required=True)
+    ap.add_argument("--levels", default="1,50,500,2000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--history", type=int, default=100000)
+    ap.add_argument("--idle-seconds", type=float, default=20)
+    ap.add_argument("--timeout", type=float, default=60)
+    args = ap.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    work = tempfile.mkdtemp(prefix="turn-bench-")
+    fake = subprocess.Popen([args.fake, "--port", "0", "--quiet", "--tokens", "50", "--token-delay-ms", "20",
+                             "--ttft-ms", "100"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = fake.stdout.readline()
+        fake_port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
+        levels = [int(x) for x in args.levels.split(",")]
+        print(f"fake upstream: 50 tokens, first after 100 ms, then every 20 ms; {args.runs} runs per level, medians; "
+              f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}")
+        header = (f"{'database':<16} {'streams':>7} {'direct p50/p99 ms':>18} {'added p50/p99 ms':>17} {'p99 ratio':>9} "
+                  f"{'errors':>6} {'CPU/stream ms':>13} {'cores used':>10} {'peak RSS MB':>11}")
+        for name, history in [("fresh", 0), (f"{args.history:,} msgs", args.history)]:
+            appl = Appliance(args.app, fake_port, work, "fresh" if history == 0 else "history")
+            appl.start()
+            if history:
+                appl.stop()
+                seed(os.path.join(appl.data, "neural-terminal.db"), history)
+                appl.start()
+            idle = idle_cpu(appl, args.idle_seconds)
+            print(f"\n## {name}: idle CPU {idle:.3f} % of a core over {args.idle_seconds:.0f} s")
+            print(header, flush=True)
+            for n in levels:
+                runs = [await measure_level(appl, fake_port, n, args.timeout) for _ in range(args.runs)]
+                print(f"{name:<16} {n:>7} {median(runs, 'direct50'):>8.1f} / {median(runs, 'direct99'):>6.1f} "
+                      f"{median(runs, 'added50'):>8.1f} / {median(runs, 'added99'):>6.1f} {median(runs, 'ratio99'):>8.3f}x "
+                      f"{sum(r['errors'] for r in runs):>6} {median(runs, 'cpu_ms'):>13.2f} {median(runs, 'cores'):>10.2f} "
+                      f"{max(r['rss'] for r in runs):>11.1f}", flush=True)
+            appl.stop()
+    finally:
+        fake.terminate()
+        fake.wait(10)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+asyncio.run(main())
