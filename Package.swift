@@ -118,7 +118,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The chat domain's upstream adapter: OpenRouter (or any OpenAI-compatible server) over libcurl. Only the
-        // web worker and the CLI link it; the domain sees the ChatUpstream protocol.
+        // web worker links it; the domain sees the ChatUpstream protocol.
         .target(name: "NTUpstream", dependencies: ["NTChat", "NTCurl", "NTOpenRouter", "NTLog"], swiftSettings: strict),
 
         // MARK: monthly archives (the chat domain's export format, compressed and verified like backups)
@@ -127,7 +127,7 @@ let package = Package(
         // MARK: the process model
         .target(
             name: "WebWorker",
-            dependencies: ["NTAuth", "NTBackup", "NTChat", "NTUpstream", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle, nioPosix,
+            dependencies: ["NTAuth", "NTBackup", "NTChat", "NTUpstream", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle, nio, nioPosix,
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics")],
             // The UI's source files; they reach the binary through the generated Assets/EmbeddedAssets.swift.
