@@ -2,6 +2,7 @@ import Foundation
 import NTArchive
 import NTBackup
 import NTChat
+import NTSystem
 import Testing
 
 /// Pruning: only verified and unchanged conversations leave the database, budgets do not move, import brings them

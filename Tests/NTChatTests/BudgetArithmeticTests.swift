@@ -1,5 +1,6 @@
 import NTChat
 import NTOpenRouter
+import NTSystem
 import Testing
 
 /// The budget rules at their edges: exactly at the limit, free models, unknown prices, used-up budgets.

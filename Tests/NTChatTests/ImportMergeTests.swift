@@ -1,6 +1,7 @@
 import Foundation
 import NTChat
 import NTStorage
+import NTSystem
 import Testing
 
 /// How an import meets a conversation the database already holds (ADR 0006, ``ImportMerge``): it continues a

@@ -1,4 +1,5 @@
 import Metrics
+import NTSystem
 import Synchronization
 
 /// Recorded spend, as storage keeps it: the cost of every answer, including answers since deleted.

@@ -1,3 +1,5 @@
+import NTSystem
+
 
 /// The body of `GET /api/usage`: today's and this month's spend against their budgets, the breaker, and spend
 /// per model and per day over the last 30 days. Every key is always present; a null budget means none is set.

@@ -1,9 +1,6 @@
-import NTLog
-import NTSystem
-
 /// A calendar day in UTC, the unit of daily budgets and of `by_day` in `GET /api/usage`.
 ///
-/// Computed from days since the Unix epoch (`NTSystem.CivilDate`), so it needs neither Foundation nor time-zone
+/// Computed from days since the Unix epoch (``CivilDate``), so it needs neither Foundation nor time-zone
 /// files. Stored timestamps are RFC 3339 UTC text (`2026-11-30T04:05:06.789Z`), so a
 /// day's rows are those whose `created_at` sorts in `[day, next day)`.
 public struct UTCDay: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -26,7 +23,7 @@ public struct UTCDay: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     /// Today, by the wall clock.
-    public static func today() -> UTCDay { UTCDay(epochSeconds: LogTimestamp.now().seconds) }
+    public static func today() -> UTCDay { UTCDay(epochSeconds: WallClock.now().seconds) }
 
     /// The civil date (year, month 1…12, day 1…31).
     public var civil: (year: Int, month: Int, day: Int) {
