@@ -3,8 +3,8 @@
 // Dependencies flow one way (scripts/check-imports.py keeps each target's list equal to its imports, and
 // `scripts/check-imports.py --graph` prints the graph):
 //   C leaves (CNTSupport, CCrypto, CSQLite, CZstd, CCurl)
-//   ← leaf tools: NTConfig, NTLog, NTIPC, NTMetrics, NTOpenRouter (no target of this package below them),
-//     NTSystem (C shims), NTStorage (SQLite), NTCurl (libcurl)
+//   ← leaf tools: NTConfig, NTIPC, NTMetrics, NTOpenRouter (no target of this package below them),
+//     NTSystem (C shims; the UTC time arithmetic), NTLog (NTSystem), NTStorage (SQLite), NTCurl (libcurl)
 //   ← shared layers: NTBackup (NTStorage, NTSystem), NTAuth (NTConfig, NTStorage, NTSystem),
 //     NTHTTP (NTLog, NTSystem), NTWorkerKit (NTConfig, NTLog, NTSystem, NTIPC, NTMetrics),
 //     and the chat domain: NTChat (NTStorage, NTSystem, NTOpenRouter, NTLog) ← NTArchive (NTChat, NTBackup) and
@@ -63,7 +63,7 @@ let package = Package(
 
         // MARK: leaf tools
         .target(name: "NTConfig", swiftSettings: strict),
-        .target(name: "NTLog", dependencies: [logging], swiftSettings: strict),
+        .target(name: "NTLog", dependencies: ["NTSystem", logging], swiftSettings: strict),
         .target(name: "NTSystem", dependencies: ["CNTSupport", "CCrypto"], swiftSettings: strict),
         .target(name: "NTStorage", dependencies: ["CSQLite"], swiftSettings: strict),
         .target(name: "NTBackup", dependencies: ["NTStorage", "NTSystem", "CZstd"], swiftSettings: strict),
@@ -177,6 +177,7 @@ let package = Package(
         // MARK: tests
         .testTarget(name: "NTConfigTests", dependencies: ["NTConfig"], swiftSettings: strict),
         .testTarget(name: "NTLogTests", dependencies: ["NTLog", logging], swiftSettings: strict),
+        .testTarget(name: "NTSystemTests", dependencies: ["NTSystem"], swiftSettings: strict),
         .testTarget(
             name: "NTMetricsTests",
             dependencies: [

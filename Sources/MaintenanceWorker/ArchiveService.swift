@@ -4,6 +4,7 @@ import NTArchive
 import NTBackup
 import NTChat
 import NTConfig
+import NTSystem
 import NTWorkerKit
 
 /// Runs archive runs for the maintenance worker, one at a time: on schedule (the first tick, then hourly) and when

@@ -2,6 +2,7 @@ import Logging
 import Metrics
 import NTBackup
 import NTStorage
+import NTSystem
 import NTWorkerKit
 import ServiceLifecycle
 

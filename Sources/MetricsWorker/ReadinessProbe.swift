@@ -2,6 +2,7 @@ import FoundationEssentials
 import NTBackup
 import NTIPC
 import NTStorage
+import NTSystem
 import NTWorkerKit
 
 /// Answers `/ready`: the database answers a query, the web worker is up and ready, the appliance is not

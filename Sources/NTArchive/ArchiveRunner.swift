@@ -2,6 +2,7 @@ import NTBackup
 import NTChat
 #if canImport(Glibc)
 import Glibc
+import NTSystem
 #endif
 
 /// One archive run (ADR 0011):
@@ -124,7 +125,7 @@ public struct ArchiveRunner: Sendable {
                     // Candidates come in order of their last activity's text, which is within a day of the instant:
                     // a month ending more than a day before this one's text gets nothing more, so close it now.
                     let text = ArchiveFingerprint(archived).lastActivity
-                    let wall = ArchiveTime.wallClockMilliseconds(text) ?? last
+                    let wall = RFC3339.parse(text)?.wallClockMilliseconds ?? last
                     for (month, writer) in open where month.endUnixMilliseconds + ArchiveTime.dayMilliseconds <= wall {
                         open[month] = nil
                         records += try await publish(writer, state: &state)

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import NTMetrics
+import NTSystem
 import NTWorkerKit
 #if canImport(Glibc)
 import Glibc
@@ -31,7 +32,7 @@ extension Supervisor {
     }
 
     func status() -> SupervisorStatus {
-        let now = UnixTime.now()
+        let now = WallClock.secondsSinceEpoch()
         let workers = WorkerRole.allCases.map { role -> SupervisorStatus.Worker in
             let slot = slots[role] ?? WorkerSlot(role: role)
             return .init(

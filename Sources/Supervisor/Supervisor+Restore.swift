@@ -1,6 +1,7 @@
 import Logging
 import NTBackup
 import NTStorage
+import NTSystem
 import NTWorkerKit
 #if canImport(Glibc)
 import Glibc

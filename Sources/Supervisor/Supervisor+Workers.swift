@@ -19,7 +19,7 @@ extension Supervisor {
             slots[role]?.pid = pid
             slots[role]?.ready = false
             slots[role]?.startedAt = .now
-            slots[role]?.startedAtUnix = UnixTime.now()
+            slots[role]?.startedAtUnix = WallClock.secondsSinceEpoch()
             logger.info("worker spawned", metadata: ["role": "\(role.rawValue)", "child_pid": "\(pid)"])
             Task { await self.awaitReadiness(role: role, pid: pid) }
             return pid

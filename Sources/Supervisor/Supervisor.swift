@@ -35,7 +35,7 @@ public actor Supervisor {
     var restoring = false
     /// The probation of the workers on a restored database and the last restore's outcome.
     var restoreState = RestoreState()
-    let startedAtUnix = UnixTime.now()
+    let startedAtUnix = WallClock.secondsSinceEpoch()
     private var finished: CheckedContinuation<Int32, Never>?
     private var finishedCode: Int32?
 

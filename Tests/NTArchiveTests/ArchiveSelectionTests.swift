@@ -1,6 +1,7 @@
 import NTArchive
 import NTBackup
 import NTChat
+import NTSystem
 import Testing
 
 /// Which conversations are old enough, and which UTC month each belongs to.
@@ -26,15 +27,11 @@ struct ArchiveSelectionTests {
 
     @Test("each timestamp falls in the UTC month of its instant", arguments: months)
     func monthOfTimestamp(_ timestamp: String, _ month: String?) {
-        #expect(ArchiveTime.unixMilliseconds(timestamp).map { ArchiveMonth(unixMilliseconds: $0).description } == month)
+        #expect(RFC3339.unixMilliseconds(timestamp).map { ArchiveMonth(unixMilliseconds: $0).description } == month)
     }
 
-    @Test("milliseconds and offsets are counted exactly")
-    func instants() {
-        #expect(ArchiveTime.unixMilliseconds("1970-01-01T00:00:00.000Z") == 0)
-        #expect(ArchiveTime.unixMilliseconds("1970-01-01T00:00:01.5Z") == 1500)
-        #expect(ArchiveTime.unixMilliseconds("1970-01-01T01:00:00+01:00") == 0)
-        #expect(ArchiveTime.unixMilliseconds("2026-11-30T05:00:00.123456Z") == ArchiveTime.unixMilliseconds("2026-11-30T05:00:00.123Z"))
+    @Test("month file names and the end of a month")
+    func monthFiles() {
         #expect(ArchiveMonth(fileName: "2026-08.jsonl.zst")?.description == "2026-08")
         #expect(ArchiveMonth(fileName: "2026-13.jsonl.zst") == nil)
         #expect(ArchiveMonth(fileName: ".tmp-2026-08.jsonl.zst") == nil)

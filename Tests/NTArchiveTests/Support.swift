@@ -3,6 +3,7 @@ import NTArchive
 import NTBackup
 import NTChat
 import NTStorage
+import NTSystem
 
 /// A migrated database and an archive folder in a temporary folder, removed by `remove()`.
 struct ArchiveScratch {

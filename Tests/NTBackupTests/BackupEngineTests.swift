@@ -1,6 +1,7 @@
 import Foundation
 import NTBackup
 import NTStorage
+import NTSystem
 import Testing
 
 @Suite("Backups: snapshot, manifest, verification, retention on disk, restore")

@@ -1,4 +1,5 @@
 import NTBackup
+import NTSystem
 import Testing
 
 /// Golden tables for the retention rule (restic's): synthetic backup times over months and years, and exactly

@@ -1,6 +1,5 @@
 import NTChat
 import NTOpenRouter
-import NTSystem
 import Testing
 
 /// The budget rules at their edges: exactly at the limit, free models, unknown prices, used-up budgets.
@@ -79,20 +78,5 @@ struct BudgetArithmeticTests {
         #expect(USD.format(0.000_42) == "$0.00042")
         #expect(USD.format(0.004) == "$0.0040")
         #expect(USD.format(0.009_999_9) == "$0.01")
-    }
-
-    @Test func utcDaysAndMonths() {
-        let day = UTCDay(epochSeconds: 1_795_996_800)  // 2026-11-30T00:00:00Z
-        #expect(day.description == "2026-11-30")
-        #expect(day.monthString == "2026-11")
-        #expect(UTCDay(epochSeconds: 1_795_996_799).description == "2026-11-29")
-        #expect(day.adding(days: 1).description == "2026-12-01")
-        #expect(day.firstOfMonth.description == "2026-11-01")
-        #expect(day.firstOfNextMonth.description == "2026-12-01")
-        #expect(UTCDay(year: 2026, month: 12, day: 15).firstOfNextMonth.description == "2027-01-01")
-        #expect(UTCDay(year: 2028, month: 2, day: 28).adding(days: 1).description == "2028-02-29")
-        #expect(UTCDay(daysSinceEpoch: 0).description == "1970-01-01")
-        #expect(UTCDay(parsing: "2026-11-30") == day)
-        #expect(UTCDay(parsing: "2026-13-01") == nil)
     }
 }

@@ -1,6 +1,7 @@
 import NTStorage
 #if canImport(Glibc)
 import Glibc
+import NTSystem
 #endif
 
 /// What a backup needs to know.

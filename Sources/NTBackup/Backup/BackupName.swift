@@ -1,3 +1,5 @@
+import NTSystem
+
 /// Backup file names: `neural-terminal-YYYYMMDDTHHMMSSZ.db.zst`, with the manifest beside it as `<name>.json`.
 public enum BackupName {
     public static let prefix = "neural-terminal-"

@@ -1,4 +1,5 @@
 import NTStorage
+import NTSystem
 
 /// Restoring a backup in two steps, so that nothing is touched until the backup is proven sound.
 ///

@@ -1,3 +1,5 @@
+import NTSystem
+
 /// Which backups to keep: the last N, one a day for D days, one a week for W weeks, one a month for M months.
 ///
 /// restic's rule (`restic forget --keep-last/--keep-daily/--keep-weekly/--keep-monthly`): walking from the newest

@@ -8,31 +8,16 @@ import NTSystem
 enum ExportTimestamp {
     static let example = "2026-11-30T05:00:00.000Z"
 
-    /// What is wrong with `value`, as the end of a sentence, or nil if it is a valid timestamp.
+    /// What is wrong with `value`, as the end of a sentence, or nil if it is a valid timestamp: the form
+    /// ``RFC3339/Fields/canonical`` writes, naming a real date and time.
     static func problem(_ value: String) -> String? {
-        let b = Array(value.utf8)
-        func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= b.count else { return nil }
-            var n = 0
-            for i in range {
-                guard b[i] >= 48 && b[i] <= 57 else { return nil }
-                n = n * 10 + Int(b[i] - 48)
-            }
-            return n
+        let fields = RFC3339.parse(value)
+        if fields?.offsetMinutes != nil {
+            return "has a UTC offset: only UTC times ending in Z are accepted, as the export writes them (such as \(example))"
         }
-        let layout: [(Int, UInt8)] = [(4, 45), (7, 45), (10, 84), (13, 58), (16, 58), (19, 46), (23, 90)]
-        guard b.count == 24, layout.allSatisfy({ b[$0.0] == $0.1 }), let year = number(0..<4), let month = number(5..<7),
-              let day = number(8..<10), let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              number(20..<23) != nil
-        else {
-            let offset = b.count >= 6 && (b[b.count - 6] == 43 || b[b.count - 6] == 45) && b[b.count - 3] == 58
-            if offset { return "has a UTC offset: only UTC times ending in Z are accepted, as the export writes them (such as \(example))" }
+        guard let fields, fields.canonical == value else {
             return "is not a timestamp as the export writes it (RFC 3339 in UTC to the millisecond, such as \(example))"
         }
-        let date = (1...12).contains(month) && day >= 1 ? CivilDate.fromDays(CivilDate.days(year: year, month: month, day: day)) : nil
-        guard let date, date == (year, month, day), hour < 24, minute < 60, second < 60 else {
-            return "is not a real date and time"
-        }
-        return nil
+        return fields.isRealDateTime ? nil : "is not a real date and time"
     }
 }

@@ -1,8 +1,8 @@
 /// Days since 1970-01-01 ⇄ proleptic Gregorian (year, month, day), by Howard Hinnant's `civil_from_days` and
 /// `days_from_civil` algorithms: exact for every year, no Foundation, no time-zone files.
 ///
-/// The one implementation behind backup names (`NTBackup.UTCTime`), budget days (`NTChat.UTCDay`) and archive
-/// months (`NTArchive`).
+/// The one implementation behind ``UTCTime`` (backup names, retention), ``UTCDay`` (budget days), ``RFC3339``
+/// (stored and logged timestamps) and, through them, the archives' months.
 public enum CivilDate {
     /// The date of day number `days` (0 = 1970-01-01); `month` 1…12, `day` 1…31.
     public static func fromDays(_ days: Int64) -> (year: Int, month: Int, day: Int) {

@@ -14,7 +14,7 @@ public struct UTCDay: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// The UTC day holding this instant (seconds since the epoch).
     public init(epochSeconds: Int) {
-        self.init(daysSinceEpoch: Int((Double(epochSeconds) / 86_400).rounded(.down)))
+        self.init(daysSinceEpoch: epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400)
     }
 
     /// A day from its civil date; `month` 1…12, `day` 1…31 (not checked against the month's length).
@@ -48,21 +48,16 @@ public struct UTCDay: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// `YYYY-MM-DD`.
     public var description: String {
         let c = civil
-        return Self.pad(c.year, 4) + "-" + Self.pad(c.month, 2) + "-" + Self.pad(c.day, 2)
+        return RFC3339.digits(c.year, 4) + "-" + RFC3339.digits(c.month, 2) + "-" + RFC3339.digits(c.day, 2)
     }
 
     /// `YYYY-MM`.
     public var monthString: String {
         let c = civil
-        return Self.pad(c.year, 4) + "-" + Self.pad(c.month, 2)
+        return RFC3339.digits(c.year, 4) + "-" + RFC3339.digits(c.month, 2)
     }
 
     public static func < (lhs: UTCDay, rhs: UTCDay) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
-
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-    }
 }
 
 extension UTCDay {
