@@ -17,8 +17,12 @@ public struct ListeningSocket: Sendable {
     /// The host as configured.
     public let host: String
 
+    /// The accept queue asked for (the kernel caps it at `net.core.somaxconn`): a burst of connections beyond
+    /// it waits out a SYN retransmission (1 s) before it is even accepted.
+    public static let backlog: Int32 = 4096
+
     /// Binds and listens on `host:port` (IPv4, IPv6 or a name resolved by `getaddrinfo`).
-    public static func open(host: String, port: Int, backlog: Int32 = 1024) throws(SystemError) -> ListeningSocket {
+    public static func open(host: String, port: Int, backlog: Int32 = ListeningSocket.backlog) throws(SystemError) -> ListeningSocket {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

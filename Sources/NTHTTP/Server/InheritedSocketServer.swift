@@ -1,9 +1,11 @@
+import Glibc
 import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
 import NIOExtras
 import NIOPosix
+import NTSystem
 import ServiceLifecycle
 import Synchronization
 
@@ -67,6 +69,10 @@ where Responder.Context == AppRequestContext {
             }
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .bind(fd) { channel in http1.setup(channel: channel, logger: logger) }
+        // SwiftNIO calls listen(2) again on an adopted socket with its default backlog of 128, and a backlog option
+        // set on the bootstrap does not reach that call: 500 clients connecting at once then lost their SYNs and
+        // waited a second to retry. Listening again restores the queue the socket was opened with.
+        _ = Glibc.listen(fd, ListeningSocket.backlog)
 
         await onRunning()
         await withGracefulShutdownHandler {

@@ -13,9 +13,17 @@ public struct ChunkDecoder: Sendable {
     /// Whether a chunk has been seen (and ``StreamItem/started(id:model:provider:)`` emitted).
     public private(set) var hasStarted = false
     private let decoder = JSONDecoder()
+    /// Whether the common chunk shape is read by ``ChunkFastPath`` (false only in the tests that compare the two).
+    let usesFastPath: Bool
 
     /// A decoder for a new stream.
-    public init() {}
+    public init() {
+        usesFastPath = true
+    }
+
+    init(usesFastPath: Bool) {
+        self.usesFastPath = usesFastPath
+    }
 
     /// Decodes one SSE event. Events with blank data (keep-alives from some servers) produce nothing.
     public mutating func decode(_ event: SSEEvent) -> [StreamItem] {
@@ -24,22 +32,30 @@ public struct ChunkDecoder: Sendable {
 
     /// Decodes the data of one SSE event.
     public mutating func decode(data: String) -> [StreamItem] {
-        var utf8 = data.utf8[...]
-        while let first = utf8.first, first.isJSONWhitespace { utf8 = utf8.dropFirst() }
-        while let last = utf8.last, last.isJSONWhitespace { utf8 = utf8.dropLast() }
-        if utf8.isEmpty { return [] }
-        if utf8.elementsEqual("[DONE]".utf8) { return [.done] }
-
-        let chunk: WireChunk
-        do {
-            chunk = try decoder.decode(WireChunk.self, from: Data(utf8))
-        } catch {
-            return [.malformed(Self.describe(error, data: data))]
+        var data = data
+        return data.withUTF8 { all in
+            var lower = 0
+            var upper = all.count
+            while lower < upper, all[lower].isJSONWhitespace { lower += 1 }
+            while upper > lower, all[upper - 1].isJSONWhitespace { upper -= 1 }
+            if lower == upper { return [] }
+            let body = UnsafeBufferPointer(rebasing: all[lower..<upper])
+            if body.elementsEqual("[DONE]".utf8) { return [.done] }
+            var chunk: WireChunk
+            if usesFastPath, let quick = ChunkFastPath.read(body) {
+                chunk = quick
+            } else {
+                do {
+                    chunk = try decoder.decode(WireChunk.self, from: Data(body))
+                } catch {
+                    return [.malformed(Self.describe(error, data: String(decoding: all, as: UTF8.self)))]
+                }
+            }
+            guard chunk.id != nil || chunk.choices != nil || chunk.usage != nil || chunk.error != nil else {
+                return [.malformed("event data is JSON but not a chat completion chunk: \(Self.excerpt(String(decoding: all, as: UTF8.self)))")]
+            }
+            return items(of: chunk)
         }
-        guard chunk.id != nil || chunk.choices != nil || chunk.usage != nil || chunk.error != nil else {
-            return [.malformed("event data is JSON but not a chat completion chunk: \(Self.excerpt(data))")]
-        }
-        return items(of: chunk)
     }
 
     private mutating func items(of chunk: WireChunk) -> [StreamItem] {
