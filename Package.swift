@@ -5,9 +5,10 @@
 //   C leaves (CNTSupport, CCrypto, CSQLite, CZstd, CCurl)
 //   ← leaf tools: NTConfig, NTIPC, NTMetrics, NTOpenRouter (no target of this package below them),
 //     NTSystem (C shims; the UTC time arithmetic), NTLog (NTSystem), NTStorage (SQLite), NTCurl (libcurl)
-//   ← shared layers: NTBackup (NTStorage, NTSystem), NTAuth (NTConfig, NTStorage, NTSystem),
+//   ← shared layers: NTFiles (NTSystem, CZstd), NTBackup (NTFiles, NTIPC, NTStorage, NTSystem),
+//     NTAuth (NTConfig, NTStorage, NTSystem),
 //     NTHTTP (NTLog, NTSystem), NTWorkerKit (NTConfig, NTLog, NTSystem, NTIPC, NTMetrics),
-//     and the chat domain: NTChat (NTStorage, NTSystem, NTOpenRouter, NTLog) ← NTArchive (NTChat, NTBackup) and
+//     and the chat domain: NTChat (NTStorage, NTSystem, NTOpenRouter, NTLog) ← NTArchive (NTChat, NTFiles, NTIPC) and
 //     NTUpstream (NTChat, NTCurl, NTOpenRouter, NTLog: the upstream adapter, which only WebWorker imports)
 //   ← the four process modules WebWorker, MetricsWorker, MaintenanceWorker and Supervisor: each on NTWorkerKit,
 //     none imports another (the supervisor only spawns the workers, as processes of this binary)
@@ -66,7 +67,9 @@ let package = Package(
         .target(name: "NTLog", dependencies: ["NTSystem", logging], swiftSettings: strict),
         .target(name: "NTSystem", dependencies: ["CNTSupport", "CCrypto"], swiftSettings: strict),
         .target(name: "NTStorage", dependencies: ["CSQLite"], swiftSettings: strict),
-        .target(name: "NTBackup", dependencies: ["NTStorage", "NTSystem", "CZstd"], swiftSettings: strict),
+        // Durable file operations, the directory lock and zstd streams: what backups, archives and imports share.
+        .target(name: "NTFiles", dependencies: ["NTSystem", "CZstd"], swiftSettings: strict),
+        .target(name: "NTBackup", dependencies: ["NTFiles", "NTIPC", "NTStorage", "NTSystem"], swiftSettings: strict),
         .target(name: "NTIPC", dependencies: [nio, nioPosix, logging], swiftSettings: strict),
         .target(name: "NTCurl", dependencies: ["CCurl"], swiftSettings: strict),
         .target(name: "NTOpenRouter", swiftSettings: strict),
@@ -122,12 +125,12 @@ let package = Package(
         .target(name: "NTUpstream", dependencies: ["NTChat", "NTCurl", "NTOpenRouter", "NTLog"], swiftSettings: strict),
 
         // MARK: monthly archives (the chat domain's export format, compressed and verified like backups)
-        .target(name: "NTArchive", dependencies: ["NTChat", "NTBackup", "NTSystem", "NTConfig"], swiftSettings: strict),
+        .target(name: "NTArchive", dependencies: ["NTChat", "NTFiles", "NTIPC", "NTSystem", "NTConfig"], swiftSettings: strict),
 
         // MARK: the process model
         .target(
             name: "WebWorker",
-            dependencies: ["NTAuth", "NTBackup", "NTChat", "NTUpstream", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle, nio, nioPosix,
+            dependencies: ["NTAuth", "NTBackup", "NTChat", "NTFiles", "NTUpstream", "NTCurl", "NTConfig", "NTWorkerKit", "NTHTTP", "NTIPC", "NTStorage", "NTSystem", logging, lifecycle, nio, nioPosix,
                 .product(name: "HTTPTypes", package: "swift-http-types"), .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics")],
             // The UI's source files; they reach the binary through the generated Assets/EmbeddedAssets.swift.
@@ -147,7 +150,7 @@ let package = Package(
         .target(
             name: "Supervisor",
             dependencies: [
-                "NTConfig", "NTLog", "NTSystem", "NTStorage", "NTBackup", "NTArchive", "NTIPC", "NTMetrics", "NTWorkerKit", logging,
+                "NTConfig", "NTLog", "NTSystem", "NTStorage", "NTBackup", "NTFiles", "NTArchive", "NTIPC", "NTMetrics", "NTWorkerKit", logging,
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -158,7 +161,7 @@ let package = Package(
             name: "NeuralTerminal",
             dependencies: [
                 "Supervisor", "WebWorker", "MetricsWorker", "MaintenanceWorker", "NTChat", "CZstd",
-                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTBackup", "NTArchive", "NTCurl", "NTAuth", logging,
+                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTWorkerKit", "NTStorage", "NTBackup", "NTFiles", "NTArchive", "NTCurl", "NTAuth", logging,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -178,6 +181,7 @@ let package = Package(
         .testTarget(name: "NTConfigTests", dependencies: ["NTConfig"], swiftSettings: strict),
         .testTarget(name: "NTLogTests", dependencies: ["NTLog", logging], swiftSettings: strict),
         .testTarget(name: "NTSystemTests", dependencies: ["NTSystem"], swiftSettings: strict),
+        .testTarget(name: "NTFilesTests", dependencies: ["NTFiles", "NTSystem"], swiftSettings: strict),
         .testTarget(
             name: "NTMetricsTests",
             dependencies: [
@@ -188,9 +192,9 @@ let package = Package(
         ),
         .testTarget(name: "NTOpenRouterTests", dependencies: ["NTOpenRouter"], swiftSettings: strict),
         .testTarget(name: "NTCurlTests", dependencies: ["NTCurl"], swiftSettings: strict),
-        .testTarget(name: "NTBackupTests", dependencies: ["NTBackup", "NTStorage", "NTSystem"], swiftSettings: strict),
+        .testTarget(name: "NTBackupTests", dependencies: ["NTBackup", "NTFiles", "NTStorage", "NTSystem"], swiftSettings: strict),
         .testTarget(name: "NTAuthTests", dependencies: ["NTAuth", "NTStorage"], swiftSettings: strict),
-        .testTarget(name: "NTArchiveTests", dependencies: ["NTArchive", "NTChat", "NTBackup", "NTStorage", "NTSystem"], swiftSettings: strict),
+        .testTarget(name: "NTArchiveTests", dependencies: ["NTArchive", "NTChat", "NTFiles", "NTStorage", "NTSystem"], swiftSettings: strict),
         .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTSystem", "NTOpenRouter", "NTLog", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
@@ -204,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             // kept: ApplianceTests NeuralTerminal — not imported: the tests start the built binary, so it is built first.
-            dependencies: ["NeuralTerminal", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTArchive", "NTStorage"],
+            dependencies: ["NeuralTerminal", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTFiles", "NTArchive", "NTStorage"],
             swiftSettings: strict
         ),
     ]

@@ -1,7 +1,6 @@
 import Logging
 import Metrics
 import NTArchive
-import NTBackup
 import NTChat
 import NTConfig
 import NTSystem

@@ -1,4 +1,5 @@
-import NTBackup
+import NTFiles
+
 
 /// Why an archive run stopped. Nothing is pruned after any of these, and no month file is replaced by one that
 /// was not verified.
@@ -9,7 +10,7 @@ public enum ArchiveError: Error, Sendable, CustomStringConvertible {
     /// nothing more is added to it until someone moves it aside.
     case damaged(file: String, problem: String)
     /// A file operation or zstd failed.
-    case file(BackupError)
+    case file(FileError)
     /// Another run holds the archive directory's lock.
     case busy(directory: String)
     /// `archive.after_days` is 0.

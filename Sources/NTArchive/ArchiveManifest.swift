@@ -1,5 +1,5 @@
 import FoundationEssentials
-import NTBackup
+import NTFiles
 
 /// The manifest beside each month file (`2026-08.jsonl.zst.json`): what the file must hold, so a later append or
 /// prune can check the file without trusting it. Rewritten (temp file, fsync, rename) with every append.

@@ -1,6 +1,6 @@
 import FoundationEssentials
-import NTBackup
 import NTChat
+import NTFiles
 import NTSystem
 #if canImport(Glibc)
 import Glibc
@@ -35,7 +35,7 @@ public struct ArchiveReadBack: Sendable, Equatable {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         func problem(_ text: String) -> ArchiveError { .verification(file: name, problem: text) }
         let fd: Int32
-        do { fd = try FileOps.openRead(path) } catch let error as BackupError { throw ArchiveError.file(error) }
+        do { fd = try FileOps.openRead(path) } catch let error as FileError { throw ArchiveError.file(error) }
         defer { close(fd) }
         var result = ArchiveReadBack()
         var whole = SHA256()
@@ -60,7 +60,7 @@ public struct ArchiveReadBack: Sendable, Equatable {
             guard result.bytes > offset else { throw problem("nothing after byte \(offset)") }
             try parser.take(try decoder.finish(), into: &result)
             try parser.finish()
-        } catch let error as BackupError {
+        } catch let error as FileError {
             throw problem(error.description)
         } catch let error as LineCounter.Failure {
             throw problem(error.text)

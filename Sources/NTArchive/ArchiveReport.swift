@@ -1,4 +1,5 @@
-import NTBackup
+import NTIPC
+
 
 /// The answer of an archive run (also the JSON of `neural-terminal archive --json` and of `archive` on the control
 /// socket): what was written and pruned, or why the run stopped.

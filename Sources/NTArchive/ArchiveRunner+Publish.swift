@@ -1,5 +1,5 @@
-import NTBackup
 import NTChat
+import NTFiles
 
 extension ArchiveRunner {
     /// Ends a month's new frame, reads the file back, and publishes it only if it holds exactly what it should.
@@ -36,7 +36,7 @@ extension ArchiveRunner {
             try writer.publish(manifest: manifest)
         } catch {
             writer.discard()
-            if let error = error as? BackupError { throw ArchiveError.file(error) }
+            if let error = error as? FileError { throw ArchiveError.file(error) }
             throw error
         }
         let archivedAt = Identifiers.now()

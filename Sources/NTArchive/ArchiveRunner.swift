@@ -1,7 +1,7 @@
-import NTBackup
 import NTChat
 #if canImport(Glibc)
 import Glibc
+import NTFiles
 import NTSystem
 #endif
 
@@ -41,7 +41,7 @@ public struct ArchiveRunner: Sendable {
             case let error as ArchiveError:
                 state.report.error = error.description
                 state.report.reason = error.reason
-            case let error as BackupError:
+            case let error as FileError:
                 state.report.error = error.description
                 state.report.reason = error.reason
             default:
@@ -76,7 +76,7 @@ public struct ArchiveRunner: Sendable {
         let lock: DirectoryLock
         do { lock = try DirectoryLock(directory: directory) } catch { throw ArchiveError.busy(directory: directory) }
         defer { lock.release() }
-        for name in FileOps.list(directory) where name.hasPrefix(BackupName.temporaryPrefix) {
+        for name in FileOps.list(directory) where name.hasPrefix(MonthFileWriter.temporaryPrefix) {
             FileOps.remove(directory + "/" + name)
         }
         let listing = FileOps.list(directory)

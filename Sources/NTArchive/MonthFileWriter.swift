@@ -1,5 +1,5 @@
-import NTBackup
 import NTChat
+import NTFiles
 import NTSystem
 #if canImport(Glibc)
 import Glibc
@@ -13,6 +13,10 @@ import Glibc
 /// Concatenated zstd frames are one valid stream (`zstd -d` and `neural-terminal import` read them as one), so the
 /// earlier conversations are never decompressed or re-encoded, and memory stays one compression context.
 final class MonthFileWriter {
+    /// Temporary files of a run in progress start with this; they never look like a month file, and the next run
+    /// removes what a crashed one left.
+    static let temporaryPrefix = ".tmp-"
+
     let month: ArchiveMonth
     let directory: String
     let finalPath: String
@@ -33,7 +37,7 @@ final class MonthFileWriter {
         self.month = month
         self.directory = directory
         finalPath = directory + "/" + month.fileName
-        tempPath = directory + "/" + BackupName.temporaryPrefix + month.fileName
+        tempPath = directory + "/" + Self.temporaryPrefix + month.fileName
         FileOps.remove(tempPath)
         fd = try FileOps.createNew(tempPath)
         do {

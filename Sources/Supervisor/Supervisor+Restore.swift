@@ -1,5 +1,6 @@
 import Logging
 import NTBackup
+import NTFiles
 import NTStorage
 import NTSystem
 import NTWorkerKit

@@ -1,5 +1,5 @@
 import Foundation
-import NTBackup
+import NTFiles
 import Testing
 
 /// A canary API key never appears in any log line, response body, export, search result, metrics

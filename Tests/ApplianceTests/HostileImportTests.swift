@@ -1,5 +1,5 @@
 import Foundation
-import NTBackup
+import NTFiles
 import Testing
 
 /// Hostile imports against the real appliance (ADR 0006): a forged record deletes nothing, bad timestamps and

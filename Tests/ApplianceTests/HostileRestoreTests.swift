@@ -1,5 +1,6 @@
 import Foundation
 import NTBackup
+import NTFiles
 import NTIPC
 import NTStorage
 import NTWorkerKit

@@ -1,6 +1,5 @@
 import Foundation
 import NTArchive
-import NTBackup
 import NTChat
 import NTSystem
 import Testing

@@ -1,5 +1,4 @@
 import NTArchive
-import NTBackup
 import NTChat
 import NTSystem
 import Testing

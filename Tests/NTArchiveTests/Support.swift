@@ -1,7 +1,7 @@
 import Foundation
 import NTArchive
-import NTBackup
 import NTChat
+import NTFiles
 import NTStorage
 import NTSystem
 

@@ -1,5 +1,6 @@
 import Foundation
 import NTBackup
+import NTFiles
 import NTStorage
 
 /// Makes backups by hand, with manifests that match them, the way someone with write access to the backup folder

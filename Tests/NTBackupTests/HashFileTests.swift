@@ -1,5 +1,6 @@
 import Foundation
 import NTBackup
+import NTFiles
 import Testing
 
 @Suite("BackupCatalog.hashFile streams a file through SHA-256")

@@ -1,5 +1,6 @@
 import Foundation
 import NTBackup
+import NTFiles
 import NTStorage
 import Testing
 

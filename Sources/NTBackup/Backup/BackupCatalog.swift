@@ -1,3 +1,4 @@
+import NTFiles
 import NTStorage
 import NTSystem
 
@@ -101,7 +102,7 @@ public enum BackupCatalog {
             return try SchemaCheck.verify(path: target, newestSchema: newestSchema)
         } catch {
             DatabaseFiles.remove(target)
-            throw error
+            throw BackupError.converting(error) ?? error
         }
     }
 
@@ -119,20 +120,22 @@ public enum BackupCatalog {
 
     /// SHA-256 of a file, streamed; `progress(bytesRead)` after each chunk.
     public static func hashFile(_ path: String, progress: (Int) -> Void = { _ in }) throws -> String {
-        let fd = try FileOps.openRead(path)
-        defer { close(fd) }
-        var hasher = SHA256()
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: FileOps.chunk, alignment: 16)
-        defer { buffer.deallocate() }
-        var done = 0
-        while true {
-            let n = try FileOps.read(fd, into: buffer, count: FileOps.chunk, path: path)
-            if n == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
-            done += n
-            progress(done)
+        try BackupError.mapping {
+            let fd = try FileOps.openRead(path)
+            defer { close(fd) }
+            var hasher = SHA256()
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: FileOps.chunk, alignment: 16)
+            defer { buffer.deallocate() }
+            var done = 0
+            while true {
+                let n = try FileOps.read(fd, into: buffer, count: FileOps.chunk, path: path)
+                if n == 0 { break }
+                hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
+                done += n
+                progress(done)
+            }
+            return hasher.finalizeHex()
         }
-        return hasher.finalizeHex()
     }
 
     /// Deletes the backups (and their manifests) that `policy` does not keep; returns the deleted names.

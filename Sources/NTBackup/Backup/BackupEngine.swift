@@ -1,3 +1,4 @@
+import NTFiles
 import NTStorage
 #if canImport(Glibc)
 import Glibc
@@ -63,8 +64,10 @@ public enum BackupEngine {
         let clock = ContinuousClock.now
         let directory = settings.directory
         guard FileOps.exists(settings.databasePath) else { throw BackupError.noDatabase(path: settings.databasePath) }
-        try FileOps.makeDirectories(directory)
-        let lock = try DirectoryLock(directory: directory)
+        let lock = try BackupError.mapping {
+            try FileOps.makeDirectories(directory)
+            return try DirectoryLock(directory: directory)
+        }
         defer { lock.release() }
         removeLeftovers(in: directory)
 
@@ -92,11 +95,13 @@ public enum BackupEngine {
             FileOps.remove(manifestTemp)
         }
         do {
-            return try write(
-                settings, source: source, name: name, time: time, snapshot: snapshot, compressed: compressed,
-                manifestTemp: manifestTemp, databaseBytes: databaseBytes, started: clock, shouldContinue: shouldContinue,
-                progress: progress
-            )
+            return try BackupError.mapping {
+                try write(
+                    settings, source: source, name: name, time: time, snapshot: snapshot, compressed: compressed,
+                    manifestTemp: manifestTemp, databaseBytes: databaseBytes, started: clock, shouldContinue: shouldContinue,
+                    progress: progress
+                )
+            }
         } catch let error as BackupError where error.reason != "disk_full" && error != .cancelled {
             // A write that failed because the disk filled up reads as a disk-I/O error from SQLite; say what it was.
             let freeNow = FileOps.freeBytes(directory) ?? Int.max
@@ -127,12 +132,10 @@ public enum BackupEngine {
             try source.backup(to: snapshot, pagesPerStep: settings.pagesPerStep, shouldContinue: shouldContinue) { copied, total in
                 progress(.snapshot, total == 0 ? 1 : Double(copied) / Double(total))
             }
-        } catch let error as BackupError {
-            throw error
         } catch let error as StorageError where error.code == Self.interruptCode {
             throw BackupError.cancelled
         } catch {
-            throw BackupError.storage("snapshot failed: \(error)")
+            throw BackupError.converting(error) ?? .storage("snapshot failed: \(error)")
         }
         lap(.snapshot)
         progress(.check, 0)
@@ -144,10 +147,8 @@ public enum BackupEngine {
             guard verdict == "ok" else { throw BackupError.integrity(verdict) }
             schemaVersion = try copy.schemaVersion()
             rowCounts = try copy.rowCounts()
-        } catch let error as BackupError {
-            throw error
         } catch {
-            throw BackupError.storage("checking the snapshot: \(error)")
+            throw BackupError.converting(error) ?? .storage("checking the snapshot: \(error)")
         }
         progress(.check, 1)
         lap(.check)

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import NTFiles
 
 /// The JSON file beside each backup: enough to verify it and to decide whether it can be restored.
 public struct BackupManifest: Codable, Sendable, Equatable {
@@ -73,10 +74,8 @@ public struct BackupManifest: Codable, Sendable, Equatable {
         guard FileOps.exists(manifestPath) else { throw BackupError.manifest("\(path) has no manifest (\(manifestPath))") }
         do {
             return try decode(try FileOps.readSmall(manifestPath))
-        } catch let error as BackupError {
-            throw error
         } catch {
-            throw BackupError.manifest("\(manifestPath) is not a valid manifest: \(error)")
+            throw BackupError.converting(error) ?? .manifest("\(manifestPath) is not a valid manifest: \(error)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import NTFiles
 import NTStorage
 import NTSystem
 
@@ -33,7 +34,7 @@ public enum Restore {
     /// Swaps the staged file in; returns where the previous database was kept. Call with no connection writing.
     public static func swap(staged: String, database: String, now: UTCTime = .now()) throws -> String {
         let aside = unusedName(database + ".before-restore-" + now.compact)
-        try replace(database, with: staged, keepingCurrentAs: aside)
+        try BackupError.mapping { try replace(database, with: staged, keepingCurrentAs: aside) }
         return aside
     }
 
@@ -69,7 +70,7 @@ public enum Restore {
     /// `neural-terminal.db.failed-restore-<time>` (returned). Call with no connection writing.
     public static func rollBack(database: String, aside: String, now: UTCTime = .now()) throws -> String {
         let failed = unusedName(database + ".failed-restore-" + now.compact)
-        try replace(database, with: aside, keepingCurrentAs: failed)
+        try BackupError.mapping { try replace(database, with: aside, keepingCurrentAs: failed) }
         return failed
     }
 

@@ -46,10 +46,8 @@ public enum SchemaCheck {
             try compareObjects(database, version: version, expected: schema)
             try foreignKeys(database)
             try probeTables(database, tables: schema.required)
-        } catch let error as BackupError {
-            throw error
         } catch {
-            throw BackupError.storage("checking the database: \(error)")
+            throw BackupError.converting(error) ?? .storage("checking the database: \(error)")
         }
         try checkFullText(path: path, tables: schema.required)
         return version
@@ -149,10 +147,8 @@ public enum SchemaCheck {
                     throw BackupError.integrity("the full-text index \(table.name) is damaged: \(error)")
                 }
             }
-        } catch let error as BackupError {
-            throw error
         } catch {
-            throw BackupError.storage("checking the full-text index: \(error)")
+            throw BackupError.converting(error) ?? .storage("checking the full-text index: \(error)")
         }
     }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import NTArchive
-import NTBackup
 import NTConfig
+import NTFiles
 
 /// `neural-terminal archive`: runs archiving now (ADR 0011). While the appliance runs, its maintenance worker does
 /// it (through the control socket, so it never races a scheduled run); otherwise this process does. `--list`

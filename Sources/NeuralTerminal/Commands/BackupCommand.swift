@@ -1,6 +1,7 @@
 import ArgumentParser
 import NTBackup
 import NTConfig
+import NTFiles
 import NTIPC
 import NTSystem
 import NTWorkerKit

@@ -1,7 +1,7 @@
 import ArgumentParser
 import NTArchive
-import NTBackup
 import NTChat
+import NTFiles
 
 /// `neural-terminal export`: the API's export, straight from the database file (ADR 0006).
 struct ExportCommand: AsyncParsableCommand {
@@ -104,7 +104,7 @@ struct ImportCommand: AsyncParsableCommand {
             progress.finish(nil)
             printError("\(file): \(error.description)")
             throw ExitCode(ArchiveCommandSupport.dataError)
-        } catch let error as BackupError {
+        } catch let error as FileError {
             progress.finish(nil)
             printError("\(file): \(error.description)")
             throw ExitCode(ArchiveCommandSupport.dataError)

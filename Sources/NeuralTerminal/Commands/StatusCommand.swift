@@ -1,5 +1,4 @@
 import ArgumentParser
-import NTBackup
 import NTIPC
 import NTWorkerKit
 

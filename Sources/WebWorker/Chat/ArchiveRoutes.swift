@@ -1,8 +1,8 @@
 import HTTPTypes
 import Hummingbird
 import Logging
-import NTBackup
 import NTChat
+import NTFiles
 import NTHTTP
 
 /// Export and import (format in ADR 0006). Thin: the work is ``ArchiveExporter`` and
@@ -88,7 +88,7 @@ struct ArchiveRoutes: Sendable {
             case .invalid: throw APIError(.badRequest, code: "invalid_import", message: error.description)
             case .tooLarge: throw APIError(.contentTooLarge, code: "too_large", message: error.description)
             }
-        } catch let error as BackupError {
+        } catch let error as FileError {
             context.logger.notice("import refused", metadata: ["error": "\(error.description)"])
             throw APIError(.badRequest, code: "invalid_import", message: error.description)
         }

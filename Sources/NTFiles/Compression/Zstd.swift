@@ -4,9 +4,9 @@ import CZstd
 import Glibc
 #endif
 
-/// Streaming zstd between files (backups), through ``ZstdEncoder`` and ``ZstdDecoder`` (libzstd's
-/// `ZSTD_compressStream2` / `ZSTD_decompressStream`), with the frame's content checksum on. Memory stays bounded
-/// (libzstd's recommended buffers plus its window, and 1 MiB reads) whatever the file size.
+/// Streaming zstd between files (backups, the CLI's archive check), through ``ZstdEncoder`` and ``ZstdDecoder``
+/// (libzstd's `ZSTD_compressStream2` / `ZSTD_decompressStream`), with the frame's content checksum on. Memory stays
+/// bounded (libzstd's recommended buffers plus its window, and 1 MiB reads) whatever the file size.
 public enum Zstd {
     /// What a compression produced.
     public struct Output: Sendable, Equatable {
@@ -59,7 +59,7 @@ public enum Zstd {
         let inBuffer = UnsafeMutableRawPointer.allocate(byteCount: inSize, alignment: 16)
         defer { inBuffer.deallocate() }
         while true {
-            guard shouldContinue() else { throw BackupError.cancelled }
+            guard shouldContinue() else { throw FileError.cancelled }
             let n = try FileOps.read(source, into: inBuffer, count: inSize, path: inputPath)
             if n == 0 { break }
             try encoder.write(UnsafeRawBufferPointer(start: inBuffer, count: n))
@@ -81,11 +81,11 @@ public enum Zstd {
     }
 
     /// Decompresses the file at `input` into the new file `output` (or nowhere, when nil, to check it), verifying
-    /// each frame's checksum; a corrupt, truncated or empty file throws ``BackupError/zstd(_:)``. Hashes the
+    /// each frame's checksum; a corrupt, truncated or empty file throws ``FileError/zstd(_:)``. Hashes the
     /// compressed bytes on the way. On failure `output` is removed.
     ///
     /// With `limit`, no more than `limit` decompressed bytes are ever written: the first piece that would go past
-    /// it stops the decompression with ``BackupError/manifest(_:)`` (a few kilobytes of zstd can expand to
+    /// it stops the decompression with ``FileError/exceedsLimit(path:limit:)`` (a few kilobytes of zstd can expand to
     /// gigabytes, so the expected size must bound the output, not just be compared at the end).
     public static func decompress(input: String, output: String?, limit: Int? = nil, progress: (Int) -> Void = { _ in }) throws -> Check {
         let source = try FileOps.openRead(input)
@@ -118,7 +118,7 @@ public enum Zstd {
         func emit(_ piece: [UInt8]) throws {
             written += piece.count
             if let limit, written > limit {
-                throw BackupError.manifest("size mismatch: \(inputPath) decompresses to more than the \(limit) bytes expected; stopped there")
+                throw FileError.exceedsLimit(path: inputPath, limit: limit)
             }
             guard let sink, !piece.isEmpty else { return }
             try piece.withUnsafeBytes { try FileOps.writeAll(sink, $0.baseAddress!, $0.count, path: outputPath) }

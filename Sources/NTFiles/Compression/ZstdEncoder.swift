@@ -20,7 +20,7 @@ public final class ZstdEncoder {
     ///   - pledgedSize: the exact number of bytes that will be written, when known (stored in the frame header).
     ///   - output: receives the compressed bytes; a throw ends the compression with that error.
     public init(level: Int32, pledgedSize: Int? = nil, output: @escaping (UnsafeRawBufferPointer) throws -> Void) throws {
-        guard let context = ZSTD_createCCtx() else { throw BackupError.zstd("cannot create a compression context") }
+        guard let context = ZSTD_createCCtx() else { throw FileError.zstd("cannot create a compression context") }
         self.context = context
         outSize = ZSTD_CStreamOutSize()
         outBuffer = UnsafeMutableRawPointer.allocate(byteCount: outSize, alignment: 16)
@@ -75,6 +75,6 @@ public final class ZstdEncoder {
     }
 
     static func check(_ code: Int) throws {
-        if ZSTD_isError(code) != 0 { throw BackupError.zstd(String(cString: ZSTD_getErrorName(code))) }
+        if ZSTD_isError(code) != 0 { throw FileError.zstd(String(cString: ZSTD_getErrorName(code))) }
     }
 }

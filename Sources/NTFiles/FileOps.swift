@@ -3,21 +3,22 @@ import Glibc
 #endif
 import NTSystem
 
-/// The few POSIX file operations backups need, each throwing ``BackupError/io(operation:path:errno:)``.
+/// The POSIX file operations backups, archives and exports share (durable writes, renames, bounded reads), each
+/// throwing ``FileError/io(operation:path:errno:)``.
 public enum FileOps {
     /// The chunk size of every streaming read (bounded memory whatever the file size).
     public static let chunk = 1 << 20
 
     public static func openRead(_ path: String) throws -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw BackupError.io(operation: "open", path: path, errno: errno) }
+        guard fd >= 0 else { throw FileError.io(operation: "open", path: path, errno: errno) }
         return fd
     }
 
     /// Creates a new file (mode 0600); fails if it exists.
     public static func createNew(_ path: String) throws -> Int32 {
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw BackupError.io(operation: "create", path: path, errno: errno) }
+        guard fd >= 0 else { throw FileError.io(operation: "create", path: path, errno: errno) }
         return fd
     }
 
@@ -27,7 +28,7 @@ public enum FileOps {
             let n = write(fd, base + done, count - done)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw BackupError.io(operation: "write", path: path, errno: errno)
+                throw FileError.io(operation: "write", path: path, errno: errno)
             }
             done += n
         }
@@ -38,31 +39,31 @@ public enum FileOps {
         while true {
             let n = Glibc.read(fd, base, count)
             if n >= 0 { return n }
-            if errno != EINTR { throw BackupError.io(operation: "read", path: path, errno: errno) }
+            if errno != EINTR { throw FileError.io(operation: "read", path: path, errno: errno) }
         }
     }
 
     public static func sync(_ fd: Int32, path: String) throws {
-        guard fsync(fd) == 0 else { throw BackupError.io(operation: "fsync", path: path, errno: errno) }
+        guard fsync(fd) == 0 else { throw FileError.io(operation: "fsync", path: path, errno: errno) }
     }
 
     /// Makes a rename or unlink in `directory` durable.
     public static func syncDirectory(_ directory: String) throws {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw BackupError.io(operation: "open", path: directory, errno: errno) }
+        guard fd >= 0 else { throw FileError.io(operation: "open", path: directory, errno: errno) }
         defer { close(fd) }
         try sync(fd, path: directory)
     }
 
     /// Atomically replaces `to` with `from` (same file system).
     public static func rename(_ from: String, _ to: String) throws {
-        guard Glibc.rename(from, to) == 0 else { throw BackupError.io(operation: "rename", path: "\(from) -> \(to)", errno: errno) }
+        guard Glibc.rename(from, to) == 0 else { throw FileError.io(operation: "rename", path: "\(from) -> \(to)", errno: errno) }
     }
 
     /// Gives the file at `existing` a second name `new` (a hard link; fails if `new` exists). The file is never
     /// without a name, unlike a rename away and back.
     public static func link(_ existing: String, _ new: String) throws {
-        guard Glibc.link(existing, new) == 0 else { throw BackupError.io(operation: "link", path: "\(existing) -> \(new)", errno: errno) }
+        guard Glibc.link(existing, new) == 0 else { throw FileError.io(operation: "link", path: "\(existing) -> \(new)", errno: errno) }
     }
 
     /// Removes a file if it exists.
@@ -93,7 +94,7 @@ public enum FileOps {
         do {
             try Directories.create(path)
         } catch {
-            throw BackupError.io(operation: "mkdir", path: path, errno: error.code)
+            throw FileError.io(operation: "mkdir", path: path, errno: error.code)
         }
     }
 
@@ -136,29 +137,4 @@ public enum FileOps {
         }
         try sync(fd, path: path)
     }
-}
-
-/// An exclusive advisory lock on a file, held until ``release()`` (or the process ends).
-public final class DirectoryLock: @unchecked Sendable {
-    private var fd: Int32
-
-    /// Takes the lock on `<directory>/.lock` without waiting; throws ``BackupError/busy(directory:)`` if held.
-    public init(directory: String) throws {
-        let path = directory + "/.lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw BackupError.io(operation: "open", path: path, errno: errno) }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            throw BackupError.busy(directory: directory)
-        }
-    }
-
-    public func release() {
-        guard fd >= 0 else { return }
-        flock(fd, LOCK_UN)
-        close(fd)
-        fd = -1
-    }
-
-    deinit { release() }
 }

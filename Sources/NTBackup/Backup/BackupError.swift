@@ -1,7 +1,9 @@
+import NTFiles
+
 /// Why a backup, a verification or a restore failed. Every case leaves no partial file behind.
 public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
-    /// A system call failed (`open`, `write`, `rename`, ...), with `errno`'s text.
-    case io(operation: String, path: String, errno: Int32)
+    /// A file operation or zstd failed (a system call with `errno`'s text, a corrupt or truncated frame).
+    case file(FileError)
     /// Less free space than the backup needs (`needed` includes `backup.min_free_mb`).
     case diskFull(path: String, free: Int, needed: Int)
     /// The database file does not exist.
@@ -12,8 +14,6 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
     case storage(String)
     /// `PRAGMA integrity_check` did not say `ok`.
     case integrity(String)
-    /// libzstd refused (a corrupt or truncated frame, a checksum mismatch).
-    case zstd(String)
     /// The file does not match its manifest, or has none.
     case manifest(String)
     /// The backup's schema is newer than this binary knows.
@@ -28,15 +28,13 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .io(let operation, let path, let code):
-            return "\(operation) \(path): \(ErrnoText.describe(code))"
+        case .file(let error): return error.description
         case .diskFull(let path, let free, let needed):
             return "not enough free space in \(path): \(Self.size(free)) free, \(Self.size(needed)) needed"
         case .noDatabase(let path): return "no database at \(path)"
         case .busy(let directory): return "another backup or restore is running in \(directory)"
         case .storage(let text): return "sqlite: \(text)"
         case .integrity(let text): return "integrity check failed: \(text)"
-        case .zstd(let text): return "zstd: \(text)"
         case .manifest(let text): return text
         case .newerSchema(let backup, let binary):
             return "the backup has schema version \(backup), newer than this binary's \(binary); use a newer release to restore it"
@@ -55,15 +53,13 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
     /// A short label for the `reason` of `backup_failures_total`.
     public var reason: String {
         switch self {
-        case .io(_, _, let code) where code == ENOSPC || code == EDQUOT: return "disk_full"
+        case .file(let error): return error.reason
         case .diskFull: return "disk_full"
         case .storage(let text) where text.contains("full"): return "disk_full"
-        case .io: return "io"
         case .noDatabase: return "no_database"
         case .busy: return "busy"
         case .storage: return "sqlite"
         case .integrity: return "integrity"
-        case .zstd: return "zstd"
         case .manifest: return "manifest"
         case .newerSchema, .schema: return "schema"
         case .tooLarge: return "too_large"
@@ -72,13 +68,30 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
+extension BackupError {
+    /// A file operation's failure as a backup's: a held lock, a cancellation and a decompression past the manifest's
+    /// size keep their backup meaning (``busy(directory:)``, ``cancelled``, ``manifest(_:)``); the rest is ``file(_:)``.
+    public init(_ error: FileError) {
+        switch error {
+        case .busy(let directory): self = .busy(directory: directory)
+        case .cancelled: self = .cancelled
+        case .exceedsLimit: self = .manifest(error.description)
+        case .io, .zstd: self = .file(error)
+        }
+    }
 
-enum ErrnoText {
-    static func describe(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        return String(cString: text)
+    /// `error` as a backup's error: itself, or a ``FileError`` converted; nil for any other error.
+    static func converting(_ error: any Error) -> BackupError? {
+        if let error = error as? BackupError { return error }
+        return (error as? FileError).map(BackupError.init)
+    }
+
+    /// Runs `body`, turning a ``FileError`` it throws into a ``BackupError``: the backup API throws one error type.
+    static func mapping<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as FileError {
+            throw BackupError(error)
+        }
     }
 }

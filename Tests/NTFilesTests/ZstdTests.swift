@@ -1,5 +1,5 @@
 import Foundation
-import NTBackup
+import NTFiles
 import NTSystem
 import Testing
 
@@ -42,15 +42,15 @@ struct ZstdTests {
 
         bytes[bytes.count / 2] ^= 0xff
         try write(bytes, scratch.path + "/flipped.zst")
-        #expect(throws: BackupError.self) { try Zstd.decompress(input: scratch.path + "/flipped.zst", output: scratch.path + "/o1") }
+        #expect(throws: FileError.self) { try Zstd.decompress(input: scratch.path + "/flipped.zst", output: scratch.path + "/o1") }
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/o1"))
 
         bytes[bytes.count / 2] ^= 0xff
         try write(Array(bytes.prefix(bytes.count - 100)), scratch.path + "/short.zst")
-        #expect(throws: BackupError.self) { try Zstd.decompress(input: scratch.path + "/short.zst", output: scratch.path + "/o2") }
+        #expect(throws: FileError.self) { try Zstd.decompress(input: scratch.path + "/short.zst", output: scratch.path + "/o2") }
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/o2"))
 
         try write([], scratch.path + "/empty.zst")
-        #expect(throws: BackupError.self) { try Zstd.decompress(input: scratch.path + "/empty.zst", output: nil) }
+        #expect(throws: FileError.self) { try Zstd.decompress(input: scratch.path + "/empty.zst", output: nil) }
     }
 }

@@ -23,7 +23,7 @@ public final class ZstdDecoder {
     public private(set) var decompressedBytes = 0
 
     public init(label: String = "") throws {
-        guard let context = ZSTD_createDCtx() else { throw BackupError.zstd("cannot create a decompression context") }
+        guard let context = ZSTD_createDCtx() else { throw FileError.zstd("cannot create a decompression context") }
         self.context = context
         self.label = label
         outSize = ZSTD_DStreamOutSize()
@@ -64,10 +64,10 @@ public final class ZstdDecoder {
         while frameOpen {
             var input = ZSTD_inBuffer(src: nil, size: 0, pos: 0)
             let piece = try step(&input)
-            if piece.isEmpty { throw BackupError.zstd("\(name) is truncated: the last frame ends early") }
+            if piece.isEmpty { throw FileError.zstd("\(name) is truncated: the last frame ends early") }
             tail += piece
         }
-        guard compressedBytes > 0 else { throw BackupError.zstd("\(name) is empty") }
+        guard compressedBytes > 0 else { throw FileError.zstd("\(name) is empty") }
         return tail
     }
 
@@ -78,7 +78,7 @@ public final class ZstdDecoder {
         let consumedBefore = input.pos
         let hint = ZSTD_decompressStream(context, &out, &input)
         if ZSTD_isError(hint) != 0 {
-            throw BackupError.zstd("\(name) is corrupt: \(String(cString: ZSTD_getErrorName(hint)))")
+            throw FileError.zstd("\(name) is corrupt: \(String(cString: ZSTD_getErrorName(hint)))")
         }
         // A call that neither read nor wrote (a flush after a frame ended exactly at a full buffer) asks for the
         // next frame's header: that says nothing about the frame that just ended.

@@ -1,3 +1,5 @@
+import NTFiles
+
 /// A SQLite database file and the companions SQLite may keep beside it (rollback journal, WAL, shared memory).
 enum DatabaseFiles {
     static let companionSuffixes = ["-journal", "-wal", "-shm"]

@@ -1,4 +1,4 @@
-import NTBackup
+import NTFiles
 import Testing
 
 @Suite("zstd in memory: encoder, decoder, sniffing")
@@ -38,11 +38,11 @@ struct ZstdStreamTests {
     @Test("a truncated stream and a corrupt byte are refused")
     func damage() throws {
         let packed = try Self.compress(Self.text)
-        #expect(throws: BackupError.self) { try Self.decompress(Array(packed.dropLast(3)), chunk: 4096) }
+        #expect(throws: FileError.self) { try Self.decompress(Array(packed.dropLast(3)), chunk: 4096) }
         var flipped = packed
         flipped[packed.count / 2] ^= 0xFF
-        #expect(throws: BackupError.self) { try Self.decompress(flipped, chunk: 4096) }
-        #expect(throws: BackupError.self) { try Self.decompress([], chunk: 4096) }
+        #expect(throws: FileError.self) { try Self.decompress(flipped, chunk: 4096) }
+        #expect(throws: FileError.self) { try Self.decompress([], chunk: 4096) }
     }
 
     @Test("the sniffing decoder passes plain input through and decompresses zstd, whatever the first chunk's size")
