@@ -92,7 +92,7 @@ struct LineCounter {
                 result.conversations += 1
                 result.messages += probe.messages?.count ?? 0
                 result.ids.append(conversation.id)
-            } else if probe.format == ArchiveFormat.name {
+            } else if probe.format == ExportFileFormat.name {
                 result.headers += 1
             } else {
                 throw Failure(text: "line \(record.line) is neither an export header nor a conversation")

@@ -31,7 +31,7 @@ extension ArchiveRunner {
             manifest = ArchiveManifest(
                 file: name, sha256: written.sha256, bytes: written.bytes, conversations: previous.conversations + back.conversations,
                 messages: previous.messages + back.messages, frames: previous.frames + 1, updatedAt: Identifiers.now(),
-                format: ArchiveFormat.name, version: ArchiveFormat.version
+                format: ExportFileFormat.name, version: ExportFileFormat.version
             )
             try writer.publish(manifest: manifest)
         } catch {

@@ -11,7 +11,7 @@ public enum ArchiveTime {
 
     /// The latest instant among a conversation's timestamps (its `updated_at` and every message's `updated_at`
     /// and `created_at`); nil if one of them is not a timestamp.
-    public static func lastActivity(_ archived: ArchivedConversation) -> Int64? {
+    public static func lastActivity(_ archived: ExportedConversation) -> Int64? {
         var latest = RFC3339.unixMilliseconds(archived.conversation.updatedAt)
         for message in archived.messages {
             guard let updated = RFC3339.unixMilliseconds(message.updatedAt), let created = RFC3339.unixMilliseconds(message.createdAt),

@@ -7,7 +7,7 @@ import Glibc
 
 /// Writes one month's archive file without ever exposing a partial one: a temporary file `.tmp-YYYY-MM.jsonl.zst`
 /// receives the existing file's bytes unchanged (when there is one), then one new zstd frame holding an export
-/// header and the new conversations (ADR 0006 lines, written by ``ArchiveEncoding``); ``finish()`` ends the frame
+/// header and the new conversations (ADR 0006 lines, written by ``ExportEncoding``); ``finish()`` ends the frame
 /// and fsyncs. The caller reads it back and only then calls ``publish(manifest:)``, which renames it into place.
 ///
 /// Concatenated zstd frames are one valid stream (`zstd -d` and `neural-terminal import` read them as one), so the
@@ -45,7 +45,7 @@ final class MonthFileWriter {
             previousBytes = bytes
             previousSHA256 = bytes > 0 ? hasher.copyHex() : nil
             encoder = try ZstdEncoder(level: level) { [unowned self] chunk in try self.emit(chunk) }
-            try encoder.write(try ArchiveEncoding.line(ArchiveHeader(exportedAt: exportedAt)))
+            try encoder.write(try ExportEncoding.line(ExportHeader(exportedAt: exportedAt)))
         } catch {
             discard()
             throw error
@@ -55,9 +55,9 @@ final class MonthFileWriter {
     /// Adds one conversation's line; false (and nothing written) when an import under `limits` would refuse it
     /// (too large, a field over a limit, a timestamp not in the exporter's form), so a month file never holds
     /// what `neural-terminal import` would not take back.
-    func append(_ archived: ArchivedConversation, limits: ImportLimits) throws -> Bool {
+    func append(_ archived: ExportedConversation, limits: ImportLimits) throws -> Bool {
         guard archived.messages.count <= limits.maxMessages, limits.refusal(of: archived) == nil else { return false }
-        let line = try ArchiveEncoding.line(archived)
+        let line = try ExportEncoding.line(archived)
         guard line.count <= limits.maxRecordBytes, limits.splitterTakes(line) else { return false }
         try encoder.write(line)
         added.append((archived.conversation.id, ArchiveFingerprint(archived)))

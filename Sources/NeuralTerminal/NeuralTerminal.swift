@@ -38,4 +38,10 @@ enum Exit {
     static let config: Int32 = 78
     /// Something the appliance needs is not available (EX_UNAVAILABLE).
     static let unavailable: Int32 = 69
+    /// Invalid input data (EX_DATAERR).
+    static let dataError: Int32 = 65
+    /// An input file that cannot be opened (EX_NOINPUT).
+    static let noInput: Int32 = 66
+    /// An output file that cannot be written (EX_CANTCREAT).
+    static let cannotCreate: Int32 = 73
 }

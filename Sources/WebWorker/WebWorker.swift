@@ -87,7 +87,7 @@ public enum WebWorker {
         DiagnosticsRoutes(probe: diagnostics).add(to: table)
         ChatRoutes(service: service, repository: repository, catalog: catalog, limits: limits).add(to: table)
         UsageRoutes(service: service).add(to: table)
-        ArchiveRoutes(repository: repository, limits: limits).add(to: table)
+        ExportImportRoutes(repository: repository, limits: limits).add(to: table)
         SearchRoutes(repository: repository).add(to: table)
     }
 }

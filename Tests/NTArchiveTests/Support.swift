@@ -88,7 +88,7 @@ enum Fixture {
     /// Imports lines (plain or zstd bytes) into a repository.
     @discardableResult
     static func load(_ bytes: [UInt8], into repository: SQLiteChatRepository) async throws -> ImportSummary {
-        let importer = ArchiveImporter(repository: repository)
+        let importer = ConversationImporter(repository: repository)
         let decoder = MaybeZstdDecoder()
         var start = 0
         while start < bytes.count {

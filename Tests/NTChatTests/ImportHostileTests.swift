@@ -14,13 +14,13 @@ struct ImportHostileTests {
 
     static func importText(_ text: String, into repository: SQLiteChatRepository, limits: ImportLimits = ImportLimits(),
                            clock: LogTimestamp = ImportHostileTests.now) async throws -> ImportSummary {
-        let importer = ArchiveImporter(repository: repository, limits: limits, clock: { clock })
+        let importer = ConversationImporter(repository: repository, limits: limits, clock: { clock })
         try await importer.feed(Array(text.utf8))
         return try importer.finish()
     }
 
     /// A conversation of four messages, settled.
-    static func conversation(_ repository: SQLiteChatRepository) async throws -> ArchivedConversation {
+    static func conversation(_ repository: SQLiteChatRepository) async throws -> ExportedConversation {
         let c = try await repository.createConversation(title: "kept", model: nil, systemPrompt: nil)
         for question in ["q1", "q2"] {
             let turn = try await repository.beginTurn(conversationID: c.id, userContent: question, model: "m", requestID: "r",
@@ -39,11 +39,11 @@ struct ImportHostileTests {
         attack.conversation.title = "pwned"
         attack.conversation.updatedAt = "9999-12-31T23:59:59.999Z"
         attack.messages = []
-        let line = String(decoding: try ArchiveEncoding.line(attack), as: UTF8.self)
+        let line = String(decoding: try ExportEncoding.line(attack), as: UTF8.self)
         do {
             _ = try await Self.importText(Self.header + "\n" + line, into: repository, clock: LogTimestamp.now())
             Issue.record("a record from the year 9999 was accepted")
-        } catch let error as ArchiveImportError {
+        } catch let error as ImportError {
             #expect(error.line == 2 && error.message.contains("conversation.updated_at: 9999-12-31T23:59:59.999Z is in the future"), "\(error)")
         }
         #expect(try await repository.exportConversation(id: genuine.conversation.id) == genuine, "nothing changed")
@@ -51,7 +51,7 @@ struct ImportHostileTests {
         // The same with a plausible time: the newer title is taken, the messages stay.
         try await Task.sleep(for: .milliseconds(5))
         attack.conversation.updatedAt = Identifiers.now()
-        let summary = try await Self.importText(String(decoding: try ArchiveEncoding.line(attack), as: UTF8.self), into: repository,
+        let summary = try await Self.importText(String(decoding: try ExportEncoding.line(attack), as: UTF8.self), into: repository,
                                                 clock: LogTimestamp.now())
         #expect(summary.conversationsUpdated == 1 && summary.messagesAdded == 0 && summary.messagesUpdated == 0)
         let after = try #require(try await repository.exportConversation(id: genuine.conversation.id))
@@ -59,7 +59,7 @@ struct ImportHostileTests {
         #expect(after.messages == genuine.messages, "every stored message stays")
 
         // The genuine export again: nothing in it is newer, nothing is lost either way.
-        let again = try await Self.importText(String(decoding: try ArchiveEncoding.line(genuine), as: UTF8.self), into: repository,
+        let again = try await Self.importText(String(decoding: try ExportEncoding.line(genuine), as: UTF8.self), into: repository,
                                               clock: LogTimestamp.now())
         #expect(again.conversationsUnchanged == 1)
         #expect(try await repository.messages(conversationID: genuine.conversation.id) == genuine.messages)
@@ -95,7 +95,7 @@ struct ImportHostileTests {
         do {
             _ = try await Self.importText(Self.header + "\n\n" + Self.record(updated: value) + "\n", into: repository)
             Issue.record("accepted \(value)")
-        } catch let error as ArchiveImportError {
+        } catch let error as ImportError {
             #expect(error.kind == .invalid && error.line == 3, "\(error)")
             #expect(error.message.hasPrefix("conversation.updated_at: ") && error.message.contains(expected), "\(error)")
         }
@@ -128,7 +128,7 @@ struct ImportHostileTests {
         do {
             _ = try await Self.importText(Self.header + "\n" + input + "\n", into: repository, limits: ImportLimits(maxMessageCharacters: 1_000))
             Issue.record("accepted: \(expected)")
-        } catch let error as ArchiveImportError {
+        } catch let error as ImportError {
             #expect(error.line == 2 && error.message == expected, "\(error)")
         }
         #expect(try await repository.conversation(id: Self.conversationID) == nil)
@@ -144,15 +144,15 @@ struct ImportHostileTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let importer = ArchiveImporter(repository: repository, clock: { Self.now })
+        let importer = ConversationImporter(repository: repository, clock: { Self.now })
         let start = Self.header + "\n" + Self.record(content: "HUGE").components(separatedBy: "HUGE")[0]
         try await importer.feed(Array(start.utf8))
         let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 64 << 10)
-        var refusal: ArchiveImportError?
+        var refusal: ImportError?
         for _ in 0..<(60 << 4) {
             do {
                 try await importer.feed(chunk)
-            } catch let error as ArchiveImportError {
+            } catch let error as ImportError {
                 refusal = error
                 break
             }
@@ -197,15 +197,15 @@ struct ImportHostileTests {
             record.conversation.id = UUID().uuidString.lowercased()
             record.messages = record.messages.map { var m = $0; m.conversationID = record.conversation.id; m.id = UUID().uuidString.lowercased(); return m }
             mutate(&record.messages[1])
-            let line = String(decoding: try ArchiveEncoding.line(record), as: UTF8.self)
+            let line = String(decoding: try ExportEncoding.line(record), as: UTF8.self)
             do {
                 _ = try await Self.importText(Self.header + "\n" + line, into: repository, clock: LogTimestamp.now())
                 Issue.record("\(field) was accepted")
-            } catch let error as ArchiveImportError {
+            } catch let error as ImportError {
                 #expect(error.line == 2 && error.message.contains(field), "\(error)")
             }
         }
-        #expect(try await ArchiveFixture.everything(repository).count == 1, "nothing was added")
+        #expect(try await ExportImportFixture.everything(repository).count == 1, "nothing was added")
     }
 
     /// A text within the character limit can be longer in bytes than the splitter reads (a family emoji is one
@@ -220,13 +220,13 @@ struct ImportHostileTests {
         let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}"
         record.messages[1].content = String(repeating: family, count: limits.maxMessageCharacters / 2)
         #expect(limits.refusal(of: record) == nil, "within the character limit")
-        let line = try ArchiveEncoding.line(record)
+        let line = try ExportEncoding.line(record)
         #expect(!limits.splitterTakes(line), "\(line.count) bytes in one string")
-        #expect(limits.splitterTakes(try ArchiveEncoding.line(try await Self.conversation(repository))))
+        #expect(limits.splitterTakes(try ExportEncoding.line(try await Self.conversation(repository))))
         do {
             _ = try await Self.importText(Self.header + "\n" + String(decoding: line, as: UTF8.self), into: repository, clock: LogTimestamp.now())
             Issue.record("the importer took what the splitter check refused")
-        } catch let error as ArchiveImportError {
+        } catch let error as ImportError {
             #expect(error.line == 2 && error.message.contains("a text in this record is longer than"), "\(error)")
         }
     }

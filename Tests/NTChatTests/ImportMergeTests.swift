@@ -7,12 +7,12 @@ import Testing
 /// How an import meets a conversation the database already holds (ADR 0006, ``ImportMerge``): it continues a
 /// conversation, never deletes from it, and stores a branched history beside the stored one.
 struct ImportMergeTests {
-    static func importing(_ archived: ArchivedConversation, into repository: SQLiteChatRepository) async throws -> ImportSummary {
-        try await ArchiveFixture.importBytes(try ArchiveEncoding.line(archived), into: repository, chunk: 1 << 16)
+    static func importing(_ archived: ExportedConversation, into repository: SQLiteChatRepository) async throws -> ImportSummary {
+        try await ExportImportFixture.importBytes(try ExportEncoding.line(archived), into: repository, chunk: 1 << 16)
     }
 
     /// A conversation with `turns` settled question/answer pairs.
-    static func conversation(_ repository: SQLiteChatRepository, turns: Int, title: String = "t") async throws -> ArchivedConversation {
+    static func conversation(_ repository: SQLiteChatRepository, turns: Int, title: String = "t") async throws -> ExportedConversation {
         let c = try await repository.createConversation(title: title, model: nil, systemPrompt: nil)
         for n in 1...turns { try await turn(repository, c.id, "q\(n)", answer: "a\(n)") }
         return try #require(try await repository.exportConversation(id: c.id))
@@ -69,7 +69,7 @@ struct ImportMergeTests {
         let summary = try await Self.importing(exported, into: repository)
         #expect(summary.conflicts == 1 && summary.messagesAdded == 2 && summary.conversationsAdded == 0)
         #expect(try await repository.exportConversation(id: stored.conversation.id) == stored, "the stored conversation is untouched")
-        let all = try await ArchiveFixture.everything(repository)
+        let all = try await ExportImportFixture.everything(repository)
         #expect(all.count == 2)
         let copy = try #require(all.first { $0.conversation.id != stored.conversation.id })
         #expect(copy.conversation.title == "Zebras (imported copy)")
@@ -79,7 +79,7 @@ struct ImportMergeTests {
 
         let again = try await Self.importing(exported, into: repository)
         #expect(again.conversationsUnchanged == 1 && again.conflicts == 0 && again.messagesAdded == 0, "\(again)")
-        #expect(try await ArchiveFixture.everything(repository) == all, "a re-import changes nothing")
+        #expect(try await ExportImportFixture.everything(repository) == all, "a re-import changes nothing")
     }
 
     @Test func aConversationWithAStreamingAnswerIsLeftAlone() async throws {
@@ -114,7 +114,7 @@ struct ImportMergeTests {
         let exported = try await Self.conversation(repository, turns: 1, title: String(repeating: "x", count: 200))
         try await Self.turn(repository, exported.conversation.id, nil, answer: "another answer")
         #expect(try await Self.importing(exported, into: repository).conflicts == 1)
-        let copy = try #require(try await ArchiveFixture.everything(repository).first { $0.conversation.id != exported.conversation.id })
+        let copy = try #require(try await ExportImportFixture.everything(repository).first { $0.conversation.id != exported.conversation.id })
         #expect(copy.conversation.title.count == 200 && copy.conversation.title.hasSuffix("x (imported copy)"))
 
         #expect(ImportLimits().refusal(of: exported) == nil)

@@ -102,7 +102,7 @@ struct SearchTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let window = SQLiteChatRepository.rankingWindow
-        try ArchiveFixture.bulkInsert(db.path, conversations: (window + 1_000) / 2, messages: 2, bytes: 12)
+        try ExportImportFixture.bulkInsert(db.path, conversations: (window + 1_000) / 2, messages: 2, bytes: 12)
         let repository = try SQLiteChatRepository(path: db.path)
         let hits = try await repository.search(try SearchQuery(parsing: "xxxxxxxxxxxx"), limit: 100)
         #expect(hits.count == 100)

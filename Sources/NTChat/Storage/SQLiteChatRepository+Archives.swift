@@ -36,11 +36,11 @@ extension SQLiteChatRepository: ArchiveStateRepository {
         return result
     }
 
-    public func exportConversations(ids: [String]) throws -> [ArchivedConversation] {
+    public func exportConversations(ids: [String]) throws -> [ExportedConversation] {
         try readTransaction {
             try ids.compactMap { id in
                 guard let conversation = try conversation(id: id) else { return nil }
-                return ArchivedConversation(conversation: conversation, messages: try messages(conversationID: id))
+                return ExportedConversation(conversation: conversation, messages: try messages(conversationID: id))
             }
         }
     }

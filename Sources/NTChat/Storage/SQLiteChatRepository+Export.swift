@@ -1,12 +1,12 @@
 import NTStorage
 
 /// Export on SQLite (ADR 0006); import is in SQLiteChatRepository+Import.swift.
-extension SQLiteChatRepository: ArchiveRepository {
+extension SQLiteChatRepository: ExportImportRepository {
     public func conversationCount() throws -> Int {
         try db.scalarInt("SELECT COUNT(*) FROM conversations") ?? 0
     }
 
-    public func exportPage(afterID: String?, limit: Int) throws -> [ArchivedConversation] {
+    public func exportPage(afterID: String?, limit: Int) throws -> [ExportedConversation] {
         try readTransaction {
             let query = try db.prepare(
                 "SELECT \(Self.conversationColumns) FROM conversations c WHERE c.id > ? ORDER BY c.id LIMIT ?"
@@ -22,15 +22,15 @@ extension SQLiteChatRepository: ArchiveRepository {
                 var list: [Message] = []
                 list.reserveCapacity(conversation.messageCount)
                 while try messages.step() { list.append(Self.message(from: messages)) }
-                return ArchivedConversation(conversation: conversation, messages: list)
+                return ExportedConversation(conversation: conversation, messages: list)
             }
         }
     }
 
-    public func exportConversation(id: String) throws -> ArchivedConversation? {
+    public func exportConversation(id: String) throws -> ExportedConversation? {
         try readTransaction {
             guard let conversation = try conversation(id: id) else { return nil }
-            return ArchivedConversation(conversation: conversation, messages: try messages(conversationID: id))
+            return ExportedConversation(conversation: conversation, messages: try messages(conversationID: id))
         }
     }
 

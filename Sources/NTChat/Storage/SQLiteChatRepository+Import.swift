@@ -2,7 +2,7 @@ import NTStorage
 
 /// Import on SQLite (ADR 0006): one transaction per conversation, following ``ImportMerge``.
 extension SQLiteChatRepository {
-    public func importConversation(_ archived: ArchivedConversation) throws -> ImportResult {
+    public func importConversation(_ archived: ExportedConversation) throws -> ImportResult {
         let incoming = archived.conversation
         return try db.transaction {
             guard let existing = try conversation(id: incoming.id) else {
@@ -83,7 +83,7 @@ extension SQLiteChatRepository {
                 let owner = try db.prepare("SELECT conversation_id FROM messages WHERE id = ?")
                 owner.bind(1, m.id)
                 if try owner.step(), let other = owner.string(0), other != m.conversationID {
-                    throw ArchiveStoreError.messageIDTaken(messageID: m.id, conversationID: other)
+                    throw ImportStoreError.messageIDTaken(messageID: m.id, conversationID: other)
                 }
                 throw error
             }

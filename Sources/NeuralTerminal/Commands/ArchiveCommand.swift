@@ -29,7 +29,7 @@ struct ArchiveCommand: AsyncParsableCommand {
         if let answer: ArchiveReport = try await RunningAppliance.ask(config, "archive", doing: "archives") {
             report = answer
         } else {
-            let repository = try ArchiveCommandSupport.openRepository(config, creating: false)
+            let repository = try CommandDatabase.openRepository(config, creating: false)
             report = await ArchiveRunner(repository: repository, settings: ArchiveSettings(config)).run()
         }
         if json {

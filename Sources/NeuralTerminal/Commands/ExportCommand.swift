@@ -31,8 +31,8 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        let repository = try ArchiveCommandSupport.openRepository(config, creating: false)
-        let exporter = ArchiveExporter(repository: repository)
+        let repository = try CommandDatabase.openRepository(config, creating: false)
+        let exporter = ConversationExporter(repository: repository)
         let out = try OutputFile(path: output)
         do {
             if let conversation {
@@ -82,11 +82,11 @@ struct ImportCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let input = try InputFile(path: file)
-        let repository = try ArchiveCommandSupport.openRepository(config, creating: true)
+        let repository = try CommandDatabase.openRepository(config, creating: true)
         // The operator's own file: no limit on its total size; each record is held to the configured limits.
         var limits = ImportLimits(config)
         limits.maxTotalBytes = .max
-        let importer = ArchiveImporter(repository: repository, limits: limits)
+        let importer = ConversationImporter(repository: repository, limits: limits)
         let progress = ProgressReporter(label: "import", measure: .bytes)
         let decoder = MaybeZstdDecoder(label: file)
         var read = 0
@@ -100,14 +100,14 @@ struct ImportCommand: AsyncParsableCommand {
             try await importer.feed(try decoder.finish())
             let summary = try importer.finish()
             progress.finish("imported: \(summary.sentence)")
-        } catch let error as ArchiveImportError {
+        } catch let error as ImportError {
             progress.finish(nil)
             printError("\(file): \(error.description)")
-            throw ExitCode(ArchiveCommandSupport.dataError)
+            throw ExitCode(Exit.dataError)
         } catch let error as FileError {
             progress.finish(nil)
             printError("\(file): \(error.description)")
-            throw ExitCode(ArchiveCommandSupport.dataError)
+            throw ExitCode(Exit.dataError)
         }
     }
 }

@@ -31,7 +31,7 @@ struct PasswdCommand: AsyncParsableCommand {
         let password = try readPassword()
         if let problem = Password.problem(with: password) {
             printError("the password \(problem)")
-            throw ExitCode(ArchiveCommandSupport.dataError)
+            throw ExitCode(Exit.dataError)
         }
         let hash = Password.hash(password)
         if printHash {
@@ -55,7 +55,7 @@ struct PasswdCommand: AsyncParsableCommand {
         guard !stdin, isatty(0) == 1 else {
             guard let line = readLine(strippingNewline: true) else {
                 printError("no password on standard input")
-                throw ExitCode(ArchiveCommandSupport.dataError)
+                throw ExitCode(Exit.dataError)
             }
             return line
         }
@@ -63,7 +63,7 @@ struct PasswdCommand: AsyncParsableCommand {
         let second = try TerminalPrompt.secret("Repeat it: ")
         guard first == second else {
             printError("the two passwords differ; nothing changed")
-            throw ExitCode(ArchiveCommandSupport.dataError)
+            throw ExitCode(Exit.dataError)
         }
         return first
     }
@@ -84,7 +84,7 @@ enum TerminalPrompt {
             if canSilence { tcsetattr(0, TCSAFLUSH, &saved) }
             try? FileDescriptorIO.writeAll(2, Array("\n".utf8))
         }
-        guard let line = readLine(strippingNewline: true) else { throw ExitCode(ArchiveCommandSupport.dataError) }
+        guard let line = readLine(strippingNewline: true) else { throw ExitCode(Exit.dataError) }
         return line
     }
 }

@@ -24,11 +24,11 @@ struct TokenCommand: AsyncParsableCommand {
             let trimmed = String(name.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
             guard !trimmed.isEmpty, trimmed.count <= 100, !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
                 printError("--name must be 1 to 100 characters without control characters")
-                throw ExitCode(ArchiveCommandSupport.dataError)
+                throw ExitCode(Exit.dataError)
             }
             if let days = expiresDays, !(days > 0 && days <= 36_600) {
                 printError("--expires-days must be greater than 0 and at most 36600")
-                throw ExitCode(ArchiveCommandSupport.dataError)
+                throw ExitCode(Exit.dataError)
             }
             let now = Date().timeIntervalSince1970
             let store = try AuthCommandSupport.openStore(config)

@@ -34,7 +34,7 @@ public enum ImportMerge {
         case busy
     }
 
-    public static func plan(stored: Conversation, storedMessages: [Message], incoming: ArchivedConversation) -> Plan {
+    public static func plan(stored: Conversation, storedMessages: [Message], incoming: ExportedConversation) -> Plan {
         var position: [String: Int] = [:]
         for (index, message) in storedMessages.enumerated() { position[message.id] = index }
         var changes = Changes()

@@ -1,45 +1,7 @@
-import ArgumentParser
-import NTSystem
-import NTChat
-import NTConfig
-import NTStorage
-import Supervisor
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// What `export` and `import` share: opening the database, files, progress.
-enum ArchiveCommandSupport {
-    /// Invalid input data (EX_DATAERR).
-    static let dataError: Int32 = 65
-    /// An input file that cannot be opened (EX_NOINPUT).
-    static let noInput: Int32 = 66
-    /// An output file that cannot be written (EX_CANTCREAT).
-    static let cannotCreate: Int32 = 73
-
-    /// The appliance's database, brought to this binary's schema (a no-op when the appliance already did).
-    static func openRepository(_ config: AppConfig, creating: Bool) throws -> SQLiteChatRepository {
-        let path = Supervisor.databasePath(config)
-        if creating {
-            do {
-                try Directories.create(config.storage.dataDir)
-            } catch {
-                printError("cannot create \(config.storage.dataDir): \(error)")
-                throw ExitCode(cannotCreate)
-            }
-        } else if access(path, F_OK) != 0 {
-            printError("no database at \(path): check storage.data_dir (the appliance creates the database when it first starts)")
-            throw ExitCode(Exit.unavailable)
-        }
-        do {
-            try Migrator(database: SQLiteDatabase(path: path)).migrate()
-            return try SQLiteChatRepository(path: path)
-        } catch let error as StorageError {
-            printError("\(path): \(error)")
-            throw ExitCode(Exit.unavailable)
-        }
-    }
-}
+import ArgumentParser
 
 /// Standard output, or a file. A new or regular file is written as `FILE.partial` and renamed into place by
 /// ``commit()``, so a failed export never leaves a truncated file under the requested name; anything else (a
@@ -67,7 +29,7 @@ final class OutputFile {
             : open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else {
             printError("cannot write \(replaces ? partial : path): \(String(cString: strerror(errno)))")
-            throw ExitCode(ArchiveCommandSupport.cannotCreate)
+            throw ExitCode(Exit.cannotCreate)
         }
     }
 
@@ -78,7 +40,7 @@ final class OutputFile {
             if n < 0 {
                 if errno == EINTR { continue }
                 printError("cannot write \(isStandardOutput ? "standard output" : replaces ? partial : path): \(String(cString: strerror(errno)))")
-                throw ExitCode(ArchiveCommandSupport.cannotCreate)
+                throw ExitCode(Exit.cannotCreate)
             }
             offset += n
         }
@@ -93,7 +55,7 @@ final class OutputFile {
         }
         guard fsync(fd) == 0, close(fd) == 0, rename(partial, path) == 0 else {
             printError("cannot finish \(path): \(String(cString: strerror(errno)))")
-            throw ExitCode(ArchiveCommandSupport.cannotCreate)
+            throw ExitCode(Exit.cannotCreate)
         }
     }
 
@@ -116,7 +78,7 @@ final class InputFile {
         fd = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             printError("cannot open \(path): \(String(cString: strerror(errno)))")
-            throw ExitCode(ArchiveCommandSupport.noInput)
+            throw ExitCode(Exit.noInput)
         }
         var info = stat()
         size = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
@@ -134,7 +96,7 @@ final class InputFile {
             if n == 0 { return nil }
             if errno == EINTR { continue }
             printError("cannot read: \(String(cString: strerror(errno)))")
-            throw ExitCode(ArchiveCommandSupport.noInput)
+            throw ExitCode(Exit.noInput)
         }
     }
 }

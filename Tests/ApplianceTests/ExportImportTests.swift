@@ -4,7 +4,7 @@ import Testing
 /// Export, import and search end to end: the real binary, real chats against the fake upstream, and a second,
 /// fresh appliance that takes the export back.
 @Suite(.serialized, .timeLimit(.minutes(3)))
-struct ArchiveTests {
+struct ExportImportTests {
     static func get(_ app: Appliance, _ path: String) async throws -> RawHTTP.Answer {
         try await RawHTTP.send("GET", port: app.webPort, path: path)
     }

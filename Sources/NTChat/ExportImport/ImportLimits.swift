@@ -62,7 +62,7 @@ public struct ImportLimits: Sendable, Equatable {
     /// Why an import would refuse `archived` (as it stands in a database), or nil if it would take it. The archive
     /// writer asks before writing a conversation it may later prune, so a month file holds only what comes back.
     /// The clock is not consulted (a stored conversation is not from the future).
-    public func refusal(of archived: ArchivedConversation) -> String? {
+    public func refusal(of archived: ExportedConversation) -> String? {
         do throws(ImportProblem) {
             try ImportValidator(limits: self).check(archived, latestAccepted: nil)
             return nil

@@ -65,7 +65,7 @@ public struct ImportSummary: Codable, Sendable, Equatable {
 }
 
 /// A refused import: the line of the record at fault and what is wrong with it.
-public struct ArchiveImportError: Error, Sendable, CustomStringConvertible {
+public struct ImportError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable { case invalid, tooLarge }
     public let kind: Kind
     public let line: Int

@@ -2,7 +2,7 @@
 /// what was written where, and the prune that removes only what is still exactly as it was archived.
 ///
 /// ``SQLiteChatRepository`` implements it on the `archived_conversations` table (migration 5).
-public protocol ArchiveStateRepository: ArchiveRepository {
+public protocol ArchiveStateRepository: ExportImportRepository {
     /// Conversations whose ``ArchiveFingerprint/lastActivity`` sorts before `before`, with no answer streaming, and
     /// not yet archived in their current state; ordered by (last activity, id), starting after `after`, at most
     /// `limit`. Text comparison: `before` is an RFC 3339 UTC timestamp, and callers that care about other offsets
@@ -10,7 +10,7 @@ public protocol ArchiveStateRepository: ArchiveRepository {
     func archiveCandidates(before: String, after: ArchiveCandidate?, limit: Int) async throws -> [ArchiveCandidate]
 
     /// These conversations with their messages, in the order given (missing ids are left out); one read transaction.
-    func exportConversations(ids: [String]) async throws -> [ArchivedConversation]
+    func exportConversations(ids: [String]) async throws -> [ExportedConversation]
 
     /// Remembers that these conversations, in these states, are in these files (replacing earlier records).
     func recordArchived(_ records: [ArchiveRecord]) async throws
@@ -41,7 +41,7 @@ public struct ArchiveFingerprint: Sendable, Equatable, Hashable {
     }
 
     /// The fingerprint of an exported copy; equal to the database's for the state that was read.
-    public init(_ archived: ArchivedConversation) {
+    public init(_ archived: ExportedConversation) {
         lastActivity = archived.messages.reduce(archived.conversation.updatedAt) { max($0, $1.updatedAt) }
         messages = archived.messages.count
     }

@@ -5,16 +5,16 @@ import NTChat
 import NTFiles
 import NTHTTP
 
-/// Export and import (format in ADR 0006). Thin: the work is ``ArchiveExporter`` and
-/// ``ArchiveImporter`` in NTChat, which the CLI's `export` and `import` commands use too.
-struct ArchiveRoutes: Sendable {
-    let repository: (any ArchiveRepository)?
+/// Export and import (format in ADR 0006). Thin: the work is ``ConversationExporter`` and
+/// ``ConversationImporter`` in NTChat, which the CLI's `export` and `import` commands use too.
+struct ExportImportRoutes: Sendable {
+    let repository: (any ExportImportRepository)?
     /// `[limits]` at the point of use: the import applies the API's own field limits (``ImportLimits``).
     let limits: @Sendable () -> InputLimits
 
     /// Takes the chat repository; export and import answer 501 if it cannot do them.
     init(repository: any ChatRepository, limits: @escaping @Sendable () -> InputLimits = { InputLimits() }) {
-        self.repository = repository as? any ArchiveRepository
+        self.repository = repository as? any ExportImportRepository
         self.limits = limits
     }
 
@@ -22,7 +22,7 @@ struct ArchiveRoutes: Sendable {
         table.add(.get, "/api/conversations/{id}/export") { request, context in
             let id = try Validate.id(context)
             let format = try Self.format(request.uri.queryParameters.get("format"), allowed: ExportFormat.allCases)
-            guard let file = try await ArchiveExporter(repository: try archive()).export(conversationID: id, format: format) else {
+            guard let file = try await ConversationExporter(repository: try store()).export(conversationID: id, format: format) else {
                 throw APIError.notFound
             }
             let headers = Self.downloadHeaders(contentType: file.contentType, fileName: file.fileName)
@@ -30,11 +30,11 @@ struct ArchiveRoutes: Sendable {
         }
         table.add(.get, "/api/export") { request, context in
             _ = try Self.format(request.uri.queryParameters.get("format"), allowed: [.json])
-            let exporter = ArchiveExporter(repository: try archive())
+            let exporter = ConversationExporter(repository: try store())
             let exportedAt = Identifiers.now()
             let stamp = String(exportedAt.prefix(19).filter { $0 != ":" && $0 != "-" }) + "Z"
             let headers = Self.downloadHeaders(
-                contentType: ArchiveFormat.ndjsonContentType, fileName: "neural-terminal-export-\(stamp).jsonl"
+                contentType: ExportFileFormat.ndjsonContentType, fileName: "neural-terminal-export-\(stamp).jsonl"
             )
             let logger = context.logger
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
@@ -57,7 +57,7 @@ struct ArchiveRoutes: Sendable {
     /// (zstd, decompressed as it arrives), for the decompressed bytes too: a small body that inflates is stopped at
     /// the same size, and each record at its own bounds while it is read.
     func importBody(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let importer = ArchiveImporter(repository: try archive(), limits: ImportLimits(limits()))
+        let importer = ConversationImporter(repository: try store(), limits: ImportLimits(limits()))
         let maxBytes = importer.limits.maxTotalBytes
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
             throw APIError(.contentTooLarge, code: "too_large", message: "the import is larger than \(maxBytes / (1 << 20)) MiB")
@@ -82,7 +82,7 @@ struct ArchiveRoutes: Sendable {
                 "messages_updated": "\(summary.messagesUpdated)", "bytes": "\(importer.bytesRead)",
             ])
             return JSONBody.response(summary)
-        } catch let error as ArchiveImportError {
+        } catch let error as ImportError {
             context.logger.notice("import refused", metadata: ["error": "\(error.description)"])
             switch error.kind {
             case .invalid: throw APIError(.badRequest, code: "invalid_import", message: error.description)
@@ -94,7 +94,7 @@ struct ArchiveRoutes: Sendable {
         }
     }
 
-    func archive() throws -> any ArchiveRepository {
+    func store() throws -> any ExportImportRepository {
         guard let repository else {
             throw APIError(.notImplemented, code: "not_supported", message: "this storage cannot export or import")
         }

@@ -2,7 +2,7 @@
 /// under a `###` heading with its role, model, tokens, cost and status. Reasoning is a collapsible `<details>`
 /// block (GitHub and most viewers fold it; plain viewers show it as a quote-like section).
 public enum MarkdownExport {
-    public static func render(_ archived: ArchivedConversation) -> String {
+    public static func render(_ archived: ExportedConversation) -> String {
         let c = archived.conversation
         let messages = archived.messages
         var out = "# \(oneLine(c.title.isEmpty ? "Untitled conversation" : c.title))\n\n"

@@ -5,19 +5,19 @@ import Testing
 
 /// Export and import (ADR 0006): what goes out comes back exactly, a re-import changes nothing, and bad input
 /// is refused with the line at fault.
-struct ArchiveTests {
+struct ExportImportTests {
     @Test func exportThenImportRestoresEveryConversationExactlyInEveryStatus() async throws {
         let source = try TempDatabase()
         let target = try TempDatabase()
         defer { source.cleanup(); target.cleanup() }
         let original = try SQLiteChatRepository(path: source.path)
-        try await ArchiveFixture.populate(original)
-        let before = try await ArchiveFixture.everything(original)
+        try await ExportImportFixture.populate(original)
+        let before = try await ExportImportFixture.everything(original)
         #expect(Set(before.flatMap(\.messages).map(\.status)) == Set(MessageStatus.allCases), "the fixture has every status")
 
-        let file = try await ArchiveFixture.export(original)
+        let file = try await ExportImportFixture.export(original)
         let restored = try SQLiteChatRepository(path: target.path)
-        let summary = try await ArchiveFixture.importBytes(file, into: restored)
+        let summary = try await ExportImportFixture.importBytes(file, into: restored)
         #expect(summary.conversationsAdded == 3)
         #expect(summary.messagesAdded == before.reduce(0) { $0 + $1.messages.count })
         #expect(summary.conversationsUnchanged == 0 && summary.conversationsUpdated == 0 && summary.conflicts == 0)
@@ -34,11 +34,11 @@ struct ArchiveTests {
             }
             return copy
         }
-        let after = try await ArchiveFixture.everything(restored)
+        let after = try await ExportImportFixture.everything(restored)
         #expect(after.count == expected.count)
         for (want, got) in zip(expected, after) {
-            #expect(try ArchiveFixture.json(got.conversation) == ArchiveFixture.json(want.conversation))
-            #expect(try ArchiveFixture.json(got.messages) == ArchiveFixture.json(want.messages))
+            #expect(try ExportImportFixture.json(got.conversation) == ExportImportFixture.json(want.conversation))
+            #expect(try ExportImportFixture.json(got.messages) == ExportImportFixture.json(want.messages))
         }
         let cost = try #require(after.flatMap(\.messages).compactMap(\.costUSD).first)
         #expect(cost == 0.1 + 0.2, "a cost survives to the last bit")
@@ -50,16 +50,16 @@ struct ArchiveTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        try await ArchiveFixture.populate(repository)
+        try await ExportImportFixture.populate(repository)
         let raw = try SQLiteDatabase(path: db.path)
         // Settle the streaming answer first (a conversation that is streaming is never replaced).
         _ = try await repository.markInterrupted { _ in false }
-        let file = try await ArchiveFixture.export(repository)
+        let file = try await ExportImportFixture.export(repository)
         let messages = try raw.scalarInt("SELECT COUNT(*) FROM messages")
         let indexed = try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'zebras'")
 
         for _ in 0..<2 {
-            let summary = try await ArchiveFixture.importBytes(file, into: repository, chunk: 4096)
+            let summary = try await ExportImportFixture.importBytes(file, into: repository, chunk: 4096)
             #expect(summary.conversationsUnchanged == 3)
             #expect(summary.conversationsAdded == 0 && summary.conversationsUpdated == 0 && summary.conflicts == 0)
             #expect(summary.messagesAdded == 0 && summary.messagesUpdated == 0 && summary.messagesKept == 0)
@@ -68,7 +68,7 @@ struct ArchiveTests {
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages") == messages)
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'zebras'") == indexed,
                 "the full-text index holds no duplicates")
-        #expect(try await ArchiveFixture.export(repository) == file, "the database is byte-for-byte the same export")
+        #expect(try await ExportImportFixture.export(repository) == file, "the database is byte-for-byte the same export")
     }
 
     @Test func newerCopiesOfTheRowAndOfMessagesWinAndATieKeepsTheDatabases() async throws {
@@ -84,14 +84,14 @@ struct ArchiveTests {
         // The database moves on: the file's row is older, so the database's title is kept.
         try await Task.sleep(for: .milliseconds(5))
         _ = try await repository.updateConversation(id: conversation.id, patch: ConversationPatch(title: "renamed"))
-        var summary = try await ArchiveFixture.importBytes(try ArchiveEncoding.line(old), into: repository, chunk: 100)
+        var summary = try await ExportImportFixture.importBytes(try ExportEncoding.line(old), into: repository, chunk: 100)
         #expect(summary.conversationsUnchanged == 1 && summary.conversationsUpdated == 0)
         #expect(try await repository.conversation(id: conversation.id)?.title == "renamed")
 
         // A tie on a message's updated_at keeps the database's copy.
         var tie = old
         tie.messages[1].content = "same time, other text"
-        summary = try await ArchiveFixture.importBytes(try ArchiveEncoding.line(tie), into: repository, chunk: 100)
+        summary = try await ExportImportFixture.importBytes(try ExportEncoding.line(tie), into: repository, chunk: 100)
         #expect(summary.conversationsUnchanged == 1 && summary.messagesKept == 1)
 
         // A newer file updates the row and the message it holds a newer copy of.
@@ -101,7 +101,7 @@ struct ArchiveTests {
         newer.conversation.updatedAt = Identifiers.now()
         newer.messages[1].content = "a better answer"
         newer.messages[1].updatedAt = newer.conversation.updatedAt
-        summary = try await ArchiveFixture.importBytes(try ArchiveEncoding.line(newer), into: repository, chunk: 100)
+        summary = try await ExportImportFixture.importBytes(try ExportEncoding.line(newer), into: repository, chunk: 100)
         #expect(summary.conversationsUpdated == 1 && summary.messagesUpdated == 1 && summary.messagesAdded == 0)
         #expect(try await repository.conversation(id: conversation.id)?.title == "from the file")
         #expect(try await repository.messages(conversationID: conversation.id).map(\.content) == ["q", "a better answer"])
@@ -115,8 +115,8 @@ struct ArchiveTests {
         let target = try TempDatabase()
         defer { source.cleanup(); target.cleanup() }
         let repository = try SQLiteChatRepository(path: source.path)
-        let ids = try await ArchiveFixture.populate(repository)
-        let file = try #require(try await ArchiveExporter(repository: repository).export(conversationID: ids[0], format: .json))
+        let ids = try await ExportImportFixture.populate(repository)
+        let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: ids[0], format: .json))
         #expect(file.fileName == "zebras-quotes-n-c-d-\(ids[0].prefix(8)).json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(file.bytes)) as? [String: Any])
         #expect(object["format"] as? String == "neural-terminal-export")
@@ -126,7 +126,7 @@ struct ArchiveTests {
         #expect(String(decoding: file.bytes, as: UTF8.self).contains("\n  "), "pretty-printed")
 
         let restored = try SQLiteChatRepository(path: target.path)
-        let summary = try await ArchiveFixture.importBytes(file.bytes, into: restored, chunk: 3)
+        let summary = try await ExportImportFixture.importBytes(file.bytes, into: restored, chunk: 3)
         #expect(summary.conversationsAdded == 1 && summary.messagesAdded == 6)
         #expect(try await restored.exportConversation(id: ids[0]) == (try await repository.exportConversation(id: ids[0])))
     }
@@ -135,8 +135,8 @@ struct ArchiveTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let ids = try await ArchiveFixture.populate(repository)
-        let file = try #require(try await ArchiveExporter(repository: repository).export(conversationID: ids[0], format: .markdown))
+        let ids = try await ExportImportFixture.populate(repository)
+        let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: ids[0], format: .markdown))
         let text = String(decoding: file.bytes, as: UTF8.self)
         #expect(file.fileName.hasSuffix("-\(ids[0].prefix(8)).md"))
         #expect(text.hasPrefix("# Zebras & \"quotes\" — ünïcödé 🦓\n"))
@@ -154,25 +154,25 @@ struct ArchiveTests {
     static let conversationID = "11111111-2222-4333-8444-555555555555"
     static let messageID = "11111111-2222-4333-8444-666666666666"
 
-    static func record(conversation: String = #""id":"\#(ArchiveTests.conversationID)","title":"t","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#,
+    static func record(conversation: String = #""id":"\#(ExportImportTests.conversationID)","title":"t","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#,
                        message: String) -> String {
         #"{"conversation":{\#(conversation)},"messages":[{\#(message)}]}"#
     }
 
-    static let goodMessage = #""id":"\#(ArchiveTests.messageID)","role":"user","content":"hi","status":"complete","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#
+    static let goodMessage = #""id":"\#(ExportImportTests.messageID)","role":"user","content":"hi","status":"complete","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#
 
     @Test(arguments: [
-        (ArchiveTests.record(message: ArchiveTests.goodMessage.replacingOccurrences(of: #""status":"complete""#, with: #""status":"done""#)),
+        (ExportImportTests.record(message: ExportImportTests.goodMessage.replacingOccurrences(of: #""status":"complete""#, with: #""status":"done""#)),
          "messages[0].status: \"done\" is not one of streaming, complete, stopped, error, interrupted"),
-        (ArchiveTests.record(message: ArchiveTests.goodMessage.replacingOccurrences(of: #""role":"user""#, with: #""role":"robot""#)), "messages[0].role"),
-        (ArchiveTests.record(message: ArchiveTests.goodMessage + #","prompt_tokens":-1"#), "messages[0].prompt_tokens: must not be negative"),
-        (ArchiveTests.record(message: ArchiveTests.goodMessage + #","cost_usd":"cheap""#), "messages[0].cost_usd: expected a number"),
-        (ArchiveTests.record(message: ArchiveTests.goodMessage.replacingOccurrences(of: "2026-01-01T00:00:00.000Z", with: "yesterday")), "messages[0].created_at"),
-        (ArchiveTests.record(message: ArchiveTests.goodMessage.replacingOccurrences(of: ArchiveTests.messageID, with: "42")), "messages[0].id"),
-        (ArchiveTests.record(message: ArchiveTests.goodMessage + #","conversation_id":"11111111-2222-4333-8444-000000000000""#), "messages[0].conversation_id"),
-        (ArchiveTests.record(message: #""id":"\#(ArchiveTests.messageID)","role":"user","status":"complete","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#),
+        (ExportImportTests.record(message: ExportImportTests.goodMessage.replacingOccurrences(of: #""role":"user""#, with: #""role":"robot""#)), "messages[0].role"),
+        (ExportImportTests.record(message: ExportImportTests.goodMessage + #","prompt_tokens":-1"#), "messages[0].prompt_tokens: must not be negative"),
+        (ExportImportTests.record(message: ExportImportTests.goodMessage + #","cost_usd":"cheap""#), "messages[0].cost_usd: expected a number"),
+        (ExportImportTests.record(message: ExportImportTests.goodMessage.replacingOccurrences(of: "2026-01-01T00:00:00.000Z", with: "yesterday")), "messages[0].created_at"),
+        (ExportImportTests.record(message: ExportImportTests.goodMessage.replacingOccurrences(of: ExportImportTests.messageID, with: "42")), "messages[0].id"),
+        (ExportImportTests.record(message: ExportImportTests.goodMessage + #","conversation_id":"11111111-2222-4333-8444-000000000000""#), "messages[0].conversation_id"),
+        (ExportImportTests.record(message: #""id":"\#(ExportImportTests.messageID)","role":"user","status":"complete","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#),
          "messages[0].content: is missing"),
-        (ArchiveTests.record(conversation: #""id":"\#(ArchiveTests.conversationID)","title":null,"created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#, message: ArchiveTests.goodMessage),
+        (ExportImportTests.record(conversation: #""id":"\#(ExportImportTests.conversationID)","title":null,"created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#, message: ExportImportTests.goodMessage),
          "conversation.title"),
         (#"{"format":"something-else","version":1}"#, "format: \"something-else\" is not neural-terminal-export"),
         (#"{"format":"neural-terminal-export","version":2}"#, "version 2 is not supported"),
@@ -192,9 +192,9 @@ struct ArchiveTests {
                                message: Self.goodMessage.replacingOccurrences(of: Self.messageID, with: "22222222-2222-4333-8444-666666666666"))
         let text = input.isEmpty ? "" : "\(header)\n\(good)\n\n\(input)\n"
         do {
-            _ = try await ArchiveFixture.importText(text, into: repository)
+            _ = try await ExportImportFixture.importText(text, into: repository)
             Issue.record("accepted: \(input)")
-        } catch let error as ArchiveImportError {
+        } catch let error as ImportError {
             #expect(error.description.contains(expected), "\(error.description)")
             if !input.isEmpty {
                 #expect(error.line == 4, "\(error.description)")
@@ -207,13 +207,13 @@ struct ArchiveTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        _ = try await ArchiveFixture.importText(Self.record(message: Self.goodMessage), into: repository)
+        _ = try await ExportImportFixture.importText(Self.record(message: Self.goodMessage), into: repository)
         let thief = Self.record(conversation: #""id":"99999999-2222-4333-8444-555555555555","title":"t","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#,
                                 message: Self.goodMessage)
-        await #expect(throws: ArchiveImportError.self) { _ = try await ArchiveFixture.importText(thief, into: repository) }
+        await #expect(throws: ImportError.self) { _ = try await ExportImportFixture.importText(thief, into: repository) }
         do {
-            _ = try await ArchiveFixture.importText(thief, into: repository)
-        } catch let error as ArchiveImportError {
+            _ = try await ExportImportFixture.importText(thief, into: repository)
+        } catch let error as ImportError {
             #expect(error.message.contains("already exists in another conversation (\(Self.conversationID))"))
         }
         #expect(try await repository.conversation(id: "99999999-2222-4333-8444-555555555555") == nil, "rolled back")
@@ -225,16 +225,16 @@ struct ArchiveTests {
         let repository = try SQLiteChatRepository(path: db.path)
         let big = Self.record(message: Self.goodMessage.replacingOccurrences(of: #""content":"hi""#, with: "\"content\":\"\(String(repeating: "a", count: 5_000))\""))
         do {
-            _ = try await ArchiveFixture.importBytes(Array(big.utf8), into: repository, chunk: 512, limits: ImportLimits(maxRecordBytes: 4_096))
+            _ = try await ExportImportFixture.importBytes(Array(big.utf8), into: repository, chunk: 512, limits: ImportLimits(maxRecordBytes: 4_096))
             Issue.record("a record over the limit was accepted")
-        } catch let error as ArchiveImportError {
+        } catch let error as ImportError {
             #expect(error.kind == .tooLarge && error.line == 1)
         }
         do {
-            _ = try await ArchiveFixture.importBytes(Array((big + "\n" + big).utf8), into: repository, chunk: 1_000,
+            _ = try await ExportImportFixture.importBytes(Array((big + "\n" + big).utf8), into: repository, chunk: 1_000,
                                                      limits: ImportLimits(maxTotalBytes: 8_000))
             Issue.record("an input over the limit was accepted")
-        } catch let error as ArchiveImportError {
+        } catch let error as ImportError {
             #expect(error.kind == .tooLarge)
         }
     }
@@ -263,9 +263,9 @@ struct ArchiveTests {
     @Test func exportingTenThousandConversationsRunsInConstantMemory() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        try ArchiveFixture.bulkInsert(db.path, conversations: 10_000, messages: 2, bytes: 2_000)
+        try ExportImportFixture.bulkInsert(db.path, conversations: 10_000, messages: 2, bytes: 2_000)
         let repository = CountingRepository(try SQLiteChatRepository(path: db.path))
-        let exporter = ArchiveExporter(repository: repository, pageSize: 100, chunkSize: 64 * 1024)
+        let exporter = ConversationExporter(repository: repository, pageSize: 100, chunkSize: 64 * 1024)
         let baseline = ProcessMemory.residentBytes()
         var peak = baseline
         var largestChunk = 0
@@ -289,7 +289,7 @@ struct ArchiveTests {
 }
 
 /// Wraps a repository and records the largest page the exporter asked for.
-actor CountingRepository: ArchiveRepository {
+actor CountingRepository: ExportImportRepository {
     let inner: SQLiteChatRepository
     var largestPage = 0
 
@@ -297,15 +297,15 @@ actor CountingRepository: ArchiveRepository {
 
     func conversationCount() async throws -> Int { try await inner.conversationCount() }
 
-    func exportPage(afterID: String?, limit: Int) async throws -> [ArchivedConversation] {
+    func exportPage(afterID: String?, limit: Int) async throws -> [ExportedConversation] {
         let page = try await inner.exportPage(afterID: afterID, limit: limit)
         largestPage = max(largestPage, page.count)
         return page
     }
 
-    func exportConversation(id: String) async throws -> ArchivedConversation? { try await inner.exportConversation(id: id) }
+    func exportConversation(id: String) async throws -> ExportedConversation? { try await inner.exportConversation(id: id) }
 
-    func importConversation(_ archived: ArchivedConversation) async throws -> ImportResult { try await inner.importConversation(archived) }
+    func importConversation(_ archived: ExportedConversation) async throws -> ImportResult { try await inner.importConversation(archived) }
 }
 
 enum ProcessMemory {

@@ -2,7 +2,7 @@ import FoundationEssentials
 import NTLog
 
 /// Reads an export (JSON Lines, or one pretty-printed conversation, or a mix) fed to it in chunks, and stores
-/// each conversation through an ``ArchiveRepository`` as soon as its record is complete: memory holds one record,
+/// each conversation through an ``ExportImportRepository`` as soon as its record is complete: memory holds one record,
 /// not the file, and a record is refused while it is read once it grows past ``ImportLimits``. Each conversation
 /// is stored in its own transaction, so conversations before a bad record are kept (re-running the fixed file
 /// finds them unchanged).
@@ -11,8 +11,8 @@ import NTLog
 /// stored one is stored beside it (``ConflictCopy``).
 ///
 /// Use it from one task: `feed` every chunk, then `finish`.
-public final class ArchiveImporter {
-    public let repository: any ArchiveRepository
+public final class ConversationImporter {
+    public let repository: any ExportImportRepository
     public let limits: ImportLimits
     private var splitter: JSONRecordSplitter
     private let validator: ImportValidator
@@ -25,7 +25,7 @@ public final class ArchiveImporter {
 
     /// `clock`: this server's time, which no timestamp of the input may pass by more than
     /// ``ImportLimits/maxClockSkewSeconds``.
-    public init(repository: any ArchiveRepository, limits: ImportLimits = ImportLimits(),
+    public init(repository: any ExportImportRepository, limits: ImportLimits = ImportLimits(),
                 clock: @escaping @Sendable () -> LogTimestamp = { LogTimestamp.now() }) {
         self.repository = repository
         self.limits = limits
@@ -38,13 +38,13 @@ public final class ArchiveImporter {
     public func feed(_ chunk: [UInt8]) async throws {
         bytesRead += chunk.count
         guard bytesRead <= limits.maxTotalBytes else {
-            throw ArchiveImportError(kind: .tooLarge, line: splitter.currentLine,
+            throw ImportError(kind: .tooLarge, line: splitter.currentLine,
                                      message: "the input is larger than \(limits.maxTotalBytes / (1 << 20)) MiB", imported: summary)
         }
         let complete = chunk.withUnsafeBytes { splitter.append($0) }
         // Records before a problem in the same chunk are stored first, as if they had come in their own chunk.
         for record in complete { try await store(record) }
-        if let failure = splitter.failure { throw ArchiveImportError(failure, limits: limits, imported: summary) }
+        if let failure = splitter.failure { throw ImportError(failure, limits: limits, imported: summary) }
     }
 
     /// Ends the input; returns what was done. An input with no conversation at all is refused.
@@ -52,10 +52,10 @@ public final class ArchiveImporter {
         do throws(JSONRecordSplitter.Failure) {
             try splitter.finish()
         } catch {
-            throw ArchiveImportError(error, limits: limits, imported: summary)
+            throw ImportError(error, limits: limits, imported: summary)
         }
         guard records > 0 else {
-            throw ArchiveImportError(kind: .invalid, line: splitter.currentLine, message: "the input holds no export (it is empty)")
+            throw ImportError(kind: .invalid, line: splitter.currentLine, message: "the input holds no export (it is empty)")
         }
         return summary
     }
@@ -68,11 +68,11 @@ public final class ArchiveImporter {
         } catch let error as DecodingError {
             throw refusal(record.line, error.importDescription)
         }
-        if let format = decoded.format, format != ArchiveFormat.name {
-            throw refusal(record.line, "format: \"\(format.prefix(60))\" is not \(ArchiveFormat.name)")
+        if let format = decoded.format, format != ExportFileFormat.name {
+            throw refusal(record.line, "format: \"\(format.prefix(60))\" is not \(ExportFileFormat.name)")
         }
-        if let version = decoded.version, version > ArchiveFormat.version || version < 1 {
-            throw refusal(record.line, "version \(version) is not supported; this binary reads version \(ArchiveFormat.version)")
+        if let version = decoded.version, version > ExportFileFormat.version || version < 1 {
+            throw refusal(record.line, "version \(version) is not supported; this binary reads version \(ExportFileFormat.version)")
         }
         guard let conversation = decoded.conversation else {
             if decoded.format != nil { return } // a header line
@@ -80,7 +80,7 @@ public final class ArchiveImporter {
         }
         let now = clock()
         let latestAccepted = LogTimestamp(seconds: now.seconds + ImportLimits.maxClockSkewSeconds, nanoseconds: now.nanoseconds).rfc3339
-        let archived: ArchivedConversation
+        let archived: ExportedConversation
         do throws(ImportProblem) {
             archived = try validator.validate(conversation, decoded.messages ?? [], latestAccepted: latestAccepted)
         } catch {
@@ -99,12 +99,12 @@ public final class ArchiveImporter {
                 }
             }
             summary.count(result)
-        } catch let error as ArchiveStoreError {
+        } catch let error as ImportStoreError {
             throw refusal(record.line, error.description)
         }
     }
 
-    private func refusal(_ line: Int, _ message: String) -> ArchiveImportError {
-        ArchiveImportError(kind: .invalid, line: line, message: message, imported: summary)
+    private func refusal(_ line: Int, _ message: String) -> ImportError {
+        ImportError(kind: .invalid, line: line, message: message, imported: summary)
     }
 }

@@ -1,4 +1,4 @@
-/// Turns decoded records into validated ``ArchivedConversation``s; every refusal names the field, and the limit
+/// Turns decoded records into validated ``ExportedConversation``s; every refusal names the field, and the limit
 /// with the setting that sets it.
 struct ImportValidator {
     let limits: ImportLimits
@@ -14,7 +14,7 @@ struct ImportValidator {
 
     /// Checks the structure (ids, roles, statuses, numbers), builds the conversation, then applies ``check``.
     /// `latestAccepted`: the latest timestamp accepted (now plus the clock skew).
-    func validate(_ c: ImportedConversation, _ messages: [ImportedMessage], latestAccepted: String) throws(ImportProblem) -> ArchivedConversation {
+    func validate(_ c: ImportedConversation, _ messages: [ImportedMessage], latestAccepted: String) throws(ImportProblem) -> ExportedConversation {
         try id(c.id, "conversation.id")
         guard messages.count <= limits.maxMessages else {
             throw ImportProblem("conversation has \(messages.count) messages; at most \(limits.maxMessages) are accepted")
@@ -62,14 +62,14 @@ struct ImportValidator {
             id: c.id, title: Self.storable(c.title), model: c.model, systemPrompt: c.systemPrompt.map(Self.storable), createdAt: c.createdAt,
             updatedAt: c.updatedAt, messageCount: result.count, costUSD: result.reduce(0) { $0 + ($1.costUSD ?? 0) }
         )
-        let archived = ArchivedConversation(conversation: conversation, messages: result)
+        let archived = ExportedConversation(conversation: conversation, messages: result)
         try check(archived, latestAccepted: latestAccepted)
         return archived
     }
 
     /// The checks that apply to a conversation however it was obtained: text lengths (the API's limits) and
     /// timestamps (the exporter's form, not past `latestAccepted` when given).
-    func check(_ archived: ArchivedConversation, latestAccepted: String?) throws(ImportProblem) {
+    func check(_ archived: ExportedConversation, latestAccepted: String?) throws(ImportProblem) {
         let c = archived.conversation
         try text(c.title, "conversation.title", max: limits.maxTitleCharacters, setting: "limits.title_max_chars")
         try text(c.systemPrompt, "conversation.system_prompt", max: limits.maxSystemPromptCharacters)

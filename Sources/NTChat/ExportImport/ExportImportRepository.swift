@@ -1,21 +1,21 @@
 /// What export and import need from storage, beside ``ChatRepository`` (which it leaves unchanged).
 ///
-/// ``SQLiteChatRepository`` implements it; the API and the CLI reach it through ``ArchiveExporter`` and
-/// ``ArchiveImporter``.
-public protocol ArchiveRepository: Sendable {
+/// ``SQLiteChatRepository`` implements it; the API and the CLI reach it through ``ConversationExporter`` and
+/// ``ConversationImporter``.
+public protocol ExportImportRepository: Sendable {
     /// How many conversations there are (for progress reports).
     func conversationCount() async throws -> Int
 
     /// Up to `limit` conversations with their messages, in id order, whose ids sort after `afterID` (keyset
     /// paging: pass the last id of the previous page; nil for the first page). Read in one transaction.
-    func exportPage(afterID: String?, limit: Int) async throws -> [ArchivedConversation]
+    func exportPage(afterID: String?, limit: Int) async throws -> [ExportedConversation]
 
     /// One conversation with its messages, or nil.
-    func exportConversation(id: String) async throws -> ArchivedConversation?
+    func exportConversation(id: String) async throws -> ExportedConversation?
 
     /// Stores a validated conversation in one transaction, following ``ImportMerge``: it adds and updates, and
     /// never deletes a stored message.
-    func importConversation(_ archived: ArchivedConversation) async throws -> ImportResult
+    func importConversation(_ archived: ExportedConversation) async throws -> ImportResult
 }
 
 /// What an import did with one conversation of the file (the rules are ``ImportMerge``'s).
@@ -34,8 +34,8 @@ public enum ImportResult: Sendable, Equatable {
     case busy
 }
 
-/// Errors of the archive storage.
-public enum ArchiveStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+/// Why the storage refused an imported conversation.
+public enum ImportStoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A message id of the file belongs to a message of another conversation in the database.
     case messageIDTaken(messageID: String, conversationID: String)
 

@@ -2,10 +2,10 @@ import FoundationEssentials
 
 /// The export format of Neural Terminal (ADR 0006): JSON Lines, one conversation per line.
 ///
-/// An export of everything is a header line followed by one ``ArchivedConversation`` per line; a single
-/// conversation is the same object with the header fields merged in, pretty-printed. ``ArchiveImporter`` reads
+/// An export of everything is a header line followed by one ``ExportedConversation`` per line; a single
+/// conversation is the same object with the header fields merged in, pretty-printed. ``ConversationImporter`` reads
 /// both, and any mix of them separated by whitespace.
-public enum ArchiveFormat {
+public enum ExportFileFormat {
     /// The value of the header's `format` field.
     public static let name = "neural-terminal-export"
     /// The version this binary writes and the newest it reads.
@@ -15,14 +15,14 @@ public enum ArchiveFormat {
 }
 
 /// The first line of an export: what it is, which version, when it was taken.
-public struct ArchiveHeader: Codable, Sendable, Equatable {
+public struct ExportHeader: Codable, Sendable, Equatable {
     public var format: String
     public var version: Int
     public var exportedAt: String
 
     public init(exportedAt: String = Identifiers.now()) {
-        self.format = ArchiveFormat.name
-        self.version = ArchiveFormat.version
+        self.format = ExportFileFormat.name
+        self.version = ExportFileFormat.version
         self.exportedAt = exportedAt
     }
 
@@ -36,7 +36,7 @@ public struct ArchiveHeader: Codable, Sendable, Equatable {
 ///
 /// `conversation.message_count` and `conversation.cost_usd` are written for readers of the file; an import
 /// ignores them, as they follow from the messages.
-public struct ArchivedConversation: Encodable, Sendable, Equatable {
+public struct ExportedConversation: Encodable, Sendable, Equatable {
     public var conversation: Conversation
     public var messages: [Message]
 
@@ -48,10 +48,10 @@ public struct ArchivedConversation: Encodable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case conversation, messages }
 }
 
-/// An ``ArchivedConversation`` with the header fields: the single-conversation JSON document.
-struct ArchiveDocument: Encodable {
-    let header: ArchiveHeader
-    let archived: ArchivedConversation
+/// An ``ExportedConversation`` with the header fields: the single-conversation JSON document.
+struct ExportDocument: Encodable {
+    let header: ExportHeader
+    let archived: ExportedConversation
 
     func encode(to encoder: any Encoder) throws {
         try header.encode(to: encoder)
@@ -60,7 +60,7 @@ struct ArchiveDocument: Encodable {
 }
 
 /// Encoding of the export's lines and documents. Keys are sorted, so one database always gives the same bytes.
-public enum ArchiveEncoding {
+public enum ExportEncoding {
     /// One compact JSON object followed by `\n`.
     public static func line(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
@@ -71,10 +71,10 @@ public enum ArchiveEncoding {
     }
 
     /// The single-conversation JSON export: header fields plus the conversation, pretty-printed.
-    public static func document(_ archived: ArchivedConversation, exportedAt: String = Identifiers.now()) throws -> [UInt8] {
+    public static func document(_ archived: ExportedConversation, exportedAt: String = Identifiers.now()) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        var bytes = [UInt8](try encoder.encode(ArchiveDocument(header: ArchiveHeader(exportedAt: exportedAt), archived: archived)))
+        var bytes = [UInt8](try encoder.encode(ExportDocument(header: ExportHeader(exportedAt: exportedAt), archived: archived)))
         bytes.append(0x0A)
         return bytes
     }

@@ -3,7 +3,7 @@ import NTChat
 import NTStorage
 
 /// Fixtures for the export/import tests.
-enum ArchiveFixture {
+enum ExportImportFixture {
     /// Conversations holding a message in every status, every optional field set somewhere, awkward text
     /// (quotes, newlines, Unicode, control characters) and an awkward cost (0.1 + 0.2). Returns their ids.
     @discardableResult
@@ -56,14 +56,14 @@ enum ArchiveFixture {
     /// The whole export as bytes.
     static func export(_ repository: SQLiteChatRepository, exportedAt: String = "2026-11-30T05:00:00.000Z", pageSize: Int = 2) async throws -> [UInt8] {
         var bytes: [UInt8] = []
-        try await ArchiveExporter(repository: repository, pageSize: pageSize).exportAll(exportedAt: exportedAt) { bytes += $0 }
+        try await ConversationExporter(repository: repository, pageSize: pageSize).exportAll(exportedAt: exportedAt) { bytes += $0 }
         return bytes
     }
 
     /// Imports `bytes` fed in chunks of `chunk` bytes.
     static func importBytes(_ bytes: [UInt8], into repository: SQLiteChatRepository, chunk: Int = 7,
                             limits: ImportLimits = ImportLimits()) async throws -> ImportSummary {
-        let importer = ArchiveImporter(repository: repository, limits: limits)
+        let importer = ConversationImporter(repository: repository, limits: limits)
         var start = 0
         while start < bytes.count {
             let end = min(bytes.count, start + chunk)
@@ -78,7 +78,7 @@ enum ArchiveFixture {
     }
 
     /// Every conversation of a repository with its messages, in id order.
-    static func everything(_ repository: SQLiteChatRepository) async throws -> [ArchivedConversation] {
+    static func everything(_ repository: SQLiteChatRepository) async throws -> [ExportedConversation] {
         try await repository.exportPage(afterID: nil, limit: 1_000_000)
     }
 

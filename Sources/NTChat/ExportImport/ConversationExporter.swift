@@ -1,15 +1,15 @@
-/// Streams exports out of an ``ArchiveRepository`` in constant memory: conversations are read a page at a time
+/// Streams exports out of an ``ExportImportRepository`` in constant memory: conversations are read a page at a time
 /// (keyset on id) and handed to the caller as bytes while the next page is still in the database.
 ///
 /// The API writes the chunks to the response (which waits for the client to take them), the CLI to a file.
-public struct ArchiveExporter: Sendable {
-    public let repository: any ArchiveRepository
+public struct ConversationExporter: Sendable {
+    public let repository: any ExportImportRepository
     /// Conversations read per database call.
     public var pageSize: Int
     /// Bytes gathered before they are passed to the caller's `write`.
     public var chunkSize: Int
 
-    public init(repository: any ArchiveRepository, pageSize: Int = 100, chunkSize: Int = 64 * 1024) {
+    public init(repository: any ExportImportRepository, pageSize: Int = 100, chunkSize: Int = 64 * 1024) {
         self.repository = repository
         self.pageSize = pageSize
         self.chunkSize = chunkSize
@@ -36,14 +36,14 @@ public struct ArchiveExporter: Sendable {
         progress: (Progress) -> Void = { _ in }
     ) async throws -> Int {
         let total = try await repository.conversationCount()
-        var pending = try ArchiveEncoding.line(ArchiveHeader(exportedAt: exportedAt))
+        var pending = try ExportEncoding.line(ExportHeader(exportedAt: exportedAt))
         pending.reserveCapacity(chunkSize * 2)
         var lastID: String?
         var written = 0
         while true {
             let page = try await repository.exportPage(afterID: lastID, limit: pageSize)
             for archived in page {
-                pending += try ArchiveEncoding.line(archived)
+                pending += try ExportEncoding.line(archived)
                 if pending.count >= chunkSize {
                     try await write(pending)
                     pending.removeAll(keepingCapacity: true)
@@ -64,14 +64,14 @@ public struct ArchiveExporter: Sendable {
         switch format {
         case .json:
             return ExportedFile(
-                bytes: try ArchiveEncoding.document(archived, exportedAt: exportedAt),
-                fileName: ArchiveEncoding.fileName(for: archived.conversation, extension: "json"),
+                bytes: try ExportEncoding.document(archived, exportedAt: exportedAt),
+                fileName: ExportEncoding.fileName(for: archived.conversation, extension: "json"),
                 contentType: "application/json; charset=utf-8"
             )
         case .markdown:
             return ExportedFile(
                 bytes: Array(MarkdownExport.render(archived).utf8),
-                fileName: ArchiveEncoding.fileName(for: archived.conversation, extension: "md"),
+                fileName: ExportEncoding.fileName(for: archived.conversation, extension: "md"),
                 contentType: "text/markdown; charset=utf-8"
             )
         }

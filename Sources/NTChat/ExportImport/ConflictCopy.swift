@@ -8,11 +8,11 @@ import NTSystem
 enum ConflictCopy {
     static let titleSuffix = " (imported copy)"
 
-    static func make(_ archived: ArchivedConversation, maxTitleCharacters: Int) throws -> ArchivedConversation {
+    static func make(_ archived: ExportedConversation, maxTitleCharacters: Int) throws -> ExportedConversation {
         var hasher = SHA256()
         hasher.update(Array("neural-terminal conflict copy\n".utf8))
-        hasher.update(try ArchiveEncoding.line(archived.conversation))
-        for message in archived.messages { hasher.update(try ArchiveEncoding.line(message)) }
+        hasher.update(try ExportEncoding.line(archived.conversation))
+        for message in archived.messages { hasher.update(try ExportEncoding.line(message)) }
         let id = uuid(hasher.finalize())
         var copy = archived
         copy.conversation.id = id
