@@ -82,8 +82,9 @@ test-static: static test-swift
 security: install curl ## Compiler warnings, shellcheck, hadolint, pinned dependencies, workflow schema
 	SWIFT=$(SWIFT) scripts/security.sh
 
-bench: static build-fake ## Benchmarks of the static release binary: start-up, streaming load, Locust; figures in bench/results/
-	bench/run.sh $(STATIC_BIN) .build/release/fake-openrouter
+bench: static ## Benchmarks of the static release binary: start-up, the chat turn, auth, export/import/search, backup; figures in bench/results/
+	$(SWIFT) build -c release --scratch-path $(STATIC_DIR) --product fake-openrouter $(STATIC_FLAGS)
+	bench/run.sh $(STATIC_BIN) $(STATIC_DIR)/release/fake-openrouter
 
 clean: ## Remove build products (keeps ./data)
 	rm -rf .build $(STATIC_DIR) vendor artifacts

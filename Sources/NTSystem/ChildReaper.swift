@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CNTSupport
+import Synchronization
 
 /// How a child process ended.
 public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
@@ -56,5 +57,80 @@ public enum ChildReaper {
     public static func dieWithParent(signal: Int32, expectedParent: pid_t) {
         _ = nt_set_parent_death_signal(signal)
         if getppid() != expectedParent { exit(0) }
+    }
+}
+
+/// Wakes a reaper when a child has ended, without polling: a thread of its own blocks in `waitid(WNOWAIT)`, which
+/// returns once some child is a zombie but leaves it for the reaper to collect. ``childEnded()`` returns when
+/// that happened; the thread waits again only after the next call, when the reaper has collected what ended.
+/// (Swift's signal sources would need SIGCHLD ignored, and an ignored SIGCHLD makes the kernel reap children
+/// itself, losing their exit status.) With no child at all, the thread checks again every 100 ms.
+public final class ChildExitWatch: Sendable {
+    private struct State {
+        var waiter: CheckedContinuation<Void, Never>?
+        var ended = false
+        var cancelled = false
+    }
+    private let state = Mutex(State())
+    /// Posted once per ``childEnded()`` call: the thread may wait for the next ending.
+    private nonisolated(unsafe) let armed: UnsafeMutablePointer<sem_t>
+
+    public init() {
+        armed = .allocate(capacity: 1)
+        sem_init(armed, 0, 0)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let rc = pthread_create(&thread, nil, { context in
+            Unmanaged<ChildExitWatch>.fromOpaque(context!).takeRetainedValue().watch()
+        }, context)
+        precondition(rc == 0, "pthread_create failed: \(rc)")
+        pthread_detach(thread)
+    }
+
+    /// Returns once a child has ended since the previous call (at once if one had), or when the task is cancelled.
+    public func childEnded() async {
+        sem_post(armed)
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s -> Bool in
+                    if s.ended || s.cancelled {
+                        s.ended = false
+                        return true
+                    }
+                    s.waiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                s.cancelled = true
+                defer { s.waiter = nil }
+                return s.waiter
+            }
+            waiter?.resume()
+        }
+        state.withLock { $0.cancelled = false }
+    }
+
+    private func watch() -> Never {
+        while true {
+            while sem_wait(armed) != 0 && errno == EINTR {}
+            while true {
+                var info = siginfo_t()
+                if waitid(P_ALL, 0, &info, WEXITED | WNOWAIT) == 0 { break }
+                if errno == EINTR { continue }
+                usleep(100_000)
+            }
+            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+                guard let waiter = s.waiter else {
+                    s.ended = true
+                    return nil
+                }
+                s.waiter = nil
+                return waiter
+            }
+            waiter?.resume()
+        }
     }
 }

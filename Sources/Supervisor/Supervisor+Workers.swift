@@ -75,9 +75,10 @@ extension Supervisor {
         }
     }
 
-    /// Reaps ended children every 50 ms. Polling (rather than SIGCHLD) cannot miss a coalesced signal, and it
-    /// reaps orphans re-parented to us as PID 1 or subreaper too.
+    /// Reaps ended children whenever one ends (``ChildExitWatch``: no polling while all run). Reaping with
+    /// `waitpid(-1)` (rather than per pid) collects orphans re-parented to us as PID 1 or subreaper too.
     func reapLoop() async {
+        let exits = ChildExitWatch()
         while !Task.isCancelled {
             for (pid, status) in ChildReaper.reapExited() {
                 guard let record = children.removeValue(forKey: pid) else {
@@ -90,7 +91,7 @@ extension Supervisor {
                 }
                 await workerEnded(role: record.role, pid: pid, status: status)
             }
-            try? await Task.sleep(for: .milliseconds(50))
+            await exits.childEnded()
         }
     }
 

@@ -4,8 +4,8 @@ import Synchronization
 /// Keeps a recent verdict on the upstream API key, so that probes read it without waiting for the upstream.
 ///
 /// `run()` checks at once, then again after `interval(for:)` of the last verdict (valid or invalid: every 5
-/// minutes; unknown: every 30 seconds), or within a second of `refreshSoon()` (called when the configuration is
-/// reloaded, as the key may have been rotated). Readers take `current`, which never blocks. Also records
+/// minutes; unknown: every 30 seconds), or at once after `refreshSoon()` (called when the configuration is
+/// reloaded, as the key may have been rotated); between checks it sleeps, with no timer of its own. Readers take `current`, which never blocks. Also records
 /// `upstream_key_valid` (1 valid, 0 invalid; last known value) and `upstream_key_limit_remaining_usd`.
 public final class KeyStatusMonitor: Sendable {
     /// Re-check period after a definite verdict (valid, invalid, unsupported, no key).
@@ -15,7 +15,12 @@ public final class KeyStatusMonitor: Sendable {
 
     private let check: @Sendable () async -> UpstreamKeyStatus
     private let latest = Mutex(UpstreamKeyStatus.notChecked)
-    private let refreshRequested = Atomic<Bool>(false)
+    private struct Request {
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+        var cancelled = false
+    }
+    private let request = Mutex(Request())
 
     /// A monitor that asks `check` (normally `OpenRouterUpstream.checkKey`).
     public init(check: @escaping @Sendable () async -> UpstreamKeyStatus) {
@@ -25,9 +30,14 @@ public final class KeyStatusMonitor: Sendable {
     /// The latest verdict (`notChecked` until the first check has answered).
     public var current: UpstreamKeyStatus { latest.withLock { $0 } }
 
-    /// Asks for a new check within about a second (after a reload that may have changed the key).
+    /// Asks for a new check now (after a reload that may have changed the key).
     public func refreshSoon() {
-        refreshRequested.store(true, ordering: .releasing)
+        let waiter = request.withLock { r -> CheckedContinuation<Void, Never>? in
+            r.pending = true
+            defer { r.waiter = nil }
+            return r.waiter
+        }
+        waiter?.resume()
     }
 
     /// How long to wait after `status` before checking again.
@@ -38,22 +48,46 @@ public final class KeyStatusMonitor: Sendable {
     /// Checks once now and stores the verdict.
     @discardableResult
     public func refresh() async -> UpstreamKeyStatus {
-        refreshRequested.store(false, ordering: .relaxed)
+        request.withLock { $0.pending = false }
         let status = await check()
         latest.withLock { $0 = status }
         Self.record(status)
         return status
     }
 
-    /// Checks until the task is cancelled, waking every second to honour `refreshSoon()`.
+    /// Checks until the task is cancelled: after each verdict's interval, or at once when asked to.
     public func run() async {
         while !Task.isCancelled {
             let status = await refresh()
-            let due = ContinuousClock.now + Self.interval(for: status)
-            while !Task.isCancelled, ContinuousClock.now < due, !refreshRequested.load(ordering: .acquiring) {
-                try? await Task.sleep(for: .seconds(1))
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { try? await Task.sleep(for: Self.interval(for: status)) }
+                group.addTask { await self.refreshAsked() }
+                await group.next()
+                group.cancelAll()
             }
         }
+    }
+
+    /// Returns when `refreshSoon()` was called since the last check, or when the task is cancelled.
+    private func refreshAsked() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = request.withLock { r -> Bool in
+                    if r.pending || r.cancelled { return true }
+                    r.waiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = request.withLock { r -> CheckedContinuation<Void, Never>? in
+                r.cancelled = true
+                defer { r.waiter = nil }
+                return r.waiter
+            }
+            waiter?.resume()
+        }
+        request.withLock { $0.cancelled = false }
     }
 
     private static func record(_ status: UpstreamKeyStatus) {
