@@ -233,17 +233,18 @@ async def main():
     ap.add_argument("--history", type=int, default=100000)
     ap.add_argument("--idle-seconds", type=float, default=20)
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--tokens", type=int, default=50, help="tokens per answer (50 in the reported table)")
     args = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     work = tempfile.mkdtemp(prefix="turn-bench-")
-    fake = subprocess.Popen([args.fake, "--port", "0", "--quiet", "--tokens", "50", "--token-delay-ms", "20",
+    fake = subprocess.Popen([args.fake, "--port", "0", "--quiet", "--tokens", str(args.tokens), "--token-delay-ms", "20",
                              "--ttft-ms", "100"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         line = fake.stdout.readline()
         fake_port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
         levels = [int(x) for x in args.levels.split(",")]
-        print(f"fake upstream: 50 tokens, first after 100 ms, then every 20 ms; {args.runs} runs per level, medians; "
+        print(f"fake upstream: {args.tokens} tokens, first after 100 ms, then every 20 ms; {args.runs} runs per level, medians; "
               f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}")
         header = (f"{'database':<16} {'streams':>7} {'direct p50/p99 ms':>18} {'added p50/p99 ms':>17} {'p99 ratio':>9} "
                   f"{'errors':>6} {'CPU/stream ms':>13} {'cores used':>10} {'peak RSS MB':>11}")

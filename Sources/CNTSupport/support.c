@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 int nt_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowfd) {
@@ -24,3 +25,5 @@ int nt_clear_cloexec(int fd) {
 }
 
 int nt_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+long nt_getrandom(void *buffer, unsigned long length) { return (long)getrandom(buffer, length, 0); }

@@ -4,18 +4,12 @@ import NTSystem
 public enum Secrets {
     /// `count` bytes from the system's CSPRNG (getrandom(2) on Linux), as unpadded base64url text.
     public static func randomText(bytes count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return base64URL(bytes)
+        base64URL(SecureRandom.bytes(count))
     }
 
     /// `count` random bytes as lowercase hex (public ids).
     public static func randomHex(bytes count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in
-            let byte = UInt8.random(in: .min ... .max, using: &generator)
-            return String(byte >> 4, radix: 16) + String(byte & 0xF, radix: 16)
-        }.joined()
+        SecureRandom.bytes(count).map { byte in String(byte >> 4, radix: 16) + String(byte & 0xF, radix: 16) }.joined()
     }
 
     /// What the database keeps instead of a secret: its hex SHA-256. The secrets are 256 random bits, so a

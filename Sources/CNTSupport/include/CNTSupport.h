@@ -31,4 +31,7 @@ const char *nt_build_commit(void);
 /// The UTC time of the build, ISO 8601 ("unknown" when not built through `make`).
 const char *nt_build_date(void);
 
+/// getrandom(2): fills `buffer` with up to `length` bytes from the kernel's CSPRNG; returns the count or -1.
+long nt_getrandom(void *buffer, unsigned long length);
+
 #endif

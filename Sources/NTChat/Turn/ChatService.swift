@@ -154,14 +154,17 @@ public final class ChatService: Sendable {
             repository: repository, upstream: upstream, guards: guards, registry: turns, prices: prices,
             settings: settings, redactor: redactor(), logger: logger
         )
-        let turn = ChatTurn(context: context, control: control, plan: plan, request: request, rows: rows,
-                            admission: admission, model: rows.assistant.model ?? settings.defaultModel)
         guard turns.register(control) else {
-            // Another request of the same conversation registered in the meantime: this one is refused, and
-            // releasing `turn` unrun ends its stored answer as stopped.
+            // Another request of the same conversation registered in the meantime: this one is refused before
+            // anything is sent upstream, and its stored answer ends as stopped.
+            var outcome = MessageOutcome(status: .stopped, content: "", reasoning: "")
+            outcome.error = StopReason.clientGone.rawValue
+            try? await repository.finish(messageID: rows.assistant.id, outcome: outcome)
+            guards.abandon(admission)
             throw .alreadyStreaming
         }
-        return turn
+        return ChatTurn(context: context, control: control, plan: plan, request: request, rows: rows,
+                        admission: admission, model: rows.assistant.model ?? settings.defaultModel)
     }
 
     /// Stops the conversation's streaming answer (and its upstream transfer); false when none is streaming.

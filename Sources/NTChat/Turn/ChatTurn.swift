@@ -20,6 +20,9 @@ public final class ChatTurn: Sendable {
     /// The model answering (the request's, the conversation's, or the default).
     public let model: String
     private let started = Atomic<Bool>(false)
+    /// The first attempt's call, sent when the turn was admitted: the upstream connects while the response head
+    /// goes out. Taken by the first attempt; cancelled if the turn is never run.
+    private let firstCall: Mutex<(any UpstreamCall)?>
 
     init(context: TurnContext, control: TurnControl, plan: TurnPlan, request: TurnRequest, rows: TurnRows,
          admission: TurnGuards.Admission, model: String) {
@@ -30,10 +33,12 @@ public final class ChatTurn: Sendable {
         self.rows = rows
         self.admission = admission
         self.model = model
+        firstCall = Mutex(context.upstream.call(UpstreamChatRequest(body: plan.body, requestID: request.requestID)))
     }
 
     deinit {
         guard !started.load(ordering: .acquiring) else { return }
+        firstCall.withLock { $0?.cancel() }
         let (context, control, admission, id) = (context, control, admission, rows.assistant.id)
         Task {
             var outcome = MessageOutcome(status: .stopped, content: "", reasoning: "")
@@ -140,7 +145,7 @@ public final class ChatTurn: Sendable {
                          emit: (ChatEvent) -> Void, flush: () async throws -> Void) async -> Attempt {
         var attempt = Attempt()
         var redaction = UpstreamRedaction(context.redactor)
-        let call = context.upstream.call(UpstreamChatRequest(body: plan.body, requestID: request.requestID))
+        let call = firstCall.withLock { $0.take() } ?? context.upstream.call(UpstreamChatRequest(body: plan.body, requestID: request.requestID))
         control.attach(call)
         defer { control.attach(nil) }
         var events: [UpstreamEvent] = []
