@@ -6,7 +6,9 @@ build) on loopback ports, then for each database state (fresh, and one holding H
 the appliance starts) and each concurrency level N opens N streams at once, first straight to the fake, then
 through the appliance's /api/chat, in the same run. "Added" is the appliance's percentile minus the direct one at
 the same concurrency; the ratio is the appliance's percentile over the direct one. CPU per stream is the whole
-appliance's CPU time (supervisor and workers, user + system, from /proc) during the appliance phase, divided by N.
+appliance's CPU time (supervisor and workers, user + system, from /proc) during the appliance phase, divided by N;
+"cores used" is that CPU time over the phase's wall time. Peak memory is sampled every 50 ms as RSS and as PSS,
+each summed over the four processes (RSS counts the shared binary once per process).
 Each level runs RUNS times; the table shows the median of the runs' figures. Every load is bounded in count and
 time, and every connection stays on 127.0.0.1.
 
@@ -52,15 +54,21 @@ def cpu_seconds(pids):
     return total / TICKS
 
 
-def rss_mb(pids):
-    total = 0
+def memory_mb(pids):
+    """(RSS, PSS) summed over the processes, in MB. RSS counts the binary's shared pages once per process (the
+    four processes are one binary); PSS shares them out, so its sum is the memory the appliance really holds."""
+    rss = pss = 0
     for pid in pids:
         try:
-            with open(f"/proc/{pid}/status") as f:
-                total += next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
-        except (OSError, StopIteration):
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except OSError:
             pass
-    return total / 1024
+    return rss / 1024, pss / 1024
 
 
 async def one_stream(port, path, body, marker, timeout):
@@ -189,12 +197,13 @@ async def measure_level(appl, fake_port, n, timeout):
                               {"model": "fake/lorem", "stream": True, "messages": [{"role": "user", "content": "bench"}]},
                               DIRECT, timeout)
     pids = appl.pids
-    peak, sampling = 0.0, True
+    peak, peak_pss, sampling = 0.0, 0.0, True
 
     async def sampler():
-        nonlocal peak
+        nonlocal peak, peak_pss
         while sampling:
-            peak = max(peak, rss_mb(pids))
+            rss, pss = memory_mb(pids)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             await asyncio.sleep(0.05)
 
     task = asyncio.create_task(sampler())
@@ -208,7 +217,7 @@ async def measure_level(appl, fake_port, n, timeout):
         "direct50": pct(direct, 50), "direct99": pct(direct, 99), "appl50": pct(through, 50), "appl99": pct(through, 99),
         "added50": pct(through, 50) - pct(direct, 50), "added99": pct(through, 99) - pct(direct, 99),
         "ratio99": pct(through, 99) / pct(direct, 99) if direct else float("nan"),
-        "errors": derr + aerr, "appl_errors": aerr, "cpu_ms": cpu * 1000 / n, "cores": cpu / wall, "rss": peak,
+        "errors": derr + aerr, "appl_errors": aerr, "cpu_ms": cpu * 1000 / n, "cores": cpu / wall, "rss": peak, "pss": peak_pss,
     }
 
 
@@ -247,7 +256,7 @@ async def main():
         print(f"fake upstream: {args.tokens} tokens, first after 100 ms, then every 20 ms; {args.runs} runs per level, medians; "
               f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}")
         header = (f"{'database':<16} {'streams':>7} {'direct p50/p99 ms':>18} {'added p50/p99 ms':>17} {'p99 ratio':>9} "
-                  f"{'errors':>6} {'CPU/stream ms':>13} {'cores used':>10} {'peak RSS MB':>11}")
+                  f"{'errors':>6} {'CPU/stream ms':>13} {'cores used':>10} {'peak RSS MB':>11} {'peak PSS MB':>11}")
         for name, history in [("fresh", 0), (f"{args.history:,} msgs", args.history)]:
             appl = Appliance(args.app, fake_port, work, "fresh" if history == 0 else "history")
             appl.start()
@@ -263,7 +272,7 @@ async def main():
                 print(f"{name:<16} {n:>7} {median(runs, 'direct50'):>8.1f} / {median(runs, 'direct99'):>6.1f} "
                       f"{median(runs, 'added50'):>8.1f} / {median(runs, 'added99'):>6.1f} {median(runs, 'ratio99'):>8.3f}x "
                       f"{sum(r['errors'] for r in runs):>6} {median(runs, 'cpu_ms'):>13.2f} {median(runs, 'cores'):>10.2f} "
-                      f"{max(r['rss'] for r in runs):>11.1f}", flush=True)
+                      f"{max(r['rss'] for r in runs):>11.1f} {max(r['pss'] for r in runs):>11.1f}", flush=True)
             appl.stop()
     finally:
         fake.terminate()
