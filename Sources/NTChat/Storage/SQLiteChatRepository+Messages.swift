@@ -35,7 +35,9 @@ extension SQLiteChatRepository {
     ) throws -> TurnRows {
         defer { db.resetCachedStatements() }
         return try db.transaction {
-            guard try conversation(id: conversationID) != nil else { throw ChatStoreError.conversationNotFound }
+            let exists = try db.cachedStatement("SELECT 1 FROM conversations WHERE id = ?")
+            exists.bind(1, conversationID)
+            guard try exists.step() else { throw ChatStoreError.conversationNotFound }
             if replacingLastAnswer {
                 let last = try db.cachedStatement(
                     "SELECT id FROM messages WHERE conversation_id = ? AND role = 'assistant' AND seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = ?)"
