@@ -1,3 +1,4 @@
+import CSQLite
 import Glibc
 import Synchronization
 
@@ -10,7 +11,7 @@ import Synchronization
 /// The thread sleeps on a semaphore when there is no work: no timer, no polling. The Swift server libraries the
 /// appliance uses offer no such executor (NIO's event loops are for non-blocking work), so this is written here.
 public final class DatabaseExecutor: SerialExecutor {
-    /// The process's database thread, started on first use.
+    /// The process's database thread (`nt-sqlite` in `top -H`), started on first use.
     public static let shared = DatabaseExecutor()
 
     private struct Queue {
@@ -29,6 +30,7 @@ public final class DatabaseExecutor: SerialExecutor {
         let context = Unmanaged.passRetained(self).toOpaque()
         let rc = pthread_create(&thread, nil, { context in
             let executor = Unmanaged<DatabaseExecutor>.fromOpaque(context!).takeRetainedValue()
+            nt_sqlite_name_thread("nt-sqlite")
             executor.run()
         }, context)
         precondition(rc == 0, "pthread_create failed: \(rc)")

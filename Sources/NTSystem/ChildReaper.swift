@@ -80,7 +80,8 @@ public final class ChildExitWatch: Sendable {
         sem_init(armed, 0, 0)
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
-        let rc = pthread_create(&thread, nil, { context in
+        let rc = pthread_create(&thread, nil, { context -> UnsafeMutableRawPointer? in
+            _ = nt_set_process_name("nt-reaper")
             Unmanaged<ChildExitWatch>.fromOpaque(context!).takeRetainedValue().watch()
         }, context)
         precondition(rc == 0, "pthread_create failed: \(rc)")

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import CNTSupport
+import Synchronization
 
 /// Starts a child process with `posix_spawn`, never `fork`.
 ///
@@ -67,7 +68,8 @@ public enum Spawner {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        var rc: Int32 = 0
+        SpawnThread.shared.run { rc = posix_spawn(&pid, executable, &actions, &attributes, argv, envp) }
         guard rc == 0 else { throw SystemError("posix_spawn(\(executable))", code: rc) }
         return pid
     }
@@ -78,5 +80,63 @@ public enum Spawner {
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard n > 0 else { return CommandLine.arguments[0] }
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// The one thread every child process is spawned from, which lives as long as the process.
+///
+/// Linux sends a child its parent-death signal (`PR_SET_PDEATHSIG`, which every worker sets so that it never
+/// outlives a supervisor killed with SIGKILL) when the *thread* that created it exits, not the process. Swift's
+/// cooperative pool retires threads that stay idle, so a worker spawned from one of them received SIGTERM and
+/// stopped, healthy, some seconds after the supervisor went quiet (seen as "worker died; restarting ... exited
+/// with status 0", and as a login queue that forgot its state).
+final class SpawnThread: Sendable {
+    static let shared = SpawnThread()
+
+    private struct Slot: @unchecked Sendable {
+        var job: (() -> Void)?
+    }
+    private let slot = Mutex(Slot())
+    /// Serialises callers: one job at a time.
+    private let callers = Mutex(())
+    private nonisolated(unsafe) let request: UnsafeMutablePointer<sem_t>
+    private nonisolated(unsafe) let done: UnsafeMutablePointer<sem_t>
+
+    private init() {
+        request = .allocate(capacity: 1)
+        done = .allocate(capacity: 1)
+        sem_init(request, 0, 0)
+        sem_init(done, 0, 0)
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let rc = pthread_create(&thread, nil, { context -> UnsafeMutableRawPointer? in
+            _ = nt_set_process_name("nt-spawn")
+            Unmanaged<SpawnThread>.fromOpaque(context!).takeRetainedValue().serve()
+        }, context)
+        precondition(rc == 0, "pthread_create failed: \(rc)")
+        pthread_detach(thread)
+    }
+
+    /// Runs `body` on the spawn thread and returns when it has.
+    func run(_ body: () -> Void) {
+        withoutActuallyEscaping(body) { body in
+            callers.withLock { _ in
+                slot.withLock { $0.job = body }
+                sem_post(request)
+                while sem_wait(done) != 0 && errno == EINTR {}
+            }
+        }
+    }
+
+    private func serve() -> Never {
+        while true {
+            while sem_wait(request) != 0 && errno == EINTR {}
+            let job = slot.withLock { slot -> (() -> Void)? in
+                defer { slot.job = nil }
+                return slot.job
+            }
+            job?()
+            sem_post(done)
+        }
     }
 }
