@@ -131,11 +131,14 @@ final class SpawnThread: Sendable {
     private func serve() -> Never {
         while true {
             while sem_wait(request) != 0 && errno == EINTR {}
-            let job = slot.withLock { slot -> (() -> Void)? in
+            var job = slot.withLock { slot -> (() -> Void)? in
                 defer { slot.job = nil }
                 return slot.job
             }
             job?()
+            // The caller's closure must be released before the caller resumes: `withoutActuallyEscaping` traps
+            // when the closure is still referenced as it returns.
+            job = nil
             sem_post(done)
         }
     }
