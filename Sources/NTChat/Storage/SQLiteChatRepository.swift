@@ -1,18 +1,16 @@
 import NTOpenRouter
 import NTStorage
 
-/// ``ChatRepository`` on one SQLite connection, serialised by the actor, whose methods run on the database
-/// thread (``DatabaseExecutor``), never on an event loop or Swift's cooperative pool.
+/// ``ChatRepository`` on one SQLite connection, serialised by the actor.
+///
+/// Its methods block in SQLite, so they must not run on an event loop: a chat turn, which runs on the client's
+/// event loop, calls it through `ChatTurn.offLoop`, on Swift's global pool.
 ///
 /// One writer connection per web worker is enough: each statement takes microseconds and WAL lets the metrics
 /// and maintenance workers read meanwhile. Streaming answers flush every few hundred milliseconds, so even
 /// hundreds of concurrent streams make only a few thousand small updates per second.
 public actor SQLiteChatRepository: ChatRepository {
     let db: SQLiteDatabase
-
-    public nonisolated var unownedExecutor: UnownedSerialExecutor {
-        DatabaseExecutor.shared.asUnownedSerialExecutor()
-    }
 
     public init(path: String) throws {
         self.db = try SQLiteDatabase(path: path)

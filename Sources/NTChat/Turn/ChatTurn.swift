@@ -114,12 +114,19 @@ public final class ChatTurn: Sendable {
         outcome.ttftMs = firstToken.map(Self.milliseconds)
         outcome.durationMs = Self.milliseconds(elapsed)
         conclude(&outcome, attempt: attempt)
-        do {
-            try await context.repository.finish(messageID: rows.assistant.id, outcome: outcome)
-        } catch {
+        let (repository, id, final) = (context.repository, rows.assistant.id, outcome)
+        if let error = await offLoop({ () async -> (any Error)? in
+            do { try await repository.finish(messageID: id, outcome: final) } catch { return error }
+            return nil
+        }) {
             context.logger.error("could not store the answer's final state", metadata: ["error": "\(error)"])
         }
-        await context.guards.settle(&admission)
+        let guards = context.guards
+        admission = await offLoop { [admission] in
+            var settled = admission
+            await guards.settle(&settled)
+            return settled
+        }
         if outcome.status == .error {
             let f = attempt.failure ?? UpstreamFailure(code: "upstream_error", message: outcome.error ?? "upstream error", retryable: true)
             Counter(label: "upstream_errors_total", dimensions: [("code", f.code)]).increment()
@@ -257,7 +264,12 @@ public final class ChatTurn: Sendable {
     /// says whether spend, this answer included, reached a budget's warning share.
     private func record(_ usage: Usage, into outcome: inout MessageOutcome, emit: (ChatEvent) -> Void) async {
         let cost: Double?
-        if let reported = usage.cost { cost = reported } else { cost = await context.prices(model)?.cost(usage: usage) }
+        if let reported = usage.cost {
+            cost = reported
+        } else {
+            let (prices, model) = (context.prices, model)
+            cost = await offLoop { await prices(model)?.cost(usage: usage) }
+        }
         outcome.promptTokens = usage.promptTokens
         outcome.completionTokens = usage.completionTokens
         outcome.reasoningTokens = usage.reasoningTokens
@@ -269,7 +281,8 @@ public final class ChatTurn: Sendable {
         if let cost {
             FloatingPointCounter(label: "chat_cost_usd_total", dimensions: [("model", model)]).increment(by: cost)
         }
-        let warning = await context.guards.isWarning(conversationID: control.conversationID, pendingUSD: cost ?? 0)
+        let (guards, conversationID) = (context.guards, control.conversationID)
+        let warning = await offLoop { await guards.isWarning(conversationID: conversationID, pendingUSD: cost ?? 0) }
         emit(.usage(.init(
             promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
             reasoningTokens: usage.reasoningTokens ?? 0, costUSD: cost, budgetWarning: warning
@@ -289,6 +302,12 @@ public final class ChatTurn: Sendable {
                 "trimmed_messages": "\(plan.trimmed)",
             ]
         )
+    }
+
+    /// Runs storage work (SQLite blocks) on Swift's global pool, off the event loop the turn runs on, which
+    /// serves every other connection of that loop meanwhile.
+    private func offLoop<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
+        await withTaskExecutorPreference(globalConcurrentExecutor) { await body() }
     }
 
     static func milliseconds(_ d: Duration) -> Int {
