@@ -38,8 +38,6 @@ public final class CurlClient: Sendable {
         for loop in loops { loop.shutdown() }
     }
 
-    /// The number of curl threads.
-    public var threadCount: Int { loops.count }
 
     /// Transfers whose libcurl handle is allocated right now: running ones, plus finished ones for the moment
     /// between their `.end` and the freeing of the handle. A gauge for metrics, and a leak check for tests.

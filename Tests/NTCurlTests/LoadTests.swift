@@ -6,7 +6,7 @@ extension NTCurlSpec {
     struct Load {
         let server = TestServer.shared
 
-        @Test("200 concurrent streams all complete, in order, on the client's one thread")
+        @Test("200 concurrent streams all complete, in order, on the client's curl threads (no thread per stream)")
         func twoHundredStreams() async throws {
             let client = CurlClient()
             _ = try await client.fetch(CurlRequest(url: server.url("/echo")), maxBytes: 1 << 16)
