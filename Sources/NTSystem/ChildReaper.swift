@@ -4,7 +4,6 @@ import Glibc
 import Musl
 #endif
 import CNTSupport
-import Synchronization
 
 /// How a child process ended.
 public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
@@ -66,12 +65,8 @@ public enum ChildReaper {
 /// (Swift's signal sources would need SIGCHLD ignored, and an ignored SIGCHLD makes the kernel reap children
 /// itself, losing their exit status.) With no child at all, the thread checks again every 100 ms.
 public final class ChildExitWatch: Sendable {
-    private struct State {
-        var waiter: CheckedContinuation<Void, Never>?
-        var ended = false
-        var cancelled = false
-    }
-    private let state = Mutex(State())
+    /// Raised by the thread when a child has ended.
+    private let ended = WakeSignal()
     /// Posted once per ``childEnded()`` call: the thread may wait for the next ending.
     private nonisolated(unsafe) let armed: UnsafeMutablePointer<sem_t>
 
@@ -91,27 +86,7 @@ public final class ChildExitWatch: Sendable {
     /// Returns once a child has ended since the previous call (at once if one had), or when the task is cancelled.
     public func childEnded() async {
         sem_post(armed)
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = state.withLock { s -> Bool in
-                    if s.ended || s.cancelled {
-                        s.ended = false
-                        return true
-                    }
-                    s.waiter = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                s.cancelled = true
-                defer { s.waiter = nil }
-                return s.waiter
-            }
-            waiter?.resume()
-        }
-        state.withLock { $0.cancelled = false }
+        await ended.wait()
     }
 
     private func watch() -> Never {
@@ -123,15 +98,7 @@ public final class ChildExitWatch: Sendable {
                 if errno == EINTR { continue }
                 usleep(100_000)
             }
-            let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                guard let waiter = s.waiter else {
-                    s.ended = true
-                    return nil
-                }
-                s.waiter = nil
-                return waiter
-            }
-            waiter?.resume()
+            ended.raise()
         }
     }
 }

@@ -1,3 +1,4 @@
+import NTSystem
 import Synchronization
 
 /// Why a running turn was ended early, recorded before its upstream call is cancelled so the stored status says so.
@@ -104,10 +105,10 @@ final class TurnControl: Sendable {
         var call: (any UpstreamCall)?
         var lastSent = ContinuousClock.now
         var keepAliveDue = false
-        var pauseWaiter: UnsafeContinuation<Void, Never>?
-        var pauseCancelled = false
     }
     private let state = Mutex(State())
+    /// Raised by ``stop(_:)``: ends a retry pause early.
+    private let stopped = WakeSignal()
 
     init(conversationID: String, messageID: String) {
         self.conversationID = conversationID
@@ -119,13 +120,12 @@ final class TurnControl: Sendable {
 
     /// Records the first reason, aborts the upstream call and ends a retry pause.
     func stop(_ reason: StopReason) {
-        let (call, waiter) = state.withLock { s -> ((any UpstreamCall)?, UnsafeContinuation<Void, Never>?) in
+        let call = state.withLock { s -> (any UpstreamCall)? in
             if s.reason == nil { s.reason = reason }
-            defer { s.pauseWaiter = nil }
-            return (s.call, s.pauseWaiter)
+            return s.call
         }
         call?.cancel()
-        waiter?.resume()
+        stopped.raise()
     }
 
     /// Makes `call` the one a stop aborts; a turn stopped already aborts it at once.
@@ -165,30 +165,9 @@ final class TurnControl: Sendable {
     func pause(for delay: Duration) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await Task.sleep(for: delay) }
-            group.addTask { await self.waitForStop() }
+            group.addTask { await self.stopped.wait() }
             await group.next()
             group.cancelAll()
-        }
-        state.withLock { $0.pauseCancelled = false }
-    }
-
-    private func waitForStop() async {
-        await withTaskCancellationHandler {
-            await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-                let now = state.withLock { s -> Bool in
-                    if s.reason != nil || s.pauseCancelled { return true }
-                    s.pauseWaiter = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { s -> UnsafeContinuation<Void, Never>? in
-                s.pauseCancelled = true
-                defer { s.pauseWaiter = nil }
-                return s.pauseWaiter
-            }
-            waiter?.resume()
         }
     }
 }

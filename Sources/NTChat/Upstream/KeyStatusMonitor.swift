@@ -1,4 +1,5 @@
 import Metrics
+import NTSystem
 import Synchronization
 
 /// Keeps a recent verdict on the upstream API key, so that probes read it without waiting for the upstream.
@@ -15,12 +16,8 @@ public final class KeyStatusMonitor: Sendable {
 
     private let check: @Sendable () async -> UpstreamKeyStatus
     private let latest = Mutex(UpstreamKeyStatus.notChecked)
-    private struct Request {
-        var pending = false
-        var waiter: CheckedContinuation<Void, Never>?
-        var cancelled = false
-    }
-    private let request = Mutex(Request())
+    /// Raised by `refreshSoon()`; a check under way takes it back (it reads the key as it is now).
+    private let refreshRequested = WakeSignal()
 
     /// A monitor that asks `check` (normally `OpenRouterUpstream.checkKey`).
     public init(check: @escaping @Sendable () async -> UpstreamKeyStatus) {
@@ -32,12 +29,7 @@ public final class KeyStatusMonitor: Sendable {
 
     /// Asks for a new check now (after a reload that may have changed the key).
     public func refreshSoon() {
-        let waiter = request.withLock { r -> CheckedContinuation<Void, Never>? in
-            r.pending = true
-            defer { r.waiter = nil }
-            return r.waiter
-        }
-        waiter?.resume()
+        refreshRequested.raise()
     }
 
     /// How long to wait after `status` before checking again.
@@ -48,7 +40,7 @@ public final class KeyStatusMonitor: Sendable {
     /// Checks once now and stores the verdict.
     @discardableResult
     public func refresh() async -> UpstreamKeyStatus {
-        request.withLock { $0.pending = false }
+        refreshRequested.reset()
         let status = await check()
         latest.withLock { $0 = status }
         Self.record(status)
@@ -61,33 +53,11 @@ public final class KeyStatusMonitor: Sendable {
             let status = await refresh()
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { try? await Task.sleep(for: Self.interval(for: status)) }
-                group.addTask { await self.refreshAsked() }
+                group.addTask { await self.refreshRequested.wait() }
                 await group.next()
                 group.cancelAll()
             }
         }
-    }
-
-    /// Returns when `refreshSoon()` was called since the last check, or when the task is cancelled.
-    private func refreshAsked() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = request.withLock { r -> Bool in
-                    if r.pending || r.cancelled { return true }
-                    r.waiter = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = request.withLock { r -> CheckedContinuation<Void, Never>? in
-                r.cancelled = true
-                defer { r.waiter = nil }
-                return r.waiter
-            }
-            waiter?.resume()
-        }
-        request.withLock { $0.cancelled = false }
     }
 
     private static func record(_ status: UpstreamKeyStatus) {
