@@ -15,19 +15,19 @@ actor ArchiveService {
     private var repository: SQLiteChatRepository?
     private let stopping = StopSignal()
 
-    private let archived = Counter(label: "archive_conversations_total")
-    private let pruned = Counter(label: "archive_pruned_conversations_total")
-    private let lastSuccess = Gauge(label: "archive_last_success_timestamp_seconds")
-    private let inProgress = Gauge(label: "archive_in_progress")
+    private let archived = Counter(label: "neural_terminal_archive_conversations_total")
+    private let pruned = Counter(label: "neural_terminal_archive_pruned_conversations_total")
+    private let lastSuccess = Gauge(label: "neural_terminal_archive_last_success_timestamp_seconds")
+    private let inProgress = Gauge(label: "neural_terminal_archive_in_progress")
 
     init(context: WorkerContext) {
         self.context = context
         let help = [
-            "archive_conversations_total": "Conversations written to monthly archive files by this maintenance worker.",
-            "archive_pruned_conversations_total": "Archived conversations deleted from the database after their file was verified.",
-            "archive_last_success_timestamp_seconds": "Unix time of the last archive run that ended without an error (0: none since start).",
-            "archive_failures_total": "Archive runs that failed, by reason (verify, damaged, io, zstd, disk_full, busy, sqlite).",
-            "archive_in_progress": "1 while an archive run is going.",
+            "neural_terminal_archive_conversations_total": "Conversations written to monthly archive files by this maintenance worker.",
+            "neural_terminal_archive_pruned_conversations_total": "Archived conversations deleted from the database after their file was verified.",
+            "neural_terminal_archive_last_success_timestamp_seconds": "Unix time of the last archive run that ended without an error (0: none since start).",
+            "neural_terminal_archive_failures_total": "Archive runs that failed, by reason (verify, damaged, io, zstd, disk_full, busy, sqlite).",
+            "neural_terminal_archive_in_progress": "1 while an archive run is going.",
         ]
         for (name, text) in help { context.metrics.describe(name, help: text) }
         inProgress.record(0)
@@ -96,7 +96,7 @@ actor ArchiveService {
             logger.info("scheduled archive skipped: another archive run is going", metadata: ["error": "\(report.error ?? "")"])
         } else {
             let reason = report.reason ?? "other"
-            Counter(label: "archive_failures_total", dimensions: [("reason", reason)]).increment()
+            Counter(label: "neural_terminal_archive_failures_total", dimensions: [("reason", reason)]).increment()
             // What was published before the failure still counts.
             archived.increment(by: report.archivedConversations)
             pruned.increment(by: report.prunedConversations)

@@ -19,25 +19,25 @@ actor BackupService {
     private let stopping = StopSignal()
     private static let queue = DispatchQueue(label: "neural-terminal.backup", qos: .utility)
 
-    private let succeeded = Counter(label: "backups_total")
-    private let lastSuccess = Gauge(label: "backup_last_success_timestamp_seconds")
-    private let lastDuration = Gauge(label: "backup_last_duration_seconds")
-    private let lastSize = Gauge(label: "backup_last_size_bytes")
-    private let lastDatabaseSize = Gauge(label: "backup_last_database_bytes")
-    private let inProgress = Gauge(label: "backup_in_progress")
-    private let pruned = Counter(label: "backups_pruned_total")
+    private let succeeded = Counter(label: "neural_terminal_backups_total")
+    private let lastSuccess = Gauge(label: "neural_terminal_backup_last_success_timestamp_seconds")
+    private let lastDuration = Gauge(label: "neural_terminal_backup_last_duration_seconds")
+    private let lastSize = Gauge(label: "neural_terminal_backup_last_size_bytes")
+    private let lastDatabaseSize = Gauge(label: "neural_terminal_backup_last_database_bytes")
+    private let inProgress = Gauge(label: "neural_terminal_backup_in_progress")
+    private let pruned = Counter(label: "neural_terminal_backups_pruned_total")
 
     init(context: WorkerContext) {
         self.context = context
         let help = [
-            "backups_total": "Backups written successfully by this maintenance worker.",
-            "backup_failures_total": "Backups that failed, by reason (disk_full, sqlite, integrity, io, zstd, busy, no_database).",
-            "backup_last_success_timestamp_seconds": "Unix time of the newest successful backup (read from its manifest at start).",
-            "backup_last_duration_seconds": "How long the newest successful backup took.",
-            "backup_last_size_bytes": "Size of the newest backup file (compressed).",
-            "backup_last_database_bytes": "Size of the database snapshot in the newest backup (uncompressed).",
-            "backup_in_progress": "1 while a backup runs.",
-            "backups_pruned_total": "Backups deleted by the retention policy.",
+            "neural_terminal_backups_total": "Backups written successfully by this maintenance worker.",
+            "neural_terminal_backup_failures_total": "Backups that failed, by reason (disk_full, sqlite, integrity, io, zstd, busy, no_database).",
+            "neural_terminal_backup_last_success_timestamp_seconds": "Unix time of the newest successful backup (read from its manifest at start).",
+            "neural_terminal_backup_last_duration_seconds": "How long the newest successful backup took.",
+            "neural_terminal_backup_last_size_bytes": "Size of the newest backup file (compressed).",
+            "neural_terminal_backup_last_database_bytes": "Size of the database snapshot in the newest backup (uncompressed).",
+            "neural_terminal_backup_in_progress": "1 while a backup runs.",
+            "neural_terminal_backups_pruned_total": "Backups deleted by the retention policy.",
         ]
         for (name, text) in help { context.metrics.describe(name, help: text) }
         if let newest = BackupCatalog.newest(context.config.current.resolvedBackupDir) {
@@ -113,7 +113,7 @@ actor BackupService {
             logger.info("scheduled backup skipped: another backup is running", metadata: ["error": "\(report.error ?? "")"])
         } else {
             let reason = report.reason ?? "other"
-            Counter(label: "backup_failures_total", dimensions: [("reason", reason)]).increment()
+            Counter(label: "neural_terminal_backup_failures_total", dimensions: [("reason", reason)]).increment()
             logger.error("backup failed", metadata: ["trigger": "\(trigger)", "reason": "\(reason)", "error": "\(report.error ?? "")"])
         }
         return report

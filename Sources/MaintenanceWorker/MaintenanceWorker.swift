@@ -38,8 +38,8 @@ struct ScheduleLoop: Service {
     }
 
     private func loop() async throws {
-        let ticks = Counter(label: "maintenance_ticks_total")
-        let failures = Counter(label: "maintenance_job_failures_total", dimensions: [("job", "wal_checkpoint")])
+        let ticks = Counter(label: "neural_terminal_maintenance_ticks_total")
+        let failures = Counter(label: "neural_terminal_maintenance_job_failures_total", dimensions: [("job", "wal_checkpoint")])
         context.readiness.markReady()
         var database: SQLiteDatabase?
         var lastOptimize: ContinuousClock.Instant?

@@ -5,7 +5,7 @@ import NTWorkerKit
 
 /// Gathers every process's exposition over the local sockets and merges them into one, labelled by worker.
 ///
-/// A process that does not answer within a second is left out of that scrape (and `worker_up` from the
+/// A process that does not answer within a second is left out of that scrape (and `neural_terminal_worker_up` from the
 /// supervisor shows it); the scrape itself never fails because one part is missing.
 struct ExpositionCollector: Sendable {
     let context: WorkerContext

@@ -96,7 +96,7 @@ actor ReadinessProbe {
     }
 
     /// The newest backup's age, so `/ready` tells the truth about backups without making them a readiness
-    /// condition (serving does not depend on them; alert on `backup_last_success_timestamp_seconds`). Neither
+    /// condition (serving does not depend on them; alert on `neural_terminal_backup_last_success_timestamp_seconds`). Neither
     /// the directory nor the file name is shown: the probe is unauthenticated.
     static func backupNote(directory: String, now: UTCTime = .now()) -> String {
         guard let newest = BackupCatalog.list(directory).first else { return "no backup yet" }

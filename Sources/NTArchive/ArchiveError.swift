@@ -30,7 +30,7 @@ public enum ArchiveError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// A short label for `archive_failures_total{reason}`.
+    /// A short label for `neural_terminal_archive_failures_total{reason}`.
     public var reason: String {
         switch self {
         case .verification: return "verify"

@@ -23,7 +23,7 @@ public struct ArchiveReport: ControlReport, Sendable, Equatable {
     /// Month files found damaged (not matching their manifest and unreadable, or failing verification before a
     /// prune): left as they are, their conversations kept in the database; the run reports a failure.
     public var damagedFiles: [String] = []
-    /// What went wrong, and its label as in `archive_failures_total{reason}`.
+    /// What went wrong, and its label as in `neural_terminal_archive_failures_total{reason}`.
     public var error: String?
     public var reason: String?
     public var durationSeconds = 0.0

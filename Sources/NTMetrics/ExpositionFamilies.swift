@@ -29,7 +29,7 @@ struct ExpositionFamilies {
 
     /// Adds every family of `text`. Unless `worker` is nil, each sample that carries no `worker` label gets
     /// `worker="<worker>"` as its first label; a sample that has one keeps it untouched (the supervisor reports
-    /// per-worker series such as `worker_restarts_total{worker="web"}`).
+    /// per-worker series such as `neural_terminal_worker_restarts_total{worker="web"}`).
     mutating func add(_ text: String, worker: String?) {
         for block in ExpositionBlock.split(text) {
             let type = block.type ?? families[block.name]?.type ?? "untyped"

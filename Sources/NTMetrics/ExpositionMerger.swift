@@ -8,7 +8,7 @@ public enum ExpositionMerger {
     ///
     /// What the caller can rely on (see ``ExpositionFamilies`` for the rules):
     /// - Every sample carries a `worker` label. A sample that already has one keeps it untouched (the supervisor
-    ///   reports per-worker series such as `worker_restarts_total{worker="web"}` that way); every other sample
+    ///   reports per-worker series such as `neural_terminal_worker_restarts_total{worker="web"}` that way); every other sample
     ///   gets `worker="<part name>"` as its first label.
     /// - Each metric family appears exactly once: one `# HELP`, one `# TYPE`, then all its samples from all parts
     ///   in part order (histogram `_bucket`/`_sum`/`_count` and summary `_sum`/`_count` stay in their family).

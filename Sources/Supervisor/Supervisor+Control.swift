@@ -50,25 +50,25 @@ extension Supervisor {
 
     /// The supervisor's own part of `/metrics`: per-worker counters (already labelled by worker) and its process.
     func metricsExposition() -> String {
-        var text = "# HELP worker_restarts_total Times the supervisor restarted a worker after it died or was replaced.\n"
-        text += "# TYPE worker_restarts_total counter\n"
+        var text = "# HELP neural_terminal_worker_restarts_total Times the supervisor restarted a worker after it died or was replaced.\n"
+        text += "# TYPE neural_terminal_worker_restarts_total counter\n"
         for role in WorkerRole.allCases {
-            text += "worker_restarts_total{worker=\"\(role.rawValue)\"} \(slots[role]?.restarts ?? 0)\n"
+            text += "neural_terminal_worker_restarts_total{worker=\"\(role.rawValue)\"} \(slots[role]?.restarts ?? 0)\n"
         }
-        text += "# HELP worker_up Whether the worker process is running and has reported ready (1) or not (0).\n"
-        text += "# TYPE worker_up gauge\n"
+        text += "# HELP neural_terminal_worker_up Whether the worker process is running and has reported ready (1) or not (0).\n"
+        text += "# TYPE neural_terminal_worker_up gauge\n"
         for role in WorkerRole.allCases {
             let up = slots[role].map { $0.pid != nil && $0.ready } ?? false
-            text += "worker_up{worker=\"\(role.rawValue)\"} \(up ? 1 : 0)\n"
+            text += "neural_terminal_worker_up{worker=\"\(role.rawValue)\"} \(up ? 1 : 0)\n"
         }
-        text += "# HELP worker_watchdog_restarts_total Rolling restarts of a worker whose resident memory stayed over memory.limit_mb.\n"
-        text += "# TYPE worker_watchdog_restarts_total counter\n"
+        text += "# HELP neural_terminal_worker_watchdog_restarts_total Rolling restarts of a worker whose resident memory stayed over memory.limit_mb.\n"
+        text += "# TYPE neural_terminal_worker_watchdog_restarts_total counter\n"
         for role in WorkerRole.allCases {
-            text += "worker_watchdog_restarts_total{worker=\"\(role.rawValue)\"} \(watchdogRestarts[role] ?? 0)\n"
+            text += "neural_terminal_worker_watchdog_restarts_total{worker=\"\(role.rawValue)\"} \(watchdogRestarts[role] ?? 0)\n"
         }
-        text += "# HELP supervisor_draining Whether the appliance is shutting down (1) or not (0).\n"
-        text += "# TYPE supervisor_draining gauge\n"
-        text += "supervisor_draining \(state == .draining ? 1 : 0)\n"
+        text += "# HELP neural_terminal_supervisor_draining Whether the appliance is shutting down (1) or not (0).\n"
+        text += "# TYPE neural_terminal_supervisor_draining gauge\n"
+        text += "neural_terminal_supervisor_draining \(state == .draining ? 1 : 0)\n"
         if let own = ProcessStats.read(pid: getpid()) {
             text += ProcessMetrics.exposition(for: own)
         }

@@ -6,8 +6,8 @@ extension Supervisor {
     /// The memory watchdog: every `memory.sample_interval_seconds` it reads each ready worker's resident memory
     /// from /proc; a worker over `memory.limit_mb` for `memory.samples_over_limit` samples in a row is replaced by
     /// a rolling restart (the new process accepts on the shared socket before the old one drains), logged and
-    /// counted in `worker_watchdog_restarts_total`. A steady leak thus costs a restart now and then, never the
-    /// appliance: rolling restarts do not count towards the crash-loop limit.
+    /// counted in `neural_terminal_worker_watchdog_restarts_total`. A steady leak thus costs a restart now and then,
+    /// never the appliance: rolling restarts do not count towards the crash-loop limit.
     func watchdogLoop() async {
         var over: [WorkerRole: (pid: Int32, samples: Int)] = [:]
         while !Task.isCancelled {

@@ -56,8 +56,8 @@ struct BackupTests {
         #expect(list.stdout.contains(manifest.file) && list.stdout.contains(" ok"))
         let deep = try await app.cli(["backups", "--deep"])
         #expect(deep.code == 0, "\(deep.stdout) \(deep.stderr)")
-        #expect(try app.metricValue("backups_total{worker=\"maintenance\"}") == 1)
-        #expect((try app.metricValue("backup_last_success_timestamp_seconds{worker=\"maintenance\"}") ?? 0) > 1_700_000_000)
+        #expect(try app.metricValue("neural_terminal_backups_total{worker=\"maintenance\"}") == 1)
+        #expect((try app.metricValue("neural_terminal_backup_last_success_timestamp_seconds{worker=\"maintenance\"}") ?? 0) > 1_700_000_000)
     }
 
     @Test func sigusr1AndTheScheduleTakeBackups() async throws {
@@ -70,7 +70,7 @@ struct BackupTests {
         try await eventually(timeout: 10, "a backup after SIGUSR1") { app.backupFiles().count == 1 }
         #expect(app.logLines().contains { $0.contains("backup requested by SIGUSR1") })
         try await eventually(timeout: 5, "the backup counted") {
-            try app.metricValue("backups_total{worker=\"maintenance\"}") == 1
+            try app.metricValue("neural_terminal_backups_total{worker=\"maintenance\"}") == 1
         }
 
         // With an interval, the maintenance worker takes one when the newest is older than the interval.
@@ -213,7 +213,7 @@ struct BackupTests {
             let left = try FileManager.default.contentsOfDirectory(atPath: mountPoint).sorted()
             #expect(left == [".lock", "filler"], "no partial file left: \(left)")
         }
-        #expect(try app.metricValue("backup_failures_total{worker=\"maintenance\",reason=\"disk_full\"}") == 2)
+        #expect(try app.metricValue("neural_terminal_backup_failures_total{worker=\"maintenance\",reason=\"disk_full\"}") == 2)
         #expect(app.logLines().contains { $0.contains("backup failed") && $0.contains("disk_full") })
         #expect(try app.metrics("/ready").status == 200)
         try await app.createConversation("still writing")

@@ -13,7 +13,7 @@ enum GuardProbe {
         try await usage(app)["circuit_breaker"] as? [String: Any] ?? [:]
     }
 
-    /// The value of one sample of the merged exposition, e.g. `circuit_breaker_state` from the web worker.
+    /// The value of one sample of the merged exposition, e.g. `neural_terminal_circuit_breaker_state` from the web worker.
     static func metric(_ app: Appliance, _ name: String, label: String? = nil) throws -> Double? {
         let body = try app.metrics("/metrics").body
         for line in body.split(separator: "\n") where line.hasPrefix(name + "{") && line.contains("worker=\"web\"") {
@@ -39,7 +39,7 @@ extension ChatTests {
             retry.max_delay_ms = 2000
             """)
         defer { Task { await app.stop() } }
-        #expect(try GuardProbe.metric(app, "circuit_breaker_state") == 0)
+        #expect(try GuardProbe.metric(app, "neural_terminal_circuit_breaker_state") == 0)
 
         // 503 with Retry-After: 1 is retried once, after at least a second; both attempts count.
         let started = Date()
@@ -70,7 +70,7 @@ extension ChatTests {
         #expect(message.hasPrefix("the upstream is failing; the circuit breaker retries at 20"), "\(message)")
         #expect(try GuardProbe.chatRequests(fake) == 3)
         #expect(try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations").object?["total"] as? Int == before)
-        #expect(try GuardProbe.metric(app, "circuit_breaker_state") == 1)
+        #expect(try GuardProbe.metric(app, "neural_terminal_circuit_breaker_state") == 1)
 
         // After open_seconds one probe goes through; it succeeds and the breaker closes.
         try await Task.sleep(for: .milliseconds(1_100))
@@ -81,7 +81,7 @@ extension ChatTests {
         #expect(closed["state"] as? String == "closed")
         #expect(closed["retry_at"] is NSNull)
         #expect(closed["consecutive_failures"] as? Int == 0)
-        #expect(try GuardProbe.metric(app, "circuit_breaker_state") == 0)
+        #expect(try GuardProbe.metric(app, "neural_terminal_circuit_breaker_state") == 0)
 
         let transitions = app.logObjects().filter { ($0["msg"] as? String ?? "").hasPrefix("circuit breaker ") }
         #expect(transitions.map { $0["msg"] as? String } == ["circuit breaker open", "circuit breaker half-open", "circuit breaker closed"])
@@ -134,8 +134,8 @@ extension ChatTests {
         #expect((usage["by_day"] as? [[String: Any]])?.count == 30)
         let models = usage["by_model"] as? [[String: Any]] ?? []
         #expect(models.first?["model"] as? String == "fake/lorem" && models.first?["messages"] as? Int == 1)
-        #expect(try GuardProbe.metric(app, "budget_spend_usd", label: "budget=\"daily\"").map { abs($0 - spent) < 1e-9 } == true)
-        #expect(try GuardProbe.metric(app, "budget_remaining_usd", label: "budget=\"daily\"").map { abs($0 - (0.00012 - spent)) < 1e-9 } == true)
+        #expect(try GuardProbe.metric(app, "neural_terminal_budget_spend_usd", label: "budget=\"daily\"").map { abs($0 - spent) < 1e-9 } == true)
+        #expect(try GuardProbe.metric(app, "neural_terminal_budget_remaining_usd", label: "budget=\"daily\"").map { abs($0 - (0.00012 - spent)) < 1e-9 } == true)
 
         try app.writeConfig(ChatTests.upstreamConfig(fake, extra: "budget.daily_usd = 1\nbudget.default_max_tokens = 50\n"))
         app.signal(SIGHUP)

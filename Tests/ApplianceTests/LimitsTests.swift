@@ -44,8 +44,8 @@ struct LimitsTests {
         #expect((again.object?["error"] as? [String: Any])?["code"] as? String == "rate_limited")
         #expect(try GuardProbe.chatRequests(fake) == 1)
 
-        #expect(try GuardProbe.metric(app, "rate_limit_refusals_total", label: "bucket=\"api\"") == 2)
-        #expect(try GuardProbe.metric(app, "rate_limit_refusals_total", label: "bucket=\"chat\"") == 1)
+        #expect(try GuardProbe.metric(app, "neural_terminal_rate_limit_refusals_total", label: "bucket=\"api\"") == 2)
+        #expect(try GuardProbe.metric(app, "neural_terminal_rate_limit_refusals_total", label: "bucket=\"chat\"") == 1)
         // One warning per caller and bucket, however many refusals.
         let lines = app.logObjects().filter { $0["msg"] as? String == Self.refusedLine }
         #expect(lines.count == 2, "\(lines)")

@@ -25,7 +25,7 @@ struct MetricsAuthTests {
         #expect(basic.status == 401)
         let scraped = try app.get("/metrics", port: app.metricsPort, headers: ["Authorization": "Bearer \(Self.token)"])
         #expect(scraped.status == 200)
-        #expect(scraped.body.contains("worker_up"))
+        #expect(scraped.body.contains("neural_terminal_worker_up"))
         #expect(try app.metrics("/health").status == 200)
         #expect(try app.metrics("/ready").status == 200)
 

@@ -52,12 +52,12 @@ struct MonthlyArchiveTests {
         let archive = app.dataDirectory + "/archives/\(month).jsonl.zst"
         try await eventually(timeout: 30, "the scheduled archive run") {
             FileManager.default.fileExists(atPath: archive)
-                && (try? app.metricValue(#"archive_pruned_conversations_total{worker="maintenance"}"#)) == 3
+                && (try? app.metricValue(#"neural_terminal_archive_pruned_conversations_total{worker="maintenance"}"#)) == 3
         }
         #expect(FileManager.default.fileExists(atPath: archive + ".json"))
         #expect(try await app.conversationCount() == 1, "only the recent conversation stays")
-        #expect(try app.metricValue(#"archive_conversations_total{worker="maintenance"}"#) == 3)
-        #expect((try app.metricValue(#"archive_last_success_timestamp_seconds{worker="maintenance"}"#) ?? 0) > 1_700_000_000)
+        #expect(try app.metricValue(#"neural_terminal_archive_conversations_total{worker="maintenance"}"#) == 3)
+        #expect((try app.metricValue(#"neural_terminal_archive_last_success_timestamp_seconds{worker="maintenance"}"#) ?? 0) > 1_700_000_000)
         #expect(app.logLines().contains { $0.contains(#""msg":"archive finished""#) && $0.contains(#""archived_conversations":"3""#) })
 
         // On demand, through the control socket: nothing is new.

@@ -21,7 +21,7 @@ struct SupervisorTests {
         let metrics = try app.metrics("/metrics")
         #expect(metrics.status == 200)
         for role in ["web", "metrics", "maintenance"] {
-            #expect(metrics.body.contains("worker_up{worker=\"\(role)\"} 1"))
+            #expect(metrics.body.contains("neural_terminal_worker_up{worker=\"\(role)\"} 1"))
             #expect(metrics.body.contains("process_resident_memory_bytes{worker=\"\(role)\"}"))
         }
         #expect(metrics.body.contains("process_resident_memory_bytes{worker=\"supervisor\"}"))

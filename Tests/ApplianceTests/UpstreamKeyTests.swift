@@ -24,8 +24,8 @@ struct UpstreamKeyTests {
         #expect(!body.contains("fak...key") && !body.contains("1234abcd"), "label or key in /ready: \(body)")
         let diagnostics = try await RawHTTP.send("GET", port: app.webPort, path: "/api/diagnostics")
         #expect((diagnostics.object?["checks"] as? [String: String])?["upstream"] == "ok")
-        try await eventually(timeout: 5, "upstream_key_valid 1") {
-            try app.metricValue("upstream_key_valid{worker=\"web\"}") == 1
+        try await eventually(timeout: 5, "neural_terminal_upstream_key_valid 1") {
+            try app.metricValue("neural_terminal_upstream_key_valid{worker=\"web\"}") == 1
         }
     }
 

@@ -36,7 +36,7 @@ struct WatchdogTests {
             }
         }
         try await eventually(timeout: 30, "two watchdog replacements of the web worker") {
-            (try app.metricValue("worker_watchdog_restarts_total{worker=\"web\"}") ?? 0) >= 2
+            (try app.metricValue("neural_terminal_worker_watchdog_restarts_total{worker=\"web\"}") ?? 0) >= 2
         }
         try await Task.sleep(for: .milliseconds(500))
         await stop.set()
@@ -47,8 +47,8 @@ struct WatchdogTests {
         #expect(await log.samples.count > 50)
         print("watchdog: \(await log.samples.count) requests across the replacements, p99 \(String(format: "%.1f", await log.quantileMs(0.99))) ms, none failed")
         #expect(try await app.status().worker(.web)?.pid != firstPID)
-        #expect(try app.metricValue("worker_watchdog_restarts_total{worker=\"maintenance\"}") == 0)
-        #expect(try app.metricValue("worker_watchdog_restarts_total{worker=\"metrics\"}") == 0)
+        #expect(try app.metricValue("neural_terminal_worker_watchdog_restarts_total{worker=\"maintenance\"}") == 0)
+        #expect(try app.metricValue("neural_terminal_worker_watchdog_restarts_total{worker=\"metrics\"}") == 0)
         #expect(app.logLines().contains { $0.contains("memory watchdog: worker over its limit") && $0.contains("\"role\":\"web\"") })
         #expect(app.pid > 0 && processExists(app.pid), "the appliance is still up")
     }

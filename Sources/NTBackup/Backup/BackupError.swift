@@ -50,7 +50,7 @@ public enum BackupError: Error, Sendable, CustomStringConvertible, Equatable {
         bytes >= 10 << 20 ? "\(bytes >> 20) MiB" : "\(bytes >> 10) KiB"
     }
 
-    /// A short label for the `reason` of `backup_failures_total`.
+    /// A short label for the `reason` of `neural_terminal_backup_failures_total`.
     public var reason: String {
         switch self {
         case .file(let error): return error.reason

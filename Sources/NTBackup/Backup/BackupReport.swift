@@ -7,7 +7,7 @@ public struct BackupReport: ControlReport, Sendable {
     public var path: String?
     /// Its manifest (when `ok`).
     public var manifest: BackupManifest?
-    /// What went wrong (when not `ok`), and its short label as in `backup_failures_total{reason}`.
+    /// What went wrong (when not `ok`), and its short label as in `neural_terminal_backup_failures_total{reason}`.
     public var error: String?
     public var reason: String?
     /// Backups deleted by retention afterwards.

@@ -133,9 +133,9 @@ public final class BudgetGuard: Sendable {
     /// Answers admitted and not yet settled in this process.
     public var openReservations: Int { state.withLock { $0.reservations.count } }
 
-    /// Records `budget_spend_usd{budget}` and `budget_remaining_usd{budget}` for the daily and monthly budgets;
-    /// the remaining gauge exists only while that budget is configured. (Spend per conversation has no gauge: it
-    /// is one number per conversation.)
+    /// Records `neural_terminal_budget_spend_usd{budget}` and `neural_terminal_budget_remaining_usd{budget}` for
+    /// the daily and monthly budgets; the remaining gauge exists only while that budget is configured. (Spend per
+    /// conversation has no gauge: it is one number per conversation.)
     public func publishMetrics() async {
         guard let spend = try? await store.spend(day: today(), conversationID: nil) else { return }
         publish(spend, limits: limits())
@@ -144,8 +144,8 @@ public final class BudgetGuard: Sendable {
     func publish(_ spend: Spend, limits: BudgetLimits) {
         for kind in [BudgetKind.daily, .monthly] {
             let spent = spend.of(kind)
-            Gauge(label: "budget_spend_usd", dimensions: [("budget", kind.rawValue)]).record(spent)
-            let remaining = Gauge(label: "budget_remaining_usd", dimensions: [("budget", kind.rawValue)])
+            Gauge(label: "neural_terminal_budget_spend_usd", dimensions: [("budget", kind.rawValue)]).record(spent)
+            let remaining = Gauge(label: "neural_terminal_budget_remaining_usd", dimensions: [("budget", kind.rawValue)])
             if let limit = limits.limit(kind) { remaining.record(max(0, limit - spent)) } else { remaining.destroy() }
         }
     }

@@ -37,7 +37,7 @@ public enum BreakerState: String, Sendable, Equatable {
     /// One probe request is (or may be) on its way; its outcome closes or reopens the breaker.
     case halfOpen = "half_open"
 
-    /// The value of the `circuit_breaker_state` gauge: 0 closed, 1 open, 2 half-open.
+    /// The value of the `neural_terminal_circuit_breaker_state` gauge: 0 closed, 1 open, 2 half-open.
     public var gaugeValue: Int {
         switch self {
         case .closed: 0

@@ -13,7 +13,7 @@ import Synchronization
 ///   nothing (``BreakerOutcome/ignored``) frees the probe slot for the next request.
 ///
 /// Outcomes of attempts that started before the latest transition do not move the state. Every transition is
-/// logged at notice level and sets the `circuit_breaker_state` gauge (0 closed, 1 open, 2 half-open).
+/// logged at notice level and sets the `neural_terminal_circuit_breaker_state` gauge (0 closed, 1 open, 2 half-open).
 public final class CircuitBreaker: Sendable {
     private struct State {
         var state = BreakerState.closed
@@ -37,7 +37,7 @@ public final class CircuitBreaker: Sendable {
         self.settings = settings
         self.clock = clock
         self.logger = logger
-        Gauge(label: "circuit_breaker_state").record(BreakerState.closed.gaugeValue)
+        Gauge(label: "neural_terminal_circuit_breaker_state").record(BreakerState.closed.gaugeValue)
     }
 
     /// Asks to make one upstream attempt.
@@ -155,7 +155,7 @@ public final class CircuitBreaker: Sendable {
     }
 
     private func announce(_ transition: (from: BreakerState, to: BreakerState, reason: String)) {
-        Gauge(label: "circuit_breaker_state").record(transition.to.gaugeValue)
+        Gauge(label: "neural_terminal_circuit_breaker_state").record(transition.to.gaugeValue)
         var metadata: Logger.Metadata = [
             "from": "\(transition.from.rawValue)", "to": "\(transition.to.rawValue)", "reason": "\(transition.reason)",
         ]

@@ -147,7 +147,7 @@ public final class ChatService: Sendable {
             default: throw .invalid("storage error: \(error)")
             }
         }
-        if rows.user != nil { Counter(label: "chat_messages_total", dimensions: [("role", "user")]).increment() }
+        if rows.user != nil { Counter(label: "neural_terminal_chat_messages_total", dimensions: [("role", "user")]).increment() }
 
         let control = TurnControl(conversationID: conversation.id, messageID: rows.assistant.id)
         let context = TurnContext(

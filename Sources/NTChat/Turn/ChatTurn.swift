@@ -79,7 +79,7 @@ public final class ChatTurn: Sendable {
         var firstToken: Duration?
         var retries = 0
         var attempt = Attempt()
-        let active = Gauge(label: "chat_active_streams")
+        let active = Gauge(label: "neural_terminal_chat_active_streams")
         active.record(context.registry.count)
         emit(.meta(meta))
         await send(flush)
@@ -100,7 +100,7 @@ public final class ChatTurn: Sendable {
                     break
                 }
                 retries += 1
-                Counter(label: "upstream_retries_total", dimensions: [("code", failure.code)]).increment()
+                Counter(label: "neural_terminal_upstream_retries_total", dimensions: [("code", failure.code)]).increment()
                 outcome.generationID = nil
                 outcome.finishReason = nil
             }
@@ -129,7 +129,7 @@ public final class ChatTurn: Sendable {
         }
         if outcome.status == .error {
             let f = attempt.failure ?? UpstreamFailure(code: "upstream_error", message: outcome.error ?? "upstream error", retryable: true)
-            Counter(label: "upstream_errors_total", dimensions: [("code", f.code)]).increment()
+            Counter(label: "neural_terminal_upstream_errors_total", dimensions: [("code", f.code)]).increment()
             emit(.error(code: f.code, message: f.message, retryable: f.retryable))
         }
         // Unregister before the client sees the end, so its next turn is never refused as concurrent.
@@ -137,10 +137,10 @@ public final class ChatTurn: Sendable {
         emit(.done(status: outcome.status, finishReason: outcome.finishReason))
         await send(flush)
         active.record(context.registry.count)
-        Counter(label: "chat_messages_total", dimensions: [("role", "assistant")]).increment()
-        Metrics.Timer(label: "upstream_duration_seconds", dimensions: [("model", model)]).record(duration: elapsed)
+        Counter(label: "neural_terminal_chat_messages_total", dimensions: [("role", "assistant")]).increment()
+        Metrics.Timer(label: "neural_terminal_upstream_duration_seconds", dimensions: [("model", model)]).record(duration: elapsed)
         if let firstToken {
-            Metrics.Timer(label: "upstream_ttft_seconds", dimensions: [("model", model)]).record(duration: firstToken)
+            Metrics.Timer(label: "neural_terminal_upstream_ttft_seconds", dimensions: [("model", model)]).record(duration: firstToken)
         }
         logTurn(outcome, retries: retries)
     }
@@ -276,10 +276,10 @@ public final class ChatTurn: Sendable {
         outcome.cachedTokens = usage.cachedTokens
         outcome.costUSD = cost
         for (kind, count) in [("prompt", usage.promptTokens), ("completion", usage.completionTokens), ("reasoning", usage.reasoningTokens ?? 0)] where count > 0 {
-            Counter(label: "chat_tokens_total", dimensions: [("model", model), ("kind", kind)]).increment(by: count)
+            Counter(label: "neural_terminal_chat_tokens_total", dimensions: [("model", model), ("kind", kind)]).increment(by: count)
         }
         if let cost {
-            FloatingPointCounter(label: "chat_cost_usd_total", dimensions: [("model", model)]).increment(by: cost)
+            FloatingPointCounter(label: "neural_terminal_chat_cost_usd_total", dimensions: [("model", model)]).increment(by: cost)
         }
         let (guards, conversationID) = (context.guards, control.conversationID)
         let warning = await offLoop { await guards.isWarning(conversationID: conversationID, pendingUSD: cost ?? 0) }

@@ -24,7 +24,7 @@ struct TurnGuards: Sendable {
             case .success(let granted):
                 admission.permit = granted
             case .failure(let open):
-                Counter(label: "chat_refusals_total", dimensions: [("reason", "circuit_open")]).increment()
+                Counter(label: "neural_terminal_chat_refusals_total", dimensions: [("reason", "circuit_open")]).increment()
                 logger.notice("chat refused: circuit open", metadata: ["retry_at": "\(BreakerSnapshot.rfc3339(open.retryAtEpochSeconds))"])
                 throw .circuitOpen(open)
             }
@@ -36,7 +36,7 @@ struct TurnGuards: Sendable {
         } catch {
             if let permit = admission.permit { breaker?.record(permit, .ignored) }
             if let exceeded = error as? BudgetExceeded {
-                Counter(label: "chat_refusals_total", dimensions: [("reason", "budget_exceeded")]).increment()
+                Counter(label: "neural_terminal_chat_refusals_total", dimensions: [("reason", "budget_exceeded")]).increment()
                 logger.notice("chat refused: budget", metadata: [
                     "budget": "\(exceeded.budget.rawValue)", "limit_usd": "\(exceeded.limitUSD)", "spent_usd": "\(exceeded.spentUSD)",
                     "worst_case_usd": "\(exceeded.worstCaseUSD.map { "\($0)" } ?? "unknown")", "model": "\(plan.body.model)",

@@ -6,8 +6,9 @@ import Synchronization
 ///
 /// `run()` checks at once, then again after `interval(for:)` of the last verdict (valid or invalid: every 5
 /// minutes; unknown: every 30 seconds), or at once after `refreshSoon()` (called when the configuration is
-/// reloaded, as the key may have been rotated); between checks it sleeps, with no timer of its own. Readers take `current`, which never blocks. Also records
-/// `upstream_key_valid` (1 valid, 0 invalid; last known value) and `upstream_key_limit_remaining_usd`.
+/// reloaded, as the key may have been rotated); between checks it sleeps, with no timer of its own. Readers take
+/// `current`, which never blocks. Also records `neural_terminal_upstream_key_valid` (1 valid, 0 invalid; last known
+/// value) and `neural_terminal_upstream_key_limit_remaining_usd`.
 public final class KeyStatusMonitor: Sendable {
     /// Re-check period after a definite verdict (valid, invalid, unsupported, no key).
     public static let settledInterval = Duration.seconds(300)
@@ -62,12 +63,12 @@ public final class KeyStatusMonitor: Sendable {
 
     private static func record(_ status: UpstreamKeyStatus) {
         switch status.state {
-        case .valid: Gauge(label: "upstream_key_valid").record(1)
-        case .invalid: Gauge(label: "upstream_key_valid").record(0)
+        case .valid: Gauge(label: "neural_terminal_upstream_key_valid").record(1)
+        case .invalid: Gauge(label: "neural_terminal_upstream_key_valid").record(0)
         default: break
         }
         if let remaining = status.limitRemainingUSD {
-            Gauge(label: "upstream_key_limit_remaining_usd").record(remaining)
+            Gauge(label: "neural_terminal_upstream_key_limit_remaining_usd").record(remaining)
         }
     }
 }

@@ -5,8 +5,8 @@ import Metrics
 import Glibc
 #endif
 
-/// Logs one line per request (method, path, query, status, duration) and counts it in `http_requests_total` and
-/// `http_request_duration_seconds`.
+/// Logs one line per request (method, path, query, status, duration) and counts it in `neural_terminal_http_requests_total` and
+/// `neural_terminal_http_request_duration_seconds`.
 ///
 /// The query is logged because it helps debugging, and the log handler redacts it like every value (the
 /// upstream key in any of its forms, tokens, personal data). On paths whose query carries what a user typed
@@ -29,10 +29,10 @@ public struct AccessLogMiddleware<Context: RequestContext>: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         let route = context.endpointPath ?? "unmatched"
-        Counter(label: "http_requests_total", dimensions: [
+        Counter(label: "neural_terminal_http_requests_total", dimensions: [
             ("method", request.method.rawValue), ("route", route), ("status", String(response.status.code)),
         ]).increment()
-        Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("route", route)]).record(duration: elapsed)
+        Metrics.Timer(label: "neural_terminal_http_request_duration_seconds", dimensions: [("route", route)]).record(duration: elapsed)
         let path = request.uri.path
         context.logger.info(
             "request",

@@ -26,7 +26,7 @@ enum RateBucket: String, Sendable, CaseIterable {
 
 /// Rate limits of the JSON API: one token bucket per caller for `/api` requests and a tighter
 /// one for chat turns, sized by `[limits]` at the point of use. A refused request gets HTTP 429 `rate_limited`
-/// with `Retry-After` (whole seconds, at least 1), is counted in `rate_limit_refusals_total{bucket}` and logged
+/// with `Retry-After` (whole seconds, at least 1), is counted in `neural_terminal_rate_limit_refusals_total{bucket}` and logged
 /// as a warning at most once a minute per caller and bucket (and at most 60 lines a minute in all).
 ///
 /// The caller is `context.principal` once authentication has run, else the client's IP address; this middleware
@@ -57,7 +57,7 @@ struct RateLimitMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         let seconds = wait.retryAfterSeconds
-        Counter(label: "rate_limit_refusals_total", dimensions: [("bucket", bucket.rawValue)]).increment()
+        Counter(label: "neural_terminal_rate_limit_refusals_total", dimensions: [("bucket", bucket.rawValue)]).increment()
         if shouldLog(caller: caller, bucket: bucket, now: now) {
             context.logger.warning("rate limit exceeded; request refused", metadata: [
                 "bucket": "\(bucket.rawValue)", "caller": "\(caller)", "method": "\(request.method.rawValue)",
