@@ -12,7 +12,7 @@ struct ExpositionCollector: Sendable {
 
     func collect() async -> String {
         let run = context.runDirectory
-        var parts: [(worker: String, text: String)] = [("metrics", context.metrics.exposition())]
+        var parts: [(worker: String, text: String)] = [("metrics", await context.metrics.collect())]
         if let supervisor = try? await IPCClient.request(path: run.controlSocket, command: "metrics", timeout: 1) {
             parts.append(("supervisor", supervisor))
             if let text = try? await IPCClient.request(path: run.controlSocket, command: "status", timeout: 1),

@@ -27,6 +27,7 @@ public final class MetricsRegistry: Sendable {
     /// Pass it as `factory:` to record into this registry without bootstrapping (tests, libraries).
     public let factory: PrometheusMetricsFactory
     private let helpTexts = Mutex<[String: String]>([:])
+    private let refreshers = Mutex<[@Sendable () async -> Void]>([])
 
     /// The registry installed by ``bootstrap()``, if any.
     private static let bootstrapped = Mutex<MetricsRegistry?>(nil)
@@ -64,6 +65,21 @@ public final class MetricsRegistry: Sendable {
     /// appears in ``exposition()``. Help text given to ``collector`` directly takes precedence.
     public func describe(_ name: String, help: String) {
         helpTexts.withLock { $0[name] = help }
+    }
+
+    /// Registers work that brings gauges up to date before each ``collect()``: values that are read rather than
+    /// pushed (spend today, a setting reloaded by SIGHUP, a state that changes with time alone), so a scrape never
+    /// shows a stale value and the process keeps no timer of its own for them. `refresh` runs on every scrape:
+    /// keep it cheap (a read, not a scan).
+    public func refreshBeforeCollect(_ refresh: @escaping @Sendable () async -> Void) {
+        refreshers.withLock { $0.append(refresh) }
+    }
+
+    /// Runs every refresh registered with ``refreshBeforeCollect(_:)``, in order, then renders ``exposition()``.
+    /// This is what a scrape asks each process for.
+    public func collect() async -> String {
+        for refresh in refreshers.withLock({ $0 }) { await refresh() }
+        return exposition()
     }
 
     /// This process's metrics as a Prometheus text exposition (format 0.0.4), ready to hand to the metrics worker.

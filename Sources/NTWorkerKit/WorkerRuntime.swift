@@ -66,7 +66,7 @@ public enum WorkerRuntime {
         case "ping":
             return context.readiness.isReady ? "ready" : "starting"
         case "metrics":
-            return context.metrics.exposition()
+            return await context.metrics.collect()
         case "reload":
             do {
                 let config = try JSONDecoder().decode(AppConfig.self, from: Data(argument.utf8))

@@ -48,7 +48,9 @@ extension Supervisor {
         )
     }
 
-    /// The supervisor's own part of `/metrics`: per-worker counters (already labelled by worker) and its process.
+    /// The supervisor's own part of `/metrics`: per-worker counters and gauges (already labelled by worker), the
+    /// watchdog's memory limit per worker (so `process_resident_memory_bytes` divides by it worker by worker), and
+    /// its process.
     func metricsExposition() -> String {
         var text = "# HELP neural_terminal_worker_restarts_total Times the supervisor restarted a worker after it died or was replaced.\n"
         text += "# TYPE neural_terminal_worker_restarts_total counter\n"
@@ -65,6 +67,11 @@ extension Supervisor {
         text += "# TYPE neural_terminal_worker_watchdog_restarts_total counter\n"
         for role in WorkerRole.allCases {
             text += "neural_terminal_worker_watchdog_restarts_total{worker=\"\(role.rawValue)\"} \(watchdogRestarts[role] ?? 0)\n"
+        }
+        text += "# HELP neural_terminal_worker_memory_limit_bytes The memory watchdog's limit on a worker's resident memory (memory.limit_mb).\n"
+        text += "# TYPE neural_terminal_worker_memory_limit_bytes gauge\n"
+        for role in WorkerRole.allCases {
+            text += "neural_terminal_worker_memory_limit_bytes{worker=\"\(role.rawValue)\"} \(UInt64(config.memory.limitMB) * 1_048_576)\n"
         }
         text += "# HELP neural_terminal_supervisor_draining Whether the appliance is shutting down (1) or not (0).\n"
         text += "# TYPE neural_terminal_supervisor_draining gauge\n"

@@ -1,5 +1,6 @@
 import CoreMetrics
 import Prometheus
+import Synchronization
 import Testing
 
 @testable import NTMetrics
@@ -29,6 +30,24 @@ struct MetricsRegistryTests {
             #expect(text.contains("\n# TYPE \(name) "))
         }
         #expect(!text.contains("worker="))
+    }
+
+    @Test("collect() runs the registered refreshes first, in order, on every call; exposition() alone runs none")
+    func refreshesRunOnCollect() async {
+        let registry = MetricsRegistry()
+        let reads = Mutex(0)
+        registry.refreshBeforeCollect {
+            let value = reads.withLock { $0 += 1; return $0 }
+            Gauge(label: "read_on_scrape", factory: registry.factory).record(value)
+        }
+        registry.refreshBeforeCollect {
+            Gauge(label: "read_after", factory: registry.factory).record(reads.withLock { $0 } * 10)
+        }
+        #expect(!registry.exposition().contains("read_on_scrape"))
+        #expect(await registry.collect().contains("\nread_on_scrape 1.0\n"))
+        let second = await registry.collect()
+        #expect(second.contains("\nread_on_scrape 2.0\n"))
+        #expect(second.contains("\nread_after 20.0\n"))
     }
 
     @Test("timers use latency buckets from 1 ms to 60 s")
