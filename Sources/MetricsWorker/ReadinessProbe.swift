@@ -5,7 +5,7 @@ import NTStorage
 import NTSystem
 import NTWorkerKit
 
-/// Answers `/ready`: the database answers a query, the web worker is up and ready, the appliance is not
+/// Answers `/ready`: the database can take writes, the web worker is up and ready, the appliance is not
 /// draining, and the upstream has not rejected the API key. Each check is named in the body so an operator
 /// sees which one failed.
 ///
@@ -26,7 +26,7 @@ actor ReadinessProbe {
     static let keyStatusTimeout = 0.5
 
     let context: WorkerContext
-    private var database: SQLiteDatabase?
+    private var database = DatabaseHealthProbe(lockedAfter: .seconds(5))
 
     init(context: WorkerContext) throws {
         self.context = context
@@ -78,21 +78,16 @@ actor ReadinessProbe {
         return (status.state, status.summary)
     }
 
+    /// `ok`, `locked` (another process has held the write lock as long as a write waits), `full` (too little
+    /// free space for writes) or `error` (missing, unreadable or damaged file, no schema), from a fresh look each
+    /// time (see ``DatabaseHealth``).
     private func databaseCheck() -> String {
-        do {
-            if database == nil {
-                database = try SQLiteDatabase(path: context.config.current.storage.dataDir + "/neural-terminal.db", readOnly: true)
-            }
-            guard let version = try database?.scalarInt("SELECT MAX(version) FROM schema_migrations"), version > 0 else {
-                return "no schema"
-            }
-            return "ok"
-        } catch {
-            // The error text names the file and SQLite's message; it goes to the log, not to the open probe.
-            context.logger.warning("readiness: database check failed", metadata: ["error": "\(error)"])
-            database = nil
-            return "error"
+        let (state, detail) = database.check(path: context.config.current.storage.dataDir + "/neural-terminal.db")
+        if state != "ok" {
+            // The detail names SQLite's message; it goes to the log, not to the open probe.
+            context.logger.warning("readiness: database check failed", metadata: ["state": "\(state)", "error": "\(detail)"])
         }
+        return state
     }
 
     /// The newest backup's age, so `/ready` tells the truth about backups without making them a readiness

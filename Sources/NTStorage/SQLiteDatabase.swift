@@ -5,6 +5,11 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
     public let code: Int32
     public let message: String
     public var description: String { "sqlite error \(code): \(message)" }
+
+    public init(code: Int32, message: String) {
+        self.code = code
+        self.message = message
+    }
 }
 
 /// One SQLite connection, opened with the settings every process of the appliance uses.
@@ -18,10 +23,10 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// Prepared statements by SQL text, for ``withCached(_:_:)``.
     var statementCache: [String: Statement] = [:]
 
-    /// Opens (creating if needed, unless `readOnly`) the database at `path`.
-    public init(path: String, readOnly: Bool = false, busyTimeoutMs: Int32 = 5000) throws(StorageError) {
+    /// Opens the database at `path`, creating it if needed unless `readOnly` or not `create`.
+    public init(path: String, readOnly: Bool = false, create: Bool = true, busyTimeoutMs: Int32 = 5000) throws(StorageError) {
         var db: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
             | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {

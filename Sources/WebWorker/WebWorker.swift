@@ -52,6 +52,7 @@ public enum WebWorker {
             StrictTransportSecurityMiddleware<AppRequestContext> { auth.secureCookies }
             AccessLogMiddleware<AppRequestContext>()
             ErrorBoundaryMiddleware<AppRequestContext>()
+            StorageErrorMiddleware<AppRequestContext>()
             SingleHostMiddleware<AppRequestContext>()
             // Body size first (no body read), then who is asking, then the rate limit (keyed by the principal),
             // then the JSON depth (collects the body).

@@ -45,22 +45,24 @@ extension SQLiteChatRepository: ArchiveStateRepository {
         }
     }
 
-    public func recordArchived(_ records: [ArchiveRecord]) throws {
-        try db.transaction {
-            let upsert = try db.prepare("""
-                INSERT INTO archived_conversations (conversation_id, last_activity, messages, file, archived_at, pruned_at)
-                VALUES (?, ?, ?, ?, ?, NULL)
-                ON CONFLICT (conversation_id) DO UPDATE SET last_activity = excluded.last_activity,
-                  messages = excluded.messages, file = excluded.file, archived_at = excluded.archived_at, pruned_at = NULL
-                """)
-            for record in records {
-                upsert.reset()
-                upsert.bind(1, record.conversationID)
-                upsert.bind(2, record.fingerprint.lastActivity)
-                upsert.bind(3, record.fingerprint.messages)
-                upsert.bind(4, record.file)
-                upsert.bind(5, record.archivedAt)
-                _ = try upsert.step()
+    public func recordArchived(_ records: [ArchiveRecord]) async throws {
+        try await writing {
+            try db.transaction {
+                let upsert = try db.prepare("""
+                    INSERT INTO archived_conversations (conversation_id, last_activity, messages, file, archived_at, pruned_at)
+                    VALUES (?, ?, ?, ?, ?, NULL)
+                    ON CONFLICT (conversation_id) DO UPDATE SET last_activity = excluded.last_activity,
+                      messages = excluded.messages, file = excluded.file, archived_at = excluded.archived_at, pruned_at = NULL
+                    """)
+                for record in records {
+                    upsert.reset()
+                    upsert.bind(1, record.conversationID)
+                    upsert.bind(2, record.fingerprint.lastActivity)
+                    upsert.bind(3, record.fingerprint.messages)
+                    upsert.bind(4, record.file)
+                    upsert.bind(5, record.archivedAt)
+                    _ = try upsert.step()
+                }
             }
         }
     }
@@ -78,37 +80,41 @@ extension SQLiteChatRepository: ArchiveStateRepository {
         return result
     }
 
-    public func pruneArchived(ids: [String], at: String) throws -> [String] {
-        try db.transaction {
-            let unchanged = try db.prepare("SELECT 1 \(Self.unchangedSinceArchived) AND a.conversation_id = ?")
-            let delete = try db.prepare("DELETE FROM conversations WHERE id = ?")
-            let mark = try db.prepare("UPDATE archived_conversations SET pruned_at = ? WHERE conversation_id = ?")
-            var pruned: [String] = []
-            for id in ids {
-                unchanged.reset()
-                unchanged.bind(1, id)
-                guard try unchanged.step() else { continue }
-                unchanged.reset()
-                delete.reset()
-                delete.bind(1, id)
-                _ = try delete.step()
-                mark.reset()
-                mark.bind(1, at)
-                mark.bind(2, id)
-                _ = try mark.step()
-                pruned.append(id)
+    public func pruneArchived(ids: [String], at: String) async throws -> [String] {
+        return try await writing {
+            try db.transaction {
+                let unchanged = try db.prepare("SELECT 1 \(Self.unchangedSinceArchived) AND a.conversation_id = ?")
+                let delete = try db.prepare("DELETE FROM conversations WHERE id = ?")
+                let mark = try db.prepare("UPDATE archived_conversations SET pruned_at = ? WHERE conversation_id = ?")
+                var pruned: [String] = []
+                for id in ids {
+                    unchanged.reset()
+                    unchanged.bind(1, id)
+                    guard try unchanged.step() else { continue }
+                    unchanged.reset()
+                    delete.reset()
+                    delete.bind(1, id)
+                    _ = try delete.step()
+                    mark.reset()
+                    mark.bind(1, at)
+                    mark.bind(2, id)
+                    _ = try mark.step()
+                    pruned.append(id)
+                }
+                return pruned
             }
-            return pruned
         }
     }
 
-    public func forgetArchives(notIn files: [String]) throws -> Int {
-        let json = String(decoding: try JSONEncoder().encode(files), as: UTF8.self)
-        let delete = try db.prepare(
-            "DELETE FROM archived_conversations WHERE pruned_at IS NULL AND file NOT IN (SELECT value FROM json_each(?))"
-        )
-        delete.bind(1, json)
-        _ = try delete.step()
-        return db.changes
+    public func forgetArchives(notIn files: [String]) async throws -> Int {
+        return try await writing {
+            let json = String(decoding: try JSONEncoder().encode(files), as: UTF8.self)
+            let delete = try db.prepare(
+                "DELETE FROM archived_conversations WHERE pruned_at IS NULL AND file NOT IN (SELECT value FROM json_each(?))"
+            )
+            delete.bind(1, json)
+            _ = try delete.step()
+            return db.changes
+        }
     }
 }

@@ -2,27 +2,29 @@ import NTStorage
 
 /// Import on SQLite (ADR 0006): one transaction per conversation, following ``ImportMerge``.
 extension SQLiteChatRepository {
-    public func importConversation(_ archived: ExportedConversation) throws -> ImportResult {
-        let incoming = archived.conversation
-        return try db.transaction {
-            guard let existing = try conversation(id: incoming.id) else {
-                try writeRow(incoming, "INSERT INTO conversations (title, model, system_prompt, created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?)")
-                try insertMessages(archived.messages, firstSeq: 1)
-                return .added(messages: archived.messages.count)
-            }
-            switch ImportMerge.plan(stored: existing, storedMessages: try messages(conversationID: incoming.id), incoming: archived) {
-            case .unchanged(let kept): return .unchanged(kept: kept)
-            case .conflict: return .conflict
-            case .busy: return .busy
-            case .merge(let changes):
-                if let row = changes.row {
-                    try writeRow(row, "UPDATE conversations SET title = ?, model = ?, system_prompt = ?, created_at = ?, updated_at = ? WHERE id = ?")
+    public func importConversation(_ archived: ExportedConversation) async throws -> ImportResult {
+        return try await writing {
+            let incoming = archived.conversation
+            return try db.transaction {
+                guard let existing = try conversation(id: incoming.id) else {
+                    try writeRow(incoming, "INSERT INTO conversations (title, model, system_prompt, created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?)")
+                    try insertMessages(archived.messages, firstSeq: 1)
+                    return .added(messages: archived.messages.count)
                 }
-                for message in changes.updated { try updateMessage(message) }
-                let next = try db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?")
-                next.bind(1, incoming.id)
-                try insertMessages(changes.added, firstSeq: try next.step() ? next.int(0) : 1)
-                return .updated(added: changes.added.count, updated: changes.updated.count, kept: changes.kept)
+                switch ImportMerge.plan(stored: existing, storedMessages: try messages(conversationID: incoming.id), incoming: archived) {
+                case .unchanged(let kept): return .unchanged(kept: kept)
+                case .conflict: return .conflict
+                case .busy: return .busy
+                case .merge(let changes):
+                    if let row = changes.row {
+                        try writeRow(row, "UPDATE conversations SET title = ?, model = ?, system_prompt = ?, created_at = ?, updated_at = ? WHERE id = ?")
+                    }
+                    for message in changes.updated { try updateMessage(message) }
+                    let next = try db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?")
+                    next.bind(1, incoming.id)
+                    try insertMessages(changes.added, firstSeq: try next.step() ? next.int(0) : 1)
+                    return .updated(added: changes.added.count, updated: changes.updated.count, kept: changes.kept)
+                }
             }
         }
     }

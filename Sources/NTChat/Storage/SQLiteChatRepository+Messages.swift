@@ -32,38 +32,40 @@ extension SQLiteChatRepository {
     public func beginTurn(
         conversationID: String, userContent: String?, model: String, requestID: String, workerPID: Int32,
         replacingLastAnswer: Bool
-    ) throws -> TurnRows {
-        defer { db.resetCachedStatements() }
-        return try db.transaction {
-            let exists = try db.cachedStatement("SELECT 1 FROM conversations WHERE id = ?")
-            exists.bind(1, conversationID)
-            guard try exists.step() else { throw ChatStoreError.conversationNotFound }
-            if replacingLastAnswer {
-                let last = try db.cachedStatement(
-                    "SELECT id FROM messages WHERE conversation_id = ? AND role = 'assistant' AND seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = ?)"
-                )
-                last.bind(1, conversationID)
-                last.bind(2, conversationID)
-                guard try last.step(), let id = last.string(0) else { throw ChatStoreError.nothingToRegenerate }
-                let delete = try db.cachedStatement("DELETE FROM messages WHERE id = ?")
-                delete.bind(1, id)
-                _ = try delete.step()
+    ) async throws -> TurnRows {
+        return try await writing {
+            defer { db.resetCachedStatements() }
+            return try db.transaction {
+                let exists = try db.cachedStatement("SELECT 1 FROM conversations WHERE id = ?")
+                exists.bind(1, conversationID)
+                guard try exists.step() else { throw ChatStoreError.conversationNotFound }
+                if replacingLastAnswer {
+                    let last = try db.cachedStatement(
+                        "SELECT id FROM messages WHERE conversation_id = ? AND role = 'assistant' AND seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = ?)"
+                    )
+                    last.bind(1, conversationID)
+                    last.bind(2, conversationID)
+                    guard try last.step(), let id = last.string(0) else { throw ChatStoreError.nothingToRegenerate }
+                    let delete = try db.cachedStatement("DELETE FROM messages WHERE id = ?")
+                    delete.bind(1, id)
+                    _ = try delete.step()
+                }
+                let now = Identifiers.now()
+                var seq = (try nextSeq(conversationID))
+                var user: Message?
+                if let userContent {
+                    user = try insert(conversationID: conversationID, seq: seq, role: .user, content: userContent,
+                                      model: nil, status: .complete, requestID: requestID, workerPID: nil, now: now)
+                    seq += 1
+                }
+                let assistant = try insert(conversationID: conversationID, seq: seq, role: .assistant, content: "",
+                                           model: model, status: .streaming, requestID: requestID, workerPID: workerPID, now: now)
+                let touch = try db.cachedStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")
+                touch.bind(1, now)
+                touch.bind(2, conversationID)
+                _ = try touch.step()
+                return TurnRows(user: user, assistant: assistant)
             }
-            let now = Identifiers.now()
-            var seq = (try nextSeq(conversationID))
-            var user: Message?
-            if let userContent {
-                user = try insert(conversationID: conversationID, seq: seq, role: .user, content: userContent,
-                                  model: nil, status: .complete, requestID: requestID, workerPID: nil, now: now)
-                seq += 1
-            }
-            let assistant = try insert(conversationID: conversationID, seq: seq, role: .assistant, content: "",
-                                       model: model, status: .streaming, requestID: requestID, workerPID: workerPID, now: now)
-            let touch = try db.cachedStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")
-            touch.bind(1, now)
-            touch.bind(2, conversationID)
-            _ = try touch.step()
-            return TurnRows(user: user, assistant: assistant)
         }
     }
 
@@ -100,75 +102,81 @@ extension SQLiteChatRepository {
         )
     }
 
-    public func saveProgress(messageID: String, content: String, reasoning: String) throws {
-        try saveProgress([ProgressUpdate(messageID: messageID, content: content, reasoning: reasoning)])
+    public func saveProgress(messageID: String, content: String, reasoning: String) async throws {
+        try await saveProgress([ProgressUpdate(messageID: messageID, content: content, reasoning: reasoning)])
     }
 
-    public func saveProgress(_ updates: [ProgressUpdate]) throws {
-        guard !updates.isEmpty else { return }
-        defer { db.resetCachedStatements() }
-        let now = Identifiers.now()
-        try db.transaction {
-            let update = try db.cachedStatement(
-                "UPDATE messages SET content = ?, reasoning = ?, updated_at = ? WHERE id = ? AND status = 'streaming'"
-            )
-            for progress in updates {
-                update.bind(1, progress.content)
-                update.bind(2, progress.reasoning)
-                update.bind(3, now)
-                update.bind(4, progress.messageID)
-                _ = try update.step()
-                update.reset()
+    public func saveProgress(_ updates: [ProgressUpdate]) async throws {
+        try await writing {
+            guard !updates.isEmpty else { return }
+            defer { db.resetCachedStatements() }
+            let now = Identifiers.now()
+            try db.transaction {
+                let update = try db.cachedStatement(
+                    "UPDATE messages SET content = ?, reasoning = ?, updated_at = ? WHERE id = ? AND status = 'streaming'"
+                )
+                for progress in updates {
+                    update.bind(1, progress.content)
+                    update.bind(2, progress.reasoning)
+                    update.bind(3, now)
+                    update.bind(4, progress.messageID)
+                    _ = try update.step()
+                    update.reset()
+                }
             }
         }
     }
 
-    public func finish(messageID: String, outcome o: MessageOutcome) throws {
-        defer { db.resetCachedStatements() }
-        let update = try db.cachedStatement("""
-            UPDATE messages SET status = ?, content = ?, reasoning = ?, finish_reason = ?, prompt_tokens = ?,
-              completion_tokens = ?, reasoning_tokens = ?, cached_tokens = ?, cost_usd = ?, ttft_ms = ?, duration_ms = ?,
-              generation_id = ?, error = ?, worker_pid = NULL, updated_at = ?
-            WHERE id = ?
-            """)
-        update.bind(1, o.status.rawValue)
-        update.bind(2, o.content)
-        update.bind(3, o.reasoning)
-        update.bind(4, o.finishReason)
-        update.bind(5, o.promptTokens)
-        update.bind(6, o.completionTokens)
-        update.bind(7, o.reasoningTokens)
-        update.bind(8, o.cachedTokens)
-        update.bind(9, o.costUSD)
-        update.bind(10, o.ttftMs)
-        update.bind(11, o.durationMs)
-        update.bind(12, o.generationID)
-        update.bind(13, o.error)
-        update.bind(14, Identifiers.now())
-        update.bind(15, messageID)
-        _ = try update.step()
-    }
-
-    public func markInterrupted(isAlive: @Sendable (Int32) -> Bool) throws -> Int {
-        defer { db.resetCachedStatements() }
-        let query = try db.cachedStatement("SELECT id, worker_pid FROM messages WHERE status = 'streaming'")
-        var orphans: [String] = []
-        while try query.step() {
-            // A pid that is missing, not positive or beyond Int32 names no process (kill() must never see one).
-            let pid = query.isNull(1) ? nil : Int32(exactly: query.int(1)).flatMap { $0 > 0 ? $0 : nil }
-            if pid.map({ !isAlive($0) }) ?? true { orphans.append(query.string(0) ?? "") }
-        }
-        let update = try db.cachedStatement("""
-            UPDATE messages SET status = 'interrupted', worker_pid = NULL, updated_at = ?,
-              error = COALESCE(error, 'the process streaming this answer stopped before it ended')
-            WHERE id = ? AND status = 'streaming'
-            """)
-        for id in orphans {
-            update.reset()
-            update.bind(1, Identifiers.now())
-            update.bind(2, id)
+    public func finish(messageID: String, outcome o: MessageOutcome) async throws {
+        try await writing {
+            defer { db.resetCachedStatements() }
+            let update = try db.cachedStatement("""
+                UPDATE messages SET status = ?, content = ?, reasoning = ?, finish_reason = ?, prompt_tokens = ?,
+                  completion_tokens = ?, reasoning_tokens = ?, cached_tokens = ?, cost_usd = ?, ttft_ms = ?, duration_ms = ?,
+                  generation_id = ?, error = ?, worker_pid = NULL, updated_at = ?
+                WHERE id = ?
+                """)
+            update.bind(1, o.status.rawValue)
+            update.bind(2, o.content)
+            update.bind(3, o.reasoning)
+            update.bind(4, o.finishReason)
+            update.bind(5, o.promptTokens)
+            update.bind(6, o.completionTokens)
+            update.bind(7, o.reasoningTokens)
+            update.bind(8, o.cachedTokens)
+            update.bind(9, o.costUSD)
+            update.bind(10, o.ttftMs)
+            update.bind(11, o.durationMs)
+            update.bind(12, o.generationID)
+            update.bind(13, o.error)
+            update.bind(14, Identifiers.now())
+            update.bind(15, messageID)
             _ = try update.step()
         }
-        return orphans.count
+    }
+
+    public func markInterrupted(isAlive: @Sendable (Int32) -> Bool) async throws -> Int {
+        return try await writing {
+            defer { db.resetCachedStatements() }
+            let query = try db.cachedStatement("SELECT id, worker_pid FROM messages WHERE status = 'streaming'")
+            var orphans: [String] = []
+            while try query.step() {
+                // A pid that is missing, not positive or beyond Int32 names no process (kill() must never see one).
+                let pid = query.isNull(1) ? nil : Int32(exactly: query.int(1)).flatMap { $0 > 0 ? $0 : nil }
+                if pid.map({ !isAlive($0) }) ?? true { orphans.append(query.string(0) ?? "") }
+            }
+            let update = try db.cachedStatement("""
+                UPDATE messages SET status = 'interrupted', worker_pid = NULL, updated_at = ?,
+                  error = COALESCE(error, 'the process streaming this answer stopped before it ended')
+                WHERE id = ? AND status = 'streaming'
+                """)
+            for id in orphans {
+                update.reset()
+                update.bind(1, Identifiers.now())
+                update.bind(2, id)
+                _ = try update.step()
+            }
+            return orphans.count
+        }
     }
 }

@@ -2,28 +2,30 @@ import NTOpenRouter
 import NTStorage
 
 extension SQLiteChatRepository {
-    public func replaceModels(_ models: [ModelInfo]) throws {
-        try db.transaction {
-            try db.execute("DELETE FROM models")
-            let insert = try db.prepare("""
-                INSERT OR REPLACE INTO models (id, name, context_length, prompt_price, completion_price, request_price,
-                  reasoning_price, cache_read_price, max_completion_tokens, fetched_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let now = Identifiers.now()
-            for model in models {
-                insert.reset()
-                insert.bind(1, model.id)
-                insert.bind(2, model.name)
-                insert.bind(3, model.contextLength)
-                insert.bind(4, model.promptPrice)
-                insert.bind(5, model.completionPrice)
-                insert.bind(6, model.requestPrice)
-                insert.bind(7, model.reasoningPrice)
-                insert.bind(8, model.cacheReadPrice)
-                insert.bind(9, model.maxCompletionTokens)
-                insert.bind(10, now)
-                _ = try insert.step()
+    public func replaceModels(_ models: [ModelInfo]) async throws {
+        try await writing {
+            try db.transaction {
+                try db.execute("DELETE FROM models")
+                let insert = try db.prepare("""
+                    INSERT OR REPLACE INTO models (id, name, context_length, prompt_price, completion_price, request_price,
+                      reasoning_price, cache_read_price, max_completion_tokens, fetched_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                let now = Identifiers.now()
+                for model in models {
+                    insert.reset()
+                    insert.bind(1, model.id)
+                    insert.bind(2, model.name)
+                    insert.bind(3, model.contextLength)
+                    insert.bind(4, model.promptPrice)
+                    insert.bind(5, model.completionPrice)
+                    insert.bind(6, model.requestPrice)
+                    insert.bind(7, model.reasoningPrice)
+                    insert.bind(8, model.cacheReadPrice)
+                    insert.bind(9, model.maxCompletionTokens)
+                    insert.bind(10, now)
+                    _ = try insert.step()
+                }
             }
         }
     }

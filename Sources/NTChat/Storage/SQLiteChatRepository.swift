@@ -6,14 +6,16 @@ import NTStorage
 /// Its methods block in SQLite, so they must not run on an event loop: a chat turn, which runs on the client's
 /// event loop, calls it through `ChatTurn.offLoop`, on Swift's global pool.
 ///
-/// One writer connection per web worker is enough: each statement takes microseconds and WAL lets the metrics
-/// and maintenance workers read meanwhile. Streaming answers flush every few hundred milliseconds, so even
-/// hundreds of concurrent streams make only a few thousand small updates per second.
+/// One connection per web worker is enough: each statement takes microseconds and WAL lets the metrics and
+/// maintenance workers read meanwhile. A write that finds another process's write lock waits for it between
+/// attempts (``writing(_:)``), not inside SQLite, so reads are served while it waits. Streaming answers flush
+/// every few hundred milliseconds, so even hundreds of concurrent streams make only a few thousand small updates
+/// per second.
 public actor SQLiteChatRepository: ChatRepository {
     let db: SQLiteDatabase
 
     public init(path: String) throws {
-        self.db = try SQLiteDatabase(path: path)
+        self.db = try SQLiteDatabase(path: path, busyTimeoutMs: Self.busyTimeoutMs)
     }
 
     static let conversationColumns = """
@@ -29,24 +31,26 @@ public actor SQLiteChatRepository: ChatRepository {
         )
     }
 
-    public func createConversation(title: String, model: String?, systemPrompt: String?) throws -> Conversation {
-        defer { db.resetCachedStatements() }
-        let id = Identifiers.uuid()
-        let now = Identifiers.now()
-        let insert = try db.cachedStatement(
-            "INSERT INTO conversations (id, title, model, system_prompt, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
-        )
-        insert.bind(1, id)
-        insert.bind(2, title)
-        insert.bind(3, model)
-        insert.bind(4, systemPrompt)
-        insert.bind(5, now)
-        insert.bind(6, now)
-        _ = try insert.step()
-        return Conversation(
-            id: id, title: title, model: model, systemPrompt: systemPrompt, createdAt: now, updatedAt: now,
-            messageCount: 0, costUSD: 0
-        )
+    public func createConversation(title: String, model: String?, systemPrompt: String?) async throws -> Conversation {
+        return try await writing {
+            defer { db.resetCachedStatements() }
+            let id = Identifiers.uuid()
+            let now = Identifiers.now()
+            let insert = try db.cachedStatement(
+                "INSERT INTO conversations (id, title, model, system_prompt, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+            )
+            insert.bind(1, id)
+            insert.bind(2, title)
+            insert.bind(3, model)
+            insert.bind(4, systemPrompt)
+            insert.bind(5, now)
+            insert.bind(6, now)
+            _ = try insert.step()
+            return Conversation(
+                id: id, title: title, model: model, systemPrompt: systemPrompt, createdAt: now, updatedAt: now,
+                messageCount: 0, costUSD: 0
+            )
+        }
     }
 
     public func conversations(limit: Int, offset: Int) throws -> ConversationPage {
@@ -69,27 +73,31 @@ public actor SQLiteChatRepository: ChatRepository {
         return try query.step() ? Self.conversation(from: query) : nil
     }
 
-    public func updateConversation(id: String, patch: ConversationPatch) throws -> Conversation? {
-        defer { db.resetCachedStatements() }
-        guard var current = try conversation(id: id) else { return nil }
-        if let title = patch.title { current.title = title }
-        if let model = patch.model { current.model = model }
-        if let prompt = patch.systemPrompt { current.systemPrompt = prompt }
-        let update = try db.cachedStatement("UPDATE conversations SET title = ?, model = ?, system_prompt = ?, updated_at = ? WHERE id = ?")
-        update.bind(1, current.title)
-        update.bind(2, current.model)
-        update.bind(3, current.systemPrompt)
-        update.bind(4, Identifiers.now())
-        update.bind(5, id)
-        _ = try update.step()
-        return try conversation(id: id)
+    public func updateConversation(id: String, patch: ConversationPatch) async throws -> Conversation? {
+        return try await writing {
+            defer { db.resetCachedStatements() }
+            guard var current = try conversation(id: id) else { return nil }
+            if let title = patch.title { current.title = title }
+            if let model = patch.model { current.model = model }
+            if let prompt = patch.systemPrompt { current.systemPrompt = prompt }
+            let update = try db.cachedStatement("UPDATE conversations SET title = ?, model = ?, system_prompt = ?, updated_at = ? WHERE id = ?")
+            update.bind(1, current.title)
+            update.bind(2, current.model)
+            update.bind(3, current.systemPrompt)
+            update.bind(4, Identifiers.now())
+            update.bind(5, id)
+            _ = try update.step()
+            return try conversation(id: id)
+        }
     }
 
-    public func deleteConversation(id: String) throws -> Bool {
-        defer { db.resetCachedStatements() }
-        let delete = try db.cachedStatement("DELETE FROM conversations WHERE id = ?")
-        delete.bind(1, id)
-        _ = try delete.step()
-        return db.changes > 0
+    public func deleteConversation(id: String) async throws -> Bool {
+        return try await writing {
+            defer { db.resetCachedStatements() }
+            let delete = try db.cachedStatement("DELETE FROM conversations WHERE id = ?")
+            delete.bind(1, id)
+            _ = try delete.step()
+            return db.changes > 0
+        }
     }
 }

@@ -2,6 +2,7 @@ import Logging
 import Metrics
 import NTLog
 import NTOpenRouter
+import NTStorage
 
 /// What a client asks for: a new message (or a regeneration of the last answer) in a conversation.
 public struct TurnRequest: Sendable {
@@ -55,6 +56,9 @@ public enum TurnRefusal: Error, Sendable, Equatable {
     case budgetExceeded(BudgetExceeded)
     /// The circuit breaker is open (HTTP 503 `circuit_open` with `Retry-After`).
     case circuitOpen(CircuitOpen)
+    /// Storage refused the turn's reads or writes (a lock held elsewhere, a full disk, an unreadable file):
+    /// nothing was stored and nothing sent upstream (HTTP 503 or 507 with `Retry-After`).
+    case storage(StorageFault)
 }
 
 /// Admits and starts chat turns: plans the request, takes the guards, stores the user message and an empty
@@ -129,7 +133,7 @@ public final class ChatService: Sendable {
         } catch let refusal as TurnRefusal {
             throw refusal
         } catch {
-            throw .invalid("storage error: \(error)")
+            throw .storage(StorageFault(error))
         }
 
         let admission = try await guards.admit(conversationID: conversation.id, plan: plan, logger: logger)
@@ -144,7 +148,7 @@ public final class ChatService: Sendable {
             switch error {
             case ChatStoreError.conversationNotFound: throw .conversationNotFound
             case ChatStoreError.nothingToRegenerate: throw .nothingToRegenerate
-            default: throw .invalid("storage error: \(error)")
+            default: throw .storage(StorageFault(error))
             }
         }
         if rows.user != nil { Counter(label: "neural_terminal_chat_messages_total", dimensions: [("role", "user")]).increment() }

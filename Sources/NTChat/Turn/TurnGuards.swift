@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import NTStorage
 
 /// The one place a turn's guards are taken and given back: the circuit breaker's permit and the budget's
 /// reservation. A turn is admitted once (``admit(conversationID:plan:logger:)``), may take a fresh breaker permit
@@ -43,7 +44,7 @@ struct TurnGuards: Sendable {
                 ])
                 throw .budgetExceeded(exceeded)
             }
-            throw .invalid("storage error: \(error)")
+            throw .storage(StorageFault(error))
         }
     }
 

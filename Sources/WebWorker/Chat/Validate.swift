@@ -95,6 +95,8 @@ extension APIError {
             self.init(.badRequest, code: "invalid_request", message: message)
         case .budgetExceeded(let exceeded):
             self.init(.init(code: 402, reasonPhrase: "Payment Required"), code: "budget_exceeded", message: exceeded.message)
+        case .storage(let fault):
+            self.init(storage: fault)
         case .circuitOpen(let open):
             self.init(.serviceUnavailable, code: "circuit_open", message: open.message)
             headers[.retryAfter] = String(open.retryAfterHeaderSeconds)

@@ -1,0 +1,49 @@
+import CSQLite
+
+/// What a failed storage call means for the person waiting on it, independent of the engine's codes.
+///
+/// The API answers each with its own status: `busy` and `unavailable` are 503 with `Retry-After` (the request
+/// can be repeated unchanged once the cause is gone), `full` is 507, and `failed` (a constraint, a misuse: a bug)
+/// is a 500. None of them is the client's fault, so none is a 4xx.
+public enum StorageFault: String, Sendable, Equatable {
+    /// Another process holds the database's write lock longer than a write waits for it.
+    case busy
+    /// The disk (or the file system's quota) holding the database is full: nothing more can be written.
+    case full
+    /// The database file cannot be opened, read or written: permissions, an I/O error, a damaged file.
+    case unavailable
+    /// Anything else: a bug rather than a condition of the host.
+    case failed
+}
+
+extension StorageError {
+    /// The fault this error stands for (SQLite's primary result code decides; extended codes keep it in the low
+    /// byte).
+    public var fault: StorageFault {
+        switch code & 0xFF {
+        case SQLITE_BUSY, SQLITE_LOCKED: .busy
+        case SQLITE_FULL: .full
+        case SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_PERM,
+             SQLITE_NOMEM, SQLITE_PROTOCOL, SQLITE_AUTH:
+            .unavailable
+        default: .failed
+        }
+    }
+}
+
+extension StorageFault {
+    /// What happened, as a clause for a sentence shown to the person waiting ("… could not be stored: REASON").
+    public var reason: String {
+        switch self {
+        case .busy: "the database is locked by another process"
+        case .full: "the disk holding the database is full"
+        case .unavailable: "the database cannot be read or written"
+        case .failed: "a storage error (see the server log)"
+        }
+    }
+
+    /// The fault behind any error a storage call threw: a ``StorageError``'s own, else `failed`.
+    public init(_ error: any Error) {
+        self = (error as? StorageError)?.fault ?? .failed
+    }
+}
