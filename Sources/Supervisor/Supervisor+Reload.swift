@@ -12,7 +12,9 @@ extension Supervisor {
     /// A good one is applied in place where possible (log level, upstream, limits: sent to every worker), by a
     /// rolling restart of the web or metrics worker where a listen address changed, and keys that need a full
     /// restart (`storage.data_dir`, `supervisor.run_dir`) are kept at their running values with a warning.
-    func reload() async {
+    /// Returns false when the file was refused.
+    @discardableResult
+    func reload() async -> Bool {
         let fresh: AppConfig
         do {
             fresh = try ConfigLoader.load(path: configPath, environment: environment)
@@ -20,10 +22,10 @@ extension Supervisor {
             for item in error.errors {
                 logger.error("config reload refused; keeping the running config", metadata: ["error": "\(item)"])
             }
-            return
+            return false
         } catch {
             logger.error("config reload refused; keeping the running config", metadata: ["error": "\(error)"])
-            return
+            return false
         }
         var next = fresh
         let old = config
@@ -66,5 +68,6 @@ extension Supervisor {
         for (role, socket) in newSockets {
             await rollingRestart(role, socket: socket)
         }
+        return true
     }
 }

@@ -11,6 +11,7 @@ extension Supervisor {
     func shutdown(reason: String, exitCode: Int32) async {
         guard state == .running || state == .starting else { return }
         state = .draining
+        announceStopping(reason: reason)
         let grace = Duration.milliseconds(Int(config.supervisor.shutdownGraceSeconds * 1000))
         let deadline = ContinuousClock.now + grace
         logger.notice("shutting down", metadata: ["reason": "\(reason)", "grace_seconds": "\(config.supervisor.shutdownGraceSeconds)"])

@@ -41,6 +41,7 @@ extension Supervisor {
         }
         var env = environment
         env[WorkerEnvironment.supervisorPID] = String(getpid())
+        for key in SystemdNotifier.environmentKeys { env[key] = nil }  // only the supervisor talks to systemd
         let pid: Int32
         do {
             pid = try Spawner.spawn(
@@ -65,6 +66,7 @@ extension Supervisor {
                 if slots[role]?.pid == pid {
                     slots[role]?.ready = true
                     logger.info("worker ready", metadata: ["role": "\(role.rawValue)", "child_pid": "\(pid)"])
+                    announceServingIfReady()
                 }
                 return
             }
@@ -119,6 +121,7 @@ extension Supervisor {
                     "backoff_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
                 ]
             )
+            announceRestart(role, status: status, delay: delay)
             Task {
                 try? await Task.sleep(for: delay)
                 self.restartIfStillDown(role)

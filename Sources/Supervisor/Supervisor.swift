@@ -35,6 +35,8 @@ public actor Supervisor {
     var restoring = false
     /// The probation of the workers on a restored database and the last restore's outcome.
     var restoreState = RestoreState()
+    /// The systemd notifications (`Type=notify`); inactive without `$NOTIFY_SOCKET`.
+    var systemd: SystemdState
     let startedAtUnix = WallClock.secondsSinceEpoch()
     private var finished: CheckedContinuation<Int32, Never>?
     private var finishedCode: Int32?
@@ -49,6 +51,7 @@ public actor Supervisor {
         self.logger = logger
         self.executable = Spawner.currentExecutable()
         self.policy = Self.policy(for: config)
+        self.systemd = SystemdState(notifier: SystemdNotifier(environment: environment))
         for role in WorkerRole.allCases { slots[role] = WorkerSlot(role: role) }
     }
 
@@ -76,6 +79,8 @@ public actor Supervisor {
         let signalTask = Task { for await signal in signals { await self.handle(signal) } }
         let reaperTask = Task { await self.reapLoop() }
         let watchdogTask = Task { await self.watchdogLoop() }
+        let systemdWatchdogTask = Task { await self.systemdWatchdogLoop() }
+        if let problem = systemd.notifier.problem { logger.warning("not notifying systemd: \(problem)") }
         let control = IPCServer(path: RunDirectory(path: config.resolvedRunDir).controlSocket, logger: logger) { command, argument in
             await self.answerControl(command: command, argument: argument)
         }
@@ -96,6 +101,7 @@ public actor Supervisor {
         signalTask.cancel()
         reaperTask.cancel()
         watchdogTask.cancel()
+        systemdWatchdogTask.cancel()
         controlTask.cancel()
         _ = await controlTask.result
         for socket in sockets.values { socket.close() }
@@ -134,7 +140,8 @@ public actor Supervisor {
         case .sigterm, .sigint:
             await shutdown(reason: "signal \(signal)", exitCode: 0)
         case .sighup:
-            await reload()
+            announceReloading()
+            announceReloaded(applied: await reload())
         case .sigusr1:
             logger.notice("backup requested by SIGUSR1")
             Task { _ = await self.forwardBackup(trigger: "sigusr1") }
