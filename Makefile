@@ -79,7 +79,7 @@ test-static: static test-swift
 
 # Reuses the test build (same flags as test-swift): after `make test` the build step is a no-op and the warnings
 # come from the compiler's serialized diagnostics (scripts/swift-warnings.py).
-security: install curl ## Compiler warnings, shellcheck, hadolint, pinned dependencies, workflow schema
+security: install curl ## Compiler warnings, shellcheck, hadolint, pinned dependencies, workflow schema, systemd unit
 	SWIFT=$(SWIFT) scripts/security.sh
 
 bench: static ## Benchmarks of the static release binary: start-up, the chat turn, auth, export/import/search, backup; figures in bench/results/

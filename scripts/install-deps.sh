@@ -29,8 +29,9 @@ PACKAGES=(
   dpkg-dev debian-archive-keyring xz-utils patch make gcc binutils pkg-config
   # runtime and smoke tests: the CA bundle copied into chroots, curl to probe endpoints, mount/chroot
   ca-certificates curl util-linux coreutils
-  # tools the tests and checks call
-  zstd sqlite3 shellcheck prometheus stunnel4
+  # tools the tests and checks call (systemd: systemd-analyze verify of the unit in `make security`; it
+  # installs and verifies without systemd running as PID 1)
+  zstd sqlite3 shellcheck prometheus stunnel4 systemd
   # browser tests (Playwright drives Debian's chromium) and the Python venv
   chromium fonts-liberation python3 python3-venv
 )

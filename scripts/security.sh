@@ -8,6 +8,8 @@
 #   4. every dependency pinned to an exact version (scripts/check-pins.py).
 #   5. .github/workflows/ci.yml against the GitHub workflow schema vendored in check-jsonschema (offline).
 #   6. each target's dependencies in Package.swift equal the modules its files import (scripts/check-imports.py).
+#   7. systemd-analyze verify on etc/neural-terminal.service, as a copy whose ExecStart= is the built binary (verify
+#      requires the executable to exist); any message fails, since verify exits 0 on unknown keys and bad values.
 # `make security` installs the tools first (scripts/install-deps.sh); CI (.ci/run) runs it after `make test`.
 # shellcheck disable=SC2317  # the check functions below are called indirectly, through run()
 set -euo pipefail
@@ -64,12 +66,33 @@ workflow_schema() {
   .venv/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/ci.yml
 }
 
+systemd_unit() {
+  local binary dir unit output result=0
+  binary=$(realpath .build/debug/neural-terminal 2>/dev/null) || { echo "no .build/debug/neural-terminal to start"; return 1; }
+  dir=$(mktemp -d)
+  unit=$dir/neural-terminal.service
+  sed "s#^ExecStart=/usr/local/bin/neural-terminal #ExecStart=$binary #" etc/neural-terminal.service >"$unit"
+  if ! grep -q "^ExecStart=$binary " "$unit"; then
+    echo "etc/neural-terminal.service: no ExecStart=/usr/local/bin/neural-terminal line to point at the build"
+    rm -rf "$dir"
+    return 1
+  fi
+  output=$(systemd-analyze verify --man=no "$unit" 2>&1) || result=$?
+  rm -rf "$dir"
+  if [[ $result -ne 0 || -n $output ]]; then
+    printf '%s\n' "${output:-systemd-analyze verify failed (exit $result)}"
+    return 1
+  fi
+  echo "systemd-analyze verify: etc/neural-terminal.service clean ($(systemd-analyze --version | head -n 1))"
+}
+
 run "swift build + warnings" swift_build
 run "shellcheck" shellcheck_all
 run "hadolint" hadolint_dockerfile
 run "dependencies pinned" python3 scripts/check-pins.py
 run "workflow schema" workflow_schema
 run "dependencies = imports" python3 scripts/check-imports.py
+run "systemd unit" systemd_unit
 
 printf '== summary\n'
 printf '%s\n' "${summary[@]}"
