@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The three kinds of worker the supervisor runs; the raw value is the hidden `worker <role>` argument, the
 /// `worker` field of every log line and the `worker` label of every metric.
 public enum WorkerRole: String, CaseIterable, Sendable, Codable {
@@ -21,6 +25,22 @@ public struct RunDirectory: Sendable {
     /// the same role run side by side.
     public func workerSocket(role: WorkerRole, pid: Int32) -> String {
         path + "/worker-\(role.rawValue)-\(pid).sock"
+    }
+
+    /// Removes the sockets of workers that no longer run (`isAlive` false for their pid): those of workers that
+    /// were killed, and all of them after the supervisor itself was. Returns how many it removed.
+    @discardableResult
+    public func removeStaleWorkerSockets(isAlive: (Int32) -> Bool) -> Int {
+        guard let directory = opendir(path) else { return 0 }
+        defer { closedir(directory) }
+        var removed = 0
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name.hasPrefix("worker-"), name.hasSuffix(".sock"),
+                  let pid = name.dropLast(5).split(separator: "-").last.flatMap({ Int32($0) }), !isAlive(pid) else { continue }
+            if unlink(path + "/" + name) == 0 { removed += 1 }
+        }
+        return removed
     }
 }
 

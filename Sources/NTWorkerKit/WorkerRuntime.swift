@@ -46,7 +46,15 @@ public enum WorkerRuntime {
         let ipcTask = Task { try await ipc.run() }
         defer { ipcTask.cancel() }
 
-        let services = try await makeServices(context)
+        let services: [any Service]
+        do {
+            services = try await makeServices(context)
+        } catch {
+            // A JSON line like every other (not ArgumentParser's plain `Error: …`), so a log pipeline or `jq` reads
+            // the cause of a worker that cannot start, and the supervisor's crash-loop line after it.
+            logger.critical("worker cannot start", metadata: ["role": "\(role.rawValue)", "error": "\(error)"])
+            throw WorkerStartFailure()
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) },
@@ -56,7 +64,12 @@ public enum WorkerRuntime {
             )
         )
         logger.info("worker started", metadata: ["role": "\(role.rawValue)"])
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("worker failed", metadata: ["role": "\(role.rawValue)", "error": "\(error)"])
+            throw WorkerStartFailure()
+        }
         logger.info("worker stopped")
     }
 
@@ -103,3 +116,7 @@ public enum LogLevelParsing {
         Logger.Level(rawValue: name.lowercased()) ?? .info
     }
 }
+
+/// A worker that could not start or run, its cause already logged as a JSON line: the command exits 1 without
+/// printing anything more.
+public struct WorkerStartFailure: Error, Sendable {}

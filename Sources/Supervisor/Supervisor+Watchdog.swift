@@ -8,8 +8,13 @@ extension Supervisor {
     /// a rolling restart (the new process accepts on the shared socket before the old one drains), logged and
     /// counted in `neural_terminal_worker_watchdog_restarts_total`. A steady leak thus costs a restart now and then,
     /// never the appliance: rolling restarts do not count towards the crash-loop limit.
+    ///
+    /// A worker over the limit soon after it started (within `healthy_after_seconds`) says the limit is below
+    /// what the worker needs, not that it leaks: each such replacement holds the next one off for longer
+    /// (``WatchdogHoldOff``), and the log says so, instead of replacing the worker every second forever.
     func watchdogLoop() async {
         var over: [WorkerRole: (pid: Int32, samples: Int)] = [:]
+        var holdOff = WatchdogHoldOff()
         while !Task.isCancelled {
             let memory = config.memory
             if state == .running, !restoring {
@@ -26,8 +31,18 @@ extension Supervisor {
                     }
                     let samples = (over[role]?.pid == pid ? over[role]?.samples ?? 0 : 0) + 1
                     over[role] = (pid, samples)
-                    guard samples >= memory.samplesOverLimit else { continue }
+                    guard samples >= memory.samplesOverLimit, holdOff.allows(role) else { continue }
                     over[role] = nil
+                    let ranFor = ContinuousClock.now - slot.startedAt
+                    if let delay = holdOff.replaced(role, ranFor: ranFor, healthyAfter: .seconds(config.supervisor.healthyAfterSeconds)) {
+                        logger.error(
+                            "memory watchdog: a worker was over its limit soon after it started; memory.limit_mb is probably too low for it",
+                            metadata: [
+                                "role": "\(role.rawValue)", "rss_mb": "\(stats.residentBytes / 1_048_576)", "limit_mb": "\(memory.limitMB)",
+                                "next_replacement_after_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)",
+                            ]
+                        )
+                    }
                     watchdogRestarts[role, default: 0] += 1
                     logger.warning(
                         "memory watchdog: worker over its limit; replacing it",
@@ -43,5 +58,33 @@ extension Supervisor {
             }
             try? await Task.sleep(for: .milliseconds(max(10, Int(memory.sampleIntervalSeconds * 1000))))
         }
+    }
+}
+
+/// How long the watchdog waits before it replaces a role again. A replacement of a worker that had run for less
+/// than `healthyAfter` doubles the wait (1 s up to 5 min); one that had run longer (a leak that took its time)
+/// clears it.
+struct WatchdogHoldOff {
+    static let first = Duration.seconds(1)
+    static let longest = Duration.seconds(300)
+    private var until: [WorkerRole: ContinuousClock.Instant] = [:]
+    private var delay: [WorkerRole: Duration] = [:]
+
+    func allows(_ role: WorkerRole, now: ContinuousClock.Instant = .now) -> Bool {
+        until[role].map { now >= $0 } ?? true
+    }
+
+    /// Records a replacement of a worker that ran for `ranFor`; returns the new wait when it was too young.
+    mutating func replaced(_ role: WorkerRole, ranFor: Duration, healthyAfter: Duration,
+                           now: ContinuousClock.Instant = .now) -> Duration? {
+        guard ranFor < healthyAfter else {
+            until[role] = nil
+            delay[role] = nil
+            return nil
+        }
+        let next = delay[role].map { min($0 * 2, Self.longest) } ?? Self.first
+        delay[role] = next
+        until[role] = now + next
+        return next
     }
 }

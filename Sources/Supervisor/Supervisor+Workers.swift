@@ -87,6 +87,8 @@ extension Supervisor {
                     logger.debug("reaped an adopted orphan", metadata: ["child_pid": "\(pid)", "status": "\(status)"])
                     continue
                 }
+                // A killed worker cannot remove its socket; a clean exit has already.
+                unlink(RunDirectory(path: config.resolvedRunDir).workerSocket(role: record.role, pid: pid))
                 if record.retiring {
                     logger.info("retired worker exited", metadata: ["role": "\(record.role.rawValue)", "child_pid": "\(pid)", "status": "\(status)"])
                     continue
@@ -111,7 +113,7 @@ extension Supervisor {
             return
         }
         let ranFor = ContinuousClock.now - slot.startedAt
-        let decision = policy.workerDied(role: role.rawValue, ranFor: ranFor, now: .now)
+        let decision = policy.workerDied(role: role.rawValue, ranFor: ranFor, becameReady: slot.ready, now: .now)
         switch decision {
         case .restart(let delay):
             logger.error(
@@ -131,7 +133,8 @@ extension Supervisor {
                 "worker is crash-looping; stopping the appliance",
                 metadata: ["role": "\(role.rawValue)", "restarts_in_window": "\(count)", "status": "\(status)"]
             )
-            await shutdown(reason: "crash loop of the \(role.rawValue) worker", exitCode: 70)
+            // Not awaited: this runs on the reaper's task, which must go on reaping while the others drain.
+            Task { await self.shutdown(reason: "crash loop of the \(role.rawValue) worker", exitCode: 70) }
         }
     }
 

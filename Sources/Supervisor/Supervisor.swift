@@ -70,7 +70,7 @@ public actor Supervisor {
         ChildReaper.becomeSubreaper()
         signal(SIGPIPE, SIG_IGN)
         do {
-            try prepare()
+            try await prepare()
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             return 1
@@ -110,9 +110,11 @@ public actor Supervisor {
     }
 
     /// Creates the data and run directories, runs the database migrations and binds the listening sockets.
-    func prepare() throws {
+    func prepare() async throws {
         try Directories.create(config.storage.dataDir)
         try Directories.create(config.resolvedRunDir)
+        // Sockets of workers of a previous run that was killed (or of workers killed since) name no process.
+        RunDirectory(path: config.resolvedRunDir).removeStaleWorkerSockets { kill($0, 0) == 0 || errno == EPERM }
         let databasePath = Self.databasePath(config)
         for (path, mode) in PrivateFiles.tighten([databasePath, databasePath + "-wal", databasePath + "-shm"]) {
             logger.notice("made a data file private to the appliance's user", metadata: ["path": "\(path)", "previous_mode": "0\(String(mode, radix: 8))"])
@@ -120,8 +122,32 @@ public actor Supervisor {
         let database = try SQLiteDatabase(path: databasePath)
         let applied = try Migrator(database: database).migrate()
         logger.info("database ready", metadata: ["schema_version": "\(applied.version)", "migrations_applied": "\(applied.applied)"])
-        sockets[.web] = try bind(config.server.listen)
-        sockets[.metrics] = try bind(config.metrics.listen)
+        sockets[.web] = try await bindWaiting(config.server.listen)
+        sockets[.metrics] = try await bindWaiting(config.metrics.listen)
+    }
+
+    /// Binds `listen`, waiting while its port is taken: after the supervisor was killed, its workers go on
+    /// serving their streams until they end (at most the shutdown grace period, then they stop), and a new `run`
+    /// waits for them rather than failing at once. Says so in the log, and in the error if the port stays taken.
+    func bindWaiting(_ listen: String) async throws -> ListeningSocket {
+        let wait = config.supervisor.shutdownGraceSeconds + 5
+        let deadline = ContinuousClock.now + .milliseconds(Int(wait * 1000))
+        var warned = false
+        while true {
+            do {
+                return try bind(listen)
+            } catch let error as SystemError where error.code == EADDRINUSE {
+                guard ContinuousClock.now < deadline else {
+                    throw StartFailure("\(listen) is in use by another process (another appliance, or the workers of a killed one still draining); waited \(Int(wait)) s for it")
+                }
+                if !warned {
+                    logger.warning("address in use; waiting for it to be free (the workers of a previous run may still be finishing their answers)",
+                                   metadata: ["listen": "\(listen)", "wait_seconds": "\(Int(wait))"])
+                    warned = true
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
     }
 
     func bind(_ listen: String) throws -> ListeningSocket {
@@ -158,4 +184,10 @@ public actor Supervisor {
         finished?.resume(returning: code)
         finished = nil
     }
+}
+
+/// Why the supervisor could not start, in a sentence for the `cannot start` log line.
+struct StartFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

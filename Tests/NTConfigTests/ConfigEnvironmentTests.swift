@@ -31,7 +31,7 @@ struct ConfigEnvironmentTests {
             "environment NEURAL_TERMINAL_SERVER_MAX_BODY_BYTES: 'server.max_body_bytes' must be an integer (got 'lots')",
         ])
         #expect(configErrors("", environment: ["NEURAL_TERMINAL_MEMORY_LIMIT_MB": "8"]) == [
-            "environment NEURAL_TERMINAL_MEMORY_LIMIT_MB: 'memory.limit_mb' must be between 16 and 65536 (got 8)",
+            "environment NEURAL_TERMINAL_MEMORY_LIMIT_MB: 'memory.limit_mb' must be between 64 and 65536 (got 8)",
         ])
         #expect(configErrors("", environment: ["NEURAL_TERMINAL_SERVER_LISTEN": ":80"]) == [
             "environment NEURAL_TERMINAL_SERVER_LISTEN: 'server.listen' is not a valid listen address: missing host; use 0.0.0.0:80 for all interfaces or 127.0.0.1:80 for this machine only",
@@ -41,7 +41,7 @@ struct ConfigEnvironmentTests {
     @Test("an override replaces a bad value in the file, but the file's own errors still count")
     func fileAndOverride() {
         let errors = configErrors("[memory]\nlimit_mb = 1", environment: ["NEURAL_TERMINAL_MEMORY_LIMIT_MB": "64"])
-        #expect(errors == ["nt.toml:2: 'memory.limit_mb' must be between 16 and 65536 (got 1)"])
+        #expect(errors == ["nt.toml:2: 'memory.limit_mb' must be between 64 and 65536 (got 1)"])
     }
 
     @Test("a near miss of a key's variable is an error with a did-you-mean; other variables are ignored")

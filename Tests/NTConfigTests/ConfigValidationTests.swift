@@ -35,7 +35,7 @@ struct ConfigValidationTests {
             crash_loop_max_restarts = 1000
             crash_loop_window_seconds = 120
             [memory]
-            limit_mb = 16
+            limit_mb = 64
             sample_interval_seconds = 0.5
             samples_over_limit = 1
             [maintenance]
@@ -50,7 +50,7 @@ struct ConfigValidationTests {
         #expect(c.supervisor.shutdownGraceSeconds == 0.1 && c.supervisor.runDir == "/run/nt")
         #expect(c.supervisor.restartInitialBackoffMs == 50 && c.supervisor.restartMaxBackoffMs == 50)
         #expect(c.supervisor.healthyAfterSeconds == 5 && c.supervisor.crashLoopMaxRestarts == 1000)
-        #expect(c.supervisor.crashLoopWindowSeconds == 120 && c.memory.limitMB == 16)
+        #expect(c.supervisor.crashLoopWindowSeconds == 120 && c.memory.limitMB == 64)
         #expect(c.memory.sampleIntervalSeconds == 0.5 && c.memory.samplesOverLimit == 1 && c.maintenance.tickSeconds == 86400)
     }
 
@@ -82,7 +82,7 @@ struct ConfigValidationTests {
         ("[supervisor]\nshutdown_grace_seconds = 0.05", "'supervisor.shutdown_grace_seconds' must be between 0.1 and 600 (got 0.05)"),
         ("[supervisor]\nrestart_initial_backoff_ms = 0", "'supervisor.restart_initial_backoff_ms' must be between 1 and 60000 (got 0)"),
         ("[supervisor]\ncrash_loop_max_restarts = 1001", "'supervisor.crash_loop_max_restarts' must be between 1 and 1000 (got 1001)"),
-        ("[memory]\nlimit_mb = 15", "'memory.limit_mb' must be between 16 and 65536 (got 15)"),
+        ("[memory]\nlimit_mb = 15", "'memory.limit_mb' must be between 64 and 65536 (got 15)"),
         ("[maintenance]\ntick_seconds = inf", "'maintenance.tick_seconds' must be between 1 and 86400 (got inf)"),
     ])
     func outOfRange(text: String, expected: String) {

@@ -106,7 +106,7 @@ public enum ConfigSchema {
             .float("supervisor", "crash_loop_window_seconds", \.supervisor.crashLoopWindowSeconds, .inPlace,
                    range: 1...86_400),
 
-            .integer("memory", "limit_mb", \.memory.limitMB, .inPlace, range: 16...65_536),
+            .integer("memory", "limit_mb", \.memory.limitMB, .inPlace, range: 64...65_536),
             .float("memory", "sample_interval_seconds", \.memory.sampleIntervalSeconds, .inPlace, range: 0.1...3600),
             .integer("memory", "samples_over_limit", \.memory.samplesOverLimit, .inPlace, range: 1...1000),
 

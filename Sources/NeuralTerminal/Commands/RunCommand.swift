@@ -47,6 +47,10 @@ struct WorkerCommand: AsyncParsableCommand {
         guard let role = WorkerRole(rawValue: role) else {
             throw ValidationError("unknown worker role '\(role)'")
         }
-        try await WorkerLauncher.run(role)
+        do {
+            try await WorkerLauncher.run(role)
+        } catch is WorkerStartFailure {
+            throw ExitCode.failure
+        }
     }
 }

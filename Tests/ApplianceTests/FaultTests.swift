@@ -1,0 +1,83 @@
+import Foundation
+import NTStorage
+import NTWorkerKit
+import Testing
+
+/// The appliance keeps serving, and says what is wrong, under faults of its host: workers killed from outside, a
+/// crash loop, a database locked by another process.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct FaultTests {
+    @Test func workersKilledAfterTheyWereReadyNeverStopTheAppliance() async throws {
+        let app = try Appliance(extraConfig: "supervisor.crash_loop_max_restarts = 2\nsupervisor.crash_loop_window_seconds = 600\n")
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        for round in 1...4 {
+            let old = try #require(try await app.status().worker(.web)?.pid)
+            kill(old, SIGKILL)
+            try await eventually(timeout: 15, "a new ready web worker after kill \(round)") {
+                guard let web = try? await app.status().worker(.web) else { return false }
+                return web.pid != old && web.ready
+            }
+        }
+        #expect(await app.waitForExit(timeout: 0.5) == nil, "four kills of a ready worker are not a crash loop")
+        #expect(try await app.status().worker(.web)?.restarts == 4)
+        try await app.waitUntilReady()
+        #expect(!app.logLines().contains { $0.contains("crash-looping") })
+    }
+
+    @Test func aCrashLoopStopsTheApplianceWithoutWaitingOutTheGracePeriod() async throws {
+        let app = try Appliance(
+            extraConfig: "supervisor.crash_loop_max_restarts = 2\n", environment: ["NEURAL_TERMINAL_FAULT": "crash-at-start:maintenance"],
+            grace: 30
+        )
+        defer { Task { await app.stop() } }
+        let code = await app.waitForExit(timeout: 60)
+        #expect(code == 70)
+        #expect(app.logLines().contains { $0.contains("crash-looping") })
+        #expect(!app.logLines().contains { $0.contains("outlived the grace period") },
+                "the draining workers were reaped, not killed at the end of the grace period")
+    }
+
+    @Test func aWorkerOverItsMemoryLimitSoonAfterItStartsIsReplacedLessAndLessOften() async throws {
+        let app = try Appliance(
+            extraConfig: "memory.limit_mb = 64\nmemory.sample_interval_seconds = 0.2\nmemory.samples_over_limit = 1\nbackup.interval_minutes = 0\n",
+            environment: ["NEURAL_TERMINAL_FAULT": "leak:web:50"]
+        )
+        defer { Task { await app.stop() } }
+        let tooLow = "memory.limit_mb is probably too low"
+        try await eventually(timeout: 40, "three replacements of a worker that was over its limit at once") {
+            app.logLines().filter { $0.contains(tooLow) }.count >= 3
+        }
+        let waits = app.logLines().filter { $0.contains(tooLow) }.prefix(3).map { line in
+            line.components(separatedBy: "\"next_replacement_after_ms\":\"").dropFirst().first?.prefix { $0.isNumber } ?? ""
+        }
+        #expect(waits == ["1000", "2000", "4000"], "each replacement of a worker too young holds the next one off twice as long")
+        #expect(processExists(app.pid), "the appliance is still up")
+    }
+
+    @Test func aDatabaseLockedByAnotherProcessKeepsReadsServedAndRefusesWritesAsBusy() async throws {
+        let app = try Appliance()
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        let created = try await RawHTTP.send("POST", port: app.webPort, path: "/api/conversations", json: #"{"title":"before"}"#)
+        #expect(created.status == 201)
+
+        let other = try SQLiteDatabase(path: app.directory.path + "/data/neural-terminal.db")
+        try other.execute("BEGIN IMMEDIATE")
+        let list = try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations")
+        #expect(list.status == 200, "reads are served while another process holds the write lock")
+        let refused = try await RawHTTP.send("POST", port: app.webPort, path: "/api/conversations", json: #"{"title":"during"}"#)
+        #expect(refused.status == 503)
+        #expect(refused.object.flatMap { ($0["error"] as? [String: Any])?["code"] as? String } == "storage_busy")
+        #expect(refused.headers["retry-after"] != nil)
+        try await eventually(timeout: 20, "/ready saying the database is locked") {
+            let ready = try app.metrics("/ready")
+            return ready.status == 503 && ready.body.contains(#""database":"locked""#)
+        }
+
+        try other.execute("COMMIT")
+        try await app.waitUntilReady()
+        let after = try await RawHTTP.send("POST", port: app.webPort, path: "/api/conversations", json: #"{"title":"after"}"#)
+        #expect(after.status == 201)
+    }
+}
