@@ -18,6 +18,7 @@ actor ArchiveService {
     private let archived = Counter(label: "neural_terminal_archive_conversations_total")
     private let pruned = Counter(label: "neural_terminal_archive_pruned_conversations_total")
     private let lastSuccess = Gauge(label: "neural_terminal_archive_last_success_timestamp_seconds")
+    private let lastFailure = Gauge(label: "neural_terminal_archive_last_failure_timestamp_seconds")
     private let inProgress = Gauge(label: "neural_terminal_archive_in_progress")
 
     init(context: WorkerContext) {
@@ -26,12 +27,14 @@ actor ArchiveService {
             "neural_terminal_archive_conversations_total": "Conversations written to monthly archive files by this maintenance worker.",
             "neural_terminal_archive_pruned_conversations_total": "Archived conversations deleted from the database after their file was verified.",
             "neural_terminal_archive_last_success_timestamp_seconds": "Unix time of the last archive run that ended without an error (0: none since start).",
+            "neural_terminal_archive_last_failure_timestamp_seconds": "Unix time of the last failed archive run since the worker started (0: none).",
             "neural_terminal_archive_failures_total": "Archive runs that failed, by reason (verify, damaged, io, zstd, disk_full, busy, sqlite).",
             "neural_terminal_archive_in_progress": "1 while an archive run is going.",
         ]
         for (name, text) in help { context.metrics.describe(name, help: text) }
         inProgress.record(0)
         lastSuccess.record(0)
+        lastFailure.record(0)
     }
 
     /// Makes a running archive run stop at its next conversation page; called on graceful shutdown.
@@ -97,6 +100,7 @@ actor ArchiveService {
         } else {
             let reason = report.reason ?? "other"
             Counter(label: "neural_terminal_archive_failures_total", dimensions: [("reason", reason)]).increment()
+            lastFailure.record(Double(UTCTime.now().unix))
             // What was published before the failure still counts.
             archived.increment(by: report.archivedConversations)
             pruned.increment(by: report.prunedConversations)

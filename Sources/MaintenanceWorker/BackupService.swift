@@ -21,6 +21,7 @@ actor BackupService {
 
     private let succeeded = Counter(label: "neural_terminal_backups_total")
     private let lastSuccess = Gauge(label: "neural_terminal_backup_last_success_timestamp_seconds")
+    private let lastFailure = Gauge(label: "neural_terminal_backup_last_failure_timestamp_seconds")
     private let lastDuration = Gauge(label: "neural_terminal_backup_last_duration_seconds")
     private let lastSize = Gauge(label: "neural_terminal_backup_last_size_bytes")
     private let lastDatabaseSize = Gauge(label: "neural_terminal_backup_last_database_bytes")
@@ -32,7 +33,9 @@ actor BackupService {
         let help = [
             "neural_terminal_backups_total": "Backups written successfully by this maintenance worker.",
             "neural_terminal_backup_failures_total": "Backups that failed, by reason (disk_full, sqlite, integrity, io, zstd, busy, no_database).",
-            "neural_terminal_backup_last_success_timestamp_seconds": "Unix time of the newest successful backup (read from its manifest at start).",
+            "neural_terminal_backup_last_success_timestamp_seconds": "Unix time of the newest successful backup (read from its manifest at start; 0: none).",
+            "neural_terminal_backup_last_failure_timestamp_seconds": "Unix time of the last failed backup since the worker started (0: none).",
+            "neural_terminal_backup_interval_seconds": "backup.interval_minutes in seconds: a backup is due when the newest is older (0: no scheduled backups).",
             "neural_terminal_backup_last_duration_seconds": "How long the newest successful backup took.",
             "neural_terminal_backup_last_size_bytes": "Size of the newest backup file (compressed).",
             "neural_terminal_backup_last_database_bytes": "Size of the database snapshot in the newest backup (uncompressed).",
@@ -42,8 +45,15 @@ actor BackupService {
         for (name, text) in help { context.metrics.describe(name, help: text) }
         if let newest = BackupCatalog.newest(context.config.current.resolvedBackupDir) {
             record(newest)
+        } else {
+            lastSuccess.record(0)
         }
+        lastFailure.record(0)
         inProgress.record(0)
+        let config = context.config
+        context.metrics.refreshBeforeCollect {
+            Gauge(label: "neural_terminal_backup_interval_seconds").record(config.current.backup.intervalMinutes * 60)
+        }
     }
 
     /// Makes a running backup (and any later one) stop at its next step; called on graceful shutdown.
@@ -114,6 +124,7 @@ actor BackupService {
         } else {
             let reason = report.reason ?? "other"
             Counter(label: "neural_terminal_backup_failures_total", dimensions: [("reason", reason)]).increment()
+            lastFailure.record(Double(UTCTime.now().unix))
             logger.error("backup failed", metadata: ["trigger": "\(trigger)", "reason": "\(reason)", "error": "\(report.error ?? "")"])
         }
         return report

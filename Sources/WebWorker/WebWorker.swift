@@ -120,6 +120,13 @@ struct ChatComponents: Sendable {
             ChatSettings(config.current)
         }
         await budget.publishMetrics()
+        // Spend today (in all and per model), the limits and the warn ratio are read at each scrape (midnight,
+        // SIGHUP), not only per answer.
+        let spendToday = SpendTodayGauges(store: repository)
+        context.metrics.refreshBeforeCollect {
+            await budget.publishMetrics()
+            await spendToday.publish()
+        }
         let recovered = try await service.recoverInterrupted { pid in kill(pid, 0) == 0 || errno == EPERM }
         if recovered > 0 {
             context.logger.warning("answers left streaming by a dead worker marked interrupted", metadata: ["count": "\(recovered)"])

@@ -133,9 +133,11 @@ public final class BudgetGuard: Sendable {
     /// Answers admitted and not yet settled in this process.
     public var openReservations: Int { state.withLock { $0.reservations.count } }
 
-    /// Records `neural_terminal_budget_spend_usd{budget}` and `neural_terminal_budget_remaining_usd{budget}` for
-    /// the daily and monthly budgets; the remaining gauge exists only while that budget is configured. (Spend per
-    /// conversation has no gauge: it is one number per conversation.)
+    /// Records `neural_terminal_budget_spend_usd{budget}`, `neural_terminal_budget_limit_usd{budget}` and
+    /// `neural_terminal_budget_remaining_usd{budget}` for the daily and monthly budgets (limit and remaining only
+    /// while that budget is configured), and `neural_terminal_budget_warn_ratio`. (Spend per conversation has no
+    /// gauge: it is one number per conversation.) The web worker calls it on every scrape, so spend rolls over
+    /// at midnight UTC and a reloaded limit shows without waiting for the next answer.
     public func publishMetrics() async {
         guard let spend = try? await store.spend(day: today(), conversationID: nil) else { return }
         publish(spend, limits: limits())
@@ -146,8 +148,16 @@ public final class BudgetGuard: Sendable {
             let spent = spend.of(kind)
             Gauge(label: "neural_terminal_budget_spend_usd", dimensions: [("budget", kind.rawValue)]).record(spent)
             let remaining = Gauge(label: "neural_terminal_budget_remaining_usd", dimensions: [("budget", kind.rawValue)])
-            if let limit = limits.limit(kind) { remaining.record(max(0, limit - spent)) } else { remaining.destroy() }
+            let limit = Gauge(label: "neural_terminal_budget_limit_usd", dimensions: [("budget", kind.rawValue)])
+            if let configured = limits.limit(kind) {
+                remaining.record(max(0, configured - spent))
+                limit.record(configured)
+            } else {
+                remaining.destroy()
+                limit.destroy()
+            }
         }
+        Gauge(label: "neural_terminal_budget_warn_ratio").record(limits.warnRatio)
     }
 
     static func reserved(_ reservations: some Sequence<BudgetReservation>, day: UTCDay, conversationID: String) -> Spend {

@@ -100,7 +100,7 @@ public final class ChatTurn: Sendable {
                     break
                 }
                 retries += 1
-                Counter(label: "neural_terminal_upstream_retries_total", dimensions: [("code", failure.code)]).increment()
+                Counter(label: "neural_terminal_upstream_retries_total", dimensions: [("code", failure.metricCode)]).increment()
                 outcome.generationID = nil
                 outcome.finishReason = nil
             }
@@ -129,7 +129,7 @@ public final class ChatTurn: Sendable {
         }
         if outcome.status == .error {
             let f = attempt.failure ?? UpstreamFailure(code: "upstream_error", message: outcome.error ?? "upstream error", retryable: true)
-            Counter(label: "neural_terminal_upstream_errors_total", dimensions: [("code", f.code)]).increment()
+            Counter(label: "neural_terminal_upstream_errors_total", dimensions: [("code", f.metricCode)]).increment()
             emit(.error(code: f.code, message: f.message, retryable: f.retryable))
         }
         // Unregister before the client sees the end, so its next turn is never refused as concurrent.

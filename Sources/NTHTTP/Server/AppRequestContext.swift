@@ -27,6 +27,9 @@ public struct AppRequestContext: RequestContext {
     /// The event loop that owns the client's connection: a streamed response runs its work there (see
     /// ``EventLoopTaskExecutor``).
     public let eventLoop: any EventLoop
+    /// When the request's head arrived (the context is made then): the start of the time to first token the
+    /// chat metrics measure.
+    public let receivedAt = ContinuousClock.now
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -125,6 +125,7 @@ struct ChatRoutes: Sendable {
         } catch {
             throw APIError(refusal: error)
         }
+        let timer = FirstTokenTimer(model: turn.model, received: context.receivedAt)
         let executor = EventLoopTaskExecutor(context.eventLoop)
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream; charset=utf-8"
@@ -133,8 +134,12 @@ struct ChatRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             await withTaskExecutorPreference(executor) {
                 var frames = SSEFrames()
-                await turn.run(emit: { frames.append($0) }, flush: {
-                    if let batch = frames.take() { try await writer.write(batch) }
+                var firstToken = timer
+                await turn.run(emit: { frames.append($0); firstToken.emitted($0) }, flush: {
+                    if let batch = frames.take() {
+                        try await writer.write(batch)
+                        firstToken.flushed()
+                    }
                 })
             }
             try await writer.finish(nil)
