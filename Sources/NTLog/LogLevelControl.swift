@@ -3,7 +3,7 @@ import Synchronization
 
 /// The log level of the whole process, changeable at run time (SIGHUP, an admin request).
 ///
-/// Every `JSONLogHandler` reads its `logLevel` from here instead of keeping its own copy, so one assignment,
+/// Every `LineLogHandler` reads its `logLevel` from here instead of keeping its own copy, so one assignment,
 /// `LogLevelControl.shared.level = .debug`, changes the level of every `Logger` in the process at once,
 /// including loggers already created and stored by libraries. The flip side: setting `logger.logLevel` on
 /// any one `Logger` whose handler uses the shared control changes the level for the whole process too.

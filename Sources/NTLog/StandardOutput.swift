@@ -20,6 +20,11 @@ import Synchronization
 public enum StandardOutput {
     private static let lock = Mutex<Void>(())
 
+    /// Whether file descriptor 1 is a terminal (what `LogFormat.automatic` and colours go by).
+    public static var isTerminal: Bool {
+        isatty(1) == 1
+    }
+
     /// Writes `line` (which should end in `\n`) to stdout; see the type's notes for the guarantees.
     public static func writeLine(_ line: [UInt8]) {
         lock.withLock { _ in

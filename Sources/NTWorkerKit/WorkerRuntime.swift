@@ -12,9 +12,10 @@ import Glibc
 
 /// The life of a worker process, the same for every role.
 ///
-/// Reads the resolved config from fd 4, asks for SIGTERM if the supervisor dies, sets up JSON logging and
-/// metrics, serves the private IPC socket (`ping`, `metrics`, `reload`), then runs the role's services until
-/// SIGTERM, when they shut down gracefully. SIGINT is ignored: only the supervisor decides when workers stop.
+/// Reads the resolved config from fd 4, asks for SIGTERM if the supervisor dies, sets up logging (in the format
+/// the supervisor chose, see `LogFormatChoice`) and metrics, serves the private IPC socket (`ping`, `metrics`,
+/// `reload`), then runs the role's services until SIGTERM, when they shut down gracefully. SIGINT is ignored:
+/// only the supervisor decides when workers stop.
 public enum WorkerRuntime {
     /// Builds the services of a role; called once, after logging and metrics are ready.
     public typealias ServiceFactory = @Sendable (WorkerContext) async throws -> [any Service]
@@ -26,7 +27,10 @@ public enum WorkerRuntime {
         signal(SIGPIPE, SIG_IGN)
 
         let config = try readConfig()
-        NTLogging.bootstrap(worker: role.rawValue, level: LogLevelParsing.level(config.log.level), secrets: config.secrets)
+        NTLogging.bootstrap(
+            worker: role.rawValue, level: LogLevelParsing.level(config.log.level), secrets: config.secrets,
+            format: LogFormatChoice.format(config.logFormat)
+        )
         var logger = Logger(label: "neural-terminal.\(role.rawValue)")
         logger.logLevel = LogLevelParsing.level(config.log.level)
         let store = ConfigStore(config)

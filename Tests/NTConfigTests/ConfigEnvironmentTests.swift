@@ -53,7 +53,7 @@ struct ConfigEnvironmentTests {
             "environment NEURAL_TERMINAL_UPSTREAM_CONNECT_TIMEOUT: unknown setting; did you mean 'NEURAL_TERMINAL_UPSTREAM_CONNECT_TIMEOUT_SECONDS'?",
         ])
         #expect(configErrors("", environment: [
-            "NEURAL_TERMINAL_CONFIG": "/etc/nt.toml", "NEURAL_TERMINAL_ROLE": "web", "NEURAL_TERMINAL_LOG_FORMAT": "json",
+            "NEURAL_TERMINAL_CONFIG": "/etc/nt.toml", "NEURAL_TERMINAL_ROLE": "web", "NEURAL_TERMINAL_FAULT": "leak:web:1",
             "PATH": "/bin",
         ]) == [])
     }

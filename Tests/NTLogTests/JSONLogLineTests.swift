@@ -9,9 +9,12 @@ struct JSONLogLineTests {
     let redactor = Redactor(secrets: ["hunter2-admin-pass"])
 
     func line(_ message: String, _ metadata: Logger.Metadata = [:], level: Logger.Level = .info) -> String {
-        JSONLogHandler.format(
-            level: level, message: message, metadata: metadata, source: "WebWorker", file: "WebWorker/Chat.swift",
-            line: 42, worker: "web", pid: 4242, time: Self.time, redactor: redactor
+        JSONLogLine.format(
+            LogRecord(
+                time: Self.time, level: level, message: message, worker: "web", pid: 4242, metadata: metadata,
+                source: "WebWorker", file: "WebWorker/Chat.swift", line: 42
+            ),
+            redactor: redactor
         )
     }
 

@@ -23,7 +23,7 @@ public struct AppConfig: Codable, Sendable, Equatable {
     public var retry = RetryConfig()
     /// `[limits]`: rate limits (API, chat turns, logins) and input limits of the web worker.
     public var limits = LimitsConfig()
-    /// `[log]`: log verbosity for every process.
+    /// `[log]`: log verbosity and line format for every process.
     public var log = LogConfig()
     /// `[supervisor]`: restart policy, shutdown grace, run directory.
     public var supervisor = SupervisorConfig()
@@ -80,6 +80,9 @@ public struct AppConfig: Codable, Sendable, Equatable {
 
     /// `log.level` as an enum; `.info` if the string is not a level (it always is after validation).
     public var logLevel: LogLevel { LogLevel(rawValue: log.level) ?? .info }
+
+    /// `log.format` as an enum; `.auto` if the string is not a format (it always is after validation).
+    public var logFormat: LogFormatSetting { LogFormatSetting(rawValue: log.format) ?? .auto }
 }
 
 /// How the web worker lets people in (`auth.mode`).
@@ -88,6 +91,17 @@ public enum AuthMode: String, Codable, Sendable, CaseIterable {
     case none
     /// A password (login page, browser sessions) and API tokens for scripts.
     case password
+}
+
+/// How log lines are written (`log.format`). The supervisor turns `auto` into `json` or `text` once, at start,
+/// and every worker it spawns uses that choice.
+public enum LogFormatSetting: String, Codable, Sendable, CaseIterable {
+    /// Text when the supervisor's standard output is a terminal, JSON otherwise (files, pipes, the journal).
+    case auto
+    /// One JSON object per line, for log collectors.
+    case json
+    /// One readable line per event, for people.
+    case text
 }
 
 /// Log verbosity, named as swift-log's `Logger.Level` so `Logger.Level(rawValue: level.rawValue)` converts.

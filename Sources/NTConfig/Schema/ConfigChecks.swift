@@ -63,8 +63,16 @@ enum ConfigChecks {
     }
 
     static func logLevel(_ text: String) -> String? {
-        if LogLevel(rawValue: text) != nil { return nil }
-        let names = LogLevel.allCases.map(\.rawValue)
+        oneOf(LogLevel.allCases.map(\.rawValue), text)
+    }
+
+    static func logFormat(_ text: String) -> String? {
+        oneOf(LogFormatSetting.allCases.map(\.rawValue), text)
+    }
+
+    /// nil when `text` is one of `names`, else the names, what was given and the nearest name if one is near.
+    private static func oneOf(_ names: [String], _ text: String) -> String? {
+        if names.contains(text) { return nil }
         var problem = "must be one of \(names.joined(separator: ", ")) (got '\(text)')"
         if let guess = DidYouMean.suggestions(for: text, among: names).first { problem += "; did you mean '\(guess)'?" }
         return problem

@@ -92,6 +92,9 @@ public enum ConfigSchema {
             .integer("limits", "page_max_items", \.limits.pageMaxItems, .inPlace, range: 1...10_000),
 
             .string("log", "level", \.log.level, .inPlace, check: ConfigChecks.logLevel),
+            // Chosen once by the supervisor, which runs with NEURAL_TERMINAL_LOG_FORMAT set to its choice, so the
+            // workers inherit it and a SIGHUP reads the same value again.
+            .string("log", "format", \.log.format, .restartAppliance, check: ConfigChecks.logFormat),
 
             .float("supervisor", "shutdown_grace_seconds", \.supervisor.shutdownGraceSeconds, .inPlace, range: 0.1...600),
             .string("supervisor", "run_dir", \.supervisor.runDir, .restartAppliance, check: ConfigChecks.optionalPath),

@@ -156,6 +156,8 @@ public struct LimitsConfig: Codable, Sendable, Equatable {
 public struct LogConfig: Codable, Sendable, Equatable {
     /// `level`: one of `LogLevel`'s raw values; use `AppConfig.logLevel` for the enum.
     public var level = "info"
+    /// `format`: one of `LogFormatSetting`'s raw values (`auto`, `json`, `text`); use `AppConfig.logFormat`.
+    public var format = "auto"
     /// The defaults.
     public init() {}
 }

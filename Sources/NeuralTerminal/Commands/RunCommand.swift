@@ -19,14 +19,21 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let config = try options.load()
-        NTLogging.bootstrap(worker: "supervisor", level: LogLevelParsing.level(config.log.level), secrets: config.secrets)
+        var config = try options.load()
+        // The log format is chosen here, once, and recorded where the workers and every reload read it.
+        let format = LogFormatChoice.format(config.logFormat)
+        config.log.format = format.rawValue
+        var environment = options.environment
+        environment[LogFormatChoice.environmentVariable] = format.rawValue
+        NTLogging.bootstrap(
+            worker: "supervisor", level: LogLevelParsing.level(config.log.level), secrets: config.secrets, format: format
+        )
         var logger = Logger(label: "neural-terminal.supervisor")
         logger.logLevel = LogLevelParsing.level(config.log.level)
         for warning in ConfigAdvice.warnings(for: config, environment: options.environment) {
             logger.warning("configuration: \(warning)")
         }
-        let supervisor = Supervisor(config: config, configPath: options.path, environment: options.environment, logger: logger)
+        let supervisor = Supervisor(config: config, configPath: options.path, environment: environment, logger: logger)
         let code = await supervisor.run()
         if code != 0 { throw ExitCode(code) }
     }

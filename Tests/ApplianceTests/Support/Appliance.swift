@@ -27,8 +27,10 @@ final class Appliance: @unchecked Sendable {
     ///   - rateLimited: keep the rate limits of `[limits]` on (the tests of the limits set their own in
     ///     `extraConfig`); other tests run without them.
     ///   - prepare: runs after the config is written and before the binary starts (to seed the data folder).
+    ///   - terminal: give the appliance a pseudo-terminal as stdout and stderr (as under `make run`) instead of
+    ///     the log file; what it writes there is copied to the log file all the same.
     init(extraConfig: String = "", environment: [String: String] = [:], grace: Double = 5, rateLimited: Bool = false,
-         prepare: (Appliance) throws -> Void = { _ in }) throws {
+         terminal: Bool = false, prepare: (Appliance) throws -> Void = { _ in }) throws {
         self.grace = grace
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("nt-test-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -51,10 +53,12 @@ final class Appliance: @unchecked Sendable {
         }
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let log = FileHandle(forWritingAtPath: logPath)!
+        let tty = terminal ? try PseudoTerminal(copyingTo: logPath) : nil
+        let log = tty?.terminal ?? FileHandle(forWritingAtPath: logPath)!
         process.standardOutput = log
         process.standardError = log
         try process.run()
+        tty?.closeTerminalSide()
         LeftoverProcesses.track(process.processIdentifier)
     }
 

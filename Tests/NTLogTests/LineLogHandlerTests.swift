@@ -4,8 +4,8 @@ import Synchronization
 import Testing
 
 /// The handler as swift-log uses it: merged metadata, the process-wide level, lines handed to the sink.
-@Suite("JSONLogHandler")
-struct JSONLogHandlerTests {
+@Suite("LineLogHandler")
+struct LineLogHandlerTests {
     /// Collects the lines a handler writes instead of sending them to stdout.
     final class Lines: Sendable {
         private let lines = Mutex<[String]>([])
@@ -16,8 +16,8 @@ struct JSONLogHandlerTests {
     func makeHandler(
         _ lines: Lines, level: LogLevelControl, redaction: RedactionControl = RedactionControl(Redactor(secrets: [])),
         provider: Logger.MetadataProvider? = nil
-    ) -> JSONLogHandler {
-        JSONLogHandler(
+    ) -> LineLogHandler {
+        LineLogHandler(
             label: "test", worker: "maintenance", metadataProvider: provider, levelControl: level,
             redaction: redaction, sink: { lines.append($0) }
         )
@@ -32,7 +32,7 @@ struct JSONLogHandlerTests {
         let event = LogEvent(
             level: .info, message: "m", metadata: ["a": "call"], source: nil, file: "F.swift", function: "f()", line: 1
         )
-        let handler = try #require(logger.handler as? JSONLogHandler)
+        let handler = try #require(logger.handler as? LineLogHandler)
         let object = try JSONValue.parse(handler.format(event, at: LogTimestamp(seconds: 0)))
         #expect(object["a"] == .string("call"))
         #expect(object["h"] == .string("h"))
@@ -96,8 +96,9 @@ struct JSONLogHandlerTests {
         NTLogging.bootstrap(worker: "ignored", level: .warning, secrets: ["second-secret-value"])
         #expect(NTLogging.isBootstrapped)
         let logger = Logger(label: "bootstrap-test")
-        let handler = try #require(logger.handler as? JSONLogHandler)
+        let handler = try #require(logger.handler as? LineLogHandler)
         #expect(handler.worker == "cli")
+        #expect(handler.format == .json, "JSON unless the caller chooses text")
         #expect(logger.logLevel == .warning)
         NTLogging.setLevel(.info)
         #expect(logger.logLevel == .info)
@@ -105,5 +106,31 @@ struct JSONLogHandlerTests {
         #expect(NTLogging.redactor.redact("third-secret-value second-secret-value")
             == "[REDACTED:secret] second-secret-value")
         NTLogging.setSecrets([])
+    }
+}
+
+/// The handler in text format: the same merged metadata and redaction control, text lines to the sink.
+@Suite("LineLogHandler in text format")
+struct LineLogHandlerTextTests {
+    @Test("a text handler writes one redacted text line per event, with the merged metadata")
+    func textLines() throws {
+        let lines = LineLogHandlerTests.Lines()
+        let redaction = RedactionControl(Redactor(secrets: ["rotated-secret-1"]))
+        var logger = Logger(label: "t") { _ in
+            LineLogHandler(
+                label: "t", worker: "web", format: .text, levelControl: LogLevelControl(), redaction: redaction,
+                sink: { lines.append($0) }
+            )
+        }
+        logger[metadataKey: "h"] = "handler"
+        logger.info("key rotated-secret-1\nnext", metadata: ["request_id": "r1", "note": "two words"])
+        #expect(lines.all.count == 1)
+        let line = try #require(lines.all.first)
+        let parsed = try TextLine.parse(line, message: #"key [REDACTED:secret]\nnext"#)
+        #expect(parsed.worker == "web")
+        #expect(parsed.level == "info")
+        #expect(parsed.keys == ["request_id", "h", "note"])
+        #expect(parsed["note"] == "two words")
+        #expect(!line.utf8.contains(0x1B), "no colour unless asked")
     }
 }
