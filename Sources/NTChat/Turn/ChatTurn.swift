@@ -2,6 +2,7 @@ import Logging
 import Metrics
 import NTLog
 import NTOpenRouter
+import NTStorage
 import Synchronization
 
 /// A started turn: its user message and empty `streaming` answer are stored, its guards taken. The caller runs it
@@ -115,11 +116,15 @@ public final class ChatTurn: Sendable {
         outcome.durationMs = Self.milliseconds(elapsed)
         conclude(&outcome, attempt: attempt)
         let (repository, id, final) = (context.repository, rows.assistant.id, outcome)
-        if let error = await offLoop({ () async -> (any Error)? in
+        let storeError = await offLoop { () async -> (any Error)? in
             do { try await repository.finish(messageID: id, outcome: final) } catch { return error }
             return nil
-        }) {
-            context.logger.error("could not store the answer's final state", metadata: ["error": "\(error)"])
+        }
+        if let storeError {
+            context.logger.error("could not store the answer's final state; retrying in the background", metadata: [
+                "message_id": "\(id)", "status": "\(final.status.rawValue)", "error": "\(storeError)",
+            ])
+            LateFinish.keepTrying(repository, messageID: id, outcome: final, logger: context.logger)
         }
         let guards = context.guards
         admission = await offLoop { [admission] in
@@ -127,14 +132,18 @@ public final class ChatTurn: Sendable {
             await guards.settle(&settled)
             return settled
         }
-        if outcome.status == .error {
+        if let storeError {
+            // The client must not take the answer for stored: it is told why, and the answer ends as an error.
+            let fault = StorageFault(storeError)
+            emit(.error(code: "storage_\(fault.rawValue)", message: Self.unstoredMessage(fault), retryable: true))
+        } else if outcome.status == .error {
             let f = attempt.failure ?? UpstreamFailure(code: "upstream_error", message: outcome.error ?? "upstream error", retryable: true)
             Counter(label: "neural_terminal_upstream_errors_total", dimensions: [("code", f.metricCode)]).increment()
             emit(.error(code: f.code, message: f.message, retryable: f.retryable))
         }
         // Unregister before the client sees the end, so its next turn is never refused as concurrent.
         context.registry.unregister(control)
-        emit(.done(status: outcome.status, finishReason: outcome.finishReason))
+        emit(.done(status: storeError == nil ? outcome.status : .error, finishReason: outcome.finishReason))
         await send(flush)
         active.record(context.registry.count)
         Counter(label: "neural_terminal_chat_messages_total", dimensions: [("role", "assistant")]).increment()
@@ -287,6 +296,12 @@ public final class ChatTurn: Sendable {
             promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
             reasoningTokens: usage.reasoningTokens ?? 0, costUSD: cost, budgetWarning: warning
         )))
+    }
+
+    /// What the client is told when the answer it received could not be stored.
+    static func unstoredMessage(_ fault: StorageFault) -> String {
+        "the answer could not be stored: \(fault.reason). The server keeps trying to store it; "
+            + "if it restarts first, only the part saved before this is kept"
     }
 
     private func logTurn(_ outcome: MessageOutcome, retries: Int) {
