@@ -71,7 +71,9 @@ public enum WorkerRuntime {
         do {
             try await group.run()
         } catch {
-            logger.critical("worker failed", metadata: ["role": "\(role.rawValue)", "error": "\(error)"])
+            // A service's failure describes the whole service value (router, middleware chain): the first part
+            // names the cause.
+            logger.critical("worker failed", metadata: ["role": "\(role.rawValue)", "error": "\(String(describing: error).prefix(400))"])
             throw WorkerStartFailure()
         }
         logger.info("worker stopped")

@@ -16,8 +16,12 @@ extension Supervisor {
         let deadline = ContinuousClock.now + grace
         logger.notice("shutting down", metadata: ["reason": "\(reason)", "grace_seconds": "\(config.supervisor.shutdownGraceSeconds)"])
 
+        // The web port refuses new connections from now on; the metrics port answers /ready (503) until the
+        // others have drained.
+        sockets[.web]?.stopListening()
         let first = children.filter { $0.value.role != .metrics }.map(\.key)
         await terminate(first, until: deadline)
+        sockets[.metrics]?.stopListening()
         let rest = Array(children.keys)
         await terminate(rest, until: deadline)
         if !children.isEmpty {

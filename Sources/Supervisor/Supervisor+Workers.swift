@@ -162,7 +162,9 @@ extension Supervisor {
             logger.info("old worker told to drain", metadata: ["role": "\(role.rawValue)", "child_pid": "\(old)"])
         }
         if let socket, let oldSocket, socket.fd != oldSocket.fd {
-            // The old worker holds its own copy while it drains; ours is no longer needed.
+            // The old port stops accepting at once (the draining worker keeps the connections it has), and our
+            // copy is no longer needed.
+            oldSocket.stopListening()
             oldSocket.close()
         }
     }

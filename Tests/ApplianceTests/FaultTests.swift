@@ -1,6 +1,7 @@
 import Foundation
 import NTStorage
 import NTWorkerKit
+import Synchronization
 import Testing
 
 /// The appliance keeps serving, and says what is wrong, under faults of its host: workers killed from outside, a
@@ -53,6 +54,43 @@ struct FaultTests {
         }
         #expect(waits == ["1000", "2000", "4000"], "each replacement of a worker too young holds the next one off twice as long")
         #expect(processExists(app.pid), "the appliance is still up")
+    }
+
+    @Test func aShutdownRefusesNewConnectionsAtOnceWhileAcceptedStreamsFinish() async throws {
+        let fake = try FakeUpstream(arguments: ["--tokens", "400", "--token-delay-ms", "20"])
+        defer { fake.stop() }
+        let app = try Appliance(extraConfig: ChatTests.upstreamConfig(fake), environment: ["OPENROUTER_API_KEY": ChatTests.key], grace: 20)
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        let ended = Atomic<Bool>(false)
+        let streaming = Task {
+            defer { ended.store(true, ordering: .releasing) }
+            return try await ChatTests.chat(app, "a long answer, please")
+        }
+        try await Task.sleep(for: .milliseconds(500))
+
+        app.signal(SIGTERM)
+        try await eventually(timeout: 3, "the web port refusing new connections") { Self.connectionRefused(port: app.webPort) }
+        let endedBeforeRefusal = ended.load(ordering: .acquiring)
+        #expect(!endedBeforeRefusal, "refused while the accepted answer (about 8 s) was still streaming")
+        let answer = try await streaming.value
+        #expect(answer.status == 200)
+        #expect(answer.json("done").first?["status"] as? String == "complete", "the accepted stream finished: \(answer.body.suffix(300))")
+        #expect(await app.waitForExit(timeout: 30) == 0)
+    }
+
+    /// Whether a TCP connection to `port` on loopback is refused at once (nothing listens), rather than accepted.
+    static func connectionRefused(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return rc != 0 && errno == ECONNREFUSED
     }
 
     @Test func aDatabaseLockedByAnotherProcessKeepsReadsServedAndRefusesWritesAsBusy() async throws {

@@ -14,7 +14,9 @@ import Synchronization
 /// Hummingbird's `BindAddress` cannot adopt an existing socket, so this mirrors its `Server.run` on top of NIO's
 /// `ServerBootstrap.bind(_ socket:)`. On graceful shutdown it first stops accepting (`autoRead = false`),
 /// so connections still queued stay in the kernel's accept queue for the next worker, then lets in-flight
-/// requests finish and closes idle connections.
+/// requests finish and closes idle connections. When the supervisor stops the socket listening (a shutdown of
+/// the appliance, a port that moved), the accept loop ends and the connections already accepted are served to
+/// their end.
 public struct InheritedSocketServer<Responder: HTTPResponder>: Service
 where Responder.Context == AppRequestContext {
     let fd: Int32
@@ -84,9 +86,13 @@ where Responder.Context == AppRequestContext {
                         }
                     }
                 } catch {
-                    logger.error("accept loop ended", metadata: ["error": "\(error)"])
+                    // The supervisor stopped the socket listening (a shutdown, a port that moved): not a failure.
+                    logger.info("stopped accepting connections", metadata: ["error": "\(error)"])
                 }
             }
+            // A listener stopped from outside ends the accept loop before the stop signal arrives; the service
+            // runs on until it does, so the worker's shutdown stays the graceful one it was asked for.
+            try? await gracefulShutdown()
         } onGracefulShutdown: {
             onShutdownStarted()
             let channel = server.channel
