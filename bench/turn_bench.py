@@ -14,61 +14,19 @@ time, and every connection stays on 127.0.0.1.
 
 Usage: bench/turn_bench.py --app BIN --fake BIN [--levels 1,50,500,2000] [--runs 3] [--history 100000]
 """
-import argparse, asyncio, json, os, re, resource, shutil, signal, socket, sqlite3, statistics, subprocess, tempfile
-import time, uuid
+import argparse, asyncio, json, os, re, resource, shutil, sqlite3, statistics, sys, tempfile, time, uuid
 
-TICKS = os.sysconf("SC_CLK_TCK")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "support"))
+from ntharness import Appliance, FakeUpstream, cpu_seconds, memory_mb, pct  # noqa: E402
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def children(pid):
-    """The pid and its children, through /proc/*/stat's parent field."""
-    found = [pid]
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        found.append(int(entry))
-            except (OSError, IndexError, ValueError):
-                pass
-    return found
-
-
-def cpu_seconds(pids):
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            pass
-    return total / TICKS
-
-
-def memory_mb(pids):
-    """(RSS, PSS) summed over the processes, in MB. RSS counts the binary's shared pages once per process (the
-    four processes are one binary); PSS shares them out, so its sum is the memory the appliance really holds."""
-    rss = pss = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as f:
-                for line in f:
-                    if line.startswith("Rss:"):
-                        rss += int(line.split()[1])
-                    elif line.startswith("Pss:"):
-                        pss += int(line.split()[1])
-        except OSError:
-            pass
-    return rss / 1024, pss / 1024
+SETTINGS = {
+    "log.level": "warning",
+    "limits.api_requests_per_minute": 0,
+    "limits.chat_requests_per_minute": 0,
+    "memory.limit_mb": 2048,
+    "budget.daily_usd": 1000000.0,
+    "budget.monthly_usd": 10000000.0,
+}
 
 
 async def one_stream(port, path, body, marker, timeout):
@@ -107,62 +65,6 @@ async def wave(n, port, path, body, marker, timeout):
     ttfts = sorted(o[0] * 1000 for o in outcomes if not isinstance(o, BaseException) and o[0] is not None)
     errors = sum(1 for o in outcomes if isinstance(o, BaseException) or not o[1])
     return ttfts, errors
-
-
-def pct(values, p):
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-class Appliance:
-    def __init__(self, app, fake_port, work, name):
-        self.app, self.work = app, work
-        self.web, self.met = free_port(), free_port()
-        self.data = os.path.join(work, f"data-{name}")
-        self.config = os.path.join(work, f"{name}.toml")
-        with open(self.config, "w") as f:
-            f.write(f"""server.listen = "127.0.0.1:{self.web}"
-metrics.listen = "127.0.0.1:{self.met}"
-storage.data_dir = "{self.data}"
-upstream.base_url = "http://127.0.0.1:{fake_port}/api/v1"
-upstream.default_model = "fake/lorem"
-log.level = "warning"
-limits.api_requests_per_minute = 0
-limits.chat_requests_per_minute = 0
-memory.limit_mb = 2048
-budget.daily_usd = 1000000.0
-budget.monthly_usd = 10000000.0
-""")
-        self.proc = None
-
-    def start(self):
-        log = open(os.path.join(self.work, "app.log"), "ab")
-        env = dict(os.environ, OPENROUTER_API_KEY="sk-or-v1-bench")
-        self.proc = subprocess.Popen([self.app, "run", "--config", self.config], stdout=log, stderr=log, env=env)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.met), 0.2) as s:
-                    s.sendall(b"GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                    if b" 200 " in s.recv(64):
-                        return
-            except OSError:
-                pass
-            time.sleep(0.05)
-        raise SystemExit("the appliance did not become ready in 30 s")
-
-    def stop(self):
-        if self.proc:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(30)
-            self.proc = None
-
-    @property
-    def pids(self):
-        return children(self.proc.pid)
 
 
 def seed(db_path, count):
@@ -258,18 +160,16 @@ async def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     work = tempfile.mkdtemp(prefix="turn-bench-")
-    fake = subprocess.Popen([args.fake, "--port", "0", "--quiet", "--tokens", str(args.tokens), "--token-delay-ms", "20",
-                             "--ttft-ms", "100"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    fake = FakeUpstream(args.fake, tokens=args.tokens, token_delay_ms=20, ttft_ms=100)
+    fake_port = fake.port
     try:
-        line = fake.stdout.readline()
-        fake_port = int(re.search(r"127\.0\.0\.1:(\d+)", line).group(1))
         levels = [int(x) for x in args.levels.split(",")]
         print(f"fake upstream: {args.tokens} tokens, first after 100 ms, then every 20 ms; {args.runs} runs per level, medians; "
               f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}")
         header = (f"{'database':<16} {'streams':>7} {'direct p50/p99 ms':>18} {'added p50/p99 ms':>17} {'p99 ratio':>9} "
                   f"{'errors':>6} {'CPU/stream ms':>13} {'cores used':>10} {'peak RSS MB':>11} {'peak PSS MB':>11}")
         for name, history in [("fresh", 0), (f"{args.history:,} msgs", args.history)]:
-            appl = Appliance(args.app, fake_port, work, "fresh" if history == 0 else "history")
+            appl = Appliance(args.app, fake_port, work, "fresh" if history == 0 else "history", SETTINGS)
             appl.start()
             if history:
                 appl.stop()
@@ -286,8 +186,7 @@ async def main():
                       f"{max(r['rss'] for r in runs):>11.1f} {max(r['pss'] for r in runs):>11.1f}", flush=True)
             appl.stop()
     finally:
-        fake.terminate()
-        fake.wait(10)
+        fake.stop()
         shutil.rmtree(work, ignore_errors=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
