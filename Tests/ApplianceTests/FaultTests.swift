@@ -39,6 +39,25 @@ struct FaultTests {
                 "the draining workers were reaped, not killed at the end of the grace period")
     }
 
+    @Test func aWorkerThatCannotStartSaysWhyInAJSONLineLikeEveryOther() async throws {
+        let app = try Appliance(extraConfig: "supervisor.crash_loop_max_restarts = 2\n")
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        // The database file becomes something SQLite cannot open, then the web worker dies: its successors cannot
+        // start (SQLite's "unable to open database file").
+        let data = app.directory.path + "/data/"
+        for suffix in ["", "-wal", "-shm"] { rename(data + "neural-terminal.db" + suffix, data + "moved.db" + suffix) }
+        mkdir(data + "neural-terminal.db", 0o700)
+        kill(try #require(try await app.status().worker(.web)?.pid), SIGKILL)
+
+        #expect(await app.waitForExit(timeout: 30) == 70)
+        let lines = app.logLines().filter { !$0.isEmpty }
+        let unreadable = lines.filter { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) == nil }
+        #expect(unreadable.isEmpty, "every log line is JSON, a start-up failure included: \(unreadable.prefix(3))")
+        #expect(lines.contains { $0.contains("worker cannot start") && $0.contains("sqlite error 14") })
+        #expect(lines.contains { $0.contains("crash-looping") })
+    }
+
     @Test func aWorkerOverItsMemoryLimitSoonAfterItStartsIsReplacedLessAndLessOften() async throws {
         let app = try Appliance(
             extraConfig: "memory.limit_mb = 64\nmemory.sample_interval_seconds = 0.2\nmemory.samples_over_limit = 1\nbackup.interval_minutes = 0\n",
