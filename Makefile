@@ -16,10 +16,10 @@ DEBUG_FLAGS  := -Xswiftc -assert-config -Xswiftc Release
 # `swift test --no-parallel`: the integration tests start a dozen appliances; run side by side on 2 cores they
 # starve each other (the watchdog's no-failed-request check saw a closed connection about 1 run in 4 that way).
 
-.PHONY: help install curl build build-fake debug static run demo test test-swift test-hostile test-browser test-static assets security bench clean
+.PHONY: help install curl build build-fake debug static run demo test test-swift test-hostile test-browser test-static test-prometheus assets security bench clean completions man
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 install: ## Install missing system packages and the Python test environment
 	@scripts/install-deps.sh
@@ -45,7 +45,7 @@ demo: build build-fake ## Run the appliance against a local fake OpenRouter: no 
 run: build ## Run the appliance from $(CONFIG): loopback only, data under ./data
 	$(RELEASE_BIN) run --config $(CONFIG)
 
-test: install test-swift test-browser test-static ## Run every test (unit, integration, browser, static binary in a chroot)
+test: install test-swift test-browser test-static test-prometheus ## Run every test (unit, integration, browser, static binary in a chroot, alerting rules)
 
 test-swift: curl
 	@scripts/build-info.sh
@@ -77,6 +77,12 @@ assets: ## Re-embed the UI (Sources/WebWorker/Assets/web) after editing it
 test-static: static test-swift
 	scripts/test-static.sh $(STATIC_BIN) .build/debug/fake-openrouter
 
+# The alerting rules (etc/prometheus): promtool check rules, promtool test rules on etc/prometheus/tests/, every alert
+# firing in a unit test and linked to its section of docs/runbook.md. test-swift proves the Grafana dashboard's
+# panels and the rules against Debian's prometheus scraping a running appliance (PrometheusTests).
+test-prometheus: install ## Alerting rules: promtool check, promtool unit tests, runbook links
+	scripts/test-prometheus-rules.sh
+
 # Reuses the test build (same flags as test-swift): after `make test` the build step is a no-op and the warnings
 # come from the compiler's serialized diagnostics (scripts/swift-warnings.py).
 security: install curl ## Compiler warnings, shellcheck, hadolint, pinned dependencies, workflow schema, systemd unit
@@ -86,5 +92,28 @@ bench: static ## Benchmarks of the static release binary: start-up, the chat tur
 	$(SWIFT) build -c release --scratch-path $(STATIC_DIR) --product fake-openrouter $(STATIC_FLAGS)
 	bench/run.sh $(STATIC_BIN) $(STATIC_DIR)/release/fake-openrouter
 
+# Shell completions and the manual page, generated from the ArgumentParser definitions of the static binary (what
+# docs/runbook.md installs; any build gives the same text) into dist/; the runbook's bare-host section installs them.
+# generate-manual is swift-argument-parser's own tool, built from the checkout the static build resolved (offline).
+DIST_DIR     := dist
+ARGPARSE_DIR := $(STATIC_DIR)/checkouts/swift-argument-parser
+MANUAL_TOOL  := $(STATIC_DIR)/tools/argument-parser/release/generate-manual
+
+completions: static ## Shell completions (bash, zsh, fish) into dist/completions
+	@mkdir -p $(DIST_DIR)/completions
+	$(STATIC_BIN) --generate-completion-script bash > $(DIST_DIR)/completions/neural-terminal.bash
+	$(STATIC_BIN) --generate-completion-script zsh > $(DIST_DIR)/completions/_neural-terminal
+	$(STATIC_BIN) --generate-completion-script fish > $(DIST_DIR)/completions/neural-terminal.fish
+	bash -n $(DIST_DIR)/completions/neural-terminal.bash
+
+man: static ## The manual page neural-terminal(1), every command with its example, into dist/man
+	$(SWIFT) build -c release --package-path $(ARGPARSE_DIR) --scratch-path $(STATIC_DIR)/tools/argument-parser --product generate-manual
+	@mkdir -p $(DIST_DIR)/man
+	$(MANUAL_TOOL) $(STATIC_BIN) --date "$$(git log -1 --format=%cs 2>/dev/null || date -u +%F)" --output-directory $(DIST_DIR)/man
+	@# A blank line of a command's discussion is a paragraph break: mdoc's .Pp, not an empty input line.
+	sed -i 's/^$$/.Pp/' $(DIST_DIR)/man/neural-terminal.1
+	@if command -v man >/dev/null && man --warnings -l $(DIST_DIR)/man/neural-terminal.1 2>&1 >/dev/null | grep .; then exit 1; fi
+	@echo "man: $(DIST_DIR)/man/neural-terminal.1"
+
 clean: ## Remove build products (keeps ./data)
-	rm -rf .build $(STATIC_DIR) vendor artifacts
+	rm -rf .build $(STATIC_DIR) vendor artifacts $(DIST_DIR)

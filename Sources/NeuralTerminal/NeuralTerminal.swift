@@ -7,6 +7,14 @@ struct NeuralTerminal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "neural-terminal",
         abstract: "A self-hosted research terminal for large language models.",
+        discussion: """
+            Without a subcommand, `run`. Shell completions: `neural-terminal --generate-completion-script bash` \
+            (or zsh, fish).
+
+            Examples:
+              neural-terminal run --config /etc/neural-terminal/neural-terminal.toml
+              neural-terminal help backup
+            """,
         subcommands: [
             RunCommand.self, CheckConfigCommand.self, StatusCommand.self, HealthcheckCommand.self,
             VersionCommand.self, ExportCommand.self, ImportCommand.self, BackupCommand.self, BackupsCommand.self,

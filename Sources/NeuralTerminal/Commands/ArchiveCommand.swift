@@ -15,6 +15,10 @@ struct ArchiveCommand: AsyncParsableCommand {
             month of their last activity), each file read back and verified before it replaces the previous one; \
             with archive.prune = true they are then deleted from the database unless they changed meanwhile. \
             `neural-terminal import FILE.jsonl.zst` brings an archive back. Exit 1 on failure.
+
+            Examples:
+              neural-terminal archive --config /etc/neural-terminal/neural-terminal.toml
+              neural-terminal archive --list --json
             """
     )
 

@@ -12,7 +12,11 @@ import NTWorkerKit
 struct BackupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backup",
-        abstract: "Take a backup now (through the running appliance, or directly when it is not running)."
+        abstract: "Take a backup now (through the running appliance, or directly when it is not running).",
+        discussion: """
+            Example:
+              neural-terminal backup --config /etc/neural-terminal/neural-terminal.toml
+            """
     )
 
     @OptionGroup var options: ConfigOption

@@ -7,7 +7,11 @@ import NTConfig
 struct BackupsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backups",
-        abstract: "List the backups with their verification status (size and SHA-256; --deep also checks each database as a restore would)."
+        abstract: "List the backups with their verification status (size and SHA-256; --deep also checks each database as a restore would).",
+        discussion: """
+            Example:
+              neural-terminal backups --config /etc/neural-terminal/neural-terminal.toml --deep
+            """
     )
 
     @OptionGroup var options: ConfigOption

@@ -10,6 +10,9 @@ struct CheckConfigCommand: AsyncParsableCommand {
             Also checks the secrets without printing them: the upstream API key's shape (OpenRouter's is \
             sk-or-v1- and 64 hex digits), the permissions of the key and token files, and a metrics listener \
             reachable from other hosts without metrics.bearer_token_file. Those are warnings on stderr (exit 0).
+
+            Example:
+              neural-terminal check-config --config /etc/neural-terminal/neural-terminal.toml
             """
     )
 

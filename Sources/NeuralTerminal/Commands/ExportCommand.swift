@@ -13,6 +13,10 @@ struct ExportCommand: AsyncParsableCommand {
             A new or regular output file is written as FILE.partial and renamed when complete; devices, pipes \
             and symbolic links are written in place. Progress goes to stderr: a bar on a terminal, a line per \
             10 % otherwise.
+
+            Examples:
+              neural-terminal export --output conversations.jsonl
+              neural-terminal export --conversation <id> --format markdown --output chat.md
             """
     )
 
@@ -73,6 +77,10 @@ struct ImportCommand: AsyncParsableCommand {
             in its own transaction; safe while the appliance runs. zstd input (a monthly archive, or any export \
             compressed with zstd) is recognised by its first bytes and decompressed as it is read. Creates the \
             data directory and database if needed. Exit 65 on invalid input, naming the line.
+
+            Examples:
+              neural-terminal import conversations.jsonl
+              neural-terminal import /var/lib/neural-terminal/archives/2026-01.jsonl.zst
             """
     )
 

@@ -8,7 +8,11 @@ import NTSystem
 struct HealthcheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "healthcheck",
-        abstract: "Exit 0 if the appliance answers /health with 200, else 1 (for container health checks)."
+        abstract: "Exit 0 if the appliance answers /health with 200, else 1 (for container health checks).",
+        discussion: """
+            Example:
+              neural-terminal healthcheck --url http://127.0.0.1:9090/health --timeout 2
+            """
     )
 
     @OptionGroup var options: ConfigOption

@@ -19,6 +19,10 @@ struct PasswdCommand: AsyncParsableCommand {
             On a terminal the password is asked for twice without echo; otherwise (or with --stdin) one line is \
             read from standard input. --print-hash prints a bcrypt hash for auth.password_hash (or \
             NEURAL_TERMINAL_AUTH_PASSWORD_HASH) instead of storing anything.
+
+            Examples:
+              neural-terminal passwd --config /etc/neural-terminal/neural-terminal.toml
+              neural-terminal passwd --print-hash
             """
     )
 

@@ -15,7 +15,11 @@ import NTStorage
 struct RestoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Restore a backup (verified first; the current database is kept aside)."
+        abstract: "Restore a backup (verified first; the current database is kept aside).",
+        discussion: """
+            Example:
+              neural-terminal restore --config /etc/neural-terminal/neural-terminal.toml neural-terminal-20261130T040506Z.db.zst
+            """
     )
 
     @OptionGroup var options: ConfigOption

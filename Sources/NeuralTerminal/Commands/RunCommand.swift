@@ -12,7 +12,11 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "Start the appliance: a supervisor with the web, metrics and maintenance workers.",
         discussion: """
             Signals: SIGTERM/SIGINT stop gracefully within supervisor.shutdown_grace_seconds; SIGHUP reloads \
-            the config (a bad file is refused and the running config kept).
+            the config (a bad file is refused and the running config kept). Logs go to stdout, one line per \
+            event: readable text on a terminal, JSON otherwise (log.format).
+
+            Example:
+              neural-terminal run --config /etc/neural-terminal/neural-terminal.toml
             """
     )
 

@@ -6,7 +6,11 @@ import NTWorkerKit
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the running appliance's workers (pid, uptime, restarts, RSS)."
+        abstract: "Show the running appliance's workers (pid, uptime, restarts, RSS).",
+        discussion: """
+            Example:
+              neural-terminal status --config /etc/neural-terminal/neural-terminal.toml
+            """
     )
 
     @OptionGroup var options: ConfigOption

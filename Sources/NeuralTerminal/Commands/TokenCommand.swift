@@ -8,12 +8,22 @@ struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
         abstract: "Create, list and revoke API tokens for scripts (auth.mode = \"password\").",
+        discussion: """
+            Examples:
+              neural-terminal token create --name nightly-export --expires-days 90
+              neural-terminal token list
+              neural-terminal token revoke <id>
+            """,
         subcommands: [Create.self, List.self, Revoke.self]
     )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a token and print it once on standard output (only its hash is stored)."
+            abstract: "Create a token and print it once on standard output (only its hash is stored).",
+            discussion: """
+                Example:
+                  neural-terminal token create --config /etc/neural-terminal/neural-terminal.toml --name nightly-export --expires-days 90
+                """
         )
         @OptionGroup var options: ConfigOption
         @Option(help: "What the token is for (shown by `token list`).") var name: String
@@ -42,7 +52,13 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the tokens (never their secrets).")
+        static let configuration = CommandConfiguration(
+            abstract: "List the tokens (never their secrets).",
+            discussion: """
+                Example:
+                  neural-terminal token list --config /etc/neural-terminal/neural-terminal.toml --json
+                """
+        )
         @OptionGroup var options: ConfigOption
         @Flag(help: "Print JSON lines.") var json = false
 
@@ -76,7 +92,13 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token by its id; it stops working at once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token by its id; it stops working at once.",
+            discussion: """
+                Example:
+                  neural-terminal token revoke --config /etc/neural-terminal/neural-terminal.toml <id>
+                """
+        )
         @OptionGroup var options: ConfigOption
         @Argument(help: "The token's id (the ID column of `token list`).") var id: String
 

@@ -6,7 +6,14 @@ import NTSystem
 
 /// `neural-terminal version`: the version, commit and build date, and the C libraries linked in.
 struct VersionCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print version, git commit and build date.")
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Print version, git commit and build date.",
+        discussion: """
+            Example:
+              neural-terminal version --json
+            """
+    )
 
     @Flag(help: "Print JSON.") var json = false
 
