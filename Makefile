@@ -16,7 +16,7 @@ DEBUG_FLAGS  := -Xswiftc -assert-config -Xswiftc Release
 # `swift test --no-parallel`: the integration tests start a dozen appliances; run side by side on 2 cores they
 # starve each other (the watchdog's no-failed-request check saw a closed connection about 1 run in 4 that way).
 
-.PHONY: help install curl build build-fake debug static run demo test test-swift test-hostile test-browser test-static test-prometheus assets security bench clean completions man
+.PHONY: help install curl build build-fake debug static run demo test test-swift test-hostile test-browser test-static test-prometheus assets security bench clean completions man test-chaos chaos
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -77,6 +77,11 @@ assets: ## Re-embed the UI (Sources/WebWorker/Assets/web) after editing it
 test-static: static test-swift
 	scripts/test-static.sh $(STATIC_BIN) .build/debug/fake-openrouter
 
+# The fault suite's short run (tests/chaos/chaos.py --short, about 75 s; docs/fault-suite.md) against the static
+# binary: a kill loop, SIGTERM, a full disk (a tmpfs: needs root) and a locked database under load, upstream faults.
+test-chaos: static test-swift ## The short fault suite (a subset of `make chaos`)
+	python3 tests/chaos/chaos.py --short --app $(STATIC_BIN) --fake .build/debug/fake-openrouter
+
 # The alerting rules (etc/prometheus): promtool check rules, promtool test rules on etc/prometheus/tests/, every alert
 # firing in a unit test and linked to its section of docs/runbook.md. test-swift proves the Grafana dashboard's
 # panels and the rules against Debian's prometheus scraping a running appliance (PrometheusTests).
@@ -91,6 +96,14 @@ security: install curl ## Compiler warnings, shellcheck, hadolint, pinned depend
 bench: static ## Benchmarks of the static release binary: start-up, the chat turn, auth, export/import/search, backup; figures in bench/results/
 	$(SWIFT) build -c release --scratch-path $(STATIC_DIR) --product fake-openrouter $(STATIC_FLAGS)
 	bench/run.sh $(STATIC_BIN) $(STATIC_DIR)/release/fake-openrouter
+
+# The whole fault suite (docs/fault-suite.md) against the static binary, with a soak of SOAK_MINUTES minutes (0 leaves
+# it out); CHAOS_ONLY=name,name runs those scenarios only (tests/chaos/chaos.py --list names them). Needs root.
+SOAK_MINUTES ?= 10
+chaos: static ## The fault suite: kills, signals, full disk, locked and damaged database, watchdog, upstream, soak
+	$(SWIFT) build -c release --scratch-path $(STATIC_DIR) --product fake-openrouter $(STATIC_FLAGS)
+	python3 tests/chaos/chaos.py --app $(STATIC_BIN) --fake $(STATIC_DIR)/release/fake-openrouter \
+	  --soak-minutes $(SOAK_MINUTES) $(if $(CHAOS_ONLY),--only $(CHAOS_ONLY))
 
 # Shell completions and the manual page, generated from the ArgumentParser definitions of the static binary (what
 # docs/runbook.md installs; any build gives the same text) into dist/; the runbook's bare-host section installs them.
