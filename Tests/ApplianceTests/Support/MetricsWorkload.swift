@@ -13,16 +13,19 @@ struct MetricsWorkload {
     let fake: FakeUpstream
     let app: Appliance
 
+    /// The breaker's failure ratio needs more attempts than the workload makes: its failures stay below it.
     static let config = """
         budget.daily_usd = 5
         budget.monthly_usd = 50
         retry.max_attempts = 1
+        breaker.min_requests = 1000
         """
     /// After the SIGHUP: the daily budget below what was spent, one API request a minute.
     static let tightened = """
         budget.daily_usd = 0.000001
         budget.monthly_usd = 50
         retry.max_attempts = 1
+        breaker.min_requests = 1000
         limits.api_requests_per_minute = 1
         limits.api_burst = 1
         """
@@ -48,15 +51,14 @@ struct MetricsWorkload {
         fake.stop()
     }
 
-    func run() async throws {
-        for model in ["fake/lorem", "fake/reasoning"] {
-            let answer = try await ChatTests.chat(app, "hello", model: model)
-            #expect(answer.json("done").first?["status"] as? String == "complete", "\(model): \(answer.body)")
+    /// - Parameter between: when given, runs after the first answers, and the answers are asked again after it:
+    ///   a scraper that took its first sample in between sees histograms and counters move.
+    func run(between: (() async throws -> Void)? = nil) async throws {
+        try await answers()
+        if let between {
+            try await between()
+            try await answers()
         }
-        let retried = try await ChatTests.chat(app, "fail", model: "fake/http-503")
-        #expect(retried.json("error").first?["code"] as? String == "upstream_503")
-        let ownCode = try await ChatTests.chat(app, "fail", model: "fake/midstream-error-nodone")
-        #expect(ownCode.json("error").first?["code"] as? String == "upstream_server_error")
 
         #expect(try await app.cli(["backup", "--json"]).code == 0)
         let busyBackup = try await withLockHeld(on: app.backupDirectory) { try await app.cli(["backup", "--json"]) }
@@ -73,6 +75,18 @@ struct MetricsWorkload {
         var statuses: [Int] = []
         for _ in 0..<3 { statuses.append(try await RawHTTP.send("GET", port: app.webPort, path: "/api/version").status) }
         #expect(statuses.contains(429), "\(statuses)")
+    }
+
+    /// Two complete answers, one upstream error after a retry, one with a code of the upstream's own.
+    private func answers() async throws {
+        for model in ["fake/lorem", "fake/reasoning"] {
+            let answer = try await ChatTests.chat(app, "hello", model: model)
+            #expect(answer.json("done").first?["status"] as? String == "complete", "\(model): \(answer.body)")
+        }
+        let retried = try await ChatTests.chat(app, "fail", model: "fake/http-503")
+        #expect(retried.json("error").first?["code"] as? String == "upstream_503")
+        let ownCode = try await ChatTests.chat(app, "fail", model: "fake/midstream-error-nodone")
+        #expect(ownCode.json("error").first?["code"] as? String == "upstream_server_error")
     }
 
     private func reloadsOfTheWebWorker() -> Int {
