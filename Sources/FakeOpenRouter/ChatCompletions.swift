@@ -108,8 +108,10 @@ struct ChatCompletions: Sendable {
                 case .midstreamError, .midstreamErrorNoDone, .midstreamErrorEchoingKey: "error"
                 default: script.plan.finishReason
                 }
+            // Billed for the tokens that reached the wire; `cancelled` only when the client left (a cut or a
+            // mid-stream error is the provider's failure, not a cancellation).
             state.record(served.generation(
-                script, streamed: true, cancelled: !finished, reasoning: out.reasoningSent,
+                script, streamed: true, cancelled: end == .clientDisconnected, reasoning: out.reasoningSent,
                 content: out.contentSent, finish: finish, firstToken: out.firstTokenAt))
             state.streamEnded(end)
             // Throwing makes Hummingbird close the connection without ending the chunked body.
@@ -132,7 +134,7 @@ struct ChatCompletions: Sendable {
                                reasoning: plan.reasoning.count, cost: cost)
         let body = Wire.completion(script.head, plan: plan, usage: behaviour == .noUsage ? nil : usage)
         state.record(served.generation(
-            script, streamed: false, cancelled: behaviour == .cut, reasoning: plan.reasoning.count,
+            script, streamed: false, cancelled: false, reasoning: plan.reasoning.count,
             content: plan.content.count, finish: plan.finishReason, firstToken: nil))
         let headers = [("X-Generation-Id", script.head.id)]
         guard behaviour == .cut else { return Responses.json(body, headers: headers) }

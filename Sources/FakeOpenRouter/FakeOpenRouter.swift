@@ -57,6 +57,9 @@ struct FakeOpenRouter: AsyncParsableCommand {
     @Option(help: "A key to refuse with 401 'User not found.' (repeatable); other keys pass unless --api-key says otherwise.")
     var invalidKey: [String] = []
 
+    @Option(help: "Milliseconds after a stream ends during which GET /api/v1/generation still answers 404, as OpenRouter's lags.")
+    var generationLagMs = 0
+
     @Option(help: "The key's credit limit in USD for GET /api/v1/key (limit_remaining = limit - usage); default: none.")
     var keyLimit: Double?
 
@@ -65,8 +68,9 @@ struct FakeOpenRouter: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        guard tokens >= 0, tokenDelayMs >= 0, ttftMs >= 0, keepalives >= 0 else {
-            throw ValidationError("--tokens, --token-delay-ms, --ttft-ms and --keepalives must not be negative")
+        guard tokens >= 0, tokenDelayMs >= 0, ttftMs >= 0, keepalives >= 0, generationLagMs >= 0 else {
+            throw ValidationError(
+                "--tokens, --token-delay-ms, --ttft-ms, --keepalives and --generation-lag-ms must not be negative")
         }
     }
 
@@ -74,7 +78,7 @@ struct FakeOpenRouter: AsyncParsableCommand {
         let settings = Settings(
             tokens: tokens, tokenDelay: .milliseconds(tokenDelayMs), ttft: .milliseconds(ttftMs),
             keepalives: keepalives, apiKey: apiKey, invalidKeys: invalidKey)
-        let state = FakeState()
+        let state = FakeState(generationLag: .milliseconds(generationLagMs))
         state.setKeyLimit(keyLimit)
         let router = Routes.router(settings: settings, state: state, logRequests: !quiet)
         let host = self.host

@@ -22,15 +22,28 @@ final class FakeState: Sendable {
         var clientDisconnects = 0
         var activeStreams = 0
         var lastRequest: JSON = nil
-        var generations: [String: JSON] = [:]
+        var generations: [String: Kept] = [:]
         var generationOrder: [String] = []
         var keyUsage = 0.0
         var keyLimit: Double?
     }
 
+    /// A recorded generation and the moment `/generation` starts to report it.
+    private struct Kept {
+        let json: JSON
+        let visibleAt: ContinuousClock.Instant
+    }
+
     /// Oldest generations are forgotten beyond this, so a long load test cannot grow memory without bound.
     static let generationLimit = 100_000
     private let counters = Mutex(Counters())
+    /// How long after its stream ended a generation stays `Generation not found` (`--generation-lag-ms`), as
+    /// OpenRouter's `/generation` lags the stream by a few seconds.
+    let generationLag: Duration
+
+    init(generationLag: Duration = .zero) {
+        self.generationLag = generationLag
+    }
 
     /// Any request under `/api/v1`.
     func countAPIRequest() { counters.withLock { $0.apiRequests += 1 } }
@@ -60,10 +73,12 @@ final class FakeState: Sendable {
         }
     }
 
-    /// Keeps a served generation for `GET /api/v1/generation` and adds its cost to the key's usage.
+    /// Keeps a served generation for `GET /api/v1/generation`, reported once `generationLag` has passed, and adds
+    /// its cost to the key's usage at once.
     func record(_ generation: Generation) {
+        let kept = Kept(json: generation.json, visibleAt: .now + generationLag)
         counters.withLock {
-            if $0.generations.updateValue(generation.json, forKey: generation.id) == nil {
+            if $0.generations.updateValue(kept, forKey: generation.id) == nil {
                 $0.generationOrder.append(generation.id)
             }
             if $0.generationOrder.count > Self.generationLimit {
@@ -75,7 +90,11 @@ final class FakeState: Sendable {
         }
     }
 
-    func generation(id: String) -> JSON? { counters.withLock { $0.generations[id] } }
+    /// The generation `id` as `/generation` reports it; nil while unknown or still within the lag.
+    func generation(id: String) -> JSON? {
+        guard let kept = counters.withLock({ $0.generations[id] }), kept.visibleAt <= .now else { return nil }
+        return kept.json
+    }
 
     /// Sum of the costs of every generation served since start or the last reset, as `/key` reports `usage`.
     var keyUsage: Double { counters.withLock { $0.keyUsage } }

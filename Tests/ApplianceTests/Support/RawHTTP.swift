@@ -84,19 +84,8 @@ enum RawHTTP {
     static func exchange(
         port: Int, request: [UInt8], halfClose: Bool = false, pauseAfter: Int? = nil, pauseSeconds: Double = 0, timeout: Double
     ) throws -> Answer {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket failed") }
+        let fd = try connected(port: port, timeout: timeout)
         defer { close(fd) }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failure(description: "connect to \(port) failed") }
         // send(MSG_NOSIGNAL): a server that answers and closes before reading everything must not SIGPIPE the tests.
         let first = min(pauseAfter ?? request.count, request.count)
         _ = request[..<first].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -124,6 +113,48 @@ enum RawHTTP {
         var payload = String(text[split.upperBound...])
         if fields["transfer-encoding"]?.lowercased() == "chunked" { payload = dechunk(payload) }
         return Answer(status: status, headers: fields, body: payload)
+    }
+
+    /// A TCP socket connected to `port` on loopback, reads timing out after `timeout` seconds; the caller closes it.
+    static func connected(port: Int, timeout: Double) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Failure(description: "socket failed") }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else {
+            close(fd)
+            throw Failure(description: "connect to \(port) failed")
+        }
+        return fd
+    }
+
+    /// Sends `request`, reads the answer until `enough` says so of what arrived (raw, still chunked), then closes
+    /// the connection mid-answer, as a client that gives up on a stream does; returns what arrived.
+    static func sendAndLeave(port: Int, request: [UInt8], timeout: Double = 30, until enough: @escaping @Sendable (String) -> Bool) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result {
+                    let fd = try connected(port: port, timeout: timeout)
+                    defer { close(fd) }
+                    _ = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    var received: [UInt8] = []
+                    var buffer = [UInt8](repeating: 0, count: 65536)
+                    while !enough(String(decoding: received, as: UTF8.self)) {
+                        let n = read(fd, &buffer, buffer.count)
+                        if n <= 0 { throw Failure(description: "the answer ended before the client left: \(received.count) bytes") }
+                        received.append(contentsOf: buffer[0..<n])
+                    }
+                    return String(decoding: received, as: UTF8.self)
+                })
+            }
+        }
     }
 
     static func dechunk(_ text: String) -> String {
