@@ -69,19 +69,19 @@ struct PromtoolAcceptanceTests {
         let supervisor = MetricsRegistry()
         for (worker, restarts) in [("web", 2), ("metrics", 0), ("maintenance", 1)] {
             let descriptor = MetricNameDescriptor(
-                metricName: "worker_restarts", unitName: "total", helpText: "Restarts of each worker."
+                metricName: "neural_terminal_worker_restarts", unitName: "total", helpText: "Restarts of each worker."
             )
             supervisor.collector.makeCounter(descriptor: descriptor, labels: [("worker", worker)])
                 .increment(by: Int64(restarts))
         }
         let web = MetricsRegistry()
-        web.describe("http_requests_total", help: "HTTP requests served.")
-        web.describe("http_request_duration_seconds", help: "Time to answer an HTTP request.")
-        Counter(label: "http_requests_total", dimensions: [("route", "/api/chat"), ("code", "200")], factory: web.factory)
+        web.describe("neural_terminal_http_requests_total", help: "HTTP requests served.")
+        web.describe("neural_terminal_http_request_duration_seconds", help: "Time to answer an HTTP request.")
+        Counter(label: "neural_terminal_http_requests_total", dimensions: [("route", "/api/chat"), ("code", "200")], factory: web.factory)
             .increment(by: 7)
-        Counter(label: "http_requests_total", dimensions: [("route", "/a\"b\\c\nd"), ("code", "404")], factory: web.factory)
+        Counter(label: "neural_terminal_http_requests_total", dimensions: [("route", "/a\"b\\c\nd"), ("code", "404")], factory: web.factory)
             .increment()
-        Timer(label: "http_request_duration_seconds", dimensions: [("route", "/api/chat")], factory: web.factory)
+        Timer(label: "neural_terminal_http_request_duration_seconds", dimensions: [("route", "/api/chat")], factory: web.factory)
             .recordMilliseconds(42)
         Gauge(label: "active_streams", factory: web.factory).record(2)
         let metrics = MetricsRegistry()
@@ -112,7 +112,7 @@ struct PromtoolAcceptanceTests {
         let result = try Promtool.check(merged)
         #expect(result.status == 0, "promtool exit status; exposition:\n\(merged)")
         #expect(result.output.isEmpty, "promtool said: \(result.output)")
-        #expect(merged.contains(#"worker_restarts_total{worker="web"} 2"#))
+        #expect(merged.contains(#"neural_terminal_worker_restarts_total{worker="web"} 2"#))
         #expect(merged.contains(#"process_open_fds{worker="maintenance"} "#))
         #expect(merged.components(separatedBy: "# TYPE process_open_fds gauge").count == 2)
     }
