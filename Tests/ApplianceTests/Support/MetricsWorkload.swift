@@ -13,12 +13,13 @@ struct MetricsWorkload {
     let fake: FakeUpstream
     let app: Appliance
 
-    /// The breaker's failure ratio needs more attempts than the workload makes: its failures stay below it.
+    /// The breaker's failure ratio and the chat rate limit need more turns than the workload makes.
     static let config = """
         budget.daily_usd = 5
         budget.monthly_usd = 50
         retry.max_attempts = 1
         breaker.min_requests = 1000
+        limits.chat_burst = 100
         """
     /// After the SIGHUP: the daily budget below what was spent, one API request a minute.
     static let tightened = """
@@ -26,6 +27,7 @@ struct MetricsWorkload {
         budget.monthly_usd = 50
         retry.max_attempts = 1
         breaker.min_requests = 1000
+        limits.chat_burst = 100
         limits.api_requests_per_minute = 1
         limits.api_burst = 1
         """
