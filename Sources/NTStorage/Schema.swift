@@ -15,6 +15,7 @@ public enum Schema {
         Migration(version: 5, name: "archived conversations, spend of re-imported answers", sql: archives),
         Migration(version: 6, name: "one search-index trigger for updates, timestamps in UTC", sql: searchTrigger + utcTimestamps),
         Migration(version: 7, name: "running spend totals per day and model", sql: spendTotals),
+        Migration(version: 8, name: "where each answer's cost comes from", sql: costSources),
     ]
 
     /// Conversations and messages. The full-text index covers only messages in a final state: a streaming answer is

@@ -113,9 +113,10 @@ struct ChatComponents: Sendable {
         let breaker = CircuitBreaker(settings: { BreakerSettings(config.current) }, logger: context.logger)
         self.breaker = breaker
         let budget = BudgetGuard(store: repository, limits: { BudgetLimits(config.current) })
+        let reconciler = CostReconciler(repository: repository, records: upstream, logger: context.logger)
         service = ChatService(
             repository: repository, upstream: upstream, workerPID: getpid(), logger: context.logger,
-            prices: { await catalog.model($0) }, budget: budget, breaker: breaker
+            prices: { await catalog.model($0) }, budget: budget, breaker: breaker, reconciler: reconciler
         ) {
             ChatSettings(config.current)
         }
@@ -130,6 +131,10 @@ struct ChatComponents: Sendable {
         let recovered = try await service.recoverInterrupted { pid in kill(pid, 0) == 0 || errno == EPERM }
         if recovered > 0 {
             context.logger.warning("answers left streaming by a dead worker marked interrupted", metadata: ["count": "\(recovered)"])
+        }
+        let resumed = try await reconciler.resumePending()
+        if resumed > 0 {
+            context.logger.info("reconciling the costs a previous web worker left open", metadata: ["count": "\(resumed)"])
         }
         if config.current.upstreamAPIKey?.isEmpty ?? true {
             context.logger.warning("\(OpenRouterUpstream.noKeyMessage)")

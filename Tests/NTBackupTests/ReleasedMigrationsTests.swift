@@ -16,6 +16,7 @@ struct ReleasedMigrationsTests {
         5: "72829adcde0aade294e0368272d9b911aaa133ef7049169375a317c5c4a9d007",
         6: "fb9c93c407a176aefd5cb25a51b56af66d783d7675bb732fdbb6e4e5cd39a230",
         7: "d72a508543bd8eabfc29d2b501b7265bdea0fff4aa3c1f21323faa55e5ce6b47",
+        8: "955fad9a4d22e743046bb3287579c266a86b578352a87e533ae1d0b186349f94",
     ]
 
     @Test func releasedMigrationsNeverChange() {

@@ -43,6 +43,7 @@ struct ImportedMessage: Decodable {
     var reasoningTokens: Int?
     var cachedTokens: Int?
     var costUSD: Double?
+    var costSource: String?
     var ttftMs: Int?
     var durationMs: Int?
     var generationID: String?

@@ -44,6 +44,15 @@ struct ImportValidator {
             if let cost = m.costUSD, !(cost.isFinite && cost >= 0 && cost <= Self.maxCostUSD) {
                 throw ImportProblem("\(at).cost_usd: must be a number from 0 to \(Int(Self.maxCostUSD)) (US dollars for one answer)")
             }
+            // Files written before costs had a source hold only reported costs.
+            var costSource: CostSource?
+            if let text = m.costSource {
+                guard let known = CostSource(rawValue: text) else {
+                    throw ImportProblem("\(at).cost_source: \"\(text.prefix(60))\" is not one of \(CostSource.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                costSource = known
+            }
+            if m.costUSD == nil { costSource = nil } else if costSource == nil { costSource = .reported }
             var error = m.error
             if status == .streaming {
                 // Nothing will ever finish it in this database.
@@ -54,7 +63,7 @@ struct ImportValidator {
                 id: m.id, conversationID: c.id, role: role, content: Self.storable(m.content),
                 reasoning: Self.storable(m.reasoning ?? ""), model: m.model, status: status, finishReason: m.finishReason, promptTokens: m.promptTokens,
                 completionTokens: m.completionTokens, reasoningTokens: m.reasoningTokens, cachedTokens: m.cachedTokens,
-                costUSD: m.costUSD, ttftMs: m.ttftMs, durationMs: m.durationMs, generationID: m.generationID,
+                costUSD: m.costUSD, costSource: costSource, ttftMs: m.ttftMs, durationMs: m.durationMs, generationID: m.generationID,
                 requestID: m.requestID, error: error.map(Self.storable), createdAt: m.createdAt, updatedAt: m.updatedAt
             ))
         }

@@ -48,6 +48,9 @@ public struct Spend: Sendable, Equatable {
     public var today: Double
     public var month: Double
     public var conversation: Double
+    /// The parts of `today` and `month` that are estimated, not yet confirmed by the upstream (see ``CostSource``).
+    public var estimatedToday: Double = 0
+    public var estimatedMonth: Double = 0
 
     public init(today: Double = 0, month: Double = 0, conversation: Double = 0) {
         self.today = today

@@ -10,14 +10,17 @@ public struct SpendReport: Sendable, Encodable {
         public let spendUSD: Double
         public let budgetUSD: Double?
         public let warn: Bool
+        /// The part of `spendUSD` that is estimated (answers the upstream sent no cost for, not yet reconciled).
+        public let estimatedUSD: Double
         let labelKey: String
 
         public var remainingUSD: Double? { budgetUSD.map { max(0, $0 - spendUSD) } }
 
-        init(labelKey: String, label: String, spendUSD: Double, budgetUSD: Double?, warnRatio: Double) {
+        init(labelKey: String, label: String, spendUSD: Double, estimatedUSD: Double, budgetUSD: Double?, warnRatio: Double) {
             self.labelKey = labelKey
             self.label = label
             self.spendUSD = Self.rounded(spendUSD)
+            self.estimatedUSD = Self.rounded(max(0, estimatedUSD))
             self.budgetUSD = budgetUSD
             self.warn = BudgetArithmetic.isWarning(spent: spendUSD, limit: budgetUSD, ratio: warnRatio)
         }
@@ -29,6 +32,7 @@ public struct SpendReport: Sendable, Encodable {
             var c = encoder.container(keyedBy: DynamicKey.self)
             try c.encode(label, forKey: DynamicKey(labelKey))
             try c.encode(spendUSD, forKey: DynamicKey("spend_usd"))
+            try c.encode(estimatedUSD, forKey: DynamicKey("estimated_usd"))
             try c.encode(budgetUSD, forKey: DynamicKey("budget_usd"))
             try c.encode(remainingUSD.map(Self.rounded), forKey: DynamicKey("remaining_usd"))
             try c.encode(warn, forKey: DynamicKey("warn"))
@@ -143,8 +147,8 @@ extension BudgetGuard {
         let perModel = try await store.spendByModel(from: first, to: end)
         publish(spend, limits: limits)
         return SpendReport(
-            today: .init(labelKey: "date", label: day.description, spendUSD: spend.today, budgetUSD: limits.dailyUSD, warnRatio: limits.warnRatio),
-            month: .init(labelKey: "month", label: day.monthString, spendUSD: spend.month, budgetUSD: limits.monthlyUSD, warnRatio: limits.warnRatio),
+            today: .init(labelKey: "date", label: day.description, spendUSD: spend.today, estimatedUSD: spend.estimatedToday, budgetUSD: limits.dailyUSD, warnRatio: limits.warnRatio),
+            month: .init(labelKey: "month", label: day.monthString, spendUSD: spend.month, estimatedUSD: spend.estimatedMonth, budgetUSD: limits.monthlyUSD, warnRatio: limits.warnRatio),
             perConversationBudgetUSD: limits.perConversationUSD,
             warnRatio: limits.warnRatio,
             circuitBreaker: .init(breaker),

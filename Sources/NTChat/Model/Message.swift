@@ -12,6 +12,16 @@ public enum MessageStatus: String, Codable, Sendable, CaseIterable {
     case interrupted
 }
 
+/// Where an answer's cost comes from.
+public enum CostSource: String, Codable, Sendable, CaseIterable {
+    /// The upstream's usage chunk at the end of the stream (its `cost`, or its token counts × the model's prices).
+    case reported
+    /// OpenRouter's record of the generation (`GET /generation`), fetched after an answer that ended without one.
+    case reconciled
+    /// Tokens estimated from the text × the model's prices, until (if ever) the upstream's record replaces it.
+    case estimated
+}
+
 /// Who wrote a message.
 public enum MessageRole: String, Codable, Sendable {
     case system, user, assistant
@@ -32,6 +42,8 @@ public struct Message: Codable, Sendable, Equatable {
     public var reasoningTokens: Int?
     public var cachedTokens: Int?
     public var costUSD: Double?
+    /// Where `costUSD` comes from; nil when there is no cost (user messages, unpriced answers).
+    public var costSource: CostSource?
     public var ttftMs: Int?
     public var durationMs: Int?
     public var generationID: String?
@@ -49,6 +61,7 @@ public struct Message: Codable, Sendable, Equatable {
         case reasoningTokens = "reasoning_tokens"
         case cachedTokens = "cached_tokens"
         case costUSD = "cost_usd"
+        case costSource = "cost_source"
         case ttftMs = "ttft_ms"
         case durationMs = "duration_ms"
         case generationID = "generation_id"
@@ -73,6 +86,7 @@ public struct Message: Codable, Sendable, Equatable {
         try c.encode(reasoningTokens, forKey: .reasoningTokens)
         try c.encode(cachedTokens, forKey: .cachedTokens)
         try c.encode(costUSD, forKey: .costUSD)
+        try c.encode(costSource, forKey: .costSource)
         try c.encode(ttftMs, forKey: .ttftMs)
         try c.encode(durationMs, forKey: .durationMs)
         try c.encode(generationID, forKey: .generationID)
@@ -94,6 +108,7 @@ public struct MessageOutcome: Sendable {
     public var reasoningTokens: Int?
     public var cachedTokens: Int?
     public var costUSD: Double?
+    public var costSource: CostSource?
     public var ttftMs: Int?
     public var durationMs: Int?
     public var generationID: String?

@@ -1,4 +1,5 @@
 import NTOpenRouter
+import NTSystem
 
 /// A page of the conversation list.
 public struct ConversationPage: Codable, Sendable {
@@ -60,6 +61,13 @@ public protocol ChatRepository: Sendable {
 
     func replaceModels(_ models: [ModelInfo]) async throws
     func models() async throws -> [ModelInfo]
+
+    /// Replaces an answer's estimated (or missing) cost by the upstream's record of it; false when the answer is
+    /// gone, still streaming, or already has a reported or reconciled cost.
+    func reconcileCost(messageID: String, record: GenerationRecord) async throws -> Bool
+
+    /// Finished answers updated since `endedAfter` that have a generation id and no reported or reconciled cost.
+    func unreconciledAnswers(endedAfter: UTCTime) async throws -> [UnreconciledAnswer]
 }
 
 /// Errors the repository reports to the API layer.

@@ -54,12 +54,13 @@ extension SQLiteChatRepository {
               completion_tokens = COALESCE(completion_tokens, ?7), reasoning_tokens = COALESCE(reasoning_tokens, ?8),
               cached_tokens = COALESCE(cached_tokens, ?9), cost_usd = COALESCE(cost_usd, ?10), ttft_ms = ?11,
               duration_ms = ?12, generation_id = ?13, request_id = ?14, error = ?15, created_at = COALESCE(created_at, ?16),
-              updated_at = ?17
+              updated_at = ?17, cost_source = CASE WHEN cost_usd IS NULL THEN ?20 ELSE cost_source END
             WHERE id = ?18 AND conversation_id = ?19
             """)
         bindFields(of: m, to: update, from: 1)
         update.bind(18, m.id)
         update.bind(19, m.conversationID)
+        update.bind(20, m.costUSD == nil ? nil : (m.costSource ?? .reported).rawValue)
         _ = try update.step()
     }
 
@@ -69,8 +70,8 @@ extension SQLiteChatRepository {
         let insert = try db.prepare("""
             INSERT INTO messages (id, conversation_id, seq, role, content, reasoning, model, status, finish_reason,
               prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd, ttft_ms, duration_ms,
-              generation_id, request_id, error, created_at, updated_at, worker_pid)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)
+              generation_id, request_id, error, created_at, updated_at, worker_pid, cost_source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
             """)
         for (index, m) in messages.enumerated() {
             insert.reset()
@@ -79,6 +80,7 @@ extension SQLiteChatRepository {
             insert.bind(3, firstSeq + index)
             insert.bind(4, m.role.rawValue)
             bindFields(of: m, to: insert, from: 5)
+            insert.bind(22, m.costUSD == nil ? nil : (m.costSource ?? .reported).rawValue)
             do {
                 _ = try insert.step()
             } catch {

@@ -3,7 +3,8 @@ import NTStorage
 extension SQLiteChatRepository {
     static let messageColumns = """
         id, conversation_id, role, content, reasoning, model, status, finish_reason, prompt_tokens, completion_tokens,
-        reasoning_tokens, cached_tokens, cost_usd, ttft_ms, duration_ms, generation_id, request_id, error, created_at, updated_at
+        reasoning_tokens, cached_tokens, cost_usd, ttft_ms, duration_ms, generation_id, request_id, error, created_at, updated_at,
+        cost_source
         """
 
     static func message(from row: Statement) -> Message {
@@ -14,7 +15,8 @@ extension SQLiteChatRepository {
             reasoning: row.string(4) ?? "", model: row.string(5),
             status: MessageStatus(rawValue: row.string(6) ?? "") ?? .error, finishReason: row.string(7),
             promptTokens: optInt(8), completionTokens: optInt(9), reasoningTokens: optInt(10), cachedTokens: optInt(11),
-            costUSD: row.isNull(12) ? nil : row.double(12), ttftMs: optInt(13), durationMs: optInt(14),
+            costUSD: row.isNull(12) ? nil : row.double(12), costSource: row.string(20).flatMap(CostSource.init(rawValue:)),
+            ttftMs: optInt(13), durationMs: optInt(14),
             generationID: row.string(15), requestID: row.string(16), error: row.string(17),
             createdAt: row.string(18) ?? "", updatedAt: row.string(19) ?? ""
         )
@@ -133,7 +135,7 @@ extension SQLiteChatRepository {
             let update = try db.cachedStatement("""
                 UPDATE messages SET status = ?, content = ?, reasoning = ?, finish_reason = ?, prompt_tokens = ?,
                   completion_tokens = ?, reasoning_tokens = ?, cached_tokens = ?, cost_usd = ?, ttft_ms = ?, duration_ms = ?,
-                  generation_id = ?, error = ?, worker_pid = NULL, updated_at = ?
+                  generation_id = ?, error = ?, worker_pid = NULL, updated_at = ?, cost_source = ?
                 WHERE id = ?
                 """)
             update.bind(1, o.status.rawValue)
@@ -150,7 +152,8 @@ extension SQLiteChatRepository {
             update.bind(12, o.generationID)
             update.bind(13, o.error)
             update.bind(14, Identifiers.now())
-            update.bind(15, messageID)
+            update.bind(15, o.costUSD == nil ? nil : (o.costSource ?? .reported).rawValue)
+            update.bind(16, messageID)
             _ = try update.step()
         }
     }

@@ -9,7 +9,8 @@ extension SQLiteChatRepository: SpendStore {
     public func spend(day: UTCDay, conversationID: String?) throws -> Spend {
         defer { db.resetCachedStatements() }
         let period = try db.cachedStatement("""
-            SELECT COALESCE(SUM(CASE WHEN day = ?3 THEN cost_usd END), 0), COALESCE(SUM(cost_usd), 0)
+            SELECT COALESCE(SUM(CASE WHEN day = ?3 THEN cost_usd END), 0), COALESCE(SUM(cost_usd), 0),
+                   COALESCE(SUM(CASE WHEN day = ?3 THEN estimated_usd END), 0), COALESCE(SUM(estimated_usd), 0)
             FROM spend_by_day WHERE day >= ?1 AND day < ?2
             """)
         period.bind(1, day.firstOfMonth.description)
@@ -19,6 +20,8 @@ extension SQLiteChatRepository: SpendStore {
         if try period.step() {
             spend.today = period.double(0)
             spend.month = period.double(1)
+            spend.estimatedToday = period.double(2)
+            spend.estimatedMonth = period.double(3)
         }
         if let conversationID {
             let conversation = try db.cachedStatement("""

@@ -43,6 +43,8 @@ public enum ChatEvent: Sendable, Equatable {
         public let completionTokens: Int
         public let reasoningTokens: Int
         public let costUSD: Double?
+        /// `reported`, or `estimated` for an answer the upstream sent no usage for (see ``CostSource``).
+        public let costSource: CostSource?
         /// Whether spend, this answer included, reached `budget.warn_ratio` of a budget.
         public let budgetWarning: Bool
 
@@ -51,6 +53,7 @@ public enum ChatEvent: Sendable, Equatable {
             case completionTokens = "completion_tokens"
             case reasoningTokens = "reasoning_tokens"
             case costUSD = "cost_usd"
+            case costSource = "cost_source"
             case budgetWarning = "budget_warning"
         }
     }

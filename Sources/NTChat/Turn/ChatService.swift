@@ -78,6 +78,8 @@ public final class ChatService: Sendable {
     /// sends before it is relayed, stored or logged; read at the start of each turn, so a reload applies to the
     /// next one.
     let redactor: @Sendable () -> Redactor
+    /// Fetches the upstream's cost of answers that ended without one (nil: the upstream keeps no records).
+    public let reconciler: CostReconciler?
 
     /// The budgets, checked before a turn starts; nil = no budget checks.
     public var budget: BudgetGuard? { guards.budget }
@@ -86,10 +88,11 @@ public final class ChatService: Sendable {
 
     public init(repository: any ChatRepository, upstream: any ChatUpstream, workerPID: Int32, logger: Logger,
                 prices: @escaping @Sendable (String) async -> ModelInfo? = { _ in nil },
-                budget: BudgetGuard? = nil, breaker: CircuitBreaker? = nil,
+                budget: BudgetGuard? = nil, breaker: CircuitBreaker? = nil, reconciler: CostReconciler? = nil,
                 redactor: @escaping @Sendable () -> Redactor = { NTLogging.redactor },
                 settings: @escaping @Sendable () -> ChatSettings) {
         self.repository = repository
+        self.reconciler = reconciler
         self.upstream = upstream
         self.workerPID = workerPID
         self.logger = logger
@@ -156,7 +159,7 @@ public final class ChatService: Sendable {
         let control = TurnControl(conversationID: conversation.id, messageID: rows.assistant.id)
         let context = TurnContext(
             repository: repository, upstream: upstream, guards: guards, registry: turns, prices: prices,
-            settings: settings, redactor: redactor(), logger: logger
+            settings: settings, redactor: redactor(), logger: logger, reconciler: reconciler
         )
         guard turns.register(control) else {
             // Another request of the same conversation registered in the meantime: this one is refused before

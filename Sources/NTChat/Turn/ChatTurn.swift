@@ -115,6 +115,11 @@ public final class ChatTurn: Sendable {
         outcome.ttftMs = firstToken.map(Self.milliseconds)
         outcome.durationMs = Self.milliseconds(elapsed)
         conclude(&outcome, attempt: attempt)
+        if outcome.promptTokens == nil, attempt.opened || !text.content.isEmpty || !text.reasoning.isEmpty {
+            // The upstream took the request but sent no usage (stopped, cut, failed, or a server that never does):
+            // what it generated is billed all the same.
+            await estimateCost(into: &outcome, emit: emit)
+        }
         let (repository, id, final) = (context.repository, rows.assistant.id, outcome)
         let storeError = await offLoop { () async -> (any Error)? in
             do { try await repository.finish(messageID: id, outcome: final) } catch { return error }
@@ -125,7 +130,10 @@ public final class ChatTurn: Sendable {
                 "message_id": "\(id)", "status": "\(final.status.rawValue)", "error": "\(storeError)",
             ])
             LateFinish.keepTrying(repository, messageID: id, outcome: final, logger: context.logger)
+        } else if final.costSource != .reported, let generationID = final.generationID {
+            context.reconciler?.reconcile(messageID: id, generationID: generationID, model: model)
         }
+        Counter(label: "neural_terminal_chat_answers_total", dimensions: [("cost_source", final.costSource?.rawValue ?? "none")]).increment()
         let guards = context.guards
         admission = await offLoop { [admission] in
             var settled = admission
@@ -284,6 +292,7 @@ public final class ChatTurn: Sendable {
         outcome.reasoningTokens = usage.reasoningTokens
         outcome.cachedTokens = usage.cachedTokens
         outcome.costUSD = cost
+        outcome.costSource = cost == nil ? nil : .reported
         for (kind, count) in [("prompt", usage.promptTokens), ("completion", usage.completionTokens), ("reasoning", usage.reasoningTokens ?? 0)] where count > 0 {
             Counter(label: "neural_terminal_chat_tokens_total", dimensions: [("model", model), ("kind", kind)]).increment(by: count)
         }
@@ -294,7 +303,7 @@ public final class ChatTurn: Sendable {
         let warning = await offLoop { await guards.isWarning(conversationID: conversationID, pendingUSD: cost ?? 0) }
         emit(.usage(.init(
             promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
-            reasoningTokens: usage.reasoningTokens ?? 0, costUSD: cost, budgetWarning: warning
+            reasoningTokens: usage.reasoningTokens ?? 0, costUSD: cost, costSource: outcome.costSource, budgetWarning: warning
         )))
     }
 
@@ -321,7 +330,7 @@ public final class ChatTurn: Sendable {
 
     /// Runs storage work (SQLite blocks) on Swift's global pool, off the event loop the turn runs on, which
     /// serves every other connection of that loop meanwhile.
-    private func offLoop<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
+    func offLoop<T: Sendable>(_ body: @Sendable () async -> T) async -> T {
         await withTaskExecutorPreference(globalConcurrentExecutor) { await body() }
     }
 
@@ -340,6 +349,8 @@ struct TurnContext: Sendable {
     let settings: ChatSettings
     let redactor: Redactor
     let logger: Logger
+    /// Fetches the upstream's cost of answers that ended without one; nil when the upstream keeps no such record.
+    let reconciler: CostReconciler?
 }
 
 extension ChatTurn: AsyncSequence {

@@ -6,7 +6,8 @@ import Glibc
 
 /// An appliance with every optional metric switched on (budgets, a key with a credit limit at the fake upstream,
 /// rate limits), and a small workload after which every metric family of docs/metrics.md has samples: answers of
-/// two models, one upstream error after a retry and one with a code of the upstream's own, a backup, a backup and
+/// two models, one upstream error after a retry and one with a code of the upstream's own, an answer without usage
+/// (estimated, then reconciled), a backup, a backup and
 /// an archive run refused by a held lock, and, after a SIGHUP that tightens the limits, one rate-limit refusal and
 /// one budget refusal. Always `stop()` it.
 struct MetricsWorkload {
@@ -89,6 +90,12 @@ struct MetricsWorkload {
         #expect(retried.json("error").first?["code"] as? String == "upstream_503")
         let ownCode = try await ChatTests.chat(app, "fail", model: "fake/midstream-error-nodone")
         #expect(ownCode.json("error").first?["code"] as? String == "upstream_server_error")
+        // An answer without usage is estimated, then reconciled from the fake's generation record.
+        let estimated = try await ChatTests.chat(app, "hello", model: "fake/no-usage")
+        let conversation = try #require(estimated.json("meta").first?["conversation_id"] as? String)
+        try await eventually(timeout: 20, "the estimated answer reconciled") {
+            try await ChatTests.storedMessages(app, conversation).last?["cost_source"] as? String == "reconciled"
+        }
     }
 
     private func reloadsOfTheWebWorker() -> Int {
