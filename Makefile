@@ -79,7 +79,7 @@ test-static: static test-swift
 
 # The fault suite's short run (tests/chaos/chaos.py --short, about 75 s; docs/fault-suite.md) against the static
 # binary: a kill loop, SIGTERM, a full disk (a tmpfs: needs root) and a locked database under load, upstream faults.
-test-chaos: static test-swift ## The short fault suite (a subset of `make chaos`)
+test-chaos: static debug ## The short fault suite (a subset of `make chaos`)
 	python3 tests/chaos/chaos.py --short --app $(STATIC_BIN) --fake .build/debug/fake-openrouter
 
 # The alerting rules (etc/prometheus): promtool check rules, promtool test rules on etc/prometheus/tests/, every alert

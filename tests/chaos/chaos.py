@@ -20,6 +20,8 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "support")]
 
+import crash_loop  # noqa: E402
+import damaged_db  # noqa: E402
 import process_faults  # noqa: E402
 import service_faults  # noqa: E402
 import storage_faults  # noqa: E402
@@ -33,9 +35,10 @@ SCENARIOS = [
     ("sighup_storm", process_faults.sighup_storm, False),
     ("full_disk", storage_faults.full_disk, True),
     ("db_lock", storage_faults.db_lock, True),
-    ("damaged_db", storage_faults.damaged_db, False),
+    ("damaged_db", damaged_db.damaged_db, False),
     ("memory_floor", service_faults.memory_floor, False),
     ("watchdog_backoff", service_faults.watchdog_backoff, False),
+    ("crash_loop", crash_loop.crash_loop, False),
     ("upstream_faults", service_faults.upstream_faults, True),
     ("soak", service_faults.soak, False),
 ]
