@@ -194,11 +194,11 @@ struct ChatGuardTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let upstream = ScriptedUpstream(ScriptedUpstream.answer([String(repeating: "y", count: 400)]))
+        let upstream = ScriptedUpstream(ScriptedUpstream.answer([String(repeating: "y ", count: 200)]))
         let small = ModelInfo(id: "small", name: "small", contextLength: 500, promptPrice: 0, completionPrice: 0, maxCompletionTokens: 300)
         let service = ChatService.make(repository, upstream, defaultMaxTokens: 4_096, models: [small])
         let conversation = try await repository.createConversation(title: "t", model: "small", systemPrompt: "be brief")
-        for _ in 0..<3 { _ = await collect(try await start(service, conversation.id, String(repeating: "q", count: 200))) }
+        for _ in 0..<3 { _ = await collect(try await start(service, conversation.id, String(repeating: "q ", count: 100))) }
 
         // max_tokens 300 (4096 capped by the model) leaves 200 tokens of the 500: system 6 + "last" 5 + the last
         // answer 104 + the last question 54 = 169; the answer before them (104) would not fit.

@@ -4,11 +4,11 @@ import Testing
 
 /// Trimming the history to the context window: oldest first, system prompt kept, exact fits kept whole.
 struct ContextWindowTests {
-    /// A message of exactly `tokens` estimated tokens (text tokens + the per-message overhead).
+    /// A message of exactly `tokens` estimated tokens (text tokens + the per-message overhead): the tag, then
+    /// one-letter words until the estimate reaches `tokens` (each adds less than a token, so it lands exactly).
     func message(_ role: ChatMessage.Role, _ tokens: Int, _ tag: String = "") -> ChatMessage {
-        let textTokens = tokens - TokenEstimate.perMessageOverhead
-        let text = String((tag + String(repeating: "x", count: textTokens * 4)).prefix(textTokens * 4))
-        let m = ChatMessage(role: role, content: text)
+        var m = ChatMessage(role: role, content: tag)
+        while TokenEstimate.tokens(in: m) < tokens { m.content += " x" }
         precondition(TokenEstimate.tokens(in: m) == tokens)
         return m
     }

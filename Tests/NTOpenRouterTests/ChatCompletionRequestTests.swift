@@ -43,23 +43,3 @@ struct ChatCompletionRequestTests {
         #expect(["none", "minimal", "low", "medium", "high", "xhigh", "max"].contains(effort.rawValue))
     }
 }
-
-/// The rough token estimate used for budget checks and context trimming.
-@Suite("Token estimate")
-struct TokenEstimateTests {
-    @Test(
-        "about four UTF-8 bytes per token, rounded up",
-        arguments: [("", 0), ("a", 1), ("abcd", 1), ("abcde", 2), ("日本", 2), ("👋", 1), (String(repeating: "x", count: 4000), 1000)]
-    )
-    func textTokens(text: String, expected: Int) {
-        #expect(TokenEstimate.tokens(in: text) == expected)
-    }
-
-    @Test("each message adds a fixed overhead")
-    func messageTokens() {
-        let messages = [ChatMessage(role: .system, content: "abcdefgh"), ChatMessage(role: .user, content: "")]
-        #expect(TokenEstimate.tokens(in: messages[0]) == 2 + TokenEstimate.perMessageOverhead)
-        #expect(TokenEstimate.tokens(in: messages) == 2 + 2 * TokenEstimate.perMessageOverhead)
-        #expect(TokenEstimate.tokens(in: [ChatMessage]()) == 0)
-    }
-}
