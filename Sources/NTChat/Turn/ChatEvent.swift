@@ -15,6 +15,12 @@ public enum ChatEvent: Sendable, Equatable {
     /// Nothing happened for a while; sent as an SSE comment so proxies keep the connection and a vanished client
     /// is noticed (the write fails) even while the upstream is silent.
     case keepAlive
+    /// The answer's text so far, first to a client that attaches to an answer already streaming (another tab, a
+    /// reloaded page); what follows are the usual events from that point on.
+    case snapshot(content: String, reasoning: String)
+    /// Something the server tells every attached page about the answer (`shutdown`: the server is stopping; the
+    /// answer ends soon, stored as it is).
+    case notice(kind: String, message: String)
 
     public struct Meta: Sendable, Equatable, Codable {
         public let conversationID: String

@@ -179,6 +179,21 @@ public final class ChatService: Sendable {
         turns.stop(conversationID: conversationID, reason: reason)
     }
 
+    /// A live view of the conversation's streaming answer for a page that attaches to it (another tab, a reload):
+    /// the turn's `meta`, then the text so far (`snapshot`), then its events to `done`. Nil when no answer of the
+    /// conversation streams in this process (none at all, or another web worker's during a rolling restart:
+    /// the page then reads the stored text, flushed every few hundred milliseconds).
+    public func watch(conversationID: String) -> (meta: ChatEvent.Meta, events: AsyncStream<ChatEvent>)? {
+        guard let control = turns.control(conversationID: conversationID), let meta = control.meta,
+              let events = control.buffer.watch() else { return nil }
+        return (meta, events)
+    }
+
+    /// Tells every page watching a streaming answer that the server is stopping (graceful shutdown).
+    public func announceShutdown() {
+        turns.announceAll("shutdown", message: "the server is shutting down; this answer ends soon and is kept as it is")
+    }
+
     /// Stops every streaming answer (used when a graceful shutdown runs out of time).
     public func stopAll(reason: StopReason) {
         turns.stopAll(reason: reason)

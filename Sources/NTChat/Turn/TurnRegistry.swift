@@ -69,6 +69,16 @@ final class TurnRegistry: Sendable {
 
     var count: Int { state.withLock { $0.turns.count } }
 
+    /// The running turn of a conversation, for a page that attaches to it; nil when none runs in this process.
+    func control(conversationID: String) -> TurnControl? {
+        state.withLock { $0.turns[conversationID] }
+    }
+
+    /// Queues a notice on every running turn (a shutdown has begun).
+    func announceAll(_ kind: String, message: String) {
+        for control in state.withLock({ Array($0.turns.values) }) { control.announce(kind, message: message) }
+    }
+
     private func flushWhileStreaming() async {
         while true {
             try? await Task.sleep(for: flushInterval())
@@ -91,107 +101,4 @@ final class TurnRegistry: Sendable {
             try? await repository.saveProgress(updates)
         }
     }
-}
-
-/// One running turn as the rest of the process reaches it: its text so far, why it was stopped, and the upstream
-/// call to abort or wake.
-final class TurnControl: Sendable {
-    let conversationID: String
-    let messageID: String
-    let buffer = AnswerBuffer()
-
-    private struct State {
-        var reason: StopReason?
-        var call: (any UpstreamCall)?
-        var lastSent = ContinuousClock.now
-        var keepAliveDue = false
-    }
-    private let state = Mutex(State())
-    /// Raised by ``stop(_:)``: ends a retry pause early.
-    private let stopped = WakeSignal()
-
-    init(conversationID: String, messageID: String) {
-        self.conversationID = conversationID
-        self.messageID = messageID
-    }
-
-    /// Why the turn was stopped; nil while it runs on.
-    var reason: StopReason? { state.withLock { $0.reason } }
-
-    /// Records the first reason, aborts the upstream call and ends a retry pause.
-    func stop(_ reason: StopReason) {
-        let call = state.withLock { s -> (any UpstreamCall)? in
-            if s.reason == nil { s.reason = reason }
-            return s.call
-        }
-        call?.cancel()
-        stopped.raise()
-    }
-
-    /// Makes `call` the one a stop aborts; a turn stopped already aborts it at once.
-    func attach(_ call: (any UpstreamCall)?) {
-        let stopped = state.withLock { s -> Bool in
-            s.call = call
-            return s.reason != nil
-        }
-        if stopped { call?.cancel() }
-    }
-
-    /// Something reached the client now.
-    func markSent() {
-        state.withLock { $0.lastSent = .now }
-    }
-
-    /// Whether a keep-alive was asked for since the last call (and clears the request).
-    func takeKeepAliveDue() -> Bool {
-        state.withLock { s in
-            defer { s.keepAliveDue = false }
-            return s.keepAliveDue
-        }
-    }
-
-    /// Asks for a keep-alive when nothing was sent for `after`, waking the turn's upstream wait.
-    func wakeIfSilent(now: ContinuousClock.Instant, after: Duration) {
-        let call = state.withLock { s -> (any UpstreamCall)? in
-            guard now - s.lastSent >= after else { return nil }
-            s.keepAliveDue = true
-            s.lastSent = now
-            return s.call
-        }
-        call?.wake()
-    }
-
-    /// Waits `delay` (before a retry), or less when the turn is stopped or its task cancelled.
-    func pause(for delay: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: delay) }
-            group.addTask { await self.stopped.wait() }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-}
-
-/// The text of an answer while it streams, shared by the turn and the periodic flusher.
-final class AnswerBuffer: Sendable {
-    private struct State {
-        var content = ""
-        var reasoning = ""
-        var dirty = false
-    }
-    private let state = Mutex(State())
-
-    func append(content: String) { state.withLock { $0.content += content; $0.dirty = true } }
-    func append(reasoning: String) { state.withLock { $0.reasoning += reasoning; $0.dirty = true } }
-
-    /// The text, if it changed since the last call.
-    func takeIfDirty() -> (content: String, reasoning: String)? {
-        state.withLock { s in
-            guard s.dirty else { return nil }
-            s.dirty = false
-            return (s.content, s.reasoning)
-        }
-    }
-
-    var snapshot: (content: String, reasoning: String) { state.withLock { ($0.content, $0.reasoning) } }
 }

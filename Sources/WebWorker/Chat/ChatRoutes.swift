@@ -82,6 +82,7 @@ struct ChatRoutes: Sendable {
                 requestID: context.requestID
             ), context: context)
         }
+        addAttach(to: table)
         table.add(.post, "/api/conversations/{id}/stop") { _, context in
             let id = try Validate.id(context)
             return JSONBody.response(["stopped": service.stop(conversationID: id)])
@@ -127,11 +128,7 @@ struct ChatRoutes: Sendable {
         }
         let timer = FirstTokenTimer(model: turn.model, received: context.receivedAt)
         let executor = EventLoopTaskExecutor(context.eventLoop)
-        var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream; charset=utf-8"
-        headers[.cacheControl] = "no-cache, no-store"
-        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+        return Response(status: .ok, headers: Self.eventStreamHeaders, body: ResponseBody { writer in
             await withTaskExecutorPreference(executor) {
                 var frames = SSEFrames()
                 var firstToken = timer

@@ -21,6 +21,8 @@ struct SSEFrames {
         case .done(let status, let finishReason): frame("done", Done(status: status.rawValue, finishReason: finishReason))
         case .error(let code, let message, let retryable): frame("error", ErrorEvent(code: code, message: message, retryable: retryable))
         case .keepAlive: buffer.writeStaticString(": keep-alive\n\n")
+        case .snapshot(let content, let reasoning): frame("snapshot", Snapshot(content: content, reasoning: reasoning))
+        case .notice(let kind, let message): frame("notice", Notice(kind: kind, message: message))
         }
     }
 
@@ -96,6 +98,16 @@ struct SSEFrames {
             try c.encode(status, forKey: .status)
             try c.encode(finishReason, forKey: .finishReason)
         }
+    }
+
+    struct Snapshot: Encodable {
+        let content: String
+        let reasoning: String
+    }
+
+    struct Notice: Encodable {
+        let kind: String
+        let message: String
     }
 
     struct ErrorEvent: Encodable {
