@@ -183,6 +183,7 @@ enum StreamsCutoff {
     static func start(service: ChatService, config: ConfigStore, logger: Logger) {
         let grace = config.current.supervisor.shutdownGraceSeconds
         let cutoff = max(grace * 0.2, grace - 1.0)
+        service.announceShutdown()
         Task {
             try? await Task.sleep(for: .milliseconds(Int(cutoff * 1000)))
             if service.activeTurns > 0 {

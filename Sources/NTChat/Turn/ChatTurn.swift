@@ -69,11 +69,23 @@ public final class ChatTurn: Sendable {
     }
 
     /// Runs the turn to its stored end: call the upstream (retrying before the first token), relay each piece
-    /// through `emit`, and `flush` after each batch. When `flush` throws, the client is gone: the upstream call
-    /// is aborted and the answer stored as `stopped`. Cancelling the calling task does the same. Returns once the
-    /// final state is stored and `done` was emitted. Runs once; later calls return at once.
-    public func run(emit: (ChatEvent) -> Void, flush: () async throws -> Void) async {
+    /// through `emit`, and `flush` after each batch. When `flush` throws, the client is gone: the answer goes on
+    /// without it, to its end, stored, and followed by any page that attaches (``ChatService/watch(conversationID:)``).
+    /// Only a stop (a user's, a deleted conversation, a shutdown) or cancelling the calling task ends it early,
+    /// stored as `stopped`. Returns once the final state is stored and `done` was emitted. Runs once; later calls
+    /// return at once.
+    public func run(emit clientEmit: (ChatEvent) -> Void, flush: () async throws -> Void) async {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let control = self.control
+        /// Every event goes to the starting client while it is there; events other than text (which the answer
+        /// buffer hands out as it is appended) also go to the pages watching.
+        func emit(_ event: ChatEvent) {
+            switch event {
+            case .delta, .reasoning, .meta, .snapshot: break
+            case .usage, .done, .error, .notice, .keepAlive: control.buffer.broadcast(event)
+            }
+            if control.isAttached { clientEmit(event) }
+        }
         let started = ContinuousClock.now
         var admission = self.admission
         var outcome = MessageOutcome(status: .complete, content: "", reasoning: "")
@@ -82,6 +94,7 @@ public final class ChatTurn: Sendable {
         var attempt = Attempt()
         let active = Gauge(label: "neural_terminal_chat_active_streams")
         active.record(context.registry.count)
+        control.meta = meta
         emit(.meta(meta))
         await send(flush)
         await withTaskCancellationHandler {
@@ -149,9 +162,14 @@ public final class ChatTurn: Sendable {
             Counter(label: "neural_terminal_upstream_errors_total", dimensions: [("code", f.metricCode)]).increment()
             emit(.error(code: f.code, message: f.message, retryable: f.retryable))
         }
+        if outcome.status == .stopped, storeError == nil, let reason = outcome.error {
+            // Why, for every page showing the answer (the stored row says it too).
+            emit(.notice(kind: "stopped", message: reason))
+        }
         // Unregister before the client sees the end, so its next turn is never refused as concurrent.
         context.registry.unregister(control)
         emit(.done(status: storeError == nil ? outcome.status : .error, finishReason: outcome.finishReason))
+        control.buffer.endWatchers()
         await send(flush)
         active.record(context.registry.count)
         Counter(label: "neural_terminal_chat_messages_total", dimensions: [("role", "assistant")]).increment()
@@ -178,9 +196,15 @@ public final class ChatTurn: Sendable {
             events.removeAll(keepingCapacity: true)
             await call.next(into: &events)
             var sent = false
-            if events.isEmpty, control.takeKeepAliveDue() {
-                emit(.keepAlive)
-                sent = true
+            if events.isEmpty {
+                for notice in control.takeNotices() {
+                    emit(notice)
+                    sent = true
+                }
+                if control.takeKeepAliveDue() {
+                    emit(.keepAlive)
+                    sent = true
+                }
             }
             for event in events {
                 switch redaction.clean(event) {
@@ -242,13 +266,15 @@ public final class ChatTurn: Sendable {
         return true
     }
 
-    /// Flushes what was emitted; a failed write means the client is gone, which stops the turn.
+    /// Flushes what was emitted; a failed write means the starting client is gone: the turn goes on without it.
     private func send(_ flush: () async throws -> Void) async {
+        guard control.isAttached else { return }
         do {
             try await flush()
             control.markSent()
         } catch {
-            control.stop(.clientGone)
+            control.detach()
+            context.logger.info("the client went away; the answer goes on", metadata: ["message_id": "\(rows.assistant.id)"])
         }
     }
 
