@@ -237,7 +237,7 @@ export async function streamTurn(path, body, onEvent, signal) {
 }
 
 """),
-        // app.css: 14518 bytes, fnv1a64 e434837a910149aa
+        // app.css: 14732 bytes, fnv1a64 ac540f475bf71334
         EmbeddedAsset(name: "app.css", contentType: "text/css; charset=utf-8", body: """
 /* Neural Terminal: a brutalist phosphor terminal. Colours are the fixed palette of :root below; every text colour on
    --bg passes WCAG AA (4.5:1): fg 14.5, amber 10.9, red 6.2, dim 7.1, muted 6.4 (tests recompute them). */
@@ -389,6 +389,8 @@ mark { background: var(--amber); color: var(--bg); }
 
 .msg-meta { display: flex; flex-wrap: wrap; gap: .3rem 1rem; margin-top: .45rem; font-size: .72rem; color: var(--muted); letter-spacing: .08em; align-items: center; }
 .msg-meta b { color: var(--dim); font-weight: 700; letter-spacing: .14em; }
+/* An estimated cost (~$): dotted underline, its tooltip says it awaits the upstream's own figure. */
+.msg-meta .estimated, #meter-answer[title]:not([title=\"\"]) { text-decoration: underline dotted; cursor: help; }
 .err-line { color: var(--red); margin: .4rem 0 0; white-space: pre-wrap; }
 .err-line .hint { color: var(--amber); display: block; }
 
@@ -653,7 +655,7 @@ async function boot() {
 boot();
 
 """),
-        // chat.js: 7453 bytes, fnv1a64 a1667310fd2f3315
+        // chat.js: 9156 bytes, fnv1a64 9d63b39eecf26af7
         EmbeddedAsset(name: "chat.js", contentType: "text/javascript; charset=utf-8", body: """
 // One chat turn in the browser: show the user's message, stream the answer into a StreamView, and end in a
 // visible final state whatever happens: complete, stopped (Esc), an upstream error with its hint, a refusal
@@ -742,7 +744,7 @@ async function runTurn(kind, body, userText) {
       else if (name === \"reasoning\") view.reasoning(data.text || \"\");
       else if (name === \"usage\") {
         view.setUsage(data);
-        setAnswerCost(data.cost_usd);
+        setAnswerCost(data.cost_usd, data.cost_source);
         if (data.budget_warning) flagBudgetWarning();
       } else if (name === \"error\") {
         view.error(data.code, data.message);
@@ -809,10 +811,12 @@ async function afterTurn(conversationId, view) {
   const stillShown = view.article.isConnected;
   // Only what the turn changed: a rename or model change made meanwhile must not be undone by this snapshot.
   Object.assign(state.current, { messages: detail.messages, cost_usd: detail.cost_usd, message_count: detail.message_count });
-  setSessionCost(detail.cost_usd);
+  setSessionCost(detail.cost_usd, detail.messages);
   const stored = detail.messages.find((m) => m.id === view.article.dataset.id);
   if (stored && stillShown) {
     view.meta.replaceChildren(...metaLine(stored).childNodes);
+    setAnswerCost(stored.cost_usd, stored.cost_source);
+    if (stored.cost_source === \"estimated\") recheckEstimate(conversationId, stored.id);
     view.article.dataset.status = stored.status;
     if (stored.status === \"streaming\") openConversation(conversationId); // lost the stream, server still going: poll
   } else if (!stillShown && view.article.dataset.id) {
@@ -820,6 +824,32 @@ async function afterTurn(conversationId, view) {
   }
   markLastAnswer(() => regenerate());
   keepAtEnd();
+}
+
+/** Pauses before each re-read of an answer whose cost is still estimated: OpenRouter's figure replaces the
+ * estimate within seconds to minutes (a reload shows it too). */
+const ESTIMATE_RECHECK_MS = [5_000, 15_000, 45_000];
+
+/** Re-reads an estimated answer a few times and, once its cost is final, redraws its figures and the meter. */
+function recheckEstimate(conversationId, messageId, attempt = 0) {
+  if (attempt >= ESTIMATE_RECHECK_MS.length) return;
+  setTimeout(async () => {
+    if (!state.current || state.current.id !== conversationId || state.stream) return;
+    let detail;
+    try { detail = await api.get(convURL(conversationId)); } catch { return; }
+    const msg = detail.messages.find((m) => m.id === messageId);
+    if (!msg || !state.current || state.current.id !== conversationId) return;
+    if (msg.cost_source === \"estimated\") { recheckEstimate(conversationId, messageId, attempt + 1); return; }
+    const meta = transcript().querySelector(`article[data-id=\"${CSS.escape(messageId)}\"] .msg-meta`);
+    if (meta) meta.replaceChildren(...metaLine(msg).childNodes);
+    Object.assign(state.current, { messages: detail.messages, cost_usd: detail.cost_usd });
+    setSessionCost(detail.cost_usd, detail.messages);
+    const answers = detail.messages.filter((m) => m.role === \"assistant\");
+    if (answers[answers.length - 1] === msg) setAnswerCost(msg.cost_usd, msg.cost_source);
+    markLastAnswer(() => regenerate());
+    refreshUsage();
+    refreshSessions();
+  }, ESTIMATE_RECHECK_MS[attempt]);
 }
 
 """),
@@ -1174,7 +1204,7 @@ export function toMarkdown(c) {
 <svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" fill=\"#0a0a0f\"/><path d=\"M3 4l4 4-4 4\" fill=\"none\" stroke=\"#00ff41\" stroke-width=\"2\"/><rect x=\"8\" y=\"11\" width=\"5\" height=\"2\" fill=\"#00ff41\"/></svg>
 
 """),
-        // format.js: 2275 bytes, fnv1a64 33b3c690cfcf74d0
+        // format.js: 2980 bytes, fnv1a64 54dbabee26e48a7e
         EmbeddedAsset(name: "format.js", contentType: "text/javascript; charset=utf-8", body: """
 // Number and date formatting shared by the views. Costs are tiny (a lorem answer costs $0.000047), so they keep
 // significant digits instead of rounding to cents.
@@ -1187,6 +1217,21 @@ export function usd(value) {
   if (Math.abs(v) >= 1) return \"$\" + v.toFixed(2);
   if (Math.abs(v) >= 0.01) return \"$\" + v.toFixed(4).replace(/0{1,2}$/, \"\");
   return \"$\" + v.toPrecision(2).replace(/^0\\./, \"0.\").replace(/e-(\\d+)$/, (_, e) => \"e-\" + e);
+}
+
+/** What an estimated cost's tooltip says: where the figure comes from and what replaces it. */
+export const ESTIMATE_TITLE =
+  \"estimate: tokens counted from the text × the model's prices, awaiting OpenRouter's own figure\";
+
+/** A cost with its source: `~$0.000047` when it is an estimate (cost_source \"estimated\"), else as `usd`. */
+export function cost(value, source) {
+  const text = usd(value);
+  return source === \"estimated\" && text !== \"n/a\" ? \"~\" + text : text;
+}
+
+/** A spend and the part of it still estimated: `$0.42`, or `$0.42 (~$0.03 estimated)`. */
+export function spend(total, estimated) {
+  return Number(estimated) > 0 ? `${usd(total)} (~${usd(estimated)} estimated)` : usd(total);
 }
 
 /** Whole numbers with thin grouping: 12 345. */
@@ -1731,20 +1776,32 @@ function link(label, href, image) {
 }
 
 """),
-        // meter.js: 2591 bytes, fnv1a64 67e703eafec58718
+        // meter.js: 3605 bytes, fnv1a64 1902725aa00cf45
         EmbeddedAsset(name: "meter.js", contentType: "text/javascript; charset=utf-8", body: """
 // The cost meter: this answer, this session, today against the daily budget. Amber past the warning ratio (or
 // when the stream says budget_warning), red once a request was refused for the budget. Today's figures come
-// from GET /api/usage; while that route does not exist (404) the meter shows n/a.
+// from GET /api/usage; while that route does not exist (404) the meter shows n/a. Estimated costs (no usage from
+// the upstream yet; cost_source \"estimated\") show with a \"~\", and each total says how much of it is estimated.
 
 import { $ } from \"./dom.js\";
 import { optional } from \"./api.js\";
-import { usd } from \"./format.js\";
+import { usd, cost, spend, ESTIMATE_TITLE } from \"./format.js\";
 
-const state = { answer: null, session: null, usage: null, refused: false, warning: false };
+const state = { answer: null, answerSource: null, session: null, sessionEstimated: 0, usage: null, refused: false, warning: false };
 
-export function setAnswerCost(value) { state.answer = value; render(); }
-export function setSessionCost(value) { state.session = value; render(); }
+/** The last answer's cost and its cost_source. */
+export function setAnswerCost(value, source = null) {
+  state.answer = value;
+  state.answerSource = source;
+  render();
+}
+
+/** The session's cost; `messages` (the conversation's) tell how much of it is still estimated. */
+export function setSessionCost(value, messages = []) {
+  state.session = value;
+  state.sessionEstimated = (messages || []).reduce((sum, m) => sum + (m.cost_source === \"estimated\" ? Number(m.cost_usd) || 0 : 0), 0);
+  render();
+}
 
 /** A stream's usage event carried budget_warning: true. */
 export function flagBudgetWarning() { state.warning = true; render(); }
@@ -1768,8 +1825,10 @@ export async function refreshUsage() {
 }
 
 function render() {
-  $(\"meter-answer\").textContent = usd(state.answer);
-  $(\"meter-session\").textContent = usd(state.session);
+  const answer = $(\"meter-answer\");
+  answer.textContent = cost(state.answer, state.answerSource);
+  answer.title = state.answerSource === \"estimated\" ? ESTIMATE_TITLE : \"\";
+  $(\"meter-session\").textContent = state.session === null ? usd(null) : spend(state.session, state.sessionEstimated);
   const today = $(\"meter-today\");
   const item = today.parentElement;
   const u = state.usage;
@@ -1780,16 +1839,19 @@ function render() {
     const t = u.today;
     const ratio = u.warn_ratio ?? 0.8;
     if (t.budget_usd === null || t.budget_usd === undefined) {
-      today.textContent = `${usd(t.spend_usd)} (no daily budget)`;
+      today.textContent = `${spend(t.spend_usd, t.estimated_usd)} (no daily budget)`;
     } else {
       const pct = t.budget_usd > 0 ? Math.round((100 * t.spend_usd) / t.budget_usd) : 100;
-      today.textContent = `${usd(t.spend_usd)} / ${usd(t.budget_usd)} (${pct}%)`;
+      today.textContent = `${spend(t.spend_usd, t.estimated_usd)} / ${usd(t.budget_usd)} (${pct}%)`;
       if (t.budget_usd > 0 && t.spend_usd / t.budget_usd >= ratio) level = \"warn\";
     }
     if (t.warn || (u.month && u.month.warn)) level = \"warn\";
-    if (u.month && u.month.budget_usd != null) {
-      item.title = `month ${u.month.month}: ${usd(u.month.spend_usd)} of ${usd(u.month.budget_usd)}`;
-    }
+    const m = u.month;
+    const month = !m ? \"\" : m.budget_usd != null
+      ? `month ${m.month}: ${spend(m.spend_usd, m.estimated_usd)} of ${usd(m.budget_usd)}`
+      : `month ${m.month}: ${spend(m.spend_usd, m.estimated_usd)}`;
+    item.title = [month, Number(t.estimated_usd) > 0 || (m && Number(m.estimated_usd) > 0) ? ESTIMATE_TITLE : \"\"]
+      .filter(Boolean).join(\"; \");
   }
   if (state.warning) level = \"warn\";
   if (state.refused) level = \"err\";
@@ -1886,7 +1948,7 @@ export function clearNotices() {
 }
 
 """),
-        // session.js: 7626 bytes, fnv1a64 38f88fb6cb3d91a0
+        // session.js: 7745 bytes, fnv1a64 54f0033deb4776b7
         EmbeddedAsset(name: "session.js", contentType: "text/javascript; charset=utf-8", body: """
 // The open session: loading and drawing it, the session bar (title, model picker, system prompt text) and the
 // session list; the bar's actions are in actions.js. An answer that was still streaming when the page loaded
@@ -1969,8 +2031,9 @@ export function drawTranscript() {
   const last = c.messages[c.messages.length - 1];
   if (!live && last && last.role === \"assistant\" && last.status === \"streaming\") startPolling(c.id, last.id);
   const answers = c.messages.filter((m) => m.role === \"assistant\");
-  setAnswerCost(answers.length ? answers[answers.length - 1].cost_usd : null);
-  setSessionCost(c.cost_usd);
+  const lastAnswer = answers[answers.length - 1];
+  setAnswerCost(lastAnswer ? lastAnswer.cost_usd : null, lastAnswer ? lastAnswer.cost_source : null);
+  setSessionCost(c.cost_usd, c.messages);
   markLastAnswer(() => onRegenerate());
   scrollToEnd();
 }
@@ -2003,8 +2066,8 @@ function startPolling(conversationId, messageId) {
     } else {
       stopPolling();
       Object.assign(state.current, { messages: detail.messages, cost_usd: detail.cost_usd, message_count: detail.message_count });
-      setSessionCost(detail.cost_usd);
-      setAnswerCost(msg.cost_usd);
+      setSessionCost(detail.cost_usd, detail.messages);
+      setAnswerCost(msg.cost_usd, msg.cost_source);
       markLastAnswer(() => onRegenerate());
       refreshSessions();
     }
@@ -2162,7 +2225,7 @@ export const state = {
 };
 
 """),
-        // transcript.js: 9559 bytes, fnv1a64 53c6f2f4e232fd8a
+        // transcript.js: 9826 bytes, fnv1a64 dad49905d211e23f
         EmbeddedAsset(name: "transcript.js", contentType: "text/javascript; charset=utf-8", body: """
 // The transcript: one <article> per message. Model text goes through renderMarkdown (DOM nodes, never HTML).
 // A streaming answer is a StreamView: each delta is appended to a text node at once (the text visibly grows),
@@ -2171,7 +2234,7 @@ export const state = {
 
 import { h, $ } from \"./dom.js\";
 import { renderMarkdown } from \"./markdown.js\";
-import { usd, count, ms, stamp } from \"./format.js\";
+import { cost, count, ms, stamp, ESTIMATE_TITLE } from \"./format.js\";
 import { hintFor } from \"./notices.js\";
 
 const RENDER_INTERVAL_MS = 100;
@@ -2264,7 +2327,9 @@ export function metaLine(m) {
   } else {
     item(\"TOKENS\", \"n/a\");
   }
-  item(\"COST\", usd(m.cost_usd));
+  const estimated = m.cost_source === \"estimated\";
+  item(\"COST\", h(\"span\", { class: estimated ? \"cost estimated\" : \"cost\", dataset: { source: m.cost_source || \"\" },
+    title: estimated ? ESTIMATE_TITLE : null, text: cost(m.cost_usd, m.cost_source) }));
   item(\"TTFT\", ms(m.ttft_ms));
   if (m.duration_ms != null) item(\"TIME\", ms(m.duration_ms));
   return h(\"footer\", { class: \"msg-meta\" }, items);
@@ -2353,7 +2418,7 @@ export class StreamView {
     const u = this.usage || {};
     const fresh = metaLine({
       model: this.model, prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens,
-      reasoning_tokens: u.reasoning_tokens, cost_usd: this.usage ? u.cost_usd : null,
+      reasoning_tokens: u.reasoning_tokens, cost_usd: this.usage ? u.cost_usd : null, cost_source: u.cost_source,
       ttft_ms: this.ttft === null ? null : Math.round(this.ttft),
     });
     this.meta.replaceChildren(...fresh.childNodes);

@@ -85,7 +85,7 @@ async function runTurn(kind, body, userText) {
       else if (name === "reasoning") view.reasoning(data.text || "");
       else if (name === "usage") {
         view.setUsage(data);
-        setAnswerCost(data.cost_usd);
+        setAnswerCost(data.cost_usd, data.cost_source);
         if (data.budget_warning) flagBudgetWarning();
       } else if (name === "error") {
         view.error(data.code, data.message);
@@ -152,10 +152,12 @@ async function afterTurn(conversationId, view) {
   const stillShown = view.article.isConnected;
   // Only what the turn changed: a rename or model change made meanwhile must not be undone by this snapshot.
   Object.assign(state.current, { messages: detail.messages, cost_usd: detail.cost_usd, message_count: detail.message_count });
-  setSessionCost(detail.cost_usd);
+  setSessionCost(detail.cost_usd, detail.messages);
   const stored = detail.messages.find((m) => m.id === view.article.dataset.id);
   if (stored && stillShown) {
     view.meta.replaceChildren(...metaLine(stored).childNodes);
+    setAnswerCost(stored.cost_usd, stored.cost_source);
+    if (stored.cost_source === "estimated") recheckEstimate(conversationId, stored.id);
     view.article.dataset.status = stored.status;
     if (stored.status === "streaming") openConversation(conversationId); // lost the stream, server still going: poll
   } else if (!stillShown && view.article.dataset.id) {
@@ -163,4 +165,30 @@ async function afterTurn(conversationId, view) {
   }
   markLastAnswer(() => regenerate());
   keepAtEnd();
+}
+
+/** Pauses before each re-read of an answer whose cost is still estimated: OpenRouter's figure replaces the
+ * estimate within seconds to minutes (a reload shows it too). */
+const ESTIMATE_RECHECK_MS = [5_000, 15_000, 45_000];
+
+/** Re-reads an estimated answer a few times and, once its cost is final, redraws its figures and the meter. */
+function recheckEstimate(conversationId, messageId, attempt = 0) {
+  if (attempt >= ESTIMATE_RECHECK_MS.length) return;
+  setTimeout(async () => {
+    if (!state.current || state.current.id !== conversationId || state.stream) return;
+    let detail;
+    try { detail = await api.get(convURL(conversationId)); } catch { return; }
+    const msg = detail.messages.find((m) => m.id === messageId);
+    if (!msg || !state.current || state.current.id !== conversationId) return;
+    if (msg.cost_source === "estimated") { recheckEstimate(conversationId, messageId, attempt + 1); return; }
+    const meta = transcript().querySelector(`article[data-id="${CSS.escape(messageId)}"] .msg-meta`);
+    if (meta) meta.replaceChildren(...metaLine(msg).childNodes);
+    Object.assign(state.current, { messages: detail.messages, cost_usd: detail.cost_usd });
+    setSessionCost(detail.cost_usd, detail.messages);
+    const answers = detail.messages.filter((m) => m.role === "assistant");
+    if (answers[answers.length - 1] === msg) setAnswerCost(msg.cost_usd, msg.cost_source);
+    markLastAnswer(() => regenerate());
+    refreshUsage();
+    refreshSessions();
+  }, ESTIMATE_RECHECK_MS[attempt]);
 }

@@ -11,6 +11,21 @@ export function usd(value) {
   return "$" + v.toPrecision(2).replace(/^0\./, "0.").replace(/e-(\d+)$/, (_, e) => "e-" + e);
 }
 
+/** What an estimated cost's tooltip says: where the figure comes from and what replaces it. */
+export const ESTIMATE_TITLE =
+  "estimate: tokens counted from the text × the model's prices, awaiting OpenRouter's own figure";
+
+/** A cost with its source: `~$0.000047` when it is an estimate (cost_source "estimated"), else as `usd`. */
+export function cost(value, source) {
+  const text = usd(value);
+  return source === "estimated" && text !== "n/a" ? "~" + text : text;
+}
+
+/** A spend and the part of it still estimated: `$0.42`, or `$0.42 (~$0.03 estimated)`. */
+export function spend(total, estimated) {
+  return Number(estimated) > 0 ? `${usd(total)} (~${usd(estimated)} estimated)` : usd(total);
+}
+
 /** Whole numbers with thin grouping: 12 345. */
 export function count(value) {
   if (value === null || value === undefined) return "n/a";

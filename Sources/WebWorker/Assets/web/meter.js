@@ -1,15 +1,27 @@
 // The cost meter: this answer, this session, today against the daily budget. Amber past the warning ratio (or
 // when the stream says budget_warning), red once a request was refused for the budget. Today's figures come
-// from GET /api/usage; while that route does not exist (404) the meter shows n/a.
+// from GET /api/usage; while that route does not exist (404) the meter shows n/a. Estimated costs (no usage from
+// the upstream yet; cost_source "estimated") show with a "~", and each total says how much of it is estimated.
 
 import { $ } from "./dom.js";
 import { optional } from "./api.js";
-import { usd } from "./format.js";
+import { usd, cost, spend, ESTIMATE_TITLE } from "./format.js";
 
-const state = { answer: null, session: null, usage: null, refused: false, warning: false };
+const state = { answer: null, answerSource: null, session: null, sessionEstimated: 0, usage: null, refused: false, warning: false };
 
-export function setAnswerCost(value) { state.answer = value; render(); }
-export function setSessionCost(value) { state.session = value; render(); }
+/** The last answer's cost and its cost_source. */
+export function setAnswerCost(value, source = null) {
+  state.answer = value;
+  state.answerSource = source;
+  render();
+}
+
+/** The session's cost; `messages` (the conversation's) tell how much of it is still estimated. */
+export function setSessionCost(value, messages = []) {
+  state.session = value;
+  state.sessionEstimated = (messages || []).reduce((sum, m) => sum + (m.cost_source === "estimated" ? Number(m.cost_usd) || 0 : 0), 0);
+  render();
+}
 
 /** A stream's usage event carried budget_warning: true. */
 export function flagBudgetWarning() { state.warning = true; render(); }
@@ -33,8 +45,10 @@ export async function refreshUsage() {
 }
 
 function render() {
-  $("meter-answer").textContent = usd(state.answer);
-  $("meter-session").textContent = usd(state.session);
+  const answer = $("meter-answer");
+  answer.textContent = cost(state.answer, state.answerSource);
+  answer.title = state.answerSource === "estimated" ? ESTIMATE_TITLE : "";
+  $("meter-session").textContent = state.session === null ? usd(null) : spend(state.session, state.sessionEstimated);
   const today = $("meter-today");
   const item = today.parentElement;
   const u = state.usage;
@@ -45,16 +59,19 @@ function render() {
     const t = u.today;
     const ratio = u.warn_ratio ?? 0.8;
     if (t.budget_usd === null || t.budget_usd === undefined) {
-      today.textContent = `${usd(t.spend_usd)} (no daily budget)`;
+      today.textContent = `${spend(t.spend_usd, t.estimated_usd)} (no daily budget)`;
     } else {
       const pct = t.budget_usd > 0 ? Math.round((100 * t.spend_usd) / t.budget_usd) : 100;
-      today.textContent = `${usd(t.spend_usd)} / ${usd(t.budget_usd)} (${pct}%)`;
+      today.textContent = `${spend(t.spend_usd, t.estimated_usd)} / ${usd(t.budget_usd)} (${pct}%)`;
       if (t.budget_usd > 0 && t.spend_usd / t.budget_usd >= ratio) level = "warn";
     }
     if (t.warn || (u.month && u.month.warn)) level = "warn";
-    if (u.month && u.month.budget_usd != null) {
-      item.title = `month ${u.month.month}: ${usd(u.month.spend_usd)} of ${usd(u.month.budget_usd)}`;
-    }
+    const m = u.month;
+    const month = !m ? "" : m.budget_usd != null
+      ? `month ${m.month}: ${spend(m.spend_usd, m.estimated_usd)} of ${usd(m.budget_usd)}`
+      : `month ${m.month}: ${spend(m.spend_usd, m.estimated_usd)}`;
+    item.title = [month, Number(t.estimated_usd) > 0 || (m && Number(m.estimated_usd) > 0) ? ESTIMATE_TITLE : ""]
+      .filter(Boolean).join("; ");
   }
   if (state.warning) level = "warn";
   if (state.refused) level = "err";

@@ -79,8 +79,9 @@ export function drawTranscript() {
   const last = c.messages[c.messages.length - 1];
   if (!live && last && last.role === "assistant" && last.status === "streaming") startPolling(c.id, last.id);
   const answers = c.messages.filter((m) => m.role === "assistant");
-  setAnswerCost(answers.length ? answers[answers.length - 1].cost_usd : null);
-  setSessionCost(c.cost_usd);
+  const lastAnswer = answers[answers.length - 1];
+  setAnswerCost(lastAnswer ? lastAnswer.cost_usd : null, lastAnswer ? lastAnswer.cost_source : null);
+  setSessionCost(c.cost_usd, c.messages);
   markLastAnswer(() => onRegenerate());
   scrollToEnd();
 }
@@ -113,8 +114,8 @@ function startPolling(conversationId, messageId) {
     } else {
       stopPolling();
       Object.assign(state.current, { messages: detail.messages, cost_usd: detail.cost_usd, message_count: detail.message_count });
-      setSessionCost(detail.cost_usd);
-      setAnswerCost(msg.cost_usd);
+      setSessionCost(detail.cost_usd, detail.messages);
+      setAnswerCost(msg.cost_usd, msg.cost_source);
       markLastAnswer(() => onRegenerate());
       refreshSessions();
     }

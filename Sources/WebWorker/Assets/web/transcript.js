@@ -5,7 +5,7 @@
 
 import { h, $ } from "./dom.js";
 import { renderMarkdown } from "./markdown.js";
-import { usd, count, ms, stamp } from "./format.js";
+import { cost, count, ms, stamp, ESTIMATE_TITLE } from "./format.js";
 import { hintFor } from "./notices.js";
 
 const RENDER_INTERVAL_MS = 100;
@@ -98,7 +98,9 @@ export function metaLine(m) {
   } else {
     item("TOKENS", "n/a");
   }
-  item("COST", usd(m.cost_usd));
+  const estimated = m.cost_source === "estimated";
+  item("COST", h("span", { class: estimated ? "cost estimated" : "cost", dataset: { source: m.cost_source || "" },
+    title: estimated ? ESTIMATE_TITLE : null, text: cost(m.cost_usd, m.cost_source) }));
   item("TTFT", ms(m.ttft_ms));
   if (m.duration_ms != null) item("TIME", ms(m.duration_ms));
   return h("footer", { class: "msg-meta" }, items);
@@ -187,7 +189,7 @@ export class StreamView {
     const u = this.usage || {};
     const fresh = metaLine({
       model: this.model, prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens,
-      reasoning_tokens: u.reasoning_tokens, cost_usd: this.usage ? u.cost_usd : null,
+      reasoning_tokens: u.reasoning_tokens, cost_usd: this.usage ? u.cost_usd : null, cost_source: u.cost_source,
       ttft_ms: this.ttft === null ? null : Math.round(this.ttft),
     });
     this.meta.replaceChildren(...fresh.childNodes);
