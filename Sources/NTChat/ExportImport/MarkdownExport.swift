@@ -1,6 +1,7 @@
 /// A conversation as a Markdown document that reads well on its own: a title, a metadata list, then each turn
 /// under a `###` heading with its role, model, tokens, cost and status. Reasoning is a collapsible `<details>`
-/// block (GitHub and most viewers fold it; plain viewers show it as a quote-like section).
+/// block (GitHub and most viewers fold it; plain viewers show it as a quote-like section). An estimated cost
+/// (no usage from the upstream yet) reads `~$0.0012`, and the total says how much of it is estimated.
 public enum MarkdownExport {
     public static func render(_ archived: ExportedConversation) -> String {
         let c = archived.conversation
@@ -13,7 +14,7 @@ public enum MarkdownExport {
         out += "- **Messages:** \(messages.count)\n"
         let tokens = messages.reduce(0) { $0 + ($1.promptTokens ?? 0) + ($1.completionTokens ?? 0) }
         out += "- **Tokens:** \(grouped(tokens))\n"
-        out += "- **Total cost:** \(dollars(messages.reduce(0.0) { $0 + ($1.costUSD ?? 0) }))\n"
+        out += "- **Total cost:** \(totalCost(messages))\n"
         out += "- **Conversation id:** `\(c.id)`\n"
         if let prompt = c.systemPrompt, !prompt.isEmpty {
             out += "\n**System prompt:**\n\n" + quoted(prompt) + "\n"
@@ -31,15 +32,22 @@ public enum MarkdownExport {
         return out
     }
 
-    /// `ASSISTANT · model · 1,234 tokens · $0.0012 · complete · 2026-11-30 05:00 UTC`; tokens are prompt plus
-    /// completion (reasoning included), and only the parts that are known are shown.
+    /// `$0.0035`, or `$0.0035 (~$0.0020 estimated)` when some answers' costs are still estimates.
+    static func totalCost(_ messages: [Message]) -> String {
+        let total = messages.reduce(0.0) { $0 + ($1.costUSD ?? 0) }
+        let estimated = messages.reduce(0.0) { $0 + ($1.costSource == .estimated ? $1.costUSD ?? 0 : 0) }
+        return dollars(total) + (estimated > 0 ? " (~\(dollars(estimated)) estimated)" : "")
+    }
+
+    /// `ASSISTANT · model · 1,234 tokens · $0.0012 · complete · 2026-11-30 05:00 UTC` (`~$0.0012` for an
+    /// estimated cost); tokens are prompt plus completion (reasoning included), and only the known parts are shown.
     static func heading(_ m: Message) -> String {
         var parts = [m.role.rawValue.uppercased()]
         if let model = m.model { parts.append(model) }
         if m.promptTokens != nil || m.completionTokens != nil {
             parts.append("\(grouped((m.promptTokens ?? 0) + (m.completionTokens ?? 0))) tokens")
         }
-        if let cost = m.costUSD { parts.append(dollars(cost)) }
+        if let cost = m.costUSD { parts.append((m.costSource == .estimated ? "~" : "") + dollars(cost)) }
         if m.role == .assistant || m.status != .complete { parts.append(m.status.rawValue) }
         parts.append(readableDate(m.createdAt))
         return parts.joined(separator: " · ")

@@ -1,0 +1,40 @@
+import Foundation
+import NTChat
+import Testing
+
+/// The Markdown export tells an estimated cost from a final one: `~$` on the answer, and the total's estimated part.
+struct MarkdownCostSourceTests {
+    /// One answer per source, with its cost; returns the conversation's Markdown export.
+    func exported(_ answers: [(CostSource?, Double?)]) async throws -> String {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let c = try await repository.createConversation(title: "costs", model: nil, systemPrompt: nil)
+        for (n, (source, cost)) in answers.enumerated() {
+            let turn = try await repository.beginTurn(conversationID: c.id, userContent: "q\(n)", model: "m", requestID: "r\(n)",
+                                                      workerPID: 1, replacingLastAnswer: false)
+            var outcome = MessageOutcome(status: .complete, content: "a\(n)", reasoning: "")
+            outcome.costUSD = cost
+            outcome.costSource = source
+            try await repository.finish(messageID: turn.assistant.id, outcome: outcome)
+        }
+        let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: c.id, format: .markdown))
+        return String(decoding: file.bytes, as: UTF8.self)
+    }
+
+    @Test func anEstimatedAnswerReadsAsAnEstimateAndTheTotalSaysHowMuchIsEstimated() async throws {
+        let text = try await exported([(.reported, 0.0015), (.estimated, 0.002), (.reconciled, 0.0005)])
+        #expect(text.contains("### ASSISTANT · m · $0.0015 · complete · "))
+        #expect(text.contains("### ASSISTANT · m · ~$0.0020 · complete · "))
+        #expect(text.contains("### ASSISTANT · m · $0.0005 · complete · "))
+        #expect(text.contains("- **Total cost:** $0.0040 (~$0.0020 estimated)\n"))
+    }
+
+    @Test func finalCostsAndUnpricedAnswersCarryNoTilde() async throws {
+        let text = try await exported([(.reconciled, 0.000004), (nil, nil)])
+        #expect(text.contains("### ASSISTANT · m · $0.000004 · complete · "))
+        #expect(text.contains("### ASSISTANT · m · complete · "))
+        #expect(text.contains("- **Total cost:** $0.000004\n"))
+        #expect(!text.contains("~"))
+    }
+}
