@@ -8,6 +8,7 @@ import re
 import signal
 import time
 
+import invariants
 from client import exchange
 from load import Load
 from ntharness import alive, descendants
@@ -72,6 +73,20 @@ async def kill_loop(run):
         await run.settle(appl)
     else:
         run.invariants(appl)
+    cut_answers(run, appl, [t for t in turns if t.status == 200 and t.done is None and t.assistant_id])
+
+
+def cut_answers(run, appl, cut):
+    """Answers cut by a kill: each is stored `interrupted` with a text that is a prefix of what its client saw (or
+    the other way round: the client may have lost the last bytes); the figure says how much seen text was lost."""
+    rows = invariants.answers(appl.db)
+    wrong = [t for t in cut if rows.get(t.assistant_id, ("missing",))[0] != "interrupted"
+             or not (t.text.startswith(rows[t.assistant_id][1]) or rows[t.assistant_id][1].startswith(t.text))]
+    lost = [len(t.text) - len(rows[t.assistant_id][1]) for t in cut if t.assistant_id in rows]
+    run.figure(f"{len(cut)} answers cut by the kills: {sum(x for x in lost if x > 0)} characters their clients had "
+               f"seen are not stored (at most {max(lost, default=0)} in one answer)")
+    run.that(not wrong, f"{len(wrong)} of {len(cut)} cut answers are not stored 'interrupted' with a prefix of the "
+                        f"text their client saw: e.g. {rows.get(wrong[0].assistant_id, ('missing',))[0] if wrong else ''}")
 
 
 async def supervisor_kill(run):

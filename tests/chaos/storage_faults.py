@@ -10,6 +10,7 @@ import time
 
 import invariants
 from load import Load
+from scenario import ScenarioError
 
 
 class Filler:
@@ -48,7 +49,6 @@ def mount_tmpfs(run, size_mb):
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", point], capture_output=True,
                           text=True)
     if done.returncode != 0:
-        from scenario import ScenarioError
         raise ScenarioError(f"mount -t tmpfs refused (the full-disk scenario needs root): {done.stderr.strip()}")
     def unmount():
         if run.failures:  # keep the evidence: the database lives on the tmpfs
@@ -70,7 +70,10 @@ async def full_disk(run):
     streams = Load(run.ledger, appl.web, streams=8, turns_each=1).start()
     await asyncio.sleep(1.5)
     filler = Filler(os.path.join(appl.data, "fill")).start()
+    deadline = time.monotonic() + 30
     while filler.full_at is None:
+        if time.monotonic() > deadline:
+            raise ScenarioError("the 20 MB tmpfs was not full after 30 s of writing zeros")
         await asyncio.sleep(0.05)
     await streams.stop(timeout=60)
     # The disk is still full: an answer told complete must be stored already, not by a retry once space is freed.
@@ -157,6 +160,7 @@ async def db_lock(run):
     await asyncio.sleep(2)
     locker = await asyncio.create_subprocess_exec(sys.executable, "-c", LOCKER, appl.db, str(hold),
                                                   stdout=asyncio.subprocess.PIPE)
+    run.cleanups.append(lambda: locker.returncode is None and locker.kill())
     line = await asyncio.wait_for(locker.stdout.readline(), 30)
     run.that(line.strip() == b"locked", f"the locker did not get the lock: {line!r}")
     locked_at, released = time.monotonic(), asyncio.Event()
