@@ -122,11 +122,12 @@ struct ChatComponents: Sendable {
         }
         await budget.publishMetrics()
         // Spend today (in all and per model), the limits and the warn ratio are read at each scrape (midnight,
-        // SIGHUP), not only per answer.
+        // SIGHUP), not only per answer; so are the models whose breaker refuses (an open period ends unasked).
         let spendToday = SpendTodayGauges(store: repository)
         context.metrics.refreshBeforeCollect {
             await budget.publishMetrics()
             await spendToday.publish()
+            breaker.publishMetrics()
         }
         let recovered = try await service.recoverInterrupted { pid in kill(pid, 0) == 0 || errno == EPERM }
         if recovered > 0 {

@@ -26,68 +26,9 @@ enum GuardProbe {
     static func chatRequests(_ fake: FakeUpstream) throws -> Int { try fake.stats()["requests"] as? Int ?? -1 }
 }
 
-/// The cost guardian and the circuit breaker end to end: the real binary against the fake OpenRouter. They belong
-/// to the serialized `ChatTests` suite, so their appliances never run beside the other chat appliances.
+/// The cost guardian end to end (the circuit breakers: BreakerTests): the real binary against the fake OpenRouter.
+/// They belong to the serialized `ChatTests` suite, so their appliances never run beside the other chat appliances.
 extension ChatTests {
-    @Test func aFailingUpstreamOpensTheBreakerWhichFailsFastAndClosesAfterASuccessfulProbe() async throws {
-        let fake = try FakeUpstream()
-        defer { fake.stop() }
-        let app = try await ChatTests.start(fake, extra: """
-            breaker.failure_threshold = 3
-            breaker.open_seconds = 1
-            retry.max_attempts = 1
-            retry.max_delay_ms = 2000
-            """)
-        defer { Task { await app.stop() } }
-        #expect(try GuardProbe.metric(app, "neural_terminal_circuit_breaker_state") == 0)
-
-        // 503 with Retry-After: 1 is retried once, after at least a second; both attempts count.
-        let started = Date()
-        let first = try await ChatTests.chat(app, "fail", model: "fake/http-503")
-        #expect(first.json("error").first?["code"] as? String == "upstream_503")
-        #expect(Date().timeIntervalSince(started) >= 1, "Retry-After honoured")
-        #expect(try GuardProbe.chatRequests(fake) == 2)
-        #expect(try await GuardProbe.breaker(app)["consecutive_failures"] as? Int == 2)
-
-        // The third failure opens the breaker, and the retry it would have made is not.
-        let second = try await ChatTests.chat(app, "fail", model: "fake/http-503")
-        #expect(second.json("error").first?["code"] as? String == "upstream_503")
-        #expect(try GuardProbe.chatRequests(fake) == 3)
-        let open = try await GuardProbe.breaker(app)
-        #expect(open["state"] as? String == "open")
-        #expect(open["retry_at"] is String)
-
-        // While open, a chat is refused at once, with nothing stored or sent.
-        let before = try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations").object?["total"] as? Int
-        let askedAt = Date()
-        let refused = try await ChatTests.chat(app, "hello", model: "fake/lorem")
-        #expect(Date().timeIntervalSince(askedAt) < 0.5)
-        #expect(refused.status == 503)
-        #expect(refused.headers["retry-after"] == "1")
-        let error = refused.object?["error"] as? [String: Any]
-        #expect(error?["code"] as? String == "circuit_open")
-        let message = error?["message"] as? String ?? ""
-        #expect(message.hasPrefix("the upstream is failing; the circuit breaker retries at 20"), "\(message)")
-        #expect(try GuardProbe.chatRequests(fake) == 3)
-        #expect(try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations").object?["total"] as? Int == before)
-        #expect(try GuardProbe.metric(app, "neural_terminal_circuit_breaker_state") == 1)
-
-        // After open_seconds one probe goes through; it succeeds and the breaker closes.
-        try await Task.sleep(for: .milliseconds(1_100))
-        let probe = try await ChatTests.chat(app, "hello again", model: "fake/lorem")
-        #expect(probe.status == 200)
-        #expect(probe.json("done").first?["status"] as? String == "complete")
-        let closed = try await GuardProbe.breaker(app)
-        #expect(closed["state"] as? String == "closed")
-        #expect(closed["retry_at"] is NSNull)
-        #expect(closed["consecutive_failures"] as? Int == 0)
-        #expect(try GuardProbe.metric(app, "neural_terminal_circuit_breaker_state") == 0)
-
-        let transitions = app.logObjects().filter { ($0["msg"] as? String ?? "").hasPrefix("circuit breaker ") }
-        #expect(transitions.map { $0["msg"] as? String } == ["circuit breaker open", "circuit breaker half-open", "circuit breaker closed"])
-        #expect(transitions.allSatisfy { $0["level"] as? String == "notice" && $0["worker"] as? String == "web" })
-    }
-
     @Test func aRequestThatCouldExceedTheDailyBudgetIsRefusedUntilASighupRaisesIt() async throws {
         let fake = try FakeUpstream()
         defer { fake.stop() }

@@ -21,6 +21,11 @@ struct ChatGuardTests {
         CircuitBreaker(settings: { BreakerSettings(failureThreshold: threshold, openSeconds: 30) }, clock: clock.breakerClock, logger: Logger(label: "t"))
     }
 
+    /// The circuit of the model the turns use (`fake/lorem`, the default): a 503 is that model's failure.
+    func modelCircuit(_ breaker: CircuitBreaker) -> ModelBreakerSnapshot? {
+        breaker.snapshot.models.first { $0.model == "fake/lorem" }
+    }
+
     @Test func aRequestThatCouldExceedTheDailyBudgetIsRefusedAndNothingIsStoredOrSent() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
@@ -97,11 +102,13 @@ struct ChatGuardTests {
 
         _ = await collect(try await start(service, conversation.id))
         _ = await collect(try await start(service, conversation.id))
-        #expect(breaker.snapshot.state == .open)
+        #expect(modelCircuit(breaker)?.state == .open)
+        #expect(breaker.snapshot.state == .closed, "the upstream answered: only the model failed")
         let before = try await repository.messages(conversationID: conversation.id).count
         let refusal = await #expect(throws: TurnRefusal.self) { _ = try await start(service, conversation.id) }
         guard case .circuitOpen(let open)? = refusal else { Issue.record("not a breaker refusal: \(String(describing: refusal))"); return }
         #expect(open.retryInSeconds == 30)
+        #expect(open.model == "fake/lorem")
         #expect(try await repository.messages(conversationID: conversation.id).count == before)
         #expect(upstream.requests.count == 2)
     }
@@ -112,7 +119,7 @@ struct ChatGuardTests {
         let repository = try SQLiteChatRepository(path: db.path)
         let clock = ManualClock()
         let breaker = breaker(threshold: 1, clock: clock)
-        breaker.record(try breaker.acquire().get(), .failure)
+        breaker.record(try breaker.acquire(model: "fake/lorem").get(), .unreachable)
         clock.advance(by: 30)
         let store = FixedSpend(Spend(today: 1))
         let budget = BudgetGuard(store: store, limits: { BudgetLimits(dailyUSD: 1) })
@@ -142,7 +149,7 @@ struct ChatGuardTests {
         #expect(events.last == .done(status: .complete, finishReason: "stop"))
         #expect(!events.contains { if case .error = $0 { true } else { false } })
         #expect(try await repository.messages(conversationID: conversation.id).last?.content == "fine")
-        #expect(breaker.snapshot.consecutiveFailures == 0, "two failures, then a success")
+        #expect(modelCircuit(breaker) == nil, "two failures, then a success: nothing left to report")
     }
 
     @Test func retriesStopWhenTheBreakerOpens() async throws {
@@ -157,7 +164,7 @@ struct ChatGuardTests {
         let events = await collect(try await start(service, conversation.id))
         #expect(upstream.requests.count == 2)
         #expect(events.contains(.error(code: "upstream_503", message: "no provider", retryable: true)))
-        #expect(breaker.snapshot.state == .open)
+        #expect(modelCircuit(breaker)?.state == .open)
     }
 
     @Test func noRetryOnceTextReachedTheUser() async throws {
@@ -188,6 +195,7 @@ struct ChatGuardTests {
         _ = await collect(try await start(service, conversation.id))
         #expect(upstream.requests.count == 2)
         #expect(breaker.snapshot.state == .closed)
+        #expect(modelCircuit(breaker) == nil)
     }
 
     @Test func theMetaEventTellsMaxTokensAndTrimmedMessagesAndTheRequestCarriesThem() async throws {

@@ -3,29 +3,44 @@ import Metrics
 import NTOpenRouter
 import Synchronization
 
-/// The circuit breaker around the upstream, one per web worker process.
+/// The circuit breakers around the upstream, one set per web worker process: one for the upstream as a whole and
+/// one per model (ADR 0016).
 ///
-/// - **closed**: attempts pass; it opens after `failureThreshold` consecutive failures, or when at least
-///   `minRequests` attempts in the last `windowSeconds` include a share of failures ≥ `failureRatio`.
-/// - **open**: attempts are refused (``CircuitOpen`` says when the next may pass) for `openSeconds`.
-/// - **half-open**: the first attempt after that is the probe; others are refused while it runs. Its success
-///   closes the breaker (counts reset), its failure opens it again for `openSeconds`; an outcome that says
-///   nothing (``BreakerOutcome/ignored``) frees the probe slot for the next request.
+/// Each attempt passes both: the upstream's circuit, then its model's. An attempt's outcome goes to the circuit
+/// it says something about (``BreakerOutcome``): no HTTP answer at all counts against the upstream; an HTTP answer
+/// that failed (5xx, 408, 429, a stream that broke off) counts against that model only, and tells the upstream's
+/// circuit that the upstream is reachable; a 4xx about the request (400, 401, 402, 403, 404, 413, 422: a bad
+/// request, no credit, moderation) counts against neither. So a failing model is refused on its own while the
+/// others stay usable, and an unreachable upstream refuses every model at once. Each circuit is a
+/// ``BreakerCircuit`` with the same `[breaker]` settings.
 ///
-/// Outcomes of attempts that started before the latest transition do not move the state. Every transition is
-/// logged at notice level and sets the `neural_terminal_circuit_breaker_state` gauge (0 closed, 1 open, 2 half-open).
+/// At most ``maxTrackedModels`` model circuits are kept; past that the least recently asked one is forgotten
+/// (a closed one first). Every transition is logged at notice level (`breaker`: `upstream` or `model`, and
+/// `model`); the upstream's sets the `neural_terminal_circuit_breaker_state` gauge (0 closed, 1 open, 2 half-open),
+/// and ``publishMetrics()`` sets `neural_terminal_circuit_breaker_open_models`.
 public final class CircuitBreaker: Sendable {
-    private struct State {
-        var state = BreakerState.closed
-        var generation = 0
-        var consecutiveFailures = 0
-        /// (time, failed) of recent attempts, oldest first, within the window.
-        var window: [(at: Double, failed: Bool)] = []
-        var openUntil: Double = 0
-        var probeInFlight = false
+    /// The most model circuits kept at once: the bound of the breaker's memory whatever model names requests use.
+    public static let maxTrackedModels = 256
+
+    private struct Circuits {
+        var generations = 0
+        var upstream = BreakerCircuit(generation: 0)
+        var models: [String: BreakerCircuit] = [:]
+
+        /// The model's circuit, made (and room made for it) when there is none.
+        mutating func model(_ model: String) -> BreakerCircuit {
+            if let circuit = models[model] { return circuit }
+            if models.count >= CircuitBreaker.maxTrackedModels {
+                let victim = models.filter { $0.value.state == .closed }.min { $0.value.lastUsed < $1.value.lastUsed }
+                    ?? models.min { $0.value.lastUsed < $1.value.lastUsed }
+                if let victim { models[victim.key] = nil }
+            }
+            generations += 1
+            return BreakerCircuit(generation: generations)
+        }
     }
 
-    private let state = Mutex(State())
+    private let circuits = Mutex(Circuits())
     let settings: @Sendable () -> BreakerSettings
     let clock: BreakerClock
     let logger: Logger
@@ -38,128 +53,115 @@ public final class CircuitBreaker: Sendable {
         self.clock = clock
         self.logger = logger
         Gauge(label: "neural_terminal_circuit_breaker_state").record(BreakerState.closed.gaugeValue)
+        Gauge(label: "neural_terminal_circuit_breaker_open_models").record(0)
     }
 
-    /// Asks to make one upstream attempt.
+    /// Asks to make one upstream attempt for `model`.
     ///
-    /// - Returns: a permit (hand it back with ``record(_:_:)``), or ``CircuitOpen`` when the breaker refuses.
-    public func acquire() -> Result<BreakerPermit, CircuitOpen> {
+    /// - Returns: a permit (hand it back with ``record(_:_:)``), or ``CircuitOpen`` when the upstream's circuit or
+    ///   the model's refuses; its `model` says which.
+    public func acquire(model: String) -> Result<BreakerPermit, CircuitOpen> {
         let now = clock.now()
-        var transition: (BreakerState, BreakerState, String)?
-        let result = state.withLock { s -> Result<BreakerPermit, CircuitOpen> in
-            switch s.state {
-            case .closed:
-                return .success(BreakerPermit(isProbe: false, generation: s.generation))
-            case .open:
-                guard now >= s.openUntil else { return .failure(refusal(until: s.openUntil, now: now)) }
-                transition = (.open, .halfOpen, "the open period ended; letting one probe through")
-                Self.move(&s, to: .halfOpen)
-                s.probeInFlight = true
-                return .success(BreakerPermit(isProbe: true, generation: s.generation))
-            case .halfOpen:
-                if s.probeInFlight { return .failure(refusal(until: now + 1, now: now)) }
-                s.probeInFlight = true
-                return .success(BreakerPermit(isProbe: true, generation: s.generation))
+        var transitions: [(String?, BreakerCircuit.Transition)] = []
+        let result = circuits.withLock { c -> Result<BreakerPermit, CircuitOpen> in
+            let (upstreamGrant, upstreamMove) = c.upstream.acquire(now: now, generations: &c.generations)
+            if let upstreamMove { transitions.append((nil, upstreamMove)) }
+            let upstream: CircuitPermit
+            switch upstreamGrant {
+            case .granted(let permit): upstream = permit
+            case .refused(let until): return .failure(refusal(model: nil, until: until, now: now))
+            }
+            var circuit = c.model(model)
+            let (modelGrant, modelMove) = circuit.acquire(now: now, generations: &c.generations)
+            c.models[model] = circuit
+            if let modelMove { transitions.append((model, modelMove)) }
+            switch modelGrant {
+            case .granted(let permit):
+                return .success(BreakerPermit(model: model, upstream: upstream, modelPermit: permit))
+            case .refused(let until):
+                // The upstream's probe slot, if this was its probe, goes to the next request.
+                _ = c.upstream.record(upstream, .ignored, now: now, settings: settings(), generations: &c.generations)
+                return .failure(refusal(model: model, until: until, now: now))
             }
         }
-        if let transition { announce(transition) }
+        for (model, transition) in transitions { announce(transition, model: model) }
         return result
     }
 
-    /// Records how the attempt made with `permit` went.
+    /// A permit for a retry of `model`: nil unless both circuits are closed (a retry is never a probe).
+    public func acquireRetry(model: String) -> BreakerPermit? {
+        let closed = circuits.withLock { c in c.upstream.state == .closed && (c.models[model]?.state ?? .closed) == .closed }
+        guard closed, case .success(let permit) = acquire(model: model), !permit.isProbe else { return nil }
+        return permit
+    }
+
+    /// Records how the attempt made with `permit` went, in the circuits it says something about.
     public func record(_ permit: BreakerPermit, _ outcome: BreakerOutcome) {
         let now = clock.now()
         let settings = self.settings()
-        var transition: (BreakerState, BreakerState, String)?
-        state.withLock { s in
-            guard permit.generation == s.generation else { return }
-            switch s.state {
-            case .closed:
-                guard outcome != .ignored else { return }
-                let failed = outcome == .failure
-                s.window.append((now, failed))
-                s.window.removeFirst(s.window.prefix { $0.at <= now - settings.windowSeconds }.count)
-                if s.window.count > 100_000 { s.window.removeFirst(s.window.count - 100_000) }
-                s.consecutiveFailures = failed ? s.consecutiveFailures + 1 : 0
-                guard failed else { return }
-                let failures = s.window.count(where: { $0.failed })
-                let ratio = Double(failures) / Double(s.window.count)
-                let reason: String
-                if s.consecutiveFailures >= settings.failureThreshold {
-                    reason = "\(s.consecutiveFailures) consecutive failures"
-                } else if s.window.count >= settings.minRequests, ratio >= settings.failureRatio {
-                    reason = "\(failures) of \(s.window.count) attempts failed in the last \(Int(settings.windowSeconds)) s"
-                } else {
-                    return
-                }
-                Self.move(&s, to: .open)
-                s.openUntil = now + settings.openSeconds
-                transition = (.closed, .open, reason)
-            case .open:
-                return
-            case .halfOpen:
-                guard permit.isProbe else { return }
-                s.probeInFlight = false
-                switch outcome {
-                case .ignored:
-                    return
-                case .success:
-                    Self.move(&s, to: .closed)
-                    s.consecutiveFailures = 0
-                    s.window = []
-                    transition = (.halfOpen, .closed, "the probe succeeded")
-                case .failure:
-                    Self.move(&s, to: .open)
-                    s.consecutiveFailures += 1
-                    s.openUntil = now + settings.openSeconds
-                    transition = (.halfOpen, .open, "the probe failed")
-                }
+        var transitions: [(String?, BreakerCircuit.Transition)] = []
+        circuits.withLock { c in
+            if let move = c.upstream.record(permit.upstream, outcome.upstreamVerdict, now: now, settings: settings, generations: &c.generations) {
+                transitions.append((nil, move))
             }
+            guard var circuit = c.models[permit.model] else { return }
+            if let move = circuit.record(permit.modelPermit, outcome.modelVerdict, now: now, settings: settings, generations: &c.generations) {
+                transitions.append((permit.model, move))
+            }
+            c.models[permit.model] = circuit
         }
-        if let transition { announce(transition) }
+        for (model, transition) in transitions { announce(transition, model: model) }
     }
 
-    /// The state now, for `GET /api/usage`.
+    /// The state now, for `GET /api/usage` and the diagnostics: the upstream's circuit, and every model whose
+    /// circuit is not closed or has counted failures.
     public var snapshot: BreakerSnapshot {
         let now = clock.now()
         let wall = clock.wallNow()
-        return state.withLock { s in
+        func retryAt(_ circuit: BreakerCircuit) -> Double? {
+            circuit.state == .open ? wall + max(0, circuit.openUntil - now) : nil
+        }
+        return circuits.withLock { c in
             BreakerSnapshot(
-                state: s.state,
-                retryAtEpochSeconds: s.state == .open ? wall + max(0, s.openUntil - now) : nil,
-                consecutiveFailures: s.consecutiveFailures
+                state: c.upstream.state, retryAtEpochSeconds: retryAt(c.upstream),
+                consecutiveFailures: c.upstream.consecutiveFailures,
+                models: c.models.filter { $0.value.isNoteworthy }.sorted { $0.key < $1.key }.map { model, circuit in
+                    ModelBreakerSnapshot(model: model, state: circuit.state, retryAtEpochSeconds: retryAt(circuit),
+                                         consecutiveFailures: circuit.consecutiveFailures)
+                }
             )
         }
     }
 
-    /// Whether a failed attempt counts against the upstream's health: transport errors and timeouts (no HTTP
-    /// status), and the HTTP statuses `UpstreamErrorBody.isRetryable(status:)` calls transient (408, 429, 500,
-    /// 502, 503, 504: the one definition the retries use too). Other statuses, a missing API key, a request that
-    /// could not be encoded and a cancelled transfer do not.
-    public static func counts(_ failure: UpstreamFailure) -> Bool {
-        if let status = failure.httpStatus { return UpstreamErrorBody.isRetryable(status: status) }
-        switch failure.code {
-        case "no_api_key", "invalid_request", "cancelled": return false
-        default: return true
-        }
+    /// How many model circuits are kept now (at most ``maxTrackedModels``).
+    public var trackedModels: Int { circuits.withLock { $0.models.count } }
+
+    /// Sets `neural_terminal_circuit_breaker_open_models`: the models whose own circuit refuses attempts now.
+    /// Read at each scrape, so a model nobody asks for again drops out once its open period has passed.
+    public func publishMetrics() {
+        let now = clock.now()
+        let refusing = circuits.withLock { c in c.models.values.count { $0.refuses(now: now) } }
+        Gauge(label: "neural_terminal_circuit_breaker_open_models").record(refusing)
     }
 
-    private static func move(_ s: inout State, to new: BreakerState) {
-        s.state = new
-        s.generation += 1
-        s.probeInFlight = false
+    private func refusal(model: String?, until: Double, now: Double) -> CircuitOpen {
+        CircuitOpen(retryAtEpochSeconds: clock.wallNow() + max(0, until - now), retryInSeconds: until - now, model: model)
     }
 
-    private func refusal(until: Double, now: Double) -> CircuitOpen {
-        CircuitOpen(retryAtEpochSeconds: clock.wallNow() + max(0, until - now), retryInSeconds: until - now)
-    }
-
-    private func announce(_ transition: (from: BreakerState, to: BreakerState, reason: String)) {
-        Gauge(label: "neural_terminal_circuit_breaker_state").record(transition.to.gaugeValue)
+    private func announce(_ transition: BreakerCircuit.Transition, model: String?) {
         var metadata: Logger.Metadata = [
+            "breaker": "\(model == nil ? "upstream" : "model")",
             "from": "\(transition.from.rawValue)", "to": "\(transition.to.rawValue)", "reason": "\(transition.reason)",
         ]
-        if let retryAt = snapshot.retryAtEpochSeconds { metadata["retry_at"] = "\(BreakerSnapshot.rfc3339(retryAt))" }
-        logger.notice("circuit breaker \(transition.to == .halfOpen ? "half-open" : transition.to.rawValue)", metadata: metadata)
+        if let model {
+            metadata["model"] = "\(model)"
+        } else {
+            Gauge(label: "neural_terminal_circuit_breaker_state").record(transition.to.gaugeValue)
+        }
+        let current = snapshot
+        let retryAt = model == nil ? current.retryAtEpochSeconds : current.models.first { $0.model == model }?.retryAtEpochSeconds
+        if let retryAt { metadata["retry_at"] = "\(BreakerSnapshot.rfc3339(retryAt))" }
+        let name = transition.to == .halfOpen ? "half-open" : transition.to.rawValue
+        logger.notice("\(model == nil ? "circuit breaker" : "model circuit breaker") \(name)", metadata: metadata)
     }
 }

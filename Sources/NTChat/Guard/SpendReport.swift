@@ -39,38 +39,12 @@ public struct SpendReport: Sendable, Encodable {
         }
     }
 
-    /// The breaker as the report shows it.
-    public struct Breaker: Sendable, Encodable {
-        public let state: String
-        /// When an open breaker lets the next probe through (RFC 3339), nil otherwise.
-        public let retryAt: String?
-        public let consecutiveFailures: Int
-
-        public init(_ snapshot: BreakerSnapshot) {
-            state = snapshot.state.rawValue
-            retryAt = snapshot.retryAtEpochSeconds.map(BreakerSnapshot.rfc3339)
-            consecutiveFailures = snapshot.consecutiveFailures
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case state
-            case retryAt = "retry_at"
-            case consecutiveFailures = "consecutive_failures"
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(state, forKey: .state)
-            try c.encode(retryAt, forKey: .retryAt)
-            try c.encode(consecutiveFailures, forKey: .consecutiveFailures)
-        }
-    }
-
     public let today: Period
     public let month: Period
     public let perConversationBudgetUSD: Double?
     public let warnRatio: Double
-    public let circuitBreaker: Breaker
+    /// The web worker's circuit breakers: the upstream's and the models' with something to report.
+    public let circuitBreaker: BreakerSnapshot
     public let byModel: [ModelSpend]
     /// Oldest first, ending today, days without spend included.
     public let byDay: [(day: UTCDay, spendUSD: Double)]
@@ -151,7 +125,7 @@ extension BudgetGuard {
             month: .init(labelKey: "month", label: day.monthString, spendUSD: spend.month, estimatedUSD: spend.estimatedMonth, budgetUSD: limits.monthlyUSD, warnRatio: limits.warnRatio),
             perConversationBudgetUSD: limits.perConversationUSD,
             warnRatio: limits.warnRatio,
-            circuitBreaker: .init(breaker),
+            circuitBreaker: breaker,
             byModel: perModel,
             byDay: (0..<Self.reportDays).map { offset in
                 let d = first.adding(days: offset)

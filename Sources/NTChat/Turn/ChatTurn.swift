@@ -295,10 +295,10 @@ public final class ChatTurn: Sendable {
         }
     }
 
-    /// What an attempt says about the upstream's health (see ``CircuitBreaker/counts(_:)``).
+    /// What an attempt says about the upstream's and the model's health (see ``CircuitBreaker/outcome(of:)``).
     private func breakerOutcome(of attempt: Attempt, outcome: MessageOutcome, stopped: Bool) -> BreakerOutcome {
         if stopped { return attempt.opened ? .success : .ignored }
-        if let failure = attempt.failure { return CircuitBreaker.counts(failure) ? .failure : .ignored }
+        if let failure = attempt.failure { return CircuitBreaker.outcome(of: failure) }
         if outcome.finishReason == "error" || (!attempt.sawDone && outcome.finishReason == nil) { return .failure }
         return .success
     }

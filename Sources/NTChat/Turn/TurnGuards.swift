@@ -12,21 +12,25 @@ struct TurnGuards: Sendable {
 
     /// What an admitted turn holds.
     struct Admission: Sendable {
+        /// The model the turn asks for: its breaker permits are for that model.
+        var model: String
         var reservation: BudgetReservation?
         var permit: BreakerPermit?
     }
 
-    /// The breaker first (while it is open, refusing costs no database query), then the plan's worst case
-    /// against every budget.
+    /// The breaker first, for the plan's model (while the upstream's or the model's circuit is open, refusing
+    /// costs no database query), then the plan's worst case against every budget.
     func admit(conversationID: String, plan: TurnPlan, logger: Logger) async throws(TurnRefusal) -> Admission {
-        var admission = Admission()
+        var admission = Admission(model: plan.body.model)
         if let breaker {
-            switch breaker.acquire() {
+            switch breaker.acquire(model: admission.model) {
             case .success(let granted):
                 admission.permit = granted
             case .failure(let open):
                 Counter(label: "neural_terminal_chat_refusals_total", dimensions: [("reason", "circuit_open")]).increment()
-                logger.notice("chat refused: circuit open", metadata: ["retry_at": "\(BreakerSnapshot.rfc3339(open.retryAtEpochSeconds))"])
+                var metadata: Logger.Metadata = ["retry_at": "\(BreakerSnapshot.rfc3339(open.retryAtEpochSeconds))"]
+                if let model = open.model { metadata["model"] = "\(model)" }
+                logger.notice("chat refused: circuit open", metadata: metadata)
                 throw .circuitOpen(open)
             }
         }
@@ -54,10 +58,10 @@ struct TurnGuards: Sendable {
         admission.permit = nil
     }
 
-    /// A permit for another attempt: nil (and logged) when the breaker is not closed or refuses.
+    /// A permit for another attempt: nil (and logged) when the upstream's or the model's circuit is not closed.
     func permitRetry(_ admission: inout Admission, code: String, logger: Logger) -> Bool {
         guard let breaker else { return true }
-        guard breaker.snapshot.state == .closed, case .success(let granted) = breaker.acquire() else {
+        guard let granted = breaker.acquireRetry(model: admission.model) else {
             logger.notice("retry skipped: the circuit breaker is not closed", metadata: ["code": "\(code)"])
             return false
         }

@@ -92,7 +92,7 @@ export async function exportAs(format) {
 }
 
 """),
-        // api.js: 5191 bytes, fnv1a64 9833daf358882b47
+        // api.js: 5312 bytes, fnv1a64 258e71cf592be4ed
         EmbeddedAsset(name: "api.js", contentType: "text/javascript; charset=utf-8", body: """
 // The JSON API and the chat stream. Every failure becomes an ApiError with a `kind` the views turn into a
 // terminal-style line: \"network\" (no answer at all), \"http\" (an error status with the server's code/message).
@@ -122,7 +122,9 @@ async function errorFrom(res) {
   } catch {
     // Not JSON (a proxy's error page): keep the status line.
   }
-  return new ApiError(\"http\", res.status, code, message, res.headers.get(\"X-Request-ID\"));
+  const err = new ApiError(\"http\", res.status, code, message, res.headers.get(\"X-Request-ID\"));
+  err.retryAfter = Number(res.headers.get(\"Retry-After\")) || null; // seconds (503 circuit_open, 429)
+  return err;
 }
 
 /** fetch() with JSON in and out; throws ApiError. Returns null for 204. */
@@ -655,7 +657,87 @@ async function boot() {
 boot();
 
 """),
-        // chat.js: 9156 bytes, fnv1a64 9d63b39eecf26af7
+        // breaker.js: 3557 bytes, fnv1a64 7af9212e861b5520
+        EmbeddedAsset(name: "breaker.js", contentType: "text/javascript; charset=utf-8", body: """
+// A chat refused because a circuit breaker is open (503 circuit_open, the upstream's or the model's): the
+// refusal's \"(in 12 s)\" counts down once a second from Retry-After, and at zero the page sends the same message
+// again by itself. That attempt is the probe the breaker waits for: it closes the breaker, or is refused again and
+// counts down anew. The page does not send when the user changed the input, switched session or sent something
+// else meanwhile, and stops after MAX_AUTO_RETRIES refusals in a row.
+
+import { $, h } from \"./dom.js\";
+import { state } from \"./state.js\";
+import { say } from \"./notices.js\";
+
+const MAX_AUTO_RETRIES = 5;
+/** A refusal this soon after an automatic send belongs to the same chain of retries. */
+const CHAIN_MS = 10000;
+const IN_SECONDS = /\\(in (\\d+) s\\)/;
+
+/** The automatic send in progress: { conversationId, text, count, at }, or null. */
+let chain = null;
+
+/**
+ * Turns the refusal `notice` (whose text came from `err.message`) into a countdown and retries when it ends.
+ * `text` is the message given back to the input (undefined for a regenerate); `resend()` starts the turn again.
+ */
+export function retryWhenBreakerAllows(notice, err, conversationId, text, resend) {
+  const seconds = Number(err.retryAfter) || Number((IN_SECONDS.exec(err.message || \"\") || [])[1]);
+  if (!seconds) return;
+  const count = chain && chain.conversationId === conversationId && chain.text === text && Date.now() - chain.at < CHAIN_MS
+    ? chain.count : 0;
+  chain = null;
+  const counter = countdownSpan(notice);
+  notice.dataset.retryIn = String(seconds);
+  let left = seconds;
+  const show = () => { counter.textContent = left > 0 ? `(in ${left} s)` : \"(retrying now)\"; };
+  show();
+  const timer = setInterval(() => {
+    left -= 1;
+    notice.dataset.retryIn = String(Math.max(0, left));
+    if (left > 0) { show(); return; }
+    clearInterval(timer);
+    if (!stillWanted(notice, conversationId, text)) { counter.textContent = \"(retry time reached)\"; return; }
+    if (count >= MAX_AUTO_RETRIES) {
+      counter.textContent = \"(retry time reached)\";
+      say(\"warn\", `STOPPED RETRYING after ${count} automatic attempts`, \"send again yourself, or switch model with /model\");
+      return;
+    }
+    show();
+    chain = { conversationId, text, count: count + 1, at: Date.now() };
+    notice.remove();
+    if (text !== undefined) $(\"input\").value = \"\";
+    resend();
+  }, 1000);
+}
+
+/** Whether the refused turn is still what the page is about: same session shown, nothing streaming, same input. */
+function stillWanted(notice, conversationId, text) {
+  if (!notice.isConnected || state.stream) return false;
+  if (!state.current || state.current.id !== conversationId) return false;
+  return text === undefined || $(\"input\").value.trim() === text.trim();
+}
+
+/** The \"(in N s)\" of the notice's message as a span the countdown rewrites (added when the message has none). */
+function countdownSpan(notice) {
+  const line = notice.querySelector(\".err-line\") || notice;
+  const span = h(\"span\", { class: \"countdown\", \"aria-live\": \"off\" });
+  const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const match = IN_SECONDS.exec(node.data);
+    if (!match) continue;
+    const rest = node.splitText(match.index);
+    rest.data = rest.data.slice(match[0].length);
+    rest.before(span);
+    return span;
+  }
+  const hint = line.querySelector(\".hint\");
+  if (hint) hint.before(\" \", span); else line.append(\" \", span);
+  return span;
+}
+
+"""),
+        // chat.js: 9396 bytes, fnv1a64 c14badea07265e3d
         EmbeddedAsset(name: "chat.js", contentType: "text/javascript; charset=utf-8", body: """
 // One chat turn in the browser: show the user's message, stream the answer into a StreamView, and end in a
 // visible final state whatever happens: complete, stopped (Esc), an upstream error with its hint, a refusal
@@ -669,6 +751,7 @@ import { h } from \"./dom.js\";
 import { messageView, metaLine, markLastAnswer, StreamView, transcript, scrollToEnd, keepAtEnd } from \"./transcript.js\";
 import { convURL, newSession, refreshSessions, openConversation } from \"./session.js\";
 import { patchSession } from \"./actions.js\";
+import { retryWhenBreakerAllows } from \"./breaker.js\";
 import { setAnswerCost, setSessionCost, flagBudgetWarning, flagRefused, clearRefused, refreshUsage } from \"./meter.js\";
 
 const STOP_GRACE_MS = 3000;
@@ -770,7 +853,9 @@ async function runTurn(kind, body, userText) {
       if (replaced) t.append(replaced);
       if (userText !== undefined && $(\"input\").value.trim() === \"\") $(\"input\").value = userText;
       if (err.code === \"budget_exceeded\") flagRefused();
-      t.append(refusalNotice(err, userText !== undefined ? \"NOT SENT\" : \"NOT REGENERATED\"));
+      const notice = refusalNotice(err, userText !== undefined ? \"NOT SENT\" : \"NOT REGENERATED\");
+      t.append(notice);
+      if (err.code === \"circuit_open\") retryWhenBreakerAllows(notice, err, c.id, userText, () => (userText === undefined ? regenerate() : send(userText)));
       scrollToEnd();
     } else {
       view.error(err.code, err.message);
@@ -928,7 +1013,7 @@ export async function runCommand(line, app) {
 }
 
 """),
-        // diagnostics.js: 6516 bytes, fnv1a64 79f814eb89f90070
+        // diagnostics.js: 6726 bytes, fnv1a64 af8798495e05213c
         EmbeddedAsset(name: "diagnostics.js", contentType: "text/javascript; charset=utf-8", body: """
 // SYSTEM DIAGNOSTICS: GET /api/diagnostics (status, version, checks, workers, supervisor, breaker, backup) and
 // a 30-day spend chart drawn here as SVG from GET /api/usage. Parts the server does not report show n/a.
@@ -964,7 +1049,8 @@ export async function loadDiagnostics() {
   const supCard = card(\"SUPERVISOR\", kv([[\"state\", sup.state ?? \"n/a\", sup.state === \"running\" ? \"ok\" : \"warn\"], [\"pid\", sup.pid ?? \"n/a\"], [\"uptime\", uptime(sup.uptime_seconds)]]));
   const cb = diag.circuit_breaker || (usageAnswer && usageAnswer.circuit_breaker) || null;
   const breakerCard = card(\"CIRCUIT BREAKER\", cb
-    ? kv([[\"state\", String(cb.state).toUpperCase(), cb.state === \"closed\" ? \"ok\" : \"warn\"], [\"retry at\", cb.retry_at ? stamp(cb.retry_at) : \"—\"]])
+    ? kv([[\"state\", String(cb.state).toUpperCase(), cb.state === \"closed\" ? \"ok\" : \"warn\"], [\"retry at\", cb.retry_at ? stamp(cb.retry_at) : \"—\"],
+      ...(cb.models || []).map((m) => [m.model, `${String(m.state).toUpperCase()}${m.retry_at ? ` until ${stamp(m.retry_at)}` : \"\"} · ${m.consecutive_failures} failed`, m.state === \"closed\" ? \"ok\" : \"warn\"])])
     : kv([[\"state\", \"n/a\"]]));
   const lb = diag.last_backup;
   const backupCard = card(\"LAST BACKUP\", lb
@@ -1860,7 +1946,7 @@ function render() {
 }
 
 """),
-        // notices.js: 5054 bytes, fnv1a64 e8bd1b1afe9578a2
+        // notices.js: 5132 bytes, fnv1a64 2bc6d1f36b9122d5
         EmbeddedAsset(name: "notices.js", contentType: "text/javascript; charset=utf-8", body: """
 // Terminal-style status lines: what happened and what to do. Failures are never blank: every error the page
 // meets ends up here (or on the answer it belongs to) with a hint, and the rest of the page keeps working.
@@ -1876,7 +1962,7 @@ const HINTS = {
   network: \"Check that neural-terminal is running and reachable, then try again.\",
   stream_lost: \"The server keeps what it received; reload the session to see the stored answer.\",
   budget_exceeded: \"Raise the budget in the config (then SIGHUP) or wait for the next day/month.\",
-  circuit_open: \"The upstream failed repeatedly; requests resume automatically after the retry time.\",
+  circuit_open: \"The upstream (or this model) failed repeatedly; requests resume automatically after the retry time: this page sends again by itself, or switch model with /model.\",
   already_streaming: \"Press Esc to stop the answer that is streaming, then send again.\",
   nothing_to_regenerate: \"Send a message first.\",
   not_found: \"The session no longer exists; pick another one or start a new one with /new.\",

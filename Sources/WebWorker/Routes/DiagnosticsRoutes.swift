@@ -81,7 +81,7 @@ struct DiagnosticsProbe: Sendable {
         return DiagnosticsReport(
             status: healthy ? "ok" : "degraded", version: VersionRoutes.Version.current, checks: checks,
             workers: workers.map(DiagnosticsReport.WorkerInfo.init), supervisor: supervisor,
-            circuitBreaker: breaker().map(DiagnosticsReport.BreakerInfo.init),
+            circuitBreaker: breaker(),
             lastBackup: newest.map { DiagnosticsReport.BackupInfo(name: $0.name, createdAt: $0.time.iso8601) }
         )
     }
@@ -171,32 +171,6 @@ struct DiagnosticsReport: Encodable, Sendable {
         }
     }
 
-    /// The web worker's circuit breaker: `closed`, `open` (with when it retries) or `half_open`.
-    struct BreakerInfo: Encodable, Sendable {
-        let state: String
-        let retryAt: String?
-        let consecutiveFailures: Int
-
-        init(_ snapshot: BreakerSnapshot) {
-            state = snapshot.state.rawValue
-            retryAt = snapshot.retryAtEpochSeconds.map { UTCTime(unix: Int64($0)).iso8601 }
-            consecutiveFailures = snapshot.consecutiveFailures
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case state
-            case retryAt = "retry_at"
-            case consecutiveFailures = "consecutive_failures"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(state, forKey: .state)
-            try c.encode(retryAt, forKey: .retryAt)
-            try c.encode(consecutiveFailures, forKey: .consecutiveFailures)
-        }
-    }
-
     /// The newest backup file in the backup directory (its time is in its name).
     struct BackupInfo: Encodable, Sendable {
         let name: String
@@ -213,7 +187,8 @@ struct DiagnosticsReport: Encodable, Sendable {
     let checks: [String: String]
     let workers: [WorkerInfo]
     let supervisor: SupervisorInfo
-    let circuitBreaker: BreakerInfo?
+    /// The web worker's circuit breakers (the upstream's, and models' with something to report).
+    let circuitBreaker: BreakerSnapshot?
     let lastBackup: BackupInfo?
 
     enum CodingKeys: String, CodingKey {

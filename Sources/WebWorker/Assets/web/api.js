@@ -26,7 +26,9 @@ async function errorFrom(res) {
   } catch {
     // Not JSON (a proxy's error page): keep the status line.
   }
-  return new ApiError("http", res.status, code, message, res.headers.get("X-Request-ID"));
+  const err = new ApiError("http", res.status, code, message, res.headers.get("X-Request-ID"));
+  err.retryAfter = Number(res.headers.get("Retry-After")) || null; // seconds (503 circuit_open, 429)
+  return err;
 }
 
 /** fetch() with JSON in and out; throws ApiError. Returns null for 204. */

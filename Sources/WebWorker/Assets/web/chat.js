@@ -10,6 +10,7 @@ import { h } from "./dom.js";
 import { messageView, metaLine, markLastAnswer, StreamView, transcript, scrollToEnd, keepAtEnd } from "./transcript.js";
 import { convURL, newSession, refreshSessions, openConversation } from "./session.js";
 import { patchSession } from "./actions.js";
+import { retryWhenBreakerAllows } from "./breaker.js";
 import { setAnswerCost, setSessionCost, flagBudgetWarning, flagRefused, clearRefused, refreshUsage } from "./meter.js";
 
 const STOP_GRACE_MS = 3000;
@@ -111,7 +112,9 @@ async function runTurn(kind, body, userText) {
       if (replaced) t.append(replaced);
       if (userText !== undefined && $("input").value.trim() === "") $("input").value = userText;
       if (err.code === "budget_exceeded") flagRefused();
-      t.append(refusalNotice(err, userText !== undefined ? "NOT SENT" : "NOT REGENERATED"));
+      const notice = refusalNotice(err, userText !== undefined ? "NOT SENT" : "NOT REGENERATED");
+      t.append(notice);
+      if (err.code === "circuit_open") retryWhenBreakerAllows(notice, err, c.id, userText, () => (userText === undefined ? regenerate() : send(userText)));
       scrollToEnd();
     } else {
       view.error(err.code, err.message);

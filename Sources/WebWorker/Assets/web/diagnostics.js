@@ -32,7 +32,8 @@ export async function loadDiagnostics() {
   const supCard = card("SUPERVISOR", kv([["state", sup.state ?? "n/a", sup.state === "running" ? "ok" : "warn"], ["pid", sup.pid ?? "n/a"], ["uptime", uptime(sup.uptime_seconds)]]));
   const cb = diag.circuit_breaker || (usageAnswer && usageAnswer.circuit_breaker) || null;
   const breakerCard = card("CIRCUIT BREAKER", cb
-    ? kv([["state", String(cb.state).toUpperCase(), cb.state === "closed" ? "ok" : "warn"], ["retry at", cb.retry_at ? stamp(cb.retry_at) : "—"]])
+    ? kv([["state", String(cb.state).toUpperCase(), cb.state === "closed" ? "ok" : "warn"], ["retry at", cb.retry_at ? stamp(cb.retry_at) : "—"],
+      ...(cb.models || []).map((m) => [m.model, `${String(m.state).toUpperCase()}${m.retry_at ? ` until ${stamp(m.retry_at)}` : ""} · ${m.consecutive_failures} failed`, m.state === "closed" ? "ok" : "warn"])])
     : kv([["state", "n/a"]]));
   const lb = diag.last_backup;
   const backupCard = card("LAST BACKUP", lb

@@ -12,7 +12,7 @@ const HINTS = {
   network: "Check that neural-terminal is running and reachable, then try again.",
   stream_lost: "The server keeps what it received; reload the session to see the stored answer.",
   budget_exceeded: "Raise the budget in the config (then SIGHUP) or wait for the next day/month.",
-  circuit_open: "The upstream failed repeatedly; requests resume automatically after the retry time.",
+  circuit_open: "The upstream (or this model) failed repeatedly; requests resume automatically after the retry time: this page sends again by itself, or switch model with /model.",
   already_streaming: "Press Esc to stop the answer that is streaming, then send again.",
   nothing_to_regenerate: "Send a message first.",
   not_found: "The session no longer exists; pick another one or start a new one with /new.",
