@@ -45,7 +45,7 @@ demo: build build-fake ## Run the appliance against a local fake OpenRouter: no 
 run: build ## Run the appliance from $(CONFIG): loopback only, data under ./data
 	$(RELEASE_BIN) run --config $(CONFIG)
 
-test: install test-swift test-browser test-static test-prometheus ## Run every test (unit, integration, browser, static binary in a chroot, alerting rules)
+test: install test-swift test-browser test-static test-chaos test-prometheus ## Run every test (unit, integration, browser, static binary in a chroot, the short fault suite, alerting rules)
 
 test-swift: curl
 	@scripts/build-info.sh

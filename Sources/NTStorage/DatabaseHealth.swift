@@ -31,7 +31,7 @@ public enum DatabaseHealth: String, Sendable, Equatable {
             if free < minimumFreeBytes { return (.full, "\(free) bytes free on the database's file system") }
         }
         do {
-            let database = try SQLiteDatabase(path: path, create: false, busyTimeoutMs: 0)
+            let database = try SQLiteDatabase(path: path, create: false, busyTimeoutMs: 0, checkpointOnClose: false)
             guard let version = try database.scalarInt("SELECT MAX(version) FROM schema_migrations"), version > 0 else {
                 return (.error, "no schema")
             }

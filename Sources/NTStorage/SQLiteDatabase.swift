@@ -23,8 +23,12 @@ public final class SQLiteDatabase: @unchecked Sendable {
     /// Prepared statements by SQL text, for ``withCached(_:_:)``.
     var statementCache: [String: Statement] = [:]
 
-    /// Opens the database at `path`, creating it if needed unless `readOnly` or not `create`.
-    public init(path: String, readOnly: Bool = false, create: Bool = true, busyTimeoutMs: Int32 = 5000) throws(StorageError) {
+    /// Opens the database at `path`, creating it if needed unless `readOnly` or not `create`. A connection opened
+    /// with `checkpointOnClose: false` leaves the WAL as it is when it closes, even when it believes it is the last
+    /// one: a probe that opens the file by path must not write another file's WAL into it (a file replaced under
+    /// the running appliance is not locked by the appliance's connections, which hold the old one).
+    public init(path: String, readOnly: Bool = false, create: Bool = true, busyTimeoutMs: Int32 = 5000,
+                checkpointOnClose: Bool = true) throws(StorageError) {
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
             | SQLITE_OPEN_NOMUTEX
@@ -36,6 +40,7 @@ public final class SQLiteDatabase: @unchecked Sendable {
         }
         self.handle = db
         self.path = path
+        if !checkpointOnClose { _ = nt_sqlite3_no_checkpoint_on_close(db) }
         sqlite3_busy_timeout(db, busyTimeoutMs)
         try execute("PRAGMA foreign_keys = ON")
         if !readOnly {

@@ -2,6 +2,7 @@ import Dispatch
 import MaintenanceWorker
 import MetricsWorker
 import NTWorkerKit
+import Synchronization
 import WebWorker
 #if canImport(Glibc)
 import Glibc
@@ -44,10 +45,20 @@ enum WorkerLauncher {
     static func startLeaking(megabytesPerSecond: Int) {
         DispatchQueue.global(qos: .utility).async {
             let slice = megabytesPerSecond * 1_048_576 / 10
+            // Kept where the optimizer cannot see them unused: a release build removed a malloc whose block was
+            // only written, and the fault leaked nothing.
+            var blocks: [UnsafeMutableRawPointer] = []
             while true {
-                if let block = malloc(slice) { memset(block, 0x5a, slice) }
+                if let block = malloc(slice) {
+                    memset(block, 0x5a, slice)
+                    blocks.append(block)
+                    withExtendedLifetime(blocks) { leakedBlocks.store(blocks.count, ordering: .relaxed) }
+                }
                 usleep(100_000)
             }
         }
     }
+
+    /// How many blocks the leak fault holds (read by nothing; it keeps the allocations observable).
+    static let leakedBlocks = Atomic<Int>(0)
 }

@@ -42,4 +42,25 @@ struct DatabaseHealthTests {
         #expect(probe.check(path: db.path, now: start + .seconds(7)).state == "ok", "a new lock starts a new wait")
         try other.execute("COMMIT")
     }
+
+    /// A file replaced under the running appliance (a restore by hand, a copy) is not locked by the appliance's
+    /// connections: a probe that closed it as the last connection would write the appliance's WAL into it and
+    /// delete the WAL, and the appliance's newest writes would be gone once the original is back.
+    @Test func aProbeOfAReplacedFileLeavesTheWALOfTheOneInUseAlone() throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let appliance = try SQLiteDatabase(path: db.path)
+        try appliance.execute("PRAGMA wal_autocheckpoint = 0; CREATE TABLE newest (x INTEGER); INSERT INTO newest VALUES (42)")
+        let moved = db.path + ".in-use"
+        #expect(rename(db.path, moved) == 0)
+        // In its place, a copy of the main file alone: a valid database, beside the appliance's WAL.
+        try FileManager.default.copyItem(atPath: moved, toPath: db.path)
+        _ = DatabaseHealth.check(path: db.path)
+        #expect(FileManager.default.fileExists(atPath: db.path + "-wal"), "the WAL was left where it was")
+        try FileManager.default.removeItem(atPath: db.path)
+        #expect(rename(moved, db.path) == 0)
+        #expect(try appliance.scalarInt("SELECT x FROM newest") == 42)
+        let reader = try SQLiteDatabase(path: db.path, readOnly: true)
+        #expect(try reader.scalarInt("SELECT x FROM newest") == 42, "the newest write is still there")
+    }
 }

@@ -3,7 +3,7 @@ import NTOpenRouter
 /// Trims the history sent upstream to the model's context window, oldest messages first.
 ///
 /// The room is the model's context length minus the answer's `max_tokens`; tokens are estimated with
-/// ``TokenEstimate`` (about four UTF-8 bytes per token). The system prompt always stays, and so does the newest
+/// ``TokenEstimate`` (character classes at measured rates; ADR 0015). The system prompt always stays, and so does the newest
 /// message (the question being asked), even when they alone do not fit: the upstream then answers with its own
 /// context-length error. The kept history is the newest messages that fit; if it would then begin with an
 /// answer, that answer is left out too, so the history starts with a user's message.
