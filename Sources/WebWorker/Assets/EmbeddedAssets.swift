@@ -92,7 +92,7 @@ export async function exportAs(format) {
 }
 
 """),
-        // api.js: 5312 bytes, fnv1a64 258e71cf592be4ed
+        // api.js: 6257 bytes, fnv1a64 72a5d6660e1aade9
         EmbeddedAsset(name: "api.js", contentType: "text/javascript; charset=utf-8", body: """
 // The JSON API and the chat stream. Every failure becomes an ApiError with a `kind` the views turn into a
 // terminal-style line: \"network\" (no answer at all), \"http\" (an error status with the server's code/message).
@@ -139,8 +139,10 @@ export async function request(method, path, body, { signal } = {}) {
     });
   } catch (err) {
     if (err && err.name === \"AbortError\") throw err;
+    reachable(false);
     throw new ApiError(\"network\", 0, \"network\", err && err.message ? err.message : \"network error\");
   }
+  reachable(true);
   if (!res.ok) throw await errorFrom(res);
   if (res.status === 204) return null;
   return res.json();
@@ -179,18 +181,38 @@ export async function optional(path) {
  * Resolves when the body ends; throws ApiError for a refusal (status before the stream) or a lost connection.
  */
 export async function streamTurn(path, body, onEvent, signal) {
+  return streamEvents(\"POST\", path, body ?? {}, onEvent, signal);
+}
+
+/**
+ * Attaches to a conversation's answer already streaming (another tab started it, or this page was reloaded):
+ * the same events as a turn, starting with `meta` and `snapshot` (the text so far). Throws an ApiError with
+ * code `not_streaming` when no answer streams there any more.
+ */
+export async function attachStream(path, onEvent, signal) {
+  return streamEvents(\"GET\", path, undefined, onEvent, signal);
+}
+
+/** Tells the page whether the server answered (`nt:reachable` with `detail.ok`), for the status badge. */
+function reachable(ok) {
+  window.dispatchEvent(new CustomEvent(\"nt:reachable\", { detail: { ok } }));
+}
+
+async function streamEvents(method, path, body, onEvent, signal) {
   let res;
   try {
     res = await fetch(path, {
-      method: \"POST\",
-      headers: { Accept: \"text/event-stream\", \"Content-Type\": \"application/json\" },
-      body: JSON.stringify(body ?? {}),
+      method,
+      headers: body === undefined ? { Accept: \"text/event-stream\" } : { Accept: \"text/event-stream\", \"Content-Type\": \"application/json\" },
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
   } catch (err) {
     if (err && err.name === \"AbortError\") throw err;
+    reachable(false);
     throw new ApiError(\"network\", 0, \"network\", err && err.message ? err.message : \"network error\");
   }
+  reachable(true);
   if (!res.ok) throw await errorFrom(res);
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
@@ -223,6 +245,7 @@ export async function streamTurn(path, body, onEvent, signal) {
       chunk = await reader.read();
     } catch (err) {
       if (err && err.name === \"AbortError\") throw err;
+      reachable(false);
       throw new ApiError(\"network\", 0, \"stream_lost\", \"the connection to the server was lost mid-answer\");
     }
     if (chunk.done) break;
@@ -479,7 +502,7 @@ mark { background: var(--amber); color: var(--bg); }
 .login-page .conn { margin-left: auto; color: var(--amber); }
 
 """),
-        // app.js: 7077 bytes, fnv1a64 1041dc74e320b760
+        // app.js: 8258 bytes, fnv1a64 531257ea5511616
         EmbeddedAsset(name: "app.js", contentType: "text/javascript; charset=utf-8", body: """
 // Neural Terminal's page: boot, routing (#/c/<id>, #/diagnostics) and keyboard/button wiring. Everything the
 // page shows is built as DOM nodes by the modules it imports; nothing here parses HTML.
@@ -625,7 +648,7 @@ function wire() {
   });
 
   window.addEventListener(\"hashchange\", route);
-  window.addEventListener(\"offline\", () => { setConn(false, \"OFFLINE\"); say(\"err\", \"NETWORK LOST: the browser is offline\", \"reconnect; nothing you typed is lost\"); });
+  window.addEventListener(\"offline\", () => { setConn(false, \"OFFLINE\"); say(\"err\", \"NETWORK LOST: the browser is offline\", \"reconnect; nothing you typed is lost\").classList.add(\"net\"); });
   window.addEventListener(\"online\", () => { setConn(true, \"ONLINE\"); say(\"info\", \"NETWORK BACK\"); refreshSessions(); });
   window.addEventListener(\"unhandledrejection\", (e) => report(e.reason, \"UNEXPECTED\"));
 }
@@ -636,9 +659,37 @@ function setConn(ok, text) {
   conn.classList.toggle(\"err\", !ok);
 }
 
+/** How often the page asks whether the server is back while it cannot reach it. */
+const RECONNECT_MS = 3000;
+let reconnecting = null;
+
+/**
+ * The badge follows every request: OFFLINE as soon as one gets no answer, and while offline the page asks the
+ * server every few seconds, by itself; once it answers, the badge says ONLINE again, the stale network lines
+ * leave the console, and the open session is read again (an answer that went on meanwhile is followed live).
+ */
+function trackReachability() {
+  window.addEventListener(\"nt:reachable\", (e) => {
+    if (e.detail.ok || reconnecting) return;
+    setConn(false, \"OFFLINE\");
+    reconnecting = setInterval(async () => {
+      let v;
+      try { v = await api.get(\"/api/version\"); } catch { return; }
+      clearInterval(reconnecting);
+      reconnecting = null;
+      setConn(true, `ONLINE · v${v.version}`);
+      document.querySelectorAll(\"#console .line.net\").forEach((line) => line.remove());
+      say(\"info\", \"SERVER BACK\");
+      await refreshSessions();
+      if (state.current && !state.stream) await openConversation(state.current.id);
+    }, RECONNECT_MS);
+  });
+}
+
 async function boot() {
   setRegenerateAction(regenerate);
   trackScrolling();
+  trackReachability();
   wire();
   try {
     const v = await api.get(\"/api/version\");
@@ -737,14 +788,14 @@ function countdownSpan(notice) {
 }
 
 """),
-        // chat.js: 9396 bytes, fnv1a64 c14badea07265e3d
+        // chat.js: 11516 bytes, fnv1a64 87408b920d35e548
         EmbeddedAsset(name: "chat.js", contentType: "text/javascript; charset=utf-8", body: """
 // One chat turn in the browser: show the user's message, stream the answer into a StreamView, and end in a
 // visible final state whatever happens: complete, stopped (Esc), an upstream error with its hint, a refusal
 // before the stream (budget, breaker, 409, 500: the message goes back into the input), or a lost connection.
 
 import { $ } from \"./dom.js\";
-import { api, streamTurn } from \"./api.js\";
+import { api, streamTurn, attachStream } from \"./api.js\";
 import { state } from \"./state.js\";
 import { say, report, describe, hintFor } from \"./notices.js\";
 import { h } from \"./dom.js\";
@@ -819,24 +870,7 @@ async function runTurn(kind, body, userText) {
   setStreaming(true);
   let final = null;
   try {
-    await streamTurn(`${convURL(c.id)}/${kind}`, body, (name, data) => {
-      if (name === \"meta\") {
-        view.setMeta(data);
-        if (userArticle && data.user_message_id) userArticle.dataset.id = data.user_message_id;
-      } else if (name === \"delta\") view.append(data.text || \"\");
-      else if (name === \"reasoning\") view.reasoning(data.text || \"\");
-      else if (name === \"usage\") {
-        view.setUsage(data);
-        setAnswerCost(data.cost_usd, data.cost_source);
-        if (data.budget_warning) flagBudgetWarning();
-      } else if (name === \"error\") {
-        view.error(data.code, data.message);
-        say(\"err\", `ANSWER FAILED (${data.code}): ${data.message}`);
-      } else if (name === \"done\") {
-        final = data.status;
-        view.finish(data.status);
-      }
-    }, s.controller.signal);
+    await streamTurn(`${convURL(c.id)}/${kind}`, body, answerEvents(view, userArticle, (status) => { final = status; }), s.controller.signal);
     clearRefused();
     if (!final) {
       view.error(\"stream_lost\", \"the stream ended before the answer's final state arrived\");
@@ -872,6 +906,63 @@ async function runTurn(kind, body, userText) {
     delete document.body.dataset.turn;
   }
   return final === \"complete\";
+}
+
+/** What each event of an answer's stream does to its view (a turn this page started, or one it attached to). */
+function answerEvents(view, userArticle, onFinal) {
+  return (name, data) => {
+    if (name === \"meta\") {
+      view.setMeta(data);
+      if (userArticle && data.user_message_id) userArticle.dataset.id = data.user_message_id;
+    } else if (name === \"snapshot\") {
+      if (data.reasoning) view.reasoning(data.reasoning);
+      if (data.content) view.append(data.content);
+    } else if (name === \"delta\") view.append(data.text || \"\");
+    else if (name === \"reasoning\") view.reasoning(data.text || \"\");
+    else if (name === \"usage\") {
+      view.setUsage(data);
+      setAnswerCost(data.cost_usd, data.cost_source);
+      if (data.budget_warning) flagBudgetWarning();
+    } else if (name === \"error\") {
+      view.error(data.code, data.message);
+      say(\"err\", `ANSWER FAILED (${data.code}): ${data.message}`);
+    } else if (name === \"notice\") {
+      if (data.kind === \"stopped\") view.error(\"stopped\", data.message);
+      else say(\"warn\", `SERVER: ${data.message}`);
+    } else if (name === \"done\") {
+      onFinal(data.status);
+      view.finish(data.status);
+    }
+  };
+}
+
+/**
+ * Follows an answer that is already streaming (started in another tab, or before this page was reloaded): the
+ * text so far, then live to its end, with STOP and Esc working as for one's own. When the answer is no longer
+ * live here (it just ended, or another server process runs it), the stored text is re-read until it is final.
+ */
+export async function attachTurn(conversationId, stored) {
+  if (state.stream) return;
+  const t = transcript();
+  const old = t.querySelector(`article[data-id=\"${CSS.escape(stored.id)}\"]`);
+  const view = new StreamView(stored.model);
+  view.article.dataset.id = stored.id;
+  if (old) old.replaceWith(view.article); else t.append(view.article);
+  const s = { view, controller: new AbortController(), conversationId, stopRequested: false };
+  state.stream = s;
+  setStreaming(true);
+  let final = null;
+  try {
+    await attachStream(`${convURL(conversationId)}/stream`, answerEvents(view, null, (status) => { final = status; }), s.controller.signal);
+  } catch (err) {
+    if (!(err && err.name === \"AbortError\") && err.code !== \"not_streaming\") report(err, \"ANSWER\");
+  } finally {
+    if (state.stream === s) state.stream = null;
+    setStreaming(false);
+  }
+  if (state.current && state.current.id === conversationId) {
+    if (final) await afterTurn(conversationId, view); else await openConversation(conversationId, { poll: true });
+  }
 }
 
 /** A refused or unsent turn, shown where the answer would have been (not stored; gone on reload). */
@@ -936,6 +1027,9 @@ function recheckEstimate(conversationId, messageId, attempt = 0) {
     refreshSessions();
   }, ESTIMATE_RECHECK_MS[attempt]);
 }
+
+// session.js finds an answer still streaming when it draws a conversation; follow it live.
+window.addEventListener(\"nt:streaming-answer\", (e) => attachTurn(e.detail.conversationId, e.detail.message));
 
 """),
         // commands.js: 3421 bytes, fnv1a64 98d7a85febead04f
@@ -1946,7 +2040,7 @@ function render() {
 }
 
 """),
-        // notices.js: 5132 bytes, fnv1a64 2bc6d1f36b9122d5
+        // notices.js: 5279 bytes, fnv1a64 37cd2c86b0d7335b
         EmbeddedAsset(name: "notices.js", contentType: "text/javascript; charset=utf-8", body: """
 // Terminal-style status lines: what happened and what to do. Failures are never blank: every error the page
 // meets ends up here (or on the answer it belongs to) with a hint, and the rest of the page keeps working.
@@ -2025,7 +2119,10 @@ export function say(kind, text, hint) {
 /** Reports an error on the console with its hint. */
 export function report(err, context) {
   const text = (context ? `${context}: ` : \"\") + describe(err);
-  return say(\"err\", text, hintFor(err && err.code, err && err.status));
+  const line = say(\"err\", text, hintFor(err && err.code, err && err.status));
+  // Network lines go once the server answers again (app.js).
+  if (err && err.kind === \"network\") line.classList.add(\"net\");
+  return line;
 }
 
 /** Empties the console (a new session starts with a clean slate). */
@@ -2034,7 +2131,7 @@ export function clearNotices() {
 }
 
 """),
-        // session.js: 7745 bytes, fnv1a64 54f0033deb4776b7
+        // session.js: 8016 bytes, fnv1a64 85538829fd0af414
         EmbeddedAsset(name: "session.js", contentType: "text/javascript; charset=utf-8", body: """
 // The open session: loading and drawing it, the session bar (title, model picker, system prompt text) and the
 // session list; the bar's actions are in actions.js. An answer that was still streaming when the page loaded
@@ -2078,7 +2175,7 @@ export function navigate(id) {
 }
 
 /** Loads and draws a conversation. Returns false when it does not exist. */
-export async function openConversation(id) {
+export async function openConversation(id, { poll = false } = {}) {
   stopPolling();
   const focusMessage = state.focusMessage;
   state.focusMessage = null;
@@ -2092,7 +2189,7 @@ export async function openConversation(id) {
   }
   if (!state.current || state.current.id !== id) clearNotices();
   state.current = detail;
-  drawTranscript();
+  drawTranscript(poll);
   drawSessionBar();
   renderSessions(state.conversations, state.total, id, (cid) => navigate(cid));
   if (focusMessage) {
@@ -2103,7 +2200,7 @@ export async function openConversation(id) {
 }
 
 /** Draws the whole transcript of the open conversation (only on open; streaming touches one message). */
-export function drawTranscript() {
+export function drawTranscript(poll = false) {
   const c = state.current;
   const t = clear(transcript());
   if (c.system_prompt) t.append(messageView({ role: \"system\", content: c.system_prompt, id: \"system-prompt\" }));
@@ -2115,7 +2212,11 @@ export function drawTranscript() {
   if (live && !live.article.isConnected) t.append(live.article);
   if (c.messages.length === 0 && !live) t.append(h(\"p\", { class: \"empty\", text: \"> SESSION READY. Type a message and press Enter (or /help).\" }));
   const last = c.messages[c.messages.length - 1];
-  if (!live && last && last.role === \"assistant\" && last.status === \"streaming\") startPolling(c.id, last.id);
+  if (!live && last && last.role === \"assistant\" && last.status === \"streaming\") {
+    // Followed live (chat.js); re-read from storage when it is not live here (`poll`).
+    if (poll) startPolling(c.id, last.id);
+    else window.dispatchEvent(new CustomEvent(\"nt:streaming-answer\", { detail: { conversationId: c.id, message: last } }));
+  }
   const answers = c.messages.filter((m) => m.role === \"assistant\");
   const lastAnswer = answers[answers.length - 1];
   setAnswerCost(lastAnswer ? lastAnswer.cost_usd : null, lastAnswer ? lastAnswer.cost_source : null);

@@ -43,8 +43,10 @@ export async function request(method, path, body, { signal } = {}) {
     });
   } catch (err) {
     if (err && err.name === "AbortError") throw err;
+    reachable(false);
     throw new ApiError("network", 0, "network", err && err.message ? err.message : "network error");
   }
+  reachable(true);
   if (!res.ok) throw await errorFrom(res);
   if (res.status === 204) return null;
   return res.json();
@@ -83,18 +85,38 @@ export async function optional(path) {
  * Resolves when the body ends; throws ApiError for a refusal (status before the stream) or a lost connection.
  */
 export async function streamTurn(path, body, onEvent, signal) {
+  return streamEvents("POST", path, body ?? {}, onEvent, signal);
+}
+
+/**
+ * Attaches to a conversation's answer already streaming (another tab started it, or this page was reloaded):
+ * the same events as a turn, starting with `meta` and `snapshot` (the text so far). Throws an ApiError with
+ * code `not_streaming` when no answer streams there any more.
+ */
+export async function attachStream(path, onEvent, signal) {
+  return streamEvents("GET", path, undefined, onEvent, signal);
+}
+
+/** Tells the page whether the server answered (`nt:reachable` with `detail.ok`), for the status badge. */
+function reachable(ok) {
+  window.dispatchEvent(new CustomEvent("nt:reachable", { detail: { ok } }));
+}
+
+async function streamEvents(method, path, body, onEvent, signal) {
   let res;
   try {
     res = await fetch(path, {
-      method: "POST",
-      headers: { Accept: "text/event-stream", "Content-Type": "application/json" },
-      body: JSON.stringify(body ?? {}),
+      method,
+      headers: body === undefined ? { Accept: "text/event-stream" } : { Accept: "text/event-stream", "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
   } catch (err) {
     if (err && err.name === "AbortError") throw err;
+    reachable(false);
     throw new ApiError("network", 0, "network", err && err.message ? err.message : "network error");
   }
+  reachable(true);
   if (!res.ok) throw await errorFrom(res);
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
@@ -127,6 +149,7 @@ export async function streamTurn(path, body, onEvent, signal) {
       chunk = await reader.read();
     } catch (err) {
       if (err && err.name === "AbortError") throw err;
+      reachable(false);
       throw new ApiError("network", 0, "stream_lost", "the connection to the server was lost mid-answer");
     }
     if (chunk.done) break;

@@ -142,7 +142,7 @@ function wire() {
   });
 
   window.addEventListener("hashchange", route);
-  window.addEventListener("offline", () => { setConn(false, "OFFLINE"); say("err", "NETWORK LOST: the browser is offline", "reconnect; nothing you typed is lost"); });
+  window.addEventListener("offline", () => { setConn(false, "OFFLINE"); say("err", "NETWORK LOST: the browser is offline", "reconnect; nothing you typed is lost").classList.add("net"); });
   window.addEventListener("online", () => { setConn(true, "ONLINE"); say("info", "NETWORK BACK"); refreshSessions(); });
   window.addEventListener("unhandledrejection", (e) => report(e.reason, "UNEXPECTED"));
 }
@@ -153,9 +153,37 @@ function setConn(ok, text) {
   conn.classList.toggle("err", !ok);
 }
 
+/** How often the page asks whether the server is back while it cannot reach it. */
+const RECONNECT_MS = 3000;
+let reconnecting = null;
+
+/**
+ * The badge follows every request: OFFLINE as soon as one gets no answer, and while offline the page asks the
+ * server every few seconds, by itself; once it answers, the badge says ONLINE again, the stale network lines
+ * leave the console, and the open session is read again (an answer that went on meanwhile is followed live).
+ */
+function trackReachability() {
+  window.addEventListener("nt:reachable", (e) => {
+    if (e.detail.ok || reconnecting) return;
+    setConn(false, "OFFLINE");
+    reconnecting = setInterval(async () => {
+      let v;
+      try { v = await api.get("/api/version"); } catch { return; }
+      clearInterval(reconnecting);
+      reconnecting = null;
+      setConn(true, `ONLINE · v${v.version}`);
+      document.querySelectorAll("#console .line.net").forEach((line) => line.remove());
+      say("info", "SERVER BACK");
+      await refreshSessions();
+      if (state.current && !state.stream) await openConversation(state.current.id);
+    }, RECONNECT_MS);
+  });
+}
+
 async function boot() {
   setRegenerateAction(regenerate);
   trackScrolling();
+  trackReachability();
   wire();
   try {
     const v = await api.get("/api/version");

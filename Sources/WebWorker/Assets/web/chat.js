@@ -3,7 +3,7 @@
 // before the stream (budget, breaker, 409, 500: the message goes back into the input), or a lost connection.
 
 import { $ } from "./dom.js";
-import { api, streamTurn } from "./api.js";
+import { api, streamTurn, attachStream } from "./api.js";
 import { state } from "./state.js";
 import { say, report, describe, hintFor } from "./notices.js";
 import { h } from "./dom.js";
@@ -78,24 +78,7 @@ async function runTurn(kind, body, userText) {
   setStreaming(true);
   let final = null;
   try {
-    await streamTurn(`${convURL(c.id)}/${kind}`, body, (name, data) => {
-      if (name === "meta") {
-        view.setMeta(data);
-        if (userArticle && data.user_message_id) userArticle.dataset.id = data.user_message_id;
-      } else if (name === "delta") view.append(data.text || "");
-      else if (name === "reasoning") view.reasoning(data.text || "");
-      else if (name === "usage") {
-        view.setUsage(data);
-        setAnswerCost(data.cost_usd, data.cost_source);
-        if (data.budget_warning) flagBudgetWarning();
-      } else if (name === "error") {
-        view.error(data.code, data.message);
-        say("err", `ANSWER FAILED (${data.code}): ${data.message}`);
-      } else if (name === "done") {
-        final = data.status;
-        view.finish(data.status);
-      }
-    }, s.controller.signal);
+    await streamTurn(`${convURL(c.id)}/${kind}`, body, answerEvents(view, userArticle, (status) => { final = status; }), s.controller.signal);
     clearRefused();
     if (!final) {
       view.error("stream_lost", "the stream ended before the answer's final state arrived");
@@ -131,6 +114,63 @@ async function runTurn(kind, body, userText) {
     delete document.body.dataset.turn;
   }
   return final === "complete";
+}
+
+/** What each event of an answer's stream does to its view (a turn this page started, or one it attached to). */
+function answerEvents(view, userArticle, onFinal) {
+  return (name, data) => {
+    if (name === "meta") {
+      view.setMeta(data);
+      if (userArticle && data.user_message_id) userArticle.dataset.id = data.user_message_id;
+    } else if (name === "snapshot") {
+      if (data.reasoning) view.reasoning(data.reasoning);
+      if (data.content) view.append(data.content);
+    } else if (name === "delta") view.append(data.text || "");
+    else if (name === "reasoning") view.reasoning(data.text || "");
+    else if (name === "usage") {
+      view.setUsage(data);
+      setAnswerCost(data.cost_usd, data.cost_source);
+      if (data.budget_warning) flagBudgetWarning();
+    } else if (name === "error") {
+      view.error(data.code, data.message);
+      say("err", `ANSWER FAILED (${data.code}): ${data.message}`);
+    } else if (name === "notice") {
+      if (data.kind === "stopped") view.error("stopped", data.message);
+      else say("warn", `SERVER: ${data.message}`);
+    } else if (name === "done") {
+      onFinal(data.status);
+      view.finish(data.status);
+    }
+  };
+}
+
+/**
+ * Follows an answer that is already streaming (started in another tab, or before this page was reloaded): the
+ * text so far, then live to its end, with STOP and Esc working as for one's own. When the answer is no longer
+ * live here (it just ended, or another server process runs it), the stored text is re-read until it is final.
+ */
+export async function attachTurn(conversationId, stored) {
+  if (state.stream) return;
+  const t = transcript();
+  const old = t.querySelector(`article[data-id="${CSS.escape(stored.id)}"]`);
+  const view = new StreamView(stored.model);
+  view.article.dataset.id = stored.id;
+  if (old) old.replaceWith(view.article); else t.append(view.article);
+  const s = { view, controller: new AbortController(), conversationId, stopRequested: false };
+  state.stream = s;
+  setStreaming(true);
+  let final = null;
+  try {
+    await attachStream(`${convURL(conversationId)}/stream`, answerEvents(view, null, (status) => { final = status; }), s.controller.signal);
+  } catch (err) {
+    if (!(err && err.name === "AbortError") && err.code !== "not_streaming") report(err, "ANSWER");
+  } finally {
+    if (state.stream === s) state.stream = null;
+    setStreaming(false);
+  }
+  if (state.current && state.current.id === conversationId) {
+    if (final) await afterTurn(conversationId, view); else await openConversation(conversationId, { poll: true });
+  }
 }
 
 /** A refused or unsent turn, shown where the answer would have been (not stored; gone on reload). */
@@ -195,3 +235,6 @@ function recheckEstimate(conversationId, messageId, attempt = 0) {
     refreshSessions();
   }, ESTIMATE_RECHECK_MS[attempt]);
 }
+
+// session.js finds an answer still streaming when it draws a conversation; follow it live.
+window.addEventListener("nt:streaming-answer", (e) => attachTurn(e.detail.conversationId, e.detail.message));

@@ -75,7 +75,10 @@ export function say(kind, text, hint) {
 /** Reports an error on the console with its hint. */
 export function report(err, context) {
   const text = (context ? `${context}: ` : "") + describe(err);
-  return say("err", text, hintFor(err && err.code, err && err.status));
+  const line = say("err", text, hintFor(err && err.code, err && err.status));
+  // Network lines go once the server answers again (app.js).
+  if (err && err.kind === "network") line.classList.add("net");
+  return line;
 }
 
 /** Empties the console (a new session starts with a clean slate). */

@@ -40,7 +40,7 @@ export function navigate(id) {
 }
 
 /** Loads and draws a conversation. Returns false when it does not exist. */
-export async function openConversation(id) {
+export async function openConversation(id, { poll = false } = {}) {
   stopPolling();
   const focusMessage = state.focusMessage;
   state.focusMessage = null;
@@ -54,7 +54,7 @@ export async function openConversation(id) {
   }
   if (!state.current || state.current.id !== id) clearNotices();
   state.current = detail;
-  drawTranscript();
+  drawTranscript(poll);
   drawSessionBar();
   renderSessions(state.conversations, state.total, id, (cid) => navigate(cid));
   if (focusMessage) {
@@ -65,7 +65,7 @@ export async function openConversation(id) {
 }
 
 /** Draws the whole transcript of the open conversation (only on open; streaming touches one message). */
-export function drawTranscript() {
+export function drawTranscript(poll = false) {
   const c = state.current;
   const t = clear(transcript());
   if (c.system_prompt) t.append(messageView({ role: "system", content: c.system_prompt, id: "system-prompt" }));
@@ -77,7 +77,11 @@ export function drawTranscript() {
   if (live && !live.article.isConnected) t.append(live.article);
   if (c.messages.length === 0 && !live) t.append(h("p", { class: "empty", text: "> SESSION READY. Type a message and press Enter (or /help)." }));
   const last = c.messages[c.messages.length - 1];
-  if (!live && last && last.role === "assistant" && last.status === "streaming") startPolling(c.id, last.id);
+  if (!live && last && last.role === "assistant" && last.status === "streaming") {
+    // Followed live (chat.js); re-read from storage when it is not live here (`poll`).
+    if (poll) startPolling(c.id, last.id);
+    else window.dispatchEvent(new CustomEvent("nt:streaming-answer", { detail: { conversationId: c.id, message: last } }));
+  }
   const answers = c.messages.filter((m) => m.role === "assistant");
   const lastAnswer = answers[answers.length - 1];
   setAnswerCost(lastAnswer ? lastAnswer.cost_usd : null, lastAnswer ? lastAnswer.cost_source : null);
