@@ -34,6 +34,10 @@ PACKAGES=(
   zstd sqlite3 shellcheck prometheus stunnel4 systemd
   # browser tests (Playwright drives Debian's chromium) and the Python venv
   chromium fonts-liberation python3 python3-venv
+  # the UI's KaTeX and highlight.js: scripts/vendor-web-libs.py copies them (with their licences) from these into
+  # Sources/WebWorker/Assets/web; building and embedding use the committed copies (libjs-katex pulls in fonts-katex,
+  # which the UI does not embed: its MathML uses the browser's math font)
+  libjs-katex libjs-highlight.js
 )
 
 missing=()

@@ -8,11 +8,15 @@ FORBIDDEN_JS = [
     r"\.innerHTML", r"\.outerHTML", r"insertAdjacentHTML", r"document\.write", r"\beval\s*\(", r"new\s+Function\b",
     r"createContextualFragment", r"DOMParser", r"setAttribute\(\s*[\"']style", r"setAttribute\(\s*[\"']on",
     r"setTimeout\(\s*[\"'`]", r"setInterval\(\s*[\"'`]", r"https?://(?!www\.w3\.org/2000/svg)",
+    # The vendored libraries' HTML-string outputs: KaTeX builds DOM nodes, highlight.js's markup is tokenized.
+    r"renderToString", r"highlightBlock", r"initHighlighting", r"highlightAuto",
 ]
+# Third-party libraries vendored from Debian (scripts/vendor-web-libs.py), each with its licence beside it.
+VENDORED = {"katex.min.js": ("katex.LICENSE.txt", "libjs-katex"), "highlight.min.js": ("highlight.LICENSE.txt", "libjs-highlight.js")}
 
 
 def test_the_scripts_never_parse_html_or_evaluate_strings():
-    scripts = sorted(WEB.glob("*.js"))
+    scripts = sorted(p for p in WEB.glob("*.js") if p.name not in VENDORED)
     assert len(scripts) >= 10
     for path in scripts:
         text = path.read_text()
@@ -35,3 +39,12 @@ def test_the_page_has_no_inline_script_style_or_handlers():
 def test_the_stylesheet_loads_nothing_from_elsewhere():
     css = (WEB / "app.css").read_text()
     assert "@import" not in css and "url(" not in css and "@font-face" not in css
+
+
+def test_the_vendored_libraries_name_their_package_and_carry_their_licence():
+    assert sorted(p.name for p in WEB.glob("*.min.js")) == sorted(VENDORED)
+    for name, (licence, package) in VENDORED.items():
+        head = (WEB / name).read_text()[:400]
+        assert f"Debian's {package} " in head and licence in head, f"{name}: header {head[:200]!r}"
+        text = (WEB / licence).read_text()
+        assert "Copyright" in text and "License" in text, licence

@@ -13,13 +13,16 @@ import { trackScrolling } from "./transcript.js";
 import { send, regenerate, stopStreaming } from "./chat.js";
 import { refreshSessions, openConversation, drawEmpty, loadModels, newSession, setRegenerateAction, stopPolling } from "./session.js";
 import { setModel, setSystem, rename, deleteSession, exportAs } from "./actions.js";
+import { enterSends, labelEnterKey, scrollKey, isTextField, showShortcuts } from "./keys.js";
+import { rove } from "./roving.js";
+import { exportAll, chooseImport, importFile } from "./archive.js";
 
 const DIAGNOSTICS_REFRESH_MS = 5000;
 let diagTimer = null;
 
 /** The actions slash commands may call. */
 const actions = {
-  newSession, setModel, setSystem, rename, exportAs, regenerate,
+  newSession, setModel, setSystem, rename, exportAs, regenerate, exportAll, chooseImport, showShortcuts,
   search: async (text) => { $("search").value = text; openDrawer(true); await runSearch(text, openHit); },
   diagnostics: () => { location.hash = "#/diagnostics"; },
   logout,
@@ -87,8 +90,17 @@ function autosize() {
 function wire() {
   $("composer").addEventListener("submit", (e) => { e.preventDefault(); submit(); });
   $("input").addEventListener("keydown", (e) => {
-    // Enter sends, Shift+Enter is a newline; never while an IME is composing a character.
-    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+    // Enter sends (a new line on a touch screen), Shift+Enter is a newline; never while an IME composes (keys.js).
+    if (enterSends(e)) { e.preventDefault(); submit(); } else if (scrollKey(e)) e.preventDefault();
+  });
+  labelEnterKey($("input"));
+  rove($("session-list"), "button.session-item");
+  rove($("search-results"), "button.search-hit");
+  $("export-all").addEventListener("click", exportAll);
+  $("import").addEventListener("click", chooseImport);
+  $("import-file").addEventListener("change", async (e) => {
+    const file = e.target.files && e.target.files[0];
+    if (file && (await importFile(file))) refreshSessions();
   });
   $("input").addEventListener("input", autosize);
   $("stop").addEventListener("click", stopStreaming);
@@ -134,6 +146,11 @@ function wire() {
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && !$("dialog").open) {
       if (state.stream) { e.preventDefault(); stopStreaming(); } else if (document.body.classList.contains("sessions-open")) openDrawer(false);
+    } else if (e.key === "?" && !e.ctrlKey && !e.metaKey && !e.altKey && !isTextField(e.target) && !$("dialog").open) {
+      e.preventDefault();
+      showShortcuts();
+    } else if (e.target === document.body && scrollKey(e)) {
+      e.preventDefault();
     } else if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
       e.preventDefault();
       openDrawer(true);

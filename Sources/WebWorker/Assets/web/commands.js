@@ -4,6 +4,7 @@
 import { h } from "./dom.js";
 import { say } from "./notices.js";
 import { transcript, scrollToEnd } from "./transcript.js";
+import { SHORTCUTS } from "./keys.js";
 
 export const COMMANDS = [
   ["/new [TITLE]", "initialize a new session"],
@@ -11,16 +12,14 @@ export const COMMANDS = [
   ["/system TEXT", "set this session's system prompt (/system alone clears it)"],
   ["/rename TITLE", "rename this session"],
   ["/export md|json", "download this session as Markdown or JSON"],
+  ["/export all", "download every session (JSON Lines; IMPORT takes it back)"],
+  ["/import", "import an export file (every session, one session's JSON, or a monthly .jsonl.zst)"],
   ["/search TEXT", "search every session"],
   ["/regenerate", "answer the last message again"],
   ["/diag", "open SYSTEM DIAGNOSTICS"],
+  ["/keys", "the keyboard shortcuts (also: ? outside a text field)"],
   ["/logout", "end this browser's session (when the appliance has a password)"],
   ["/help", "this list"],
-];
-
-const KEYS = [
-  ["Enter", "send"], ["Shift+Enter", "new line"], ["Esc", "stop the streaming answer (and the upstream transfer)"],
-  ["Ctrl+K", "search"], ["Tab", "move between controls"],
 ];
 
 /** Shows the command list as a SYSTEM block at the end of the transcript (not stored in the session). */
@@ -30,7 +29,7 @@ function showHelp() {
     h("header", { class: "msg-head" }, h("span", { class: "role", text: "SYSTEM" }), h("span", { class: "state", text: "HELP" })),
     h("div", { class: "msg-body" },
       h("div", { class: "table-wrap" }, h("table", {}, h("tbody", {}, rows(COMMANDS)))),
-      h("div", { class: "table-wrap" }, h("table", {}, h("tbody", {}, rows(KEYS))))));
+      h("div", { class: "table-wrap" }, h("table", {}, h("tbody", {}, rows(SHORTCUTS))))));
   transcript().querySelectorAll("article.help").forEach((a) => a.remove());
   transcript().append(block);
   scrollToEnd();
@@ -38,7 +37,7 @@ function showHelp() {
 
 /**
  * Runs one command line. `app` provides the actions: newSession, setModel, setSystem, rename, exportAs, search,
- * regenerate, diagnostics. Resolves when the action is done.
+ * regenerate, diagnostics, exportAll, chooseImport, showShortcuts, logout. Resolves when the action is done.
  */
 export async function runCommand(line, app) {
   const match = /^\/(\S+)\s*([\s\S]*)$/.exec(line.trim());
@@ -56,8 +55,9 @@ export async function runCommand(line, app) {
       if (!arg) { say("warn", "USAGE: /rename TITLE"); return; }
       await app.rename(arg); return;
     case "export": {
+      if (arg.toLowerCase() === "all") { await app.exportAll(); return; }
       const format = { md: "markdown", markdown: "markdown", json: "json" }[arg.toLowerCase()];
-      if (!format) { say("warn", "USAGE: /export md|json"); return; }
+      if (!format) { say("warn", "USAGE: /export md|json|all"); return; }
       await app.exportAs(format); return;
     }
     case "search":
@@ -65,6 +65,8 @@ export async function runCommand(line, app) {
       await app.search(arg); return;
     case "regenerate": case "regen": await app.regenerate(); return;
     case "diag": case "diagnostics": app.diagnostics(); return;
+    case "import": app.chooseImport(); return;
+    case "keys": case "shortcuts": app.showShortcuts(); return;
     case "logout": await app.logout(); return;
     default: say("err", `UNKNOWN COMMAND /${name}`, "type /help for the list of commands");
   }

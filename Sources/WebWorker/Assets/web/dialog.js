@@ -11,15 +11,18 @@ export function ask({ title, text, value, ok = "OK", danger = false }) {
   const dialog = $("dialog");
   const input = $("dialog-input");
   const okButton = $("dialog-ok");
+  const withInput = typeof value === "string";
   $("dialog-title").textContent = title;
-  $("dialog-text").textContent = text || "";
+  // A prompt's text is its input's label (screen readers name the field by it); a confirmation's is a paragraph.
+  $("dialog-text").textContent = withInput ? "" : text || "";
+  $("dialog-text").hidden = withInput;
+  $("dialog-label").textContent = withInput ? text || title : "";
+  $("dialog-label").hidden = !withInput;
   okButton.textContent = ok;
   okButton.classList.toggle("danger", danger);
   okButton.classList.toggle("primary", !danger);
-  const withInput = typeof value === "string";
   input.hidden = !withInput;
   input.value = withInput ? value : "";
-  input.setAttribute("aria-label", title);
   dialog.returnValue = "";
   return new Promise((resolve) => {
     dialog.addEventListener("close", () => {

@@ -45,3 +45,11 @@ export function clear(el) {
 }
 
 export const $ = (id) => document.getElementById(id);
+
+/** Whether the reader's selection (a non-empty one) includes part of `node`: such a node must not be replaced. */
+export function selectionTouches(node) {
+  const selection = document.getSelection();
+  if (!selection || selection.isCollapsed || !node.isConnected) return false;
+  for (let n = 0; n < selection.rangeCount; n += 1) if (selection.getRangeAt(n).intersectsNode(node)) return true;
+  return false;
+}

@@ -30,7 +30,7 @@ export async function exportConversation(id, format) {
 }
 
 /** `attachment; filename="x.md"` (or RFC 5987 filename*=UTF-8''x.md) → x.md. */
-function fileNameFrom(header) {
+export function fileNameFrom(header) {
   if (!header) return null;
   const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
   if (star) { try { return decodeURIComponent(star[1]); } catch { /* fall through */ } }
@@ -43,7 +43,7 @@ function slug(title) {
 }
 
 /** Hands a blob to the browser as a download (an object URL on a temporary link). */
-function save(blob, name) {
+export function save(blob, name) {
   const url = URL.createObjectURL(blob);
   const a = h("a", { href: url, download: name, hidden: true });
   document.body.append(a);

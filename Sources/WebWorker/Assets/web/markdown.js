@@ -1,10 +1,13 @@
 // A small, safe Markdown renderer: text in, DOM nodes out. It never produces HTML strings, so whatever a model
 // writes (<script>, onerror=, <svg>, <iframe>) stays text. Supported: paragraphs (single newlines are line
 // breaks), headings, emphasis, strong, strikethrough, inline code, fenced code blocks (with a copy button),
-// block quotes, nested lists, tables, rules, links (http, https and mailto only) and bare URLs.
-// Unterminated constructs (a half-streamed ``` fence, a lone **) render as their text until they close.
+// block quotes, nested lists, tables, rules, links (http, https and mailto only), bare URLs, LaTeX math
+// ($…$, \(…\) inline; $$…$$, \[…\] display; math.js) and code coloured by its fence's language (syntax.js).
+// Unterminated constructs (a half-streamed ``` fence, a lone **, an open $$) render as their text until they close.
 
 import { h } from "./dom.js";
+import { mathNode } from "./math.js";
+import { highlightInto } from "./syntax.js";
 
 const SAFE_PROTOCOLS = new Set(["http:", "https:", "mailto:"]);
 
@@ -19,12 +22,45 @@ export function safeUrl(raw) {
   return SAFE_PROTOCOLS.has(url.protocol) ? url.href : null;
 }
 
+const splitLines = (text) => String(text).replace(/\r\n?/g, "\n").split("\n");
+
 /** Renders `text` into a DocumentFragment. */
 export function renderMarkdown(text) {
   const fragment = document.createDocumentFragment();
-  const lines = String(text).replace(/\r\n?/g, "\n").split("\n");
-  for (const node of blocks(lines)) fragment.append(node);
+  for (const node of blocks(splitLines(text))) fragment.append(node);
   return fragment;
+}
+
+/**
+ * Renders `text` into `container`, which holds only the blocks an earlier call put there, for text that grows
+ * at its end (a streaming answer). Appended text can change only the last block and add new ones, so parsing
+ * starts again at the last block and every block before it is kept as it is: a selection in it survives and its
+ * formulas and code are not rendered again. `mayReplace(block)` can refuse replacing a block that changed (a
+ * selection inside it): then nothing changes and the result is false. `prepare()` runs just before the first
+ * change (the caller takes out what it added, such as a cursor).
+ */
+export function renderMarkdownInto(container, text, mayReplace = () => true, prepare = () => {}) {
+  const lines = splitLines(text);
+  const previous = container.mdText;
+  const kept = [...container.children].filter((node) => node.mdLine !== undefined);
+  const last = kept[kept.length - 1];
+  let fresh;
+  if (previous === undefined || !text.startsWith(previous) || !last) {
+    if ([...container.children].some((node) => !mayReplace(node))) return false;
+    prepare();
+    container.replaceChildren();
+    fresh = blocks(lines);
+  } else {
+    fresh = blocks(lines, last.mdLine);
+    const same = fresh.length > 0 && fresh[0].mdSource === last.mdSource;
+    if (!same && !mayReplace(last)) return false;
+    prepare();
+    if (same) fresh.shift();
+    else last.remove();
+  }
+  container.append(...fresh);
+  container.mdText = text;
+  return true;
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([\w+#.-]*)/;
@@ -33,16 +69,25 @@ const RULE = /^ {0,3}([-*_])(\s*\1){2,}\s*$/;
 const QUOTE = /^ {0,3}> ?/;
 const LIST_ITEM = /^( *)([-*+]|\d{1,9}[.)])\s+(.*)$/;
 const TABLE_SEP = /^\s*\|?\s*:?-{1,}:?\s*(\|\s*:?-{1,}:?\s*)*\|?\s*$/;
+const MATH_OPEN = /^ {0,3}(\$\$|\\\[)/;
 
-/** Parses a run of lines into block nodes. */
-function blocks(lines) {
+/**
+ * Parses lines into block nodes, from line `from` on. Each node records where it came from (`mdLine`, its first
+ * line, and `mdSource`, its lines) so renderMarkdownInto can tell which blocks changed.
+ */
+function blocks(lines, from = 0) {
   const out = [];
-  let i = 0;
+  let i = from;
   while (i < lines.length) {
     const line = lines[i];
     if (line.trim() === "") { i += 1; continue; }
+    const start = i;
+    const count = out.length;
     let m;
-    if ((m = FENCE.exec(line))) {
+    if ((m = mathBlockAt(lines, i))) {
+      out.push(m.node);
+      i = m.next;
+    } else if ((m = FENCE.exec(line))) {
       const fence = m[1];
       const body = [];
       i += 1;
@@ -82,6 +127,7 @@ function blocks(lines) {
       para.forEach((l, n) => { if (n > 0) p.append(h("br")); p.append(inline(l)); });
       out.push(p);
     }
+    if (out.length > count) Object.assign(out[out.length - 1], { mdLine: start, mdSource: lines.slice(start, i).join("\n") });
   }
   return out;
 }
@@ -89,7 +135,34 @@ function blocks(lines) {
 function startsBlock(lines, i) {
   const line = lines[i];
   return FENCE.test(line) || HEADING.test(line) || QUOTE.test(line) || LIST_ITEM.test(line) || RULE.test(line) ||
-    (line.includes("|") && i + 1 < lines.length && TABLE_SEP.test(lines[i + 1]) && lines[i + 1].includes("-"));
+    (line.includes("|") && i + 1 < lines.length && TABLE_SEP.test(lines[i + 1]) && lines[i + 1].includes("-")) ||
+    mathBlockAt(lines, i) !== null;
+}
+
+/**
+ * Display math starting at line `i`: `$$…$$` or `\[…\]`, on one line or over several up to the line that ends
+ * with the closing delimiter. A blank line or the end of the text before it means it is not (yet) a formula.
+ */
+function mathBlockAt(lines, i) {
+  const m = MATH_OPEN.exec(lines[i]);
+  if (!m) return null;
+  const open = m[1];
+  const close = open === "$$" ? "$$" : "\\]";
+  const first = lines[i].trim().slice(open.length);
+  const body = [];
+  for (let j = i; j < lines.length; j += 1) {
+    const line = j === i ? first : lines[j].trim();
+    if (j > i && line === "") return null;
+    const end = line.indexOf(close);
+    if (end !== -1) {
+      if (line.slice(end + close.length).trim() !== "") return null; // text after it: inline math in a paragraph
+      body.push(line.slice(0, end));
+      const tex = body.join("\n").trim();
+      return tex === "" ? null : { node: mathNode(tex, true, open, close), next: j + 1 };
+    }
+    body.push(line);
+  }
+  return null;
 }
 
 /** A list starting at `start`: items are marker lines; more-indented or lazy lines belong to the item before. */
@@ -160,13 +233,16 @@ function table(rows) {
   return h("div", { class: "table-wrap" }, h("table", {}, thead, tbody));
 }
 
-/** A fenced code block with its language and a COPY button (the click is handled by the transcript). */
+/** A fenced code block with its language, coloured when it is a known one, and a COPY button (the click is
+ * handled by the transcript). */
 function codeBlock(code, lang) {
+  const element = h("code");
+  highlightInto(element, code, lang);
   return h("div", { class: "code-block" },
     h("div", { class: "code-head" },
       h("span", { class: "label", text: lang ? lang.toUpperCase() : "CODE" }),
       h("button", { class: "btn small copy", type: "button", "aria-label": "Copy code", text: "COPY" })),
-    h("pre", {}, h("code", { text: code })));
+    h("pre", {}, element));
 }
 
 // ---- inline ----
@@ -183,13 +259,21 @@ export function inline(text, links = true) {
     const c = text[i];
     const rest = text.slice(i);
     let m;
-    if (c === "\\" && i + 1 < text.length && /[\\`*_{}[\]()#+\-.!|~<>]/.test(text[i + 1])) {
+    if (c === "\\" && (text[i + 1] === "(" || text[i + 1] === "[") && (m = bracketMath(text, i))) {
+      flushText();
+      frag.append(mathNode(m.tex, m.display, m.open, m.close));
+      i = m.end;
+    } else if (c === "\\" && i + 1 < text.length && /[\\`*_{}[\]()#+\-.!|~<>$]/.test(text[i + 1])) {
       plain += text[i + 1];
       i += 2;
     } else if (c === "`" && (m = /^(`+)([\s\S]*?[^`])\1(?!`)/.exec(rest))) {
       flushText();
       frag.append(h("code", { class: "inline", text: m[2].replace(/^ (.*) $/, "$1") }));
       i += m[0].length;
+    } else if (c === "$" && (m = dollarMath(text, i))) {
+      flushText();
+      frag.append(mathNode(m.tex, m.display, m.open, m.close));
+      i = m.end;
     } else if ((c === "*" || c === "_") && rest.startsWith(c + c) && (m = delimited(text, i, c + c))) {
       flushText();
       frag.append(h("strong", {}, inline(m.inner, links)));
@@ -221,6 +305,33 @@ export function inline(text, links = true) {
   }
   flushText();
   return frag;
+}
+
+/** `\(…\)` (inline) or `\[…\]` (display) starting at `i`, on this line. */
+function bracketMath(text, i) {
+  const display = text[i + 1] === "[";
+  const close = display ? "\\]" : "\\)";
+  const end = text.indexOf(close, i + 2);
+  if (end === -1 || text.slice(i + 2, end).trim() === "") return null;
+  return { tex: text.slice(i + 2, end).trim(), display, open: text.slice(i, i + 2), close, end: end + 2 };
+}
+
+/**
+ * `$$…$$` (display) or `$…$` (inline) starting at `i`. Like Pandoc, so prices stay text: an inline formula
+ * starts with a non-space, its closing `$` follows a non-space and no digit follows it; and the next unescaped
+ * `$` must be that closing one ("$5 and $10" is text).
+ */
+function dollarMath(text, i) {
+  if (text[i + 1] === "$") {
+    const end = text.indexOf("$$", i + 2);
+    if (end === -1 || text.slice(i + 2, end).trim() === "") return null;
+    return { tex: text.slice(i + 2, end).trim(), display: true, open: "$$", close: "$$", end: end + 2 };
+  }
+  if (i + 1 >= text.length || /\s/.test(text[i + 1])) return null;
+  let j = i + 1;
+  while (j < text.length && (text[j] !== "$" || text[j - 1] === "\\")) j += 1;
+  if (j >= text.length || /\s/.test(text[j - 1]) || /\d/.test(text[j + 1] || "")) return null;
+  return { tex: text.slice(i + 1, j), display: false, open: "$", close: "$", end: j + 1 };
 }
 
 /** Emphasis run `delim…delim` starting at `i`: not empty, not space-padded, `_` only at word boundaries. */

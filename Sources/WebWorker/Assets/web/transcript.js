@@ -3,8 +3,8 @@
 // and the Markdown of that one message is re-rendered at most every 100 ms; the rest of the transcript is
 // never touched while it streams.
 
-import { h, $ } from "./dom.js";
-import { renderMarkdown } from "./markdown.js";
+import { h, $, selectionTouches } from "./dom.js";
+import { renderMarkdown, renderMarkdownInto } from "./markdown.js";
 import { cost, count, ms, stamp, ESTIMATE_TITLE } from "./format.js";
 import { hintFor } from "./notices.js";
 
@@ -148,16 +148,27 @@ export class StreamView {
     keepAtEnd();
   }
 
-  /** Re-renders this message's Markdown, then puts the cursor back at the end of the last block. */
+  /**
+   * Re-renders this message's Markdown from its last block on (earlier blocks stay as they are), then puts the
+   * cursor back at the end. A reader's selection in the text that would be replaced postpones it: the raw
+   * text keeps growing and the Markdown catches up once the selection is gone.
+   */
   render() {
     clearTimeout(this.timer);
     this.timer = null;
-    this.body.replaceChildren(renderMarkdown(this.text));
+    const streaming = this.article.dataset.status === "streaming";
+    if (selectionTouches(this.tail) || !renderMarkdownInto(this.body, this.text, (block) => !selectionTouches(block), () => {
+      this.tail.remove();
+      this.cursor.remove();
+    })) {
+      this.timer = setTimeout(() => this.render(), RENDER_INTERVAL_MS);
+      return;
+    }
     this.tail = document.createTextNode("");
     let host = this.body.lastElementChild;
     while (host && ["UL", "OL", "LI", "BLOCKQUOTE"].includes(host.tagName) && host.lastElementChild) host = host.lastElementChild;
     if (!host || !["P", "LI", "H3", "H4", "H5", "H6"].includes(host.tagName)) host = this.body;
-    if (this.cursor.isConnected || this.article.dataset.status === "streaming") host.append(this.tail, this.cursor);
+    if (streaming) host.append(this.tail, this.cursor);
     keepAtEnd();
   }
 
@@ -170,7 +181,7 @@ export class StreamView {
       this.reasoningBlock = block;
     }
     this.reasoningText += text;
-    this.reasoningBody.textContent = this.reasoningText;
+    this.reasoningBody.append(text); // appended, not replaced: a selection in it survives
     keepAtEnd();
   }
 
@@ -225,5 +236,5 @@ export function emptyState() {
   return h("div", { class: "empty" },
     h("p", { class: "big", text: "> NO SESSION LOADED" }),
     h("p", { text: "INITIALIZE SESSION to start, pick one from the list, or just type a message: a session is created for it." }),
-    h("p", { text: "Enter sends · Shift+Enter newline · Esc stops an answer · /help lists the commands." }));
+    h("p", { text: "Enter sends · Shift+Enter newline · Esc stops an answer · /help lists the commands · ? the keys." }));
 }
