@@ -16,6 +16,8 @@ $$\int_0^1 x^2\,dx = \frac{1}{3}$$
 
 Boxed terms: $\fbox{boxed}$ and $\fcolorbox{orange}{black}{framed}$, an escaped \$ sign, and a broken one: $\frac{1}{$ stays its source.
 
+Unicode letters in a formula are text: $\text{café} \le ℝ$.
+
 ```python
 def area(r):
     return 3.14159 * r ** 2  # <b>not bold</b>
@@ -43,9 +45,9 @@ def test_latex_and_code_render_under_the_csp_without_console_errors(watched):
     annotations = body.locator(".math math annotation").evaluate_all("els => els.map(e => e.textContent)")
     assert annotations == ["E = mc^2", r"\alpha + \beta", r"\int_0^1 x^2\,dx = \frac{1}{3}",
                            r"\sum_{n=1}^{\infty} \frac{1}{n^2} = \frac{\pi^2}{6}", r"\fbox{boxed}",
-                           r"\fcolorbox{orange}{black}{framed}"], annotations
+                           r"\fcolorbox{orange}{black}{framed}", r"\text{café} \le ℝ"], annotations
     expect(body.locator(".math-display math[display='block']")).to_have_count(2)
-    expect(body.locator("p .math:not(.math-display) math")).to_have_count(4)
+    expect(body.locator("p .math:not(.math-display) math")).to_have_count(5)
     assert body.locator(".math math mfrac").count() >= 2
     # \fbox is drawn by the stylesheet (Chromium has no <menclose>); \fcolorbox's border, a style KaTeX sets, goes
     # through the CSSOM (the CSP refuses style attributes set from markup or with setAttribute).

@@ -2990,17 +2990,22 @@ function link(label, href, image) {
 }
 
 """),
-        // math.js: 2924 bytes, fnv1a64 c8cb2eef41186461
+        // math.js: 3151 bytes, fnv1a64 c2cfc7629cb0e240
         EmbeddedAsset(name: "math.js", contentType: "text/javascript; charset=utf-8", body: """
 // LaTeX → MathML with KaTeX (katex.min.js, vendored from Debian's libjs-katex, loaded before the modules).
 // KaTeX builds DOM nodes here (never an HTML string), with `trust: false` (no \\href, \\url, \\includegraphics or
-// \\html… commands), `strict: \"error\"` (input LaTeX would refuse is shown as its source) and bounded sizes and
-// macro expansion. MathML output needs no stylesheet and no fonts: the browser lays it out with its math font.
+// \\html… commands), strict (input LaTeX would refuse is shown as its source, except Unicode letters and symbols
+// such as é, 日本 or ℝ, which models write and KaTeX renders as text) and bounded sizes and macro expansion.
+// MathML output needs no stylesheet and no fonts: the browser lays it out with its math font.
 // A formula that does not parse (or arrives half-streamed) is shown as its source text, never as an error box.
 
 import { h } from \"./dom.js\";
 
-const OPTIONS = { output: \"mathml\", throwOnError: true, trust: false, strict: \"error\", maxSize: 20, maxExpand: 500 };
+const UNICODE_TEXT = new Set([\"unicodeTextInMathMode\", \"unknownSymbol\"]);
+const OPTIONS = {
+  output: \"mathml\", throwOnError: true, trust: false, maxSize: 20, maxExpand: 500,
+  strict: (code) => (UNICODE_TEXT.has(code) ? \"ignore\" : \"error\"),
+};
 const MAX_TEX = 4000;
 /** Rendered formulas by source, so re-rendering a streaming answer does not run KaTeX again for each formula. */
 const cache = new Map();
@@ -3236,11 +3241,11 @@ export function clearNotices() {
 }
 
 """),
-        // roving.js: 1904 bytes, fnv1a64 8eeed4a453519d8
+        // roving.js: 1908 bytes, fnv1a64 fc08736c689cdfaf
         EmbeddedAsset(name: "roving.js", contentType: "text/javascript; charset=utf-8", body: """
-// One Tab stop for a long list of buttons (a roving tabindex): Tab enters the list at its current item (or the
-// one last focused, or the first) and leaves it with the next Tab; ↑/↓ move through it, Home/End to its ends.
-// So a keyboard user reaches the model picker after three Tabs instead of one per session. The list may be
+// One Tab stop for a long list of buttons (a roving tabindex): Tab enters the list at its current item (else the
+// one last focused, else the first) and leaves it with the next Tab; ↑/↓ move through it, Home/End to its ends.
+// So a keyboard user reaches the model picker after a few Tabs instead of one per session. The list may be
 // redrawn at any time by whoever owns it: a MutationObserver hands the tab stop out again after each change.
 
 /** Makes the elements matching `selector` inside `list` a single Tab stop with arrow-key movement. */
@@ -3252,8 +3257,8 @@ export function rove(list, selector) {
   const settle = () => {
     const all = items();
     const stop = all.find((el) => el === document.activeElement) ||
-      all.find((el) => remembered !== null && keyOf(el) === remembered) ||
-      all.find((el) => el.getAttribute(\"aria-current\") === \"true\") || all[0];
+      all.find((el) => el.getAttribute(\"aria-current\") === \"true\") ||
+      all.find((el) => remembered !== null && keyOf(el) === remembered) || all[0];
     for (const el of all) el.tabIndex = el === stop ? 0 : -1;
   };
 

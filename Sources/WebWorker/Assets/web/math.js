@@ -1,12 +1,17 @@
 // LaTeX → MathML with KaTeX (katex.min.js, vendored from Debian's libjs-katex, loaded before the modules).
 // KaTeX builds DOM nodes here (never an HTML string), with `trust: false` (no \href, \url, \includegraphics or
-// \html… commands), `strict: "error"` (input LaTeX would refuse is shown as its source) and bounded sizes and
-// macro expansion. MathML output needs no stylesheet and no fonts: the browser lays it out with its math font.
+// \html… commands), strict (input LaTeX would refuse is shown as its source, except Unicode letters and symbols
+// such as é, 日本 or ℝ, which models write and KaTeX renders as text) and bounded sizes and macro expansion.
+// MathML output needs no stylesheet and no fonts: the browser lays it out with its math font.
 // A formula that does not parse (or arrives half-streamed) is shown as its source text, never as an error box.
 
 import { h } from "./dom.js";
 
-const OPTIONS = { output: "mathml", throwOnError: true, trust: false, strict: "error", maxSize: 20, maxExpand: 500 };
+const UNICODE_TEXT = new Set(["unicodeTextInMathMode", "unknownSymbol"]);
+const OPTIONS = {
+  output: "mathml", throwOnError: true, trust: false, maxSize: 20, maxExpand: 500,
+  strict: (code) => (UNICODE_TEXT.has(code) ? "ignore" : "error"),
+};
 const MAX_TEX = 4000;
 /** Rendered formulas by source, so re-rendering a streaming answer does not run KaTeX again for each formula. */
 const cache = new Map();

@@ -1,6 +1,6 @@
-// One Tab stop for a long list of buttons (a roving tabindex): Tab enters the list at its current item (or the
-// one last focused, or the first) and leaves it with the next Tab; ↑/↓ move through it, Home/End to its ends.
-// So a keyboard user reaches the model picker after three Tabs instead of one per session. The list may be
+// One Tab stop for a long list of buttons (a roving tabindex): Tab enters the list at its current item (else the
+// one last focused, else the first) and leaves it with the next Tab; ↑/↓ move through it, Home/End to its ends.
+// So a keyboard user reaches the model picker after a few Tabs instead of one per session. The list may be
 // redrawn at any time by whoever owns it: a MutationObserver hands the tab stop out again after each change.
 
 /** Makes the elements matching `selector` inside `list` a single Tab stop with arrow-key movement. */
@@ -12,8 +12,8 @@ export function rove(list, selector) {
   const settle = () => {
     const all = items();
     const stop = all.find((el) => el === document.activeElement) ||
-      all.find((el) => remembered !== null && keyOf(el) === remembered) ||
-      all.find((el) => el.getAttribute("aria-current") === "true") || all[0];
+      all.find((el) => el.getAttribute("aria-current") === "true") ||
+      all.find((el) => remembered !== null && keyOf(el) === remembered) || all[0];
     for (const el of all) el.tabIndex = el === stop ? 0 : -1;
   };
 
