@@ -39,6 +39,9 @@ struct ScriptedModel: Sendable {
     let pricing: Pricing
     /// Shown as the model's `description` in `/models`, so the list documents itself.
     let summary: String
+    /// The context window `/models` reports (the appliance trims history to it).
+    var contextLength = Catalog.contextLength
+    var maxCompletionTokens = Catalog.maxCompletionTokens
 
     /// The `/api/v1/models` entry, with the fields OpenRouter's `Model` schema marks required.
     var listing: JSON {
@@ -53,7 +56,7 @@ struct ScriptedModel: Sendable {
             "name": .string(name),
             "created": .int(Catalog.created),
             "description": .string(summary),
-            "context_length": .int(Catalog.contextLength),
+            "context_length": .int(contextLength),
             "architecture": [
                 "modality": "text->text",
                 "input_modalities": ["text"],
@@ -71,8 +74,8 @@ struct ScriptedModel: Sendable {
                 "input_cache_read": "0",
             ],
             "top_provider": [
-                "context_length": .int(Catalog.contextLength),
-                "max_completion_tokens": .int(Catalog.maxCompletionTokens),
+                "context_length": .int(contextLength),
+                "max_completion_tokens": .int(maxCompletionTokens),
                 "is_moderated": false,
             ],
             "per_request_limits": nil,
@@ -114,6 +117,9 @@ enum Catalog {
               summary: "Usage with token counts only and no cost, like Ollama or vLLM."),
         .init(id: "fake/no-usage", name: "Fake: No Usage", behaviour: .noUsage, pricing: paid,
               summary: "A normal stream without the usage chunk."),
+        .init(id: "fake/small-context", name: "Fake: Small Context", behaviour: .echo, pricing: paid,
+              summary: "Like fake/echo with a context window of 600 tokens and answers of at most 100: for history trimming.",
+              contextLength: 600, maxCompletionTokens: 100),
     ] + httpErrorModels + faultModels
 
     static let httpErrorModels: [ScriptedModel] = [400, 401, 402, 403, 408, 429, 500, 502, 503].map { status in

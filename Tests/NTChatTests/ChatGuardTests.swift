@@ -214,6 +214,9 @@ struct ChatGuardTests {
         guard case .meta(let meta) = events.first else { Issue.record("no meta"); return }
         #expect(meta.maxTokens == 300)
         #expect(meta.trimmedMessages == 4)
+        let stored = try await repository.messages(conversationID: conversation.id)
+        #expect(meta.trimmedMessageIDs == Array(stored.prefix(4).map(\.id)), "the page is told which messages were left out: the oldest four")
+        #expect(meta.contextLength == 500 && meta.promptTokens == 169, "and how full the context is")
         let sent = try #require(upstream.requests.last)
         #expect(sent.body.maxTokens == 300)
         #expect(sent.body.messages.map(\.role) == [.system, .user, .assistant, .user])

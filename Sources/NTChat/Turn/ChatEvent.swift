@@ -28,8 +28,12 @@ public enum ChatEvent: Sendable, Equatable {
         public let assistantMessageID: String
         public let requestID: String
         public let model: String
-        /// How many history messages were left out to fit the model's context window.
+        /// How many history messages were left out to fit the model's context window, and which (oldest first).
         public let trimmedMessages: Int
+        public var trimmedMessageIDs: [String] = []
+        /// The estimated tokens sent and the model's context length (nil: unknown), for the page's context gauge.
+        public var promptTokens: Int = 0
+        public var contextLength: Int?
         /// The `max_tokens` sent upstream (the request's, or `budget.default_max_tokens` capped by the model).
         public let maxTokens: Int
 
@@ -40,6 +44,9 @@ public enum ChatEvent: Sendable, Equatable {
             case assistantMessageID = "assistant_message_id"
             case requestID = "request_id"
             case trimmedMessages = "trimmed_messages"
+            case trimmedMessageIDs = "trimmed_message_ids"
+            case promptTokens = "prompt_tokens_estimate"
+            case contextLength = "context_length"
             case maxTokens = "max_tokens"
         }
     }

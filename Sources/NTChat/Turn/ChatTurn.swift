@@ -52,10 +52,14 @@ public final class ChatTurn: Sendable {
 
     /// The first event of every turn: the ids of what it created.
     public var meta: ChatEvent.Meta {
-        ChatEvent.Meta(
+        var meta = ChatEvent.Meta(
             conversationID: control.conversationID, userMessageID: rows.user?.id, assistantMessageID: rows.assistant.id,
             requestID: request.requestID, model: model, trimmedMessages: plan.trimmed, maxTokens: plan.maxTokens
         )
+        meta.trimmedMessageIDs = plan.trimmedIDs
+        meta.promptTokens = plan.promptTokens
+        meta.contextLength = plan.contextLength
+        return meta
     }
 
     /// How one upstream attempt ended.

@@ -49,10 +49,14 @@ public enum ContextWindow {
 /// What a turn will send upstream and what it may cost, decided before anything is stored.
 struct TurnPlan: Sendable {
     var body: ChatCompletionRequest
-    /// History messages left out to fit the context window.
+    /// History messages left out to fit the context window, and their ids (the oldest ones).
     var trimmed: Int
+    var trimmedIDs: [String]
     /// The `max_tokens` sent.
     var maxTokens: Int
+    /// The estimated tokens of what is sent, and the model's context length (nil: unknown).
+    var promptTokens: Int
+    var contextLength: Int?
     /// The request's most possible cost, nil when the model's prices are unknown.
     var worstCaseUSD: Double?
 
@@ -62,9 +66,11 @@ struct TurnPlan: Sendable {
     static func make(model: String, systemPrompt: String?, history: [Message], newContent: String?,
                      requestedMaxTokens: Int?, defaultMaxTokens: Int, temperature: Double?, info: ModelInfo?) -> TurnPlan {
         var messages: [ChatMessage] = []
+        var ids: [String] = []
         for message in history where message.role != .system {
             guard message.role == .user || !message.content.isEmpty else { continue }
             messages.append(ChatMessage(role: ChatMessage.Role(rawValue: message.role.rawValue) ?? .user, content: message.content))
+            ids.append(message.id)
         }
         if let newContent { messages.append(ChatMessage(role: .user, content: newContent)) }
         let maxTokens = requestedMaxTokens ?? min(max(1, defaultMaxTokens), info?.maxCompletionTokens.flatMap { $0 > 0 ? $0 : nil } ?? .max)
@@ -74,7 +80,8 @@ struct TurnPlan: Sendable {
         body.maxTokens = maxTokens
         body.temperature = temperature
         return TurnPlan(
-            body: body, trimmed: fitted.trimmed, maxTokens: maxTokens,
+            body: body, trimmed: fitted.trimmed, trimmedIDs: Array(ids.prefix(fitted.trimmed)), maxTokens: maxTokens,
+            promptTokens: fitted.promptTokens, contextLength: info?.contextLength,
             worstCaseUSD: info?.worstCaseCost(promptTokens: fitted.promptTokens, maxTokens: maxTokens)
         )
     }

@@ -262,7 +262,7 @@ async function streamEvents(method, path, body, onEvent, signal) {
 }
 
 """),
-        // app.css: 17135 bytes, fnv1a64 cea36763f0cfaf2f
+        // app.css: 17737 bytes, fnv1a64 2bcd771292467df5
         EmbeddedAsset(name: "app.css", contentType: "text/css; charset=utf-8", body: """
 /* Neural Terminal: a brutalist phosphor terminal. Colours are the fixed palette of :root below; every text colour on
    --bg passes WCAG AA (4.5:1): fg 14.5, amber 10.9, red 6.2, dim 7.1, muted 6.4, cyan 11.9 (tests recompute them). */
@@ -539,8 +539,18 @@ kbd { font: inherit; color: var(--amber); border: 1px solid var(--rule); padding
 .login-status { min-height: 1.5em; margin: 0; }
 .login-page .conn { margin-left: auto; color: var(--amber); }
 
+/* The answer's settings and the preview of the next message's worst case and context (params.js). */
+.composer { flex-wrap: wrap; }
+.params { order: 3; flex-basis: 100%; display: flex; flex-wrap: wrap; gap: .4rem .6rem; align-items: center; font-size: .8rem; color: var(--dim); }
+.params input { width: 6.5rem; min-height: 44px; }
+.params .preview { flex: 1; min-width: 12rem; }
+.params .preview.warn { color: var(--amber); }
+/* Messages the server left out of the prompt to fit the context window. */
+article.msg.trimmed { opacity: .55; }
+article.msg.trimmed .trimmed-label { color: var(--amber); }
+
 """),
-        // app.js: 9205 bytes, fnv1a64 486847c0288c21f3
+        // app.js: 9265 bytes, fnv1a64 c5a8846e4f254a75
         EmbeddedAsset(name: "app.js", contentType: "text/javascript; charset=utf-8", body: """
 // Neural Terminal's page: boot, routing (#/c/<id>, #/diagnostics) and keyboard/button wiring. Everything the
 // page shows is built as DOM nodes by the modules it imports; nothing here parses HTML.
@@ -560,6 +570,7 @@ import { setModel, setSystem, rename, deleteSession, exportAs } from \"./actions
 import { enterSends, labelEnterKey, scrollKey, isTextField, showShortcuts } from \"./keys.js\";
 import { rove } from \"./roving.js\";
 import { exportAll, chooseImport, importFile } from \"./archive.js\";
+import { setUpParams } from \"./params.js\";
 
 const DIAGNOSTICS_REFRESH_MS = 5000;
 let diagTimer = null;
@@ -745,6 +756,7 @@ async function boot() {
   setRegenerateAction(regenerate);
   trackScrolling();
   trackReachability();
+  setUpParams();
   wire();
   try {
     const v = await api.get(\"/api/version\");
@@ -983,7 +995,7 @@ function countdownSpan(notice) {
 }
 
 """),
-        // chat.js: 11516 bytes, fnv1a64 87408b920d35e548
+        // chat.js: 12550 bytes, fnv1a64 73cf2bd4f1fc00fe
         EmbeddedAsset(name: "chat.js", contentType: "text/javascript; charset=utf-8", body: """
 // One chat turn in the browser: show the user's message, stream the answer into a StreamView, and end in a
 // visible final state whatever happens: complete, stopped (Esc), an upstream error with its hint, a refusal
@@ -997,6 +1009,7 @@ import { h } from \"./dom.js\";
 import { messageView, metaLine, markLastAnswer, StreamView, transcript, scrollToEnd, keepAtEnd } from \"./transcript.js\";
 import { convURL, newSession, refreshSessions, openConversation } from \"./session.js\";
 import { patchSession } from \"./actions.js\";
+import { currentParams } from \"./params.js\";
 import { retryWhenBreakerAllows } from \"./breaker.js\";
 import { setAnswerCost, setSessionCost, flagBudgetWarning, flagRefused, clearRefused, refreshUsage } from \"./meter.js\";
 
@@ -1012,14 +1025,14 @@ export async function send(text) {
   } else if (c.messages.length === 0 && c.title === \"New session\") {
     patchSession({ title: text.replace(/\\s+/g, \" \").trim().slice(0, 60) }, \"AUTO TITLE\");
   }
-  return runTurn(\"messages\", { content: text }, text);
+  return runTurn(\"messages\", { content: text, ...currentParams() }, text);
 }
 
 /** Regenerates the last answer of the open session. */
 export async function regenerate() {
   if (state.stream) { say(\"warn\", \"AN ANSWER IS STILL STREAMING\", \"press Esc to stop it first\"); return false; }
   if (!state.current) { say(\"warn\", \"NO SESSION\", \"open a session first\"); return false; }
-  return runTurn(\"regenerate\", {}, undefined);
+  return runTurn(\"regenerate\", currentParams(), undefined);
 }
 
 /** Esc: asks the server to stop the answer (which aborts the upstream transfer, stopping billing). */
@@ -1109,6 +1122,7 @@ function answerEvents(view, userArticle, onFinal) {
     if (name === \"meta\") {
       view.setMeta(data);
       if (userArticle && data.user_message_id) userArticle.dataset.id = data.user_message_id;
+      markTrimmed(data.trimmed_message_ids || [], data.context_length);
     } else if (name === \"snapshot\") {
       if (data.reasoning) view.reasoning(data.reasoning);
       if (data.content) view.append(data.content);
@@ -1129,6 +1143,20 @@ function answerEvents(view, userArticle, onFinal) {
       view.finish(data.status);
     }
   };
+}
+
+/** Marks the messages the server left out of the prompt to fit the model's context window, and says so. */
+function markTrimmed(ids, contextLength) {
+  if (ids.length === 0) return;
+  for (const id of ids) {
+    const article = transcript().querySelector(`article[data-id=\"${CSS.escape(id)}\"]`);
+    if (!article || article.classList.contains(\"trimmed\")) continue;
+    article.classList.add(\"trimmed\");
+    article.querySelector(\".msg-head\").append(h(\"span\", { class: \"state trimmed-label\", text: \"NOT SENT: BEYOND THE CONTEXT WINDOW\" }));
+  }
+  const room = contextLength ? ` (${contextLength.toLocaleString(\"en-US\")} tokens)` : \"\";
+  say(\"warn\", `${ids.length} OLDER MESSAGE${ids.length === 1 ? \"\" : \"S\"} LEFT OUT: the model's context window${room} holds only the newest`,
+    \"they are kept here and in exports; start a new session or shorten the history to send them again\");
 }
 
 /**
@@ -2082,7 +2110,7 @@ hljs.registerLanguage(\"xml\",function(hljs){var XML_IDENT_RE=\"[A-Za-z0-9\\\\._
 hljs.registerLanguage(\"yaml\",function(hljs){var LITERALS=\"true false yes no null\";var KEY={className:\"attr\",variants:[{begin:\"\\\\w[\\\\w :\\\\/.-]*:(?=[ \\t]|$)\"},{begin:'\"\\\\w[\\\\w :\\\\/.-]*\":(?=[ \\t]|$)'},{begin:\"'\\\\w[\\\\w :\\\\/.-]*':(?=[ \\t]|$)\"}]};var TEMPLATE_VARIABLES={className:\"template-variable\",variants:[{begin:\"{{\",end:\"}}\"},{begin:\"%{\",end:\"}\"}]};var STRING={className:\"string\",relevance:0,variants:[{begin:/'/,end:/'/},{begin:/\"/,end:/\"/},{begin:/\\S+/}],contains:[hljs.BACKSLASH_ESCAPE,TEMPLATE_VARIABLES]};return{case_insensitive:true,aliases:[\"yml\",\"YAML\",\"yaml\"],contains:[KEY,{className:\"meta\",begin:\"^---s*$\",relevance:10},{className:\"string\",begin:\"[\\\\|>]([0-9]?[+-])?[ ]*\\\\n( *)[\\\\S ]+\\\\n(\\\\2[\\\\S ]+\\\\n?)*\"},{begin:\"<%[%=-]?\",end:\"[%-]?%>\",subLanguage:\"ruby\",excludeBegin:true,excludeEnd:true,relevance:0},{className:\"type\",begin:\"!\"+hljs.UNDERSCORE_IDENT_RE},{className:\"type\",begin:\"!!\"+hljs.UNDERSCORE_IDENT_RE},{className:\"meta\",begin:\"&\"+hljs.UNDERSCORE_IDENT_RE+\"$\"},{className:\"meta\",begin:\"\\\\*\"+hljs.UNDERSCORE_IDENT_RE+\"$\"},{className:\"bullet\",begin:\"\\\\-(?=[ ]|$)\",relevance:0},hljs.HASH_COMMENT_MODE,{beginKeywords:LITERALS,keywords:{literal:LITERALS}},{className:\"number\",begin:hljs.C_NUMBER_RE+\"\\\\b\"},STRING]}});
 
 """),
-        // index.html: 5959 bytes, fnv1a64 8ee6423b33a65308
+        // index.html: 6046 bytes, fnv1a64 955af04f8b26d6f0
         EmbeddedAsset(name: "index.html", contentType: "text/html; charset=utf-8", body: """
 <!doctype html>
 <html lang=\"en\">
@@ -2162,6 +2190,7 @@ hljs.registerLanguage(\"yaml\",function(hljs){var LITERALS=\"true false yes no n
     <form id=\"composer\" class=\"composer\">
       <label class=\"visually-hidden\" for=\"input\">Message, or a slash command (/help)</label>
       <textarea id=\"input\" rows=\"2\" spellcheck=\"false\" placeholder=\"&gt; Enter message...\" autocomplete=\"off\"></textarea>
+      <div id=\"params\" class=\"params\" role=\"group\" aria-label=\"Answer settings\"></div>
       <div class=\"composer-actions\">
         <button id=\"transmit\" class=\"btn primary\" type=\"submit\">TRANSMIT</button>
         <button id=\"stop\" class=\"btn danger\" type=\"button\" hidden>STOP [ESC]</button>
@@ -3241,6 +3270,90 @@ export function clearNotices() {
 }
 
 """),
+        // params.js: 3678 bytes, fnv1a64 3da71181ccba6964
+        EmbeddedAsset(name: "params.js", contentType: "text/javascript; charset=utf-8", body: """
+// The answer's settings before sending: max_tokens and temperature, kept per session in this browser, and what
+// the next message may cost at most and how full the model's context window will be, shown while typing.
+
+import { $, h } from \"./dom.js\";
+import { state } from \"./state.js\";
+
+const KEY = \"nt.params.\";
+
+/** About four UTF-8 bytes per token: the server's estimate is finer (ADR 0015); this one only warns ahead. */
+export function estimateTokens(text) {
+  return Math.ceil(new TextEncoder().encode(text || \"\").length / 4);
+}
+
+function stored(id) {
+  try { return JSON.parse(localStorage.getItem(KEY + id) || \"{}\"); } catch { return {}; }
+}
+
+/** The settings the next message is sent with (empty fields: the server's defaults). */
+export function currentParams() {
+  const out = {};
+  const max = parseInt($(\"param-max\").value, 10);
+  const temp = parseFloat($(\"param-temp\").value);
+  if (Number.isInteger(max) && max > 0) out.max_tokens = max;
+  if (Number.isFinite(temp) && temp >= 0 && temp <= 2) out.temperature = temp;
+  return out;
+}
+
+/** Builds the fields once; they take the open session's stored values on every redraw. */
+export function setUpParams() {
+  const host = $(\"params\");
+  const save = () => {
+    if (state.current) localStorage.setItem(KEY + state.current.id, JSON.stringify(currentParams()));
+    updatePreview();
+  };
+  host.append(
+    h(\"label\", { for: \"param-max\", text: \"MAX TOKENS\" }),
+    h(\"input\", { id: \"param-max\", type: \"number\", min: \"1\", step: \"1\", inputmode: \"numeric\", placeholder: \"auto\" }),
+    h(\"label\", { for: \"param-temp\", text: \"TEMP\" }),
+    h(\"input\", { id: \"param-temp\", type: \"number\", min: \"0\", max: \"2\", step: \"0.1\", inputmode: \"decimal\", placeholder: \"auto\" }),
+    h(\"span\", { id: \"preview\", class: \"preview\", \"aria-live\": \"polite\" }),
+  );
+  $(\"param-max\").addEventListener(\"input\", save);
+  $(\"param-temp\").addEventListener(\"input\", save);
+  $(\"input\").addEventListener(\"input\", updatePreview);
+  $(\"model\").addEventListener(\"change\", updatePreview);
+}
+
+/** The open session's stored settings into the fields (a new session starts with the defaults). */
+export function drawParams() {
+  const p = state.current ? stored(state.current.id) : {};
+  $(\"param-max\").value = p.max_tokens ?? \"\";
+  $(\"param-temp\").value = p.temperature ?? \"\";
+  updatePreview();
+}
+
+/**
+ * The worst case of the next message (every prompt token, and max_tokens of answer, at the model's prices) and
+ * the context it fills, before sending; warns when older messages will be left out.
+ */
+export function updatePreview() {
+  const preview = $(\"preview\");
+  const model = state.models.find((m) => m.id === $(\"model\").value);
+  if (!model) { preview.textContent = \"\"; return; }
+  const c = state.current;
+  const texts = [c && c.system_prompt, ...(c ? c.messages.filter((m) => m.role === \"user\" || m.content).map((m) => m.content) : []), $(\"input\").value];
+  const prompt = texts.filter(Boolean).reduce((sum, t) => sum + estimateTokens(t) + 4, 0);
+  const maxTokens = currentParams().max_tokens ?? Math.min(4096, model.max_completion_tokens || 4096);
+  const parts = [];
+  if (model.prompt_price != null && model.completion_price != null) {
+    parts.push(`WORST CASE ≤ $${(prompt * model.prompt_price + maxTokens * model.completion_price).toPrecision(2)}`);
+  }
+  let tight = false;
+  if (model.context_length) {
+    parts.push(`CONTEXT ~${prompt.toLocaleString(\"en-US\")} / ${model.context_length.toLocaleString(\"en-US\")}`);
+    tight = prompt > model.context_length - maxTokens;
+    if (tight) parts.push(\"older messages will be left out\");
+  }
+  preview.textContent = parts.join(\" · \");
+  preview.classList.toggle(\"warn\", tight);
+}
+
+"""),
         // roving.js: 1908 bytes, fnv1a64 fc08736c689cdfaf
         EmbeddedAsset(name: "roving.js", contentType: "text/javascript; charset=utf-8", body: """
 // One Tab stop for a long list of buttons (a roving tabindex): Tab enters the list at its current item (else the
@@ -3286,7 +3399,7 @@ export function rove(list, selector) {
 }
 
 """),
-        // session.js: 8016 bytes, fnv1a64 85538829fd0af414
+        // session.js: 8124 bytes, fnv1a64 4b95ca1fbc65945c
         EmbeddedAsset(name: "session.js", contentType: "text/javascript; charset=utf-8", body: """
 // The open session: loading and drawing it, the session bar (title, model picker, system prompt text) and the
 // session list; the bar's actions are in actions.js. An answer that was still streaming when the page loaded
@@ -3300,6 +3413,7 @@ import { say, report, clearNotices } from \"./notices.js\";
 import { messageView, replaceMessage, markLastAnswer, emptyState, transcript, scrollToEnd } from \"./transcript.js\";
 import { renderSessions } from \"./sidebar.js\";
 import { setAnswerCost, setSessionCost } from \"./meter.js\";
+import { drawParams, updatePreview } from \"./params.js\";
 
 const POLL_MS = 500;
 let onRegenerate = () => {};
@@ -3346,6 +3460,7 @@ export async function openConversation(id, { poll = false } = {}) {
   state.current = detail;
   drawTranscript(poll);
   drawSessionBar();
+  drawParams();
   renderSessions(state.conversations, state.total, id, (cid) => navigate(cid));
   if (focusMessage) {
     const el = transcript().querySelector(`article[data-id=\"${CSS.escape(focusMessage)}\"]`);
@@ -3383,6 +3498,7 @@ export function drawTranscript(poll = false) {
 export function drawEmpty() {
   clear(transcript()).append(emptyState());
   drawSessionBar();
+  drawParams();
   setAnswerCost(null);
   setSessionCost(null);
 }
@@ -3454,6 +3570,7 @@ export async function loadModels() {
     report(err, \"MODEL LIST\");
   }
   drawModelPicker();
+  updatePreview();
 }
 
 /** Creates a session (with the pending model) and opens it. */

@@ -16,6 +16,7 @@ import { setModel, setSystem, rename, deleteSession, exportAs } from "./actions.
 import { enterSends, labelEnterKey, scrollKey, isTextField, showShortcuts } from "./keys.js";
 import { rove } from "./roving.js";
 import { exportAll, chooseImport, importFile } from "./archive.js";
+import { setUpParams } from "./params.js";
 
 const DIAGNOSTICS_REFRESH_MS = 5000;
 let diagTimer = null;
@@ -201,6 +202,7 @@ async function boot() {
   setRegenerateAction(regenerate);
   trackScrolling();
   trackReachability();
+  setUpParams();
   wire();
   try {
     const v = await api.get("/api/version");

@@ -10,6 +10,7 @@ import { h } from "./dom.js";
 import { messageView, metaLine, markLastAnswer, StreamView, transcript, scrollToEnd, keepAtEnd } from "./transcript.js";
 import { convURL, newSession, refreshSessions, openConversation } from "./session.js";
 import { patchSession } from "./actions.js";
+import { currentParams } from "./params.js";
 import { retryWhenBreakerAllows } from "./breaker.js";
 import { setAnswerCost, setSessionCost, flagBudgetWarning, flagRefused, clearRefused, refreshUsage } from "./meter.js";
 
@@ -25,14 +26,14 @@ export async function send(text) {
   } else if (c.messages.length === 0 && c.title === "New session") {
     patchSession({ title: text.replace(/\s+/g, " ").trim().slice(0, 60) }, "AUTO TITLE");
   }
-  return runTurn("messages", { content: text }, text);
+  return runTurn("messages", { content: text, ...currentParams() }, text);
 }
 
 /** Regenerates the last answer of the open session. */
 export async function regenerate() {
   if (state.stream) { say("warn", "AN ANSWER IS STILL STREAMING", "press Esc to stop it first"); return false; }
   if (!state.current) { say("warn", "NO SESSION", "open a session first"); return false; }
-  return runTurn("regenerate", {}, undefined);
+  return runTurn("regenerate", currentParams(), undefined);
 }
 
 /** Esc: asks the server to stop the answer (which aborts the upstream transfer, stopping billing). */
@@ -122,6 +123,7 @@ function answerEvents(view, userArticle, onFinal) {
     if (name === "meta") {
       view.setMeta(data);
       if (userArticle && data.user_message_id) userArticle.dataset.id = data.user_message_id;
+      markTrimmed(data.trimmed_message_ids || [], data.context_length);
     } else if (name === "snapshot") {
       if (data.reasoning) view.reasoning(data.reasoning);
       if (data.content) view.append(data.content);
@@ -142,6 +144,20 @@ function answerEvents(view, userArticle, onFinal) {
       view.finish(data.status);
     }
   };
+}
+
+/** Marks the messages the server left out of the prompt to fit the model's context window, and says so. */
+function markTrimmed(ids, contextLength) {
+  if (ids.length === 0) return;
+  for (const id of ids) {
+    const article = transcript().querySelector(`article[data-id="${CSS.escape(id)}"]`);
+    if (!article || article.classList.contains("trimmed")) continue;
+    article.classList.add("trimmed");
+    article.querySelector(".msg-head").append(h("span", { class: "state trimmed-label", text: "NOT SENT: BEYOND THE CONTEXT WINDOW" }));
+  }
+  const room = contextLength ? ` (${contextLength.toLocaleString("en-US")} tokens)` : "";
+  say("warn", `${ids.length} OLDER MESSAGE${ids.length === 1 ? "" : "S"} LEFT OUT: the model's context window${room} holds only the newest`,
+    "they are kept here and in exports; start a new session or shorten the history to send them again");
 }
 
 /**

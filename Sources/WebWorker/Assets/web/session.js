@@ -10,6 +10,7 @@ import { say, report, clearNotices } from "./notices.js";
 import { messageView, replaceMessage, markLastAnswer, emptyState, transcript, scrollToEnd } from "./transcript.js";
 import { renderSessions } from "./sidebar.js";
 import { setAnswerCost, setSessionCost } from "./meter.js";
+import { drawParams, updatePreview } from "./params.js";
 
 const POLL_MS = 500;
 let onRegenerate = () => {};
@@ -56,6 +57,7 @@ export async function openConversation(id, { poll = false } = {}) {
   state.current = detail;
   drawTranscript(poll);
   drawSessionBar();
+  drawParams();
   renderSessions(state.conversations, state.total, id, (cid) => navigate(cid));
   if (focusMessage) {
     const el = transcript().querySelector(`article[data-id="${CSS.escape(focusMessage)}"]`);
@@ -93,6 +95,7 @@ export function drawTranscript(poll = false) {
 export function drawEmpty() {
   clear(transcript()).append(emptyState());
   drawSessionBar();
+  drawParams();
   setAnswerCost(null);
   setSessionCost(null);
 }
@@ -164,6 +167,7 @@ export async function loadModels() {
     report(err, "MODEL LIST");
   }
   drawModelPicker();
+  updatePreview();
 }
 
 /** Creates a session (with the pending model) and opens it. */
