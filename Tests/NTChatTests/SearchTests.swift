@@ -52,7 +52,8 @@ struct SearchTests {
         let repository = try await Self.repository(db)
         func count(_ text: String) async throws -> Int { try await repository.search(try SearchQuery(parsing: text), limit: 100).count }
         #expect(try await count("zeb*") == 3)
-        #expect(try await count("zeb") == 0)
+        #expect(try await count("zeb") == 3, "a bare word is a prefix")
+        #expect(try await count("\"zeb\"") == 0, "a quoted word is whole")
         #expect(try await count("\"zebra herd\"") == 1)
         #expect(try await count("\"herd zebra\"") == 0)
         #expect(try await count("giraffe lion") == 1)
@@ -119,8 +120,10 @@ struct SearchTests {
 
     @Test func everyTermIsQuoted() throws {
         #expect(try SearchQuery(parsing: "zebra NEAR( \"a b\" pre* ze\"bra").matchExpression
-                == #""zebra" AND "NEAR(" AND "a b" AND "pre"* AND "ze" AND "bra""#)
+                == #""zebra"* AND "NEAR("* AND "a b" AND "pre"* AND "ze"* AND "bra""#)
         #expect(try SearchQuery(parsing: "\"open phrase").matchExpression == #""open phrase""#)
-        #expect(try SearchQuery(parsing: "OR AND NOT").matchExpression == #""OR" AND "AND" AND "NOT""#)
+        #expect(try SearchQuery(parsing: "OR AND NOT").matchExpression == #""OR"* AND "AND"* AND "NOT"*"#)
+        #expect(try SearchQuery(parsing: "a x* 1 é").matchExpression == #""a" AND "x"* AND "1" AND "é""#,
+                "one letter or digit is a whole word unless asked for as a prefix")
     }
 }

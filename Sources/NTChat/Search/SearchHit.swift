@@ -41,11 +41,40 @@ public struct SnippetPart: Codable, Sendable, Equatable {
     }
 }
 
-/// Full-text search over every message in a final state.
+/// One conversation whose title matches a search.
+public struct TitleHit: Codable, Sendable, Equatable {
+    public var conversationID: String
+    public var title: String
+    public var updatedAt: String
+    /// Relevance: the negated BM25 score, so higher is better; results come sorted by it, then newest first.
+    public var rank: Double
+    /// The whole title as parts; those with `match` true are the words that matched. Render each part as text.
+    public var snippet: [SnippetPart]
+
+    public init(conversationID: String, title: String, updatedAt: String, rank: Double, snippet: [SnippetPart]) {
+        self.conversationID = conversationID
+        self.title = title
+        self.updatedAt = updatedAt
+        self.rank = rank
+        self.snippet = snippet
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case title, rank, snippet
+        case conversationID = "conversation_id"
+        case updatedAt = "updated_at"
+    }
+}
+
+/// Full-text search over every message in a final state, and over conversation titles.
 public protocol SearchRepository: Sendable {
     /// The best `limit` messages for `query`, best first. An implementation may rank only the newest matches of a
     /// very common query (``SQLiteChatRepository/rankingWindow``) to bound its cost.
     func search(_ query: SearchQuery, limit: Int) async throws -> [SearchHit]
+
+    /// The best `limit` conversations whose title holds every term of `query`, best first (newest first among
+    /// equals).
+    func searchTitles(_ query: SearchQuery, limit: Int) async throws -> [TitleHit]
 }
 
 /// Cuts FTS5 `snippet()` output at its highlight markers.

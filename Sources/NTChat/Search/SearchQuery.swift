@@ -1,10 +1,13 @@
 /// A user's search text turned into a full-text query that cannot be a syntax error.
 ///
 /// Raw input never reaches `MATCH`. The text is cut into terms: bare words (split at whitespace) and
-/// `"quoted phrases"` (an unclosed quote runs to the end). A trailing `*` asks for a prefix match. Every term is
-/// written as an FTS5 string (`"…"` with `"` doubled), so `AND`, `OR`, `NEAR(`, `(`, `^`, `:` and `*` inside a term
-/// are only text; terms are joined with `AND`. Control characters are dropped, and terms without a letter or a
-/// digit are dropped too (the tokenizer would ignore them); if nothing is left the query is refused.
+/// `"quoted phrases"` (an unclosed quote runs to the end). A bare word is a prefix: it also finds the longer
+/// words it begins ("trap" finds "trapezoid"), as people expect of a search box, except a word of one letter or
+/// digit, which would begin nearly every word. A quoted phrase matches whole words; a trailing `*` makes any term a
+/// prefix. Every term is written as an FTS5 string (`"…"` with `"` doubled) followed by FTS5's own `*` where it
+/// is a prefix, so `AND`, `OR`, `NEAR(`, `(`, `^`, `:` and `*` inside a term are only text; terms are joined with
+/// `AND`. Control characters are dropped, and terms without a letter or a digit are dropped too (the tokenizer
+/// would ignore them); if nothing is left the query is refused.
 public struct SearchQuery: Sendable, Equatable {
     /// One term of the query.
     public struct Term: Sendable, Equatable {
@@ -68,15 +71,21 @@ public struct SearchQuery: Sendable, Equatable {
                     word = word.dropLast()
                     prefix = true
                 }
-                term = Term(text: String(word), isPhrase: false, isPrefix: prefix)
+                let letters = word.reduce(0) { count, character in count + character.unicodeScalars.count(where: Self.isWordScalar) }
+                term = Term(text: String(word), isPhrase: false, isPrefix: prefix || letters > 1)
             }
-            if term.text.unicodeScalars.contains(where: { $0.properties.isAlphabetic || $0.properties.numericType != nil }) {
+            if term.text.unicodeScalars.contains(where: Self.isWordScalar) {
                 terms.append(term)
             }
         }
         guard !terms.isEmpty else { throw SearchQueryError.empty }
         guard terms.count <= Self.maxTerms else { throw SearchQueryError.tooManyTerms(max: Self.maxTerms) }
         self.terms = terms
+    }
+
+    /// A letter or a digit: what the tokenizer keeps of a word.
+    static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {

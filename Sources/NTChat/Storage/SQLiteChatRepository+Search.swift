@@ -1,6 +1,7 @@
 import NTStorage
 
-/// Full-text search on the `messages_fts` index (messages in a final state; see the schema's triggers).
+/// Full-text search on the `messages_fts` index (messages in a final state; see the schema's triggers) and the
+/// `conversations_fts` index of titles (migration 9).
 extension SQLiteChatRepository: SearchRepository {
     /// How many of the newest matching messages are ranked. BM25 is computed for every candidate, so a word found
     /// in nearly every message (180,000 of 200,000 in the benchmark) would cost ~170 ms; ranking the newest 10,000
@@ -25,22 +26,52 @@ extension SQLiteChatRepository: SearchRepository {
         """
 
     public func search(_ query: SearchQuery, limit: Int) throws -> [SearchHit] {
-        let markers = SnippetMarkers()
-        let statement = try db.prepare(Self.searchSQL)
-        statement.bind(1, markers.open)
-        statement.bind(2, markers.close)
-        statement.bind(3, query.matchExpression)
-        statement.bind(4, limit)
-        statement.bind(5, Self.rankingWindow - 1)
-        var hits: [SearchHit] = []
-        while try statement.step() {
-            hits.append(SearchHit(
+        try hits(Self.searchSQL, query, limit: limit) { statement, _ in
+            statement.bind(5, Self.rankingWindow - 1)
+        } row: { statement, markers in
+            SearchHit(
                 messageID: statement.string(2) ?? "", conversationID: statement.string(3) ?? "",
                 conversationTitle: statement.string(4) ?? "", role: MessageRole(rawValue: statement.string(5) ?? "") ?? .user,
                 createdAt: statement.string(6) ?? "", rank: -statement.double(1),
                 snippet: markers.parts(of: statement.string(0) ?? "")
-            ))
+            )
         }
+    }
+
+    /// Titles are short and conversations few next to messages: every match is ranked.
+    static let titleSearchSQL = """
+        SELECT highlight(conversations_fts, 0, ?1, ?2), bm25(conversations_fts) AS score, c.id, c.title, c.updated_at
+        FROM conversations_fts
+        JOIN conversations c ON c.rowid = conversations_fts.rowid
+        WHERE conversations_fts MATCH ?3
+        ORDER BY score, c.updated_at DESC, c.id
+        LIMIT ?4
+        """
+
+    public func searchTitles(_ query: SearchQuery, limit: Int) throws -> [TitleHit] {
+        try hits(Self.titleSearchSQL, query, limit: limit) { statement, markers in
+            TitleHit(
+                conversationID: statement.string(2) ?? "", title: statement.string(3) ?? "",
+                updatedAt: statement.string(4) ?? "", rank: -statement.double(1),
+                snippet: markers.parts(of: statement.string(0) ?? "")
+            )
+        }
+    }
+
+    /// Runs a search statement whose parameters 1–4 are the highlight markers, the match expression and the limit
+    /// (`bind` adds any others), one hit per row.
+    private func hits<Hit>(_ sql: String, _ query: SearchQuery, limit: Int,
+                           bind: (Statement, SnippetMarkers) -> Void = { _, _ in },
+                           row: (Statement, SnippetMarkers) -> Hit) throws -> [Hit] {
+        let markers = SnippetMarkers()
+        let statement = try db.prepare(sql)
+        statement.bind(1, markers.open)
+        statement.bind(2, markers.close)
+        statement.bind(3, query.matchExpression)
+        statement.bind(4, limit)
+        bind(statement, markers)
+        var hits: [Hit] = []
+        while try statement.step() { hits.append(row(statement, markers)) }
         return hits
     }
 }

@@ -262,7 +262,7 @@ async function streamEvents(method, path, body, onEvent, signal) {
 }
 
 """),
-        // app.css: 17737 bytes, fnv1a64 2bcd771292467df5
+        // app.css: 17849 bytes, fnv1a64 4925baf2e2aad7b2
         EmbeddedAsset(name: "app.css", contentType: "text/css; charset=utf-8", body: """
 /* Neural Terminal: a brutalist phosphor terminal. Colours are the fixed palette of :root below; every text colour on
    --bg passes WCAG AA (4.5:1): fg 14.5, amber 10.9, red 6.2, dim 7.1, muted 6.4, cyan 11.9 (tests recompute them). */
@@ -326,6 +326,8 @@ input::placeholder, textarea::placeholder { color: var(--muted); }
 input:focus, textarea:focus, select:focus { border-color: var(--fg); }
 select { max-width: 100%; }
 #model { width: 30rem; }
+#model-filter { width: 11rem; }
+#model option:disabled { color: var(--muted); }
 option { background: var(--bg); color: var(--fg); }
 
 /* ---- top bar ---- */
@@ -515,7 +517,7 @@ kbd { font: inherit; color: var(--amber); border: 1px solid var(--rule); padding
   .session-bar, .transcript { padding-left: .6rem; padding-right: .6rem; }
   .composer { padding: .5rem .6rem .6rem; }
   .session-actions .label { display: none; }
-  .session-actions select { flex: 1 1 100%; width: auto; }
+  .session-actions select, .session-actions #model-filter { flex: 1 1 100%; width: auto; }
   .session-actions { gap: .3rem; }
   .grid-table th, .grid-table td { padding: .2rem .25rem; font-size: .72rem; }
   .msg { padding-left: .5rem; }
@@ -2110,7 +2112,7 @@ hljs.registerLanguage(\"xml\",function(hljs){var XML_IDENT_RE=\"[A-Za-z0-9\\\\._
 hljs.registerLanguage(\"yaml\",function(hljs){var LITERALS=\"true false yes no null\";var KEY={className:\"attr\",variants:[{begin:\"\\\\w[\\\\w :\\\\/.-]*:(?=[ \\t]|$)\"},{begin:'\"\\\\w[\\\\w :\\\\/.-]*\":(?=[ \\t]|$)'},{begin:\"'\\\\w[\\\\w :\\\\/.-]*':(?=[ \\t]|$)\"}]};var TEMPLATE_VARIABLES={className:\"template-variable\",variants:[{begin:\"{{\",end:\"}}\"},{begin:\"%{\",end:\"}\"}]};var STRING={className:\"string\",relevance:0,variants:[{begin:/'/,end:/'/},{begin:/\"/,end:/\"/},{begin:/\\S+/}],contains:[hljs.BACKSLASH_ESCAPE,TEMPLATE_VARIABLES]};return{case_insensitive:true,aliases:[\"yml\",\"YAML\",\"yaml\"],contains:[KEY,{className:\"meta\",begin:\"^---s*$\",relevance:10},{className:\"string\",begin:\"[\\\\|>]([0-9]?[+-])?[ ]*\\\\n( *)[\\\\S ]+\\\\n(\\\\2[\\\\S ]+\\\\n?)*\"},{begin:\"<%[%=-]?\",end:\"[%-]?%>\",subLanguage:\"ruby\",excludeBegin:true,excludeEnd:true,relevance:0},{className:\"type\",begin:\"!\"+hljs.UNDERSCORE_IDENT_RE},{className:\"type\",begin:\"!!\"+hljs.UNDERSCORE_IDENT_RE},{className:\"meta\",begin:\"&\"+hljs.UNDERSCORE_IDENT_RE+\"$\"},{className:\"meta\",begin:\"\\\\*\"+hljs.UNDERSCORE_IDENT_RE+\"$\"},{className:\"bullet\",begin:\"\\\\-(?=[ ]|$)\",relevance:0},hljs.HASH_COMMENT_MODE,{beginKeywords:LITERALS,keywords:{literal:LITERALS}},{className:\"number\",begin:hljs.C_NUMBER_RE+\"\\\\b\"},STRING]}});
 
 """),
-        // index.html: 6046 bytes, fnv1a64 955af04f8b26d6f0
+        // index.html: 6216 bytes, fnv1a64 59fbeac978a27b61
         EmbeddedAsset(name: "index.html", contentType: "text/html; charset=utf-8", body: """
 <!doctype html>
 <html lang=\"en\">
@@ -2162,6 +2164,7 @@ hljs.registerLanguage(\"yaml\",function(hljs){var LITERALS=\"true false yes no n
       <h1 id=\"session-title\" class=\"session-title\">NO SESSION</h1>
       <div class=\"session-actions\">
         <label class=\"label\" for=\"model\">MODEL</label>
+        <input id=\"model-filter\" type=\"search\" autocomplete=\"off\" spellcheck=\"false\" placeholder=\"filter models…\" aria-label=\"Filter the models\" aria-controls=\"model\">
         <select id=\"model\" class=\"select\"></select>
         <button id=\"toggle-system\" class=\"btn\" type=\"button\" aria-controls=\"system-panel\" aria-expanded=\"false\">SYSTEM PROMPT</button>
         <button id=\"rename\" class=\"btn\" type=\"button\">RENAME</button>
@@ -3354,6 +3357,89 @@ export function updatePreview() {
 }
 
 """),
+        // picker.js: 3423 bytes, fnv1a64 c973b265aa670a7
+        EmbeddedAsset(name: "picker.js", contentType: "text/javascript; charset=utf-8", body: """
+// The model picker: the server default, then every catalog model with its prices per million tokens, narrowed as
+// you type in the filter beside it (real catalogues list hundreds of models): a model stays when every word typed
+// appears in its id or name, and the models left show as an open list. Enter in the filter picks the first model
+// left, ↓ moves into the list, Esc clears it.
+// The model in use always stays in the list, so the picker never shows another one than the session's.
+
+import { $, h, clear } from \"./dom.js\";
+import { state } from \"./state.js\";
+import { perMillion } from \"./format.js\";
+
+let wired = false;
+
+/** The lower-case words of the filter. */
+function filterWords() {
+  const box = $(\"model-filter\");
+  return box ? box.value.toLowerCase().split(/\\s+/).filter(Boolean) : [];
+}
+
+/** Whether a catalog model matches every word. */
+const matches = (model, words) => {
+  const text = `${model.id} ${model.name || \"\"}`.toLowerCase();
+  return words.every((w) => text.includes(w));
+};
+
+const label = (m) => `${m.id} · in ${perMillion(m.prompt_price_per_million)} / out ${perMillion(m.completion_price_per_million)} per 1M`;
+
+/** Draws the picker for the open session (or the model chosen for the next one), narrowed by the filter. */
+export function drawModelPicker() {
+  wire();
+  const select = clear($(\"model\"));
+  const chosen = state.current ? state.current.model : state.pendingModel;
+  const words = filterWords();
+  select.append(h(\"option\", { value: \"\", text: \"SERVER DEFAULT\" }));
+  const shown = state.models.filter((m) => m.id === chosen || matches(m, words));
+  if (words.length) {
+    const count = state.models.filter((m) => matches(m, words)).length;
+    select.append(h(\"option\", { disabled: true, value: \"-\", text: `— ${count} of ${state.models.length} models match \"${words.join(\" \")}\" —` }));
+  }
+  for (const m of shown) select.append(h(\"option\", { value: m.id, text: label(m) }));
+  if (chosen && !state.models.some((m) => m.id === chosen)) select.append(h(\"option\", { value: chosen, text: `${chosen} (not in catalog)` }));
+  select.value = chosen || \"\";
+  // While filtering, the models left are shown as an open list (up to 8 rows) instead of a closed drop-down.
+  if (words.length) select.size = Math.max(2, Math.min(8, select.options.length));
+  else select.removeAttribute(\"size\");
+}
+
+/** The filter's keys; added once, on the first drawing. */
+function wire() {
+  const box = $(\"model-filter\");
+  if (wired || !box) return;
+  wired = true;
+  box.addEventListener(\"input\", drawModelPicker);
+  // A model picked from the open list ends the filtering (the session's redraw shows the whole catalogue).
+  $(\"model\").addEventListener(\"change\", () => {
+    if (box.value === \"\") return;
+    box.value = \"\";
+    $(\"model\").removeAttribute(\"size\");
+  });
+  box.addEventListener(\"keydown\", (e) => {
+    const select = $(\"model\");
+    if (e.key === \"Enter\") {
+      e.preventDefault();
+      const first = state.models.find((m) => matches(m, filterWords()));
+      if (!first) return;
+      box.value = \"\";
+      select.value = first.id;
+      select.dispatchEvent(new Event(\"change\"));
+      drawModelPicker();
+    } else if (e.key === \"ArrowDown\") {
+      e.preventDefault();
+      select.focus();
+    } else if (e.key === \"Escape\" && box.value !== \"\") {
+      e.preventDefault();
+      e.stopPropagation();
+      box.value = \"\";
+      drawModelPicker();
+    }
+  });
+}
+
+"""),
         // roving.js: 1908 bytes, fnv1a64 fc08736c689cdfaf
         EmbeddedAsset(name: "roving.js", contentType: "text/javascript; charset=utf-8", body: """
 // One Tab stop for a long list of buttons (a roving tabindex): Tab enters the list at its current item (else the
@@ -3399,7 +3485,7 @@ export function rove(list, selector) {
 }
 
 """),
-        // session.js: 8124 bytes, fnv1a64 4b95ca1fbc65945c
+        // session.js: 7401 bytes, fnv1a64 367e8476e61fa06f
         EmbeddedAsset(name: "session.js", contentType: "text/javascript; charset=utf-8", body: """
 // The open session: loading and drawing it, the session bar (title, model picker, system prompt text) and the
 // session list; the bar's actions are in actions.js. An answer that was still streaming when the page loaded
@@ -3408,10 +3494,10 @@ export function rove(list, selector) {
 import { $, h, clear } from \"./dom.js\";
 import { api } from \"./api.js\";
 import { state } from \"./state.js\";
-import { perMillion } from \"./format.js\";
+import { drawModelPicker } from \"./picker.js\";
 import { say, report, clearNotices } from \"./notices.js\";
 import { messageView, replaceMessage, markLastAnswer, emptyState, transcript, scrollToEnd } from \"./transcript.js\";
-import { renderSessions } from \"./sidebar.js\";
+import { renderSessions, loadSessions } from \"./sidebar.js\";
 import { setAnswerCost, setSessionCost } from \"./meter.js\";
 import { drawParams, updatePreview } from \"./params.js\";
 
@@ -3421,14 +3507,14 @@ let onRegenerate = () => {};
 /** chat.js registers its regenerate action here (avoids a circular import). */
 export function setRegenerateAction(fn) { onRegenerate = fn; }
 
+export { drawModelPicker };
+
 export const convURL = (id) => `/api/conversations/${encodeURIComponent(id)}`;
 
-/** Reloads the session list. */
+/** Reloads the session list (as many sessions as it showed; sidebar.js pages through the rest). */
 export async function refreshSessions() {
   try {
-    const page = await api.get(\"/api/conversations?limit=200\");
-    state.conversations = page.conversations;
-    state.total = page.total;
+    await loadSessions();
   } catch (err) {
     report(err, \"SESSION LIST\");
   }
@@ -3549,20 +3635,6 @@ export function drawSessionBar() {
   $(\"toggle-system\").classList.toggle(\"active\", Boolean(c && c.system_prompt));
 }
 
-/** The model picker: server default, then every catalog model with its prices per million tokens. */
-export function drawModelPicker() {
-  const select = clear($(\"model\"));
-  const chosen = state.current ? state.current.model : state.pendingModel;
-  select.append(h(\"option\", { value: \"\", text: \"SERVER DEFAULT\" }));
-  const ids = new Set();
-  for (const m of state.models) {
-    ids.add(m.id);
-    select.append(h(\"option\", { value: m.id, text: `${m.id} · in ${perMillion(m.prompt_price_per_million)} / out ${perMillion(m.completion_price_per_million)} per 1M` }));
-  }
-  if (chosen && !ids.has(chosen)) select.append(h(\"option\", { value: chosen, text: `${chosen} (not in catalog)` }));
-  select.value = chosen || \"\";
-}
-
 export async function loadModels() {
   try {
     state.models = (await api.get(\"/api/models\")).data || [];
@@ -3598,18 +3670,97 @@ export async function newSession(title) {
 }
 
 """),
-        // sidebar.js: 2728 bytes, fnv1a64 dbed952c69a8d381
+        // sidebar.js: 8006 bytes, fnv1a64 2487f1c6e879c42d
         EmbeddedAsset(name: "sidebar.js", contentType: "text/javascript; charset=utf-8", body: """
-// The sidebar: the session list (newest first, with cost) and search across every conversation. Search uses
-// GET /api/search; while the server has no such route (404) it says so instead of failing silently.
+// The sidebar: the session list (newest first, with cost), paged through every session, and search across every
+// conversation's title and messages. The list loads a page at a time (GET /api/conversations?limit&offset) and
+// the next page when its end scrolls into view or MORE is pressed, so every session is reachable however many
+// there are. Search uses GET /api/search; while the server has no such route (404) it says so instead of failing
+// silently.
 
 import { $, h, clear } from \"./dom.js\";
 import { api, ApiError } from \"./api.js\";
+import { state } from \"./state.js\";
 import { usd, stamp } from \"./format.js\";
-import { describe } from \"./notices.js\";
+import { describe, report } from \"./notices.js\";
 
-/** Renders the list; `onOpen(id)` opens a conversation. */
+/** Sessions per page. A server whose limits.page_max_items is lower answers invalid_limit: then its own default. */
+const PAGE = 100;
+let pageLimit = PAGE;
+let loadingMore = null;
+let lastRender = { currentId: null, onOpen: () => {} };
+let observer = null;
+
+/** One page of sessions from `offset`. */
+async function fetchPage(offset, count) {
+  const limit = pageLimit ? `limit=${Math.min(count, pageLimit)}&` : \"\";
+  try {
+    return await api.get(`/api/conversations?${limit}offset=${offset}`);
+  } catch (err) {
+    if (!pageLimit || err.code !== \"invalid_limit\") throw err;
+    pageLimit = null;
+    return fetchPage(offset, count);
+  }
+}
+
+/** `count` sessions from `offset`, newest first, page by page (fewer when there are no more). Throws ApiError. */
+async function fetchSessions(offset, count) {
+  const conversations = [];
+  let total = 0;
+  while (conversations.length < count) {
+    const page = await fetchPage(offset + conversations.length, count - conversations.length);
+    total = page.total;
+    conversations.push(...page.conversations);
+    if (page.conversations.length === 0 || offset + conversations.length >= total) break;
+  }
+  return { conversations, total };
+}
+
+/**
+ * Reloads the list from the newest: a page at first, then as many sessions as it showed plus the ones added since
+ * (a new session does not push the last one shown out of the list). Throws ApiError.
+ */
+export async function loadSessions() {
+  const shown = state.conversations.length;
+  const first = await fetchSessions(0, Math.max(PAGE, shown));
+  const want = shown === 0 ? PAGE : Math.max(PAGE, shown + Math.max(0, first.total - state.total));
+  const rest = first.conversations.length < Math.min(want, first.total)
+    ? await fetchSessions(first.conversations.length, want - first.conversations.length) : { conversations: [], total: first.total };
+  const seen = new Set(first.conversations.map((c) => c.id));
+  state.conversations = first.conversations.concat(rest.conversations.filter((c) => !seen.has(c.id)));
+  state.total = rest.total;
+}
+
+/** Adds the next page to the list (its end came into view, or MORE was pressed) and draws it. */
+export function loadMoreSessions() {
+  if (!loadingMore && state.conversations.length < state.total) loadingMore = appendPage().finally(() => { loadingMore = null; });
+  return loadingMore || Promise.resolve();
+}
+
+async function appendPage() {
+  try {
+    const shown = state.conversations.length;
+    const { conversations, total } = await fetchSessions(shown, PAGE);
+    // A session that moved to the top since (a new answer) shifts the pages: it is not listed twice.
+    const seen = new Set(state.conversations.map((c) => c.id));
+    state.conversations.push(...conversations.filter((c) => !seen.has(c.id)));
+    state.total = total;
+    if (state.conversations.length === shown) {
+      // Nothing new (the order moved under the pages, or sessions were deleted): read the list again from the top.
+      const again = await fetchSessions(0, shown + PAGE);
+      state.conversations = again.conversations;
+      state.total = again.total;
+    }
+  } catch (err) {
+    report(err, \"SESSION LIST\");
+    return;
+  }
+  renderSessions(state.conversations, state.total, lastRender.currentId, lastRender.onOpen);
+}
+
+/** Renders the list; `onOpen(id)` opens a conversation. Past the last session shown: MORE, while there are more. */
 export function renderSessions(conversations, total, currentId, onOpen) {
+  lastRender = { currentId, onOpen };
   const list = clear($(\"session-list\"));
   $(\"session-count\").textContent = `(${total})`;
   if (conversations.length === 0) {
@@ -3626,10 +3777,34 @@ export function renderSessions(conversations, total, currentId, onOpen) {
       h(\"span\", { class: \"s-title\", text: c.title }),
       h(\"span\", { class: \"s-meta\", text: `${stamp(c.updated_at).slice(5)} · ${c.message_count} MSG · ${usd(c.cost_usd)}` }))));
   }
+  if (conversations.length < total) list.append(moreItem(conversations.length, total));
 }
 
-/** Runs a search and shows the hits; `onOpen(conversationId, messageId)` opens one. Returns the hit count. */
+/** MORE: loads the next page when pressed, or by itself once it scrolls into view. */
+function moreItem(shown, total) {
+  const button = h(\"button\", { id: \"more-sessions\", class: \"btn wide\", type: \"button\", onclick: () => loadMoreSessions() },
+    `MORE SESSIONS (${shown} OF ${total} SHOWN)`);
+  if (\"IntersectionObserver\" in window) {
+    if (!observer) {
+      observer = new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting)) loadMoreSessions();
+      }, { root: $(\"sessions\"), rootMargin: \"0px 0px 400px 0px\" });
+    }
+    observer.disconnect();
+    observer.observe(button);
+  }
+  return h(\"li\", { class: \"more\" }, button);
+}
+
+let searchSeq = 0;
+
+/**
+ * Runs a search and shows the hits: sessions whose title matches, then messages; `onOpen(conversationId,
+ * messageId)` opens one (messageId null for a title). Only the newest search draws (typing starts one per pause).
+ * Returns the hit count.
+ */
 export async function runSearch(query, onOpen) {
+  const seq = ++searchSeq;
   const box = clear($(\"search-results\"));
   const q = query.trim();
   if (q === \"\") return 0;
@@ -3638,6 +3813,7 @@ export async function runSearch(query, onOpen) {
   try {
     answer = await api.get(`/api/search?q=${encodeURIComponent(q)}&limit=20`);
   } catch (err) {
+    if (seq !== searchSeq) return 0;
     clear(box);
     if (err instanceof ApiError && err.status === 404 && err.code === \"not_found\") {
       box.append(h(\"p\", { class: \"warn\", text: \"SEARCH n/a: this server has no search API yet (GET /api/search).\" }));
@@ -3646,19 +3822,30 @@ export async function runSearch(query, onOpen) {
     }
     return 0;
   }
+  if (seq !== searchSeq) return 0;
   clear(box);
+  const titles = (answer && answer.conversations) || [];
   const results = (answer && answer.results) || [];
-  box.append(h(\"p\", { class: \"label\", text: `${results.length} RESULT${results.length === 1 ? \"\" : \"S\"} FOR \"${q}\"` }));
-  const ul = h(\"ul\");
-  for (const r of results) {
-    const snippet = h(\"span\", { class: \"hit-snippet\" });
-    for (const part of r.snippet || []) snippet.append(part.match ? h(\"mark\", { text: part.text }) : document.createTextNode(part.text));
-    ul.append(h(\"li\", {}, h(\"button\", {
-      class: \"search-hit\", type: \"button\", onclick: () => onOpen(r.conversation_id, r.message_id),
-    }, h(\"span\", { class: \"hit-title\", text: `${r.conversation_title} · ${String(r.role).toUpperCase()}` }), snippet)));
+  if (titles.length > 0) {
+    box.append(h(\"p\", { class: \"label\", text: `${titles.length} SESSION${titles.length === 1 ? \"\" : \"S\"} TITLED \"${q}\"` }),
+      hitList(titles, (t) => [`${stamp(t.updated_at).slice(5)} · SESSION`, t.snippet], (t) => onOpen(t.conversation_id, null)));
   }
-  box.append(ul);
-  return results.length;
+  box.append(h(\"p\", { class: \"label\", text: `${results.length} RESULT${results.length === 1 ? \"\" : \"S\"} FOR \"${q}\"` }),
+    hitList(results, (r) => [`${r.conversation_title} · ${String(r.role).toUpperCase()}`, r.snippet], (r) => onOpen(r.conversation_id, r.message_id)));
+  return titles.length + results.length;
+}
+
+/** Buttons for hits: `describeHit(hit)` gives the heading and the snippet parts (matches marked). */
+function hitList(hits, describeHit, open) {
+  const ul = h(\"ul\");
+  for (const hit of hits) {
+    const [heading, parts] = describeHit(hit);
+    const snippet = h(\"span\", { class: \"hit-snippet\" });
+    for (const part of parts || []) snippet.append(part.match ? h(\"mark\", { text: part.text }) : document.createTextNode(part.text));
+    ul.append(h(\"li\", {}, h(\"button\", { class: \"search-hit\", type: \"button\", onclick: () => open(hit) },
+      h(\"span\", { class: \"hit-title\", text: heading }), snippet)));
+  }
+  return ul;
 }
 
 """),

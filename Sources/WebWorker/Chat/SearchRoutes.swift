@@ -3,10 +3,11 @@ import NTChat
 import NTHTTP
 import NTStorage
 
-/// `GET /api/search?q=…&limit=…`: full-text search over every message.
+/// `GET /api/search?q=…&limit=…`: full-text search over every conversation title (`conversations`) and every
+/// message (`results`), each at most `limit` long.
 ///
-/// The text is turned into a safe FTS5 query by ``SearchQuery``; a text with nothing to search for, longer than
-/// 1,000 characters or with more than 32 terms is a 400 `invalid_query`, never a 500.
+/// The text is turned into a safe FTS5 query by ``SearchQuery`` (bare words are prefixes); a text with nothing to
+/// search for, longer than 1,000 characters or with more than 32 terms is a 400 `invalid_query`, never a 500.
 struct SearchRoutes: Sendable {
     static let limitRange = 1...100
 
@@ -32,7 +33,10 @@ struct SearchRoutes: Sendable {
                 throw APIError(.badRequest, code: "invalid_query", message: error.message)
             }
             do {
-                return JSONBody.response(SearchResults(query: text, results: try await repository.search(query, limit: limit)))
+                return JSONBody.response(SearchResults(
+                    query: text, conversations: try await repository.searchTitles(query, limit: limit),
+                    results: try await repository.search(query, limit: limit)
+                ))
             } catch let error as StorageError where error.message.hasPrefix("fts5") {
                 // Not expected (every term is quoted), but a query problem is the client's, not a server fault.
                 throw APIError(.badRequest, code: "invalid_query", message: "the query cannot be searched: \(error.message)")
@@ -84,5 +88,8 @@ struct SearchRoutes: Sendable {
 /// The answer of `GET /api/search`.
 struct SearchResults: Encodable {
     let query: String
+    /// Conversations whose title matched.
+    let conversations: [TitleHit]
+    /// Messages that matched.
     let results: [SearchHit]
 }

@@ -5,10 +5,10 @@
 import { $, h, clear } from "./dom.js";
 import { api } from "./api.js";
 import { state } from "./state.js";
-import { perMillion } from "./format.js";
+import { drawModelPicker } from "./picker.js";
 import { say, report, clearNotices } from "./notices.js";
 import { messageView, replaceMessage, markLastAnswer, emptyState, transcript, scrollToEnd } from "./transcript.js";
-import { renderSessions } from "./sidebar.js";
+import { renderSessions, loadSessions } from "./sidebar.js";
 import { setAnswerCost, setSessionCost } from "./meter.js";
 import { drawParams, updatePreview } from "./params.js";
 
@@ -18,14 +18,14 @@ let onRegenerate = () => {};
 /** chat.js registers its regenerate action here (avoids a circular import). */
 export function setRegenerateAction(fn) { onRegenerate = fn; }
 
+export { drawModelPicker };
+
 export const convURL = (id) => `/api/conversations/${encodeURIComponent(id)}`;
 
-/** Reloads the session list. */
+/** Reloads the session list (as many sessions as it showed; sidebar.js pages through the rest). */
 export async function refreshSessions() {
   try {
-    const page = await api.get("/api/conversations?limit=200");
-    state.conversations = page.conversations;
-    state.total = page.total;
+    await loadSessions();
   } catch (err) {
     report(err, "SESSION LIST");
   }
@@ -144,20 +144,6 @@ export function drawSessionBar() {
   $("system-text").value = c && c.system_prompt ? c.system_prompt : "";
   if (!c) { $("system-panel").hidden = true; $("toggle-system").setAttribute("aria-expanded", "false"); }
   $("toggle-system").classList.toggle("active", Boolean(c && c.system_prompt));
-}
-
-/** The model picker: server default, then every catalog model with its prices per million tokens. */
-export function drawModelPicker() {
-  const select = clear($("model"));
-  const chosen = state.current ? state.current.model : state.pendingModel;
-  select.append(h("option", { value: "", text: "SERVER DEFAULT" }));
-  const ids = new Set();
-  for (const m of state.models) {
-    ids.add(m.id);
-    select.append(h("option", { value: m.id, text: `${m.id} · in ${perMillion(m.prompt_price_per_million)} / out ${perMillion(m.completion_price_per_million)} per 1M` }));
-  }
-  if (chosen && !ids.has(chosen)) select.append(h("option", { value: chosen, text: `${chosen} (not in catalog)` }));
-  select.value = chosen || "";
 }
 
 export async function loadModels() {
