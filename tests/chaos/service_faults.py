@@ -114,7 +114,8 @@ EXPECTED = {
 async def upstream_faults(run):
     """20 streams over the fake's HTTP errors, mid-stream errors, a cut and a stall, with a few good models: every
     failed turn ends with its documented error code and `done` `error` and is stored as an error; the breaker
-    opens (503 `circuit_open` with Retry-After), then closes after one good probe."""
+    opens (503 `circuit_open` with Retry-After) for each failing model while the good model is never refused, then
+    closes after one good probe."""
     seconds = 6 if run.short else 15
     fake = run.fake(tokens=30, token_delay_ms=10)
     appl = run.appliance(fake, {"breaker.failure_threshold": 5, "breaker.open_seconds": 1, "retry.max_attempts": 1,
@@ -129,7 +130,8 @@ async def upstream_faults(run):
     for t in load.turns:
         if t.status != 200:
             codes[t.model][f"{t.status} {t.code}"] += 1
-            if not (t.status == 503 and t.code == "circuit_open" and t.retry_after):
+            # Each failing model opens its own breaker; the upstream answers throughout, so a good model never waits.
+            if not (t.status == 503 and t.code == "circuit_open" and t.retry_after) or t.model not in EXPECTED:
                 wrong.append(f"{t.model}: {t.describe()}")
             continue
         code = t.errors[-1][0] if t.errors else None
