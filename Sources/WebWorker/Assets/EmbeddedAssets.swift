@@ -3670,7 +3670,7 @@ export async function newSession(title) {
 }
 
 """),
-        // sidebar.js: 8006 bytes, fnv1a64 2487f1c6e879c42d
+        // sidebar.js: 8133 bytes, fnv1a64 bd0b119a9a193228
         EmbeddedAsset(name: "sidebar.js", contentType: "text/javascript; charset=utf-8", body: """
 // The sidebar: the session list (newest first, with cost), paged through every session, and search across every
 // conversation's title and messages. The list loads a page at a time (GET /api/conversations?limit&offset) and
@@ -3723,7 +3723,9 @@ async function fetchSessions(offset, count) {
 export async function loadSessions() {
   const shown = state.conversations.length;
   const first = await fetchSessions(0, Math.max(PAGE, shown));
-  const want = shown === 0 ? PAGE : Math.max(PAGE, shown + Math.max(0, first.total - state.total));
+  // New sessions at the top (up to a page more: a large import's rest is behind MORE).
+  const added = Math.min(PAGE, Math.max(0, first.total - state.total));
+  const want = shown === 0 ? PAGE : Math.max(PAGE, shown + added);
   const rest = first.conversations.length < Math.min(want, first.total)
     ? await fetchSessions(first.conversations.length, want - first.conversations.length) : { conversations: [], total: first.total };
   const seen = new Set(first.conversations.map((c) => c.id));

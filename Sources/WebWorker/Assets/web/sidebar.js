@@ -49,7 +49,9 @@ async function fetchSessions(offset, count) {
 export async function loadSessions() {
   const shown = state.conversations.length;
   const first = await fetchSessions(0, Math.max(PAGE, shown));
-  const want = shown === 0 ? PAGE : Math.max(PAGE, shown + Math.max(0, first.total - state.total));
+  // New sessions at the top (up to a page more: a large import's rest is behind MORE).
+  const added = Math.min(PAGE, Math.max(0, first.total - state.total));
+  const want = shown === 0 ? PAGE : Math.max(PAGE, shown + added);
   const rest = first.conversations.length < Math.min(want, first.total)
     ? await fetchSessions(first.conversations.length, want - first.conversations.length) : { conversations: [], total: first.total };
   const seen = new Set(first.conversations.map((c) => c.id));
