@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from conftest import http_json, open_page, shot, start_appliance, stop_appliance
+from conftest import PHONE, http_json, open_page, shot, start_appliance, stop_appliance
 from helpers import wait_final
 
 SESSIONS = 250
@@ -154,3 +154,19 @@ def test_the_model_picker_narrows_as_you_type(browser, crowded):
     finally:
         context.close()
         drop_new_sessions(crowded)
+
+
+def test_on_a_phone_the_list_pages_and_search_finds_titles(browser, crowded):
+    context, page, watch = open_page(browser, crowded, viewport=PHONE)
+    try:
+        page.click("#toggle-sessions")
+        expect(page.locator("#sessions")).to_be_visible()
+        page.locator("#session-list button.session-item").last.scroll_into_view_if_needed()
+        expect(page.locator("#session-list button.session-item")).to_have_count(200)
+        shot(page, "sessions-paging-phone")
+        page.fill("#search", "phys")
+        expect(page.locator("#search-results")).to_contain_text('1 SESSION TITLED "phys"')
+        shot(page, "search-by-title-phone")
+        clean(watch)
+    finally:
+        context.close()
