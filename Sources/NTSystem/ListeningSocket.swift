@@ -82,12 +82,4 @@ public struct ListeningSocket: Sendable {
         _ = Glibc.close(fd)
     }
 
-    /// Stops listening for every process that holds the socket, at once: connections waiting in the accept queue
-    /// are reset and new ones refused, so a balancer or client retries elsewhere instead of waiting on a queue
-    /// nobody will serve. Workers keep serving connections they accepted. Call only when no worker will accept
-    /// on this socket again (a shutdown, a port that moved); a draining worker's own descriptor would otherwise
-    /// keep the port accepting connections it never serves.
-    public func stopListening() {
-        _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
-    }
 }

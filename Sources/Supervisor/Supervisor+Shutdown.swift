@@ -16,12 +16,14 @@ extension Supervisor {
         let deadline = ContinuousClock.now + grace
         logger.notice("shutting down", metadata: ["reason": "\(reason)", "grace_seconds": "\(config.supervisor.shutdownGraceSeconds)"])
 
-        // The web port refuses new connections from now on; the metrics port answers /ready (503) until the
-        // others have drained.
-        sockets[.web]?.stopListening()
+        // Our copy of the web socket goes first: once the web worker has closed its own (when it quiesces, at most
+        // two seconds after the stop signal), nothing holds the port, so new connections are refused and a
+        // balancer or client retries elsewhere, instead of being queued until the whole drain is over. The metrics
+        // port answers /ready (503) until the others have drained.
+        sockets.removeValue(forKey: .web)?.close()
         let first = children.filter { $0.value.role != .metrics }.map(\.key)
         await terminate(first, until: deadline)
-        sockets[.metrics]?.stopListening()
+        sockets.removeValue(forKey: .metrics)?.close()
         let rest = Array(children.keys)
         await terminate(rest, until: deadline)
         if !children.isEmpty {

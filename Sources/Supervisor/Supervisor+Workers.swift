@@ -162,9 +162,8 @@ extension Supervisor {
             logger.info("old worker told to drain", metadata: ["role": "\(role.rawValue)", "child_pid": "\(old)"])
         }
         if let socket, let oldSocket, socket.fd != oldSocket.fd {
-            // The old port stops accepting at once (the draining worker keeps the connections it has), and our
-            // copy is no longer needed.
-            oldSocket.stopListening()
+            // The draining worker has closed its copy of the old socket; with ours closed too, the old port refuses
+            // new connections at once (the draining worker keeps the connections it has).
             oldSocket.close()
         }
     }

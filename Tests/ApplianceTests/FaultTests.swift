@@ -75,7 +75,7 @@ struct FaultTests {
         #expect(processExists(app.pid), "the appliance is still up")
     }
 
-    @Test func aShutdownRefusesNewConnectionsAtOnceWhileAcceptedStreamsFinish() async throws {
+    @Test func aShutdownRefusesNewConnectionsWhileAcceptedStreamsFinish() async throws {
         let fake = try FakeUpstream(arguments: ["--tokens", "400", "--token-delay-ms", "20"])
         defer { fake.stop() }
         let app = try Appliance(extraConfig: ChatTests.upstreamConfig(fake), environment: ["OPENROUTER_API_KEY": ChatTests.key], grace: 20)

@@ -14,9 +14,11 @@ import Synchronization
 /// Hummingbird's `BindAddress` cannot adopt an existing socket, so this mirrors its `Server.run` on top of NIO's
 /// `ServerBootstrap.bind(_ socket:)`. On graceful shutdown it first stops accepting (`autoRead = false`),
 /// so connections still queued stay in the kernel's accept queue for the next worker, then lets in-flight
-/// requests finish and closes idle connections. When the supervisor stops the socket listening (a shutdown of
-/// the appliance, a port that moved), the accept loop ends and the connections already accepted are served to
-/// their end.
+/// requests finish and closes idle connections; quiescing closes this worker's descriptor of the socket (at most
+/// two seconds after the stop signal). In a shutdown the supervisor has closed its copy first, so from then on the
+/// port refuses new connections; in a rolling restart the new worker holds the socket and serves what is queued.
+/// (Closing the descriptor at once lost requests in rolling restarts; `shutdown(2)` on the shared socket crashed
+/// a worker accepting at that instant.)
 public struct InheritedSocketServer<Responder: HTTPResponder>: Service
 where Responder.Context == AppRequestContext {
     let fd: Int32
@@ -86,12 +88,11 @@ where Responder.Context == AppRequestContext {
                         }
                     }
                 } catch {
-                    // The supervisor stopped the socket listening (a shutdown, a port that moved): not a failure.
                     logger.info("stopped accepting connections", metadata: ["error": "\(error)"])
                 }
             }
-            // A listener stopped from outside ends the accept loop before the stop signal arrives; the service
-            // runs on until it does, so the worker's shutdown stays the graceful one it was asked for.
+            // Should the accept loop end before the stop signal (the socket failed), the service runs on until it
+            // comes, so the worker's shutdown stays the graceful one it was asked for.
             try? await gracefulShutdown()
         } onGracefulShutdown: {
             onShutdownStarted()
