@@ -81,5 +81,4 @@ public struct ListeningSocket: Sendable {
     public func close() {
         _ = Glibc.close(fd)
     }
-
 }

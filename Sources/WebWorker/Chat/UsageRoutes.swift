@@ -8,16 +8,12 @@ struct UsageRoutes: Sendable {
     let service: ChatService
 
     func add(to table: RouteTable) {
-        table.add(.get, "/api/usage") { _, context in
+        // A storage failure is answered like on every route (StorageErrorMiddleware: 503/507 with Retry-After).
+        table.add(.get, "/api/usage") { _, _ in
             guard let budget = service.budget else {
                 throw APIError(.serviceUnavailable, code: "usage_unavailable", message: "spend accounting is not set up in this process")
             }
-            do {
-                return JSONBody.response(try await budget.report(breaker: service.breaker?.snapshot ?? .closed))
-            } catch {
-                context.logger.error("usage report failed", metadata: ["error": "\(error)"])
-                throw APIError(.internalServerError, code: "storage_error", message: "could not read the spend from the database")
-            }
+            return JSONBody.response(try await budget.report(breaker: service.breaker?.snapshot ?? .closed))
         }
     }
 }
