@@ -78,7 +78,7 @@ test-static: static test-swift
 	scripts/test-static.sh $(STATIC_BIN) .build/debug/fake-openrouter
 
 # The fault suite's short run (tests/chaos/chaos.py --short, about 75 s; docs/fault-suite.md) against the static
-# binary: a kill loop, a full disk (a tmpfs: needs root) and a locked database under load, upstream faults.
+# binary: a kill loop, SIGTERM, a full disk (a tmpfs: needs root) and a locked database under load, upstream faults.
 test-chaos: static debug ## The short fault suite (a subset of `make chaos`)
 	python3 tests/chaos/chaos.py --short --app $(STATIC_BIN) --fake .build/debug/fake-openrouter
 

@@ -22,3 +22,11 @@ public final class WorkerCommands: Sendable {
         handlers.withLock { $0[command] }
     }
 }
+
+extension WorkerCommands {
+    /// The web worker's answer to a final stop: it closes its listening socket at once (answering `closed`, or
+    /// `not-listening` before its server is bound). The supervisor sends it before SIGTERM when the appliance shuts
+    /// down or the port moves; a plain SIGTERM (a rolling restart, or a kill from outside) keeps the socket's queue
+    /// for the next worker.
+    public static let closeListener = "close-listener"
+}

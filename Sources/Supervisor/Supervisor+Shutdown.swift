@@ -1,4 +1,5 @@
 import Logging
+import NTIPC
 import NTWorkerKit
 #if canImport(Glibc)
 import Glibc
@@ -16,11 +17,12 @@ extension Supervisor {
         let deadline = ContinuousClock.now + grace
         logger.notice("shutting down", metadata: ["reason": "\(reason)", "grace_seconds": "\(config.supervisor.shutdownGraceSeconds)"])
 
-        // Our copy of the web socket goes first: once the web worker has closed its own (when it quiesces, at most
-        // two seconds after the stop signal), nothing holds the port, so new connections are refused and a
-        // balancer or client retries elsewhere, instead of being queued until the whole drain is over. The metrics
-        // port answers /ready (503) until the others have drained.
+        // Stop accepting before draining: our copy of the web socket goes first, then each web worker closes its own
+        // (asked over its private socket; a plain SIGTERM would keep the queue for a successor that never comes),
+        // so the port refuses new connections and a balancer or client retries elsewhere at once, instead of being
+        // queued until the drain is over. The metrics port answers /ready (503) until the others have drained.
         sockets.removeValue(forKey: .web)?.close()
+        await closeListeners(of: children.filter { $0.value.role == .web }.map(\.key))
         let first = children.filter { $0.value.role != .metrics }.map(\.key)
         await terminate(first, until: deadline)
         sockets.removeValue(forKey: .metrics)?.close()
@@ -33,6 +35,24 @@ extension Supervisor {
             children.removeAll()
         }
         finish(exitCode)
+    }
+
+    /// Asks web workers whose stop is final to close their listening socket now; a worker that does not answer
+    /// within half a second still closes it when it quiesces (at most two seconds after its SIGTERM).
+    func closeListeners(of pids: [Int32]) async {
+        guard !pids.isEmpty else { return }
+        let run = RunDirectory(path: config.resolvedRunDir)
+        let answers = await withTaskGroup(of: (Int32, String).self) { group in
+            for pid in pids {
+                let path = run.workerSocket(role: .web, pid: pid)
+                group.addTask {
+                    let answer = try? await IPCClient.request(path: path, command: WorkerCommands.closeListener, timeout: 0.5)
+                    return (pid, answer ?? "unreachable")
+                }
+            }
+            return await group.reduce(into: [Int32: String]()) { $0[$1.0] = $1.1 }
+        }
+        logger.info("web listeners closed", metadata: ["answers": "\(answers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" })"])
     }
 
     /// Sends SIGTERM to `pids` and waits until the reaper has collected them or the deadline passes.

@@ -157,14 +157,16 @@ extension Supervisor {
         slots[role]?.restarts += 1
         guard let new = startWorker(role) else { return }
         await awaitReadiness(role: role, pid: new)
+        let portMoved = socket != nil && oldSocket != nil && socket?.fd != oldSocket?.fd
+        if portMoved {
+            // Nobody takes the old socket over: with our copy closed and the draining worker's closed at once, the
+            // old port refuses new connections (the draining worker keeps the connections it has).
+            oldSocket?.close()
+            if role == .web, let old { await closeListeners(of: [old]) }
+        }
         if let old {
             kill(old, SIGTERM)
             logger.info("old worker told to drain", metadata: ["role": "\(role.rawValue)", "child_pid": "\(old)"])
-        }
-        if let socket, let oldSocket, socket.fd != oldSocket.fd {
-            // The draining worker has closed its copy of the old socket; with ours closed too, the old port refuses
-            // new connections at once (the draining worker keeps the connections it has).
-            oldSocket.close()
         }
     }
 }

@@ -26,12 +26,19 @@ public enum WebWorker {
             context.logger.error("auth.mode is \"password\" but no password is set: nobody can log in until `neural-terminal passwd` sets one")
         }
         let table = makeRoutes(context: context, chat: chat, auth: auth)
+        let listener = ListenerHandle()
+        context.commands.register(WorkerCommands.closeListener) { _ in
+            let closed = await listener.closeNow()
+            if closed { context.logger.info("stopped accepting: the stop is final") }
+            return closed ? "closed" : "not-listening"
+        }
         let server = InheritedSocketServer(
             fd: WorkerEnvironment.listenFD,
             responder: table.router.buildResponder(),
             logger: context.logger,
             onRunning: { context.readiness.markReady() },
-            onShutdownStarted: { StreamsCutoff.start(service: chat.service, config: context.config, logger: context.logger) }
+            onShutdownStarted: { StreamsCutoff.start(service: chat.service, config: context.config, logger: context.logger) },
+            listener: listener
         )
         // ServiceGroup stops services in reverse order: the refreshers first, then the server drains.
         return [

@@ -89,7 +89,12 @@ struct FaultTests {
         try await Task.sleep(for: .milliseconds(500))
 
         app.signal(SIGTERM)
-        try await eventually(timeout: 3, "the web port refusing new connections") { Self.connectionRefused(port: app.webPort) }
+        // The refusal is immediate once the supervisor has had the worker close its listener, not after the worker's
+        // two-second pause before quiescing, which the open stream would otherwise keep it in.
+        try await eventually(timeout: 10, "the supervisor saying the web listener is closed") {
+            app.logLines().contains { $0.contains("web listeners closed") && $0.contains(": closed") }
+        }
+        #expect(Self.connectionRefused(port: app.webPort), "refused as soon as the listener is closed")
         let endedBeforeRefusal = ended.load(ordering: .acquiring)
         #expect(!endedBeforeRefusal, "refused while the accepted answer (about 8 s) was still streaming")
         let answer = try await streaming.value

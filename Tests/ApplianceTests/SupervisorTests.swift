@@ -101,6 +101,28 @@ struct SupervisorTests {
         try await app.waitUntilReady()
     }
 
+    @Test func theOldPortRefusesNewConnectionsAtOnceWhileItsAcceptedStreamFinishes() async throws {
+        let fake = try FakeUpstream(arguments: ["--tokens", "300", "--token-delay-ms", "20"])
+        defer { fake.stop() }
+        let app = try Appliance(extraConfig: ChatTests.upstreamConfig(fake), environment: ["OPENROUTER_API_KEY": ChatTests.key], grace: 20)
+        defer { Task { await app.stop() } }
+        try await app.waitUntilReady()
+        let oldPort = app.webPort
+        let streaming = Task { try await ChatTests.chat(app, "a long answer on the old port") }
+        try await Task.sleep(for: .milliseconds(500))
+
+        let newPort = try Appliance.freePort()
+        try app.writeConfig(ChatTests.upstreamConfig(fake), web: newPort)
+        app.signal(SIGHUP)
+        try await eventually(timeout: 10, "the supervisor saying the old web listener is closed") {
+            app.logLines().contains { $0.contains("web listeners closed") && $0.contains(": closed") }
+        }
+        #expect(FaultTests.connectionRefused(port: oldPort), "nobody takes the old socket over, so it refuses at once")
+        #expect(try app.get("/api/version", port: newPort).status == 200)
+        let answer = try await streaming.value
+        #expect(answer.json("done").first?["status"] as? String == "complete", "the accepted stream finished: \(answer.body.suffix(300))")
+    }
+
     @Test func aWorkerThatCrashesAtStartEndsInANonZeroExitAfterTheCrashLoopLimit() async throws {
         let app = try Appliance(
             extraConfig: "supervisor.crash_loop_max_restarts = 3\n",

@@ -15,10 +15,10 @@ import Synchronization
 /// `ServerBootstrap.bind(_ socket:)`. On graceful shutdown it first stops accepting (`autoRead = false`),
 /// so connections still queued stay in the kernel's accept queue for the next worker, then lets in-flight
 /// requests finish and closes idle connections; quiescing closes this worker's descriptor of the socket (at most
-/// two seconds after the stop signal). In a shutdown the supervisor has closed its copy first, so from then on the
-/// port refuses new connections; in a rolling restart the new worker holds the socket and serves what is queued.
-/// (Closing the descriptor at once lost requests in rolling restarts; `shutdown(2)` on the shared socket crashed
-/// a worker accepting at that instant.)
+/// two seconds after the stop signal). That is the rolling restart, where the new worker holds the socket and
+/// serves what is queued (closing the descriptor at once there lost requests). When the stop is final (the
+/// appliance shuts down, or the port moves), the supervisor first closes its own copy and asks the worker to close
+/// the listener through its ``ListenerHandle``, so the port refuses new connections before the drain begins.
 public struct InheritedSocketServer<Responder: HTTPResponder>: Service
 where Responder.Context == AppRequestContext {
     let fd: Int32
@@ -26,20 +26,23 @@ where Responder.Context == AppRequestContext {
     let logger: Logger
     let onRunning: @Sendable () async -> Void
     let onShutdownStarted: @Sendable () -> Void
+    let listener: ListenerHandle?
 
     /// - Parameters:
     ///   - fd: a bound, listening TCP socket; the server takes ownership of this descriptor.
     ///   - onRunning: called once the socket is registered and accepting.
     ///   - onShutdownStarted: called when graceful shutdown begins (accepting stops; in-flight requests go on).
+    ///   - listener: lets the worker close the listening socket at once when its stop is final.
     public init(
         fd: Int32, responder: Responder, logger: Logger, onRunning: @escaping @Sendable () async -> Void = {},
-        onShutdownStarted: @escaping @Sendable () -> Void = {}
+        onShutdownStarted: @escaping @Sendable () -> Void = {}, listener: ListenerHandle? = nil
     ) {
         self.fd = fd
         self.responder = responder
         self.logger = logger
         self.onRunning = onRunning
         self.onShutdownStarted = onShutdownStarted
+        self.listener = listener
     }
 
     public func run() async throws {
@@ -77,6 +80,7 @@ where Responder.Context == AppRequestContext {
         // set on the bootstrap does not reach that call: 500 clients connecting at once then lost their SYNs and
         // waited a second to retry. Listening again restores the queue the socket was opened with.
         _ = Glibc.listen(fd, ListeningSocket.backlog)
+        listener?.attach(server.channel)
 
         await onRunning()
         await withGracefulShutdownHandler {
