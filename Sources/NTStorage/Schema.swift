@@ -17,6 +17,7 @@ public enum Schema {
         Migration(version: 7, name: "running spend totals per day and model", sql: spendTotals),
         Migration(version: 8, name: "where each answer's cost comes from", sql: costSources),
         Migration(version: 9, name: "conversation titles in the search index, prefix indexes", sql: titleSearch),
+        Migration(version: 10, name: "messages form a tree: parents and the current leaf", sql: branches),
     ]
 
     /// Conversations and messages. The full-text index covers only messages in a final state: a streaming answer is

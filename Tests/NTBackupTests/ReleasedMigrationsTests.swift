@@ -18,6 +18,7 @@ struct ReleasedMigrationsTests {
         7: "d72a508543bd8eabfc29d2b501b7265bdea0fff4aa3c1f21323faa55e5ce6b47",
         8: "955fad9a4d22e743046bb3287579c266a86b578352a87e533ae1d0b186349f94",
         9: "bfc8042f95a67069dd1a3a144c6772154cc5c96c2311d8fcd64ac23a7a4754bd",
+        10: "7c97b084faa482108430f92f47952f2501a05744506532d600512100c37d3602",
     ]
 
     @Test func releasedMigrationsNeverChange() {

@@ -141,7 +141,9 @@ struct ChatServiceTests {
         _ = await collect(first)
     }
 
-    @Test func regenerateReplacesTheLastAnswer() async throws {
+    /// Regenerate used to delete the last answer; it now keeps it as an alternative beside the new one, which is the
+    /// current leaf.
+    @Test func regenerateKeepsTheOldAnswerBesideTheNewOne() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
@@ -150,7 +152,11 @@ struct ChatServiceTests {
         _ = await collect(try await service.start(.init(conversationID: conversation.id, content: "q", requestID: "1"), logger: .init(label: "t")))
         _ = await collect(try await service.start(.init(conversationID: conversation.id, content: nil, requestID: "2"), logger: .init(label: "t")))
         let messages = try await repository.messages(conversationID: conversation.id)
-        #expect(messages.map(\.role) == [.user, .assistant])
-        #expect(messages.last?.requestID == "2")
+        #expect(messages.map(\.role) == [.user, .assistant, .assistant])
+        #expect(messages[1].parentID == messages[0].id && messages[2].parentID == messages[0].id)
+        let path = try await repository.path(conversationID: conversation.id)
+        #expect(path.map(\.id) == [messages[0].id, messages[2].id])
+        #expect(path.last?.requestID == "2")
+        #expect(path.last?.siblingIDs == [messages[1].id, messages[2].id])
     }
 }

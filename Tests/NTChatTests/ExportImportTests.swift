@@ -120,7 +120,7 @@ struct ExportImportTests {
         #expect(file.fileName == "zebras-quotes-n-c-d-\(ids[0].prefix(8)).json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(file.bytes)) as? [String: Any])
         #expect(object["format"] as? String == "neural-terminal-export")
-        #expect(object["version"] as? Int == 1)
+        #expect(object["version"] as? Int == 2)
         #expect(object["exported_at"] is String)
         #expect((object["messages"] as? [Any])?.count == 6)
         #expect(String(decoding: file.bytes, as: UTF8.self).contains("\n  "), "pretty-printed")
@@ -175,7 +175,7 @@ struct ExportImportTests {
         (ExportImportTests.record(conversation: #""id":"\#(ExportImportTests.conversationID)","title":null,"created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#, message: ExportImportTests.goodMessage),
          "conversation.title"),
         (#"{"format":"something-else","version":1}"#, "format: \"something-else\" is not neural-terminal-export"),
-        (#"{"format":"neural-terminal-export","version":2}"#, "version 2 is not supported"),
+        (#"{"format":"neural-terminal-export","version":3}"#, "version 3 is not supported; this binary reads versions 1 to 2"),
         (#"{"hello":"world"}"#, "expected a header or a conversation"),
         (#"{"conversation": {"id": }}"#, "not valid JSON"),
         (#"["not","an","object"]"#, "the record: expected an object"),

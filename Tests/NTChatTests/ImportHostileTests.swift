@@ -39,6 +39,7 @@ struct ImportHostileTests {
         attack.conversation.title = "pwned"
         attack.conversation.updatedAt = "9999-12-31T23:59:59.999Z"
         attack.messages = []
+        attack.conversation.currentLeafID = nil // a record without messages names no leaf
         let line = String(decoding: try ExportEncoding.line(attack), as: UTF8.self)
         do {
             _ = try await Self.importText(Self.header + "\n" + line, into: repository, clock: LogTimestamp.now())
@@ -57,6 +58,7 @@ struct ImportHostileTests {
         let after = try #require(try await repository.exportConversation(id: genuine.conversation.id))
         #expect(after.conversation.title == "pwned")
         #expect(after.messages == genuine.messages, "every stored message stays")
+        #expect(after.conversation.currentLeafID == genuine.conversation.currentLeafID, "and so does the path shown")
 
         // The genuine export again: nothing in it is newer, nothing is lost either way.
         let again = try await Self.importText(String(decoding: try ExportEncoding.line(genuine), as: UTF8.self), into: repository,

@@ -5,7 +5,7 @@ import NTSystem
 import Testing
 
 /// How an import meets a conversation the database already holds (ADR 0006, ``ImportMerge``): it continues a
-/// conversation, never deletes from it, and stores a branched history beside the stored one.
+/// conversation and adds its branches, never deletes from it, and stores a history that disagrees beside the stored one.
 struct ImportMergeTests {
     static func importing(_ archived: ExportedConversation, into repository: SQLiteChatRepository) async throws -> ImportSummary {
         try await ExportImportFixture.importBytes(try ExportEncoding.line(archived), into: repository, chunk: 1 << 16)
@@ -48,7 +48,8 @@ struct ImportMergeTests {
         let repository = try SQLiteChatRepository(path: db.path)
         let stored = try await Self.conversation(repository, turns: 2)
         var partial = stored
-        partial.messages = [stored.messages[0], stored.messages[2]] // gaps: nothing to add, nothing to delete
+        partial.messages = [stored.messages[0], stored.messages[1]] // the first turn only: nothing to add, nothing to delete
+        partial.conversation.currentLeafID = stored.messages[1].id
         partial.messages[1].content = "an older text of the same message"
         partial.messages[1].updatedAt = "2020-01-01T00:00:00.000Z"
         let summary = try await Self.importing(partial, into: repository)
@@ -56,18 +57,42 @@ struct ImportMergeTests {
         #expect(try await repository.exportConversation(id: stored.conversation.id) == stored)
     }
 
-    /// The conflict case: the database regenerated the last answer after the export was taken, so the file's
-    /// history branches off. The stored conversation is untouched, the file's stored beside it, once.
-    @Test func aBranchedHistoryIsStoredBesideTheConversationOnce() async throws {
+    /// An answer regenerated after the export is an alternative now, not a replacement: the old file holds nothing
+    /// the database lacks (before trees this was a conflict, stored as a copy). Regenerated elsewhere, the new
+    /// answer comes in as a branch beside the old one.
+    @Test func anAnswerRegeneratedOnEitherSideIsABranchNotAConflict() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
         let exported = try await Self.conversation(repository, turns: 1, title: "Zebras")
         try await Self.turn(repository, exported.conversation.id, nil, answer: "another answer")
         let stored = try #require(try await repository.exportConversation(id: exported.conversation.id))
+        #expect(stored.messages.count == 3)
+
+        #expect(try await Self.importing(exported, into: repository).conversationsUnchanged == 1)
+        #expect(try await repository.exportConversation(id: stored.conversation.id) == stored, "the stored conversation is untouched")
+
+        let elsewhere = try TempDatabase()
+        defer { elsewhere.cleanup() }
+        let other = try SQLiteChatRepository(path: elsewhere.path)
+        _ = try await Self.importing(exported, into: other)
+        let summary = try await Self.importing(stored, into: other)
+        #expect(summary.conversationsUpdated == 1 && summary.messagesAdded == 1 && summary.conflicts == 0, "\(summary)")
+        #expect(try await other.exportConversation(id: stored.conversation.id) == stored, "the branch and the current leaf came along")
+    }
+
+    /// The conflict case: the file holds a message the database also holds, under another parent. The stored
+    /// conversation is untouched, the file's stored beside it (its parents and leaf renamed with its ids), once.
+    @Test func aHistoryThatDisagreesIsStoredBesideTheConversationOnce() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try SQLiteChatRepository(path: db.path)
+        let stored = try await Self.conversation(repository, turns: 2, title: "Zebras")
+        var exported = stored
+        exported.messages[2].parentID = stored.messages[0].id // the second question follows the first, not its answer
 
         let summary = try await Self.importing(exported, into: repository)
-        #expect(summary.conflicts == 1 && summary.messagesAdded == 2 && summary.conversationsAdded == 0)
+        #expect(summary.conflicts == 1 && summary.messagesAdded == 4 && summary.conversationsAdded == 0)
         #expect(try await repository.exportConversation(id: stored.conversation.id) == stored, "the stored conversation is untouched")
         let all = try await ExportImportFixture.everything(repository)
         #expect(all.count == 2)
@@ -76,6 +101,8 @@ struct ImportMergeTests {
         #expect(copy.messages.map(\.content) == exported.messages.map(\.content))
         #expect(copy.messages.map(\.createdAt) == exported.messages.map(\.createdAt))
         #expect(Set(copy.messages.map(\.id)).isDisjoint(with: exported.messages.map(\.id)), "new ids, so nothing is shared")
+        #expect(copy.messages.map(\.parentID) == [nil, copy.messages[0].id, copy.messages[0].id, copy.messages[2].id])
+        #expect(copy.conversation.currentLeafID == copy.messages[3].id)
 
         let again = try await Self.importing(exported, into: repository)
         #expect(again.conversationsUnchanged == 1 && again.conflicts == 0 && again.messagesAdded == 0, "\(again)")
@@ -94,11 +121,12 @@ struct ImportMergeTests {
         _ = try await repository.beginTurn(conversationID: stored.conversation.id, userContent: "q2", model: "m", requestID: "r",
                                            workerPID: 1, replacingLastAnswer: false)
         let streaming = try #require(try await repository.exportConversation(id: stored.conversation.id))
-        // The file continues the conversation as it was before the new turn: that is a branch, stored beside.
-        #expect(try await Self.importing(longer, into: repository).conflicts == 1)
+        // The file adds an alternative answer: that waits for the answer streaming now to finish.
+        #expect(try await Self.importing(longer, into: repository).busy == 1)
         // A file that only renames it waits for the answer to finish.
         var renamed = streaming
         renamed.messages = stored.messages
+        renamed.conversation.currentLeafID = stored.conversation.currentLeafID
         renamed.conversation.title = "later"
         try await Task.sleep(for: .milliseconds(5))
         renamed.conversation.updatedAt = Identifiers.now()
@@ -112,8 +140,9 @@ struct ImportMergeTests {
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
         let exported = try await Self.conversation(repository, turns: 1, title: String(repeating: "x", count: 200))
-        try await Self.turn(repository, exported.conversation.id, nil, answer: "another answer")
-        #expect(try await Self.importing(exported, into: repository).conflicts == 1)
+        var disagreeing = exported
+        disagreeing.messages[1].parentID = nil
+        #expect(try await Self.importing(disagreeing, into: repository).conflicts == 1)
         let copy = try #require(try await ExportImportFixture.everything(repository).first { $0.conversation.id != exported.conversation.id })
         #expect(copy.conversation.title.count == 200 && copy.conversation.title.hasSuffix("x (imported copy)"))
 

@@ -33,7 +33,7 @@ struct SpendStoreTests {
         _ = try await answer(repository, db, conversation: b, model: "m1", cost: 2.0, createdAt: "2026-11-29T23:59:59.999Z")
         _ = try await answer(repository, db, conversation: b, model: "m1", cost: 4.0, createdAt: "2026-10-31T12:00:00.000Z")
         _ = try await answer(repository, db, conversation: b, model: "m1", cost: nil, createdAt: "2026-11-30T12:00:00.000Z")
-        _ = try await answer(repository, db, conversation: b, model: "m3", cost: 8.0, createdAt: "2026-12-01T00:00:00.000Z")
+        let december = try await answer(repository, db, conversation: b, model: "m3", cost: 8.0, createdAt: "2026-12-01T00:00:00.000Z")
 
         let day = try #require(UTCDay(parsing: "2026-11-30"))
         let spend = try await repository.spend(day: day, conversationID: a)
@@ -56,9 +56,13 @@ struct SpendStoreTests {
         let repository = try SQLiteChatRepository(path: db.path)
         let conversation = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil).id
         let today = UTCDay.today()
-        _ = try await answer(repository, db, conversation: conversation, model: "m", cost: 0.5, createdAt: Identifiers.now())
-        // Regenerate: the last answer is replaced.
-        _ = try await repository.beginTurn(conversationID: conversation, userContent: nil, model: "m", requestID: "r2", workerPID: 1, replacingLastAnswer: true)
+        let priced = try await answer(repository, db, conversation: conversation, model: "m", cost: 0.5, createdAt: Identifiers.now())
+        // Regenerate keeps the answer as an alternative; deleting it (its branch) keeps what it cost.
+        let again = try await repository.beginTurn(conversationID: conversation, userContent: nil, model: "m", requestID: "r2", workerPID: 1,
+                                                   replacingLastAnswer: true)
+        try await repository.finish(messageID: again.assistant.id, outcome: MessageOutcome(status: .complete, content: "b", reasoning: ""))
+        #expect(try await repository.spend(day: today, conversationID: conversation) == Spend(today: 0.5, month: 0.5, conversation: 0.5))
+        #expect(try await repository.deleteSubtree(conversationID: conversation, messageID: priced) == 1)
         #expect(try await repository.spend(day: today, conversationID: conversation) == Spend(today: 0.5, month: 0.5, conversation: 0.5))
         #expect(try await repository.deleteConversation(id: conversation))
         #expect(try await repository.spend(day: today, conversationID: nil).today == 0.5)
@@ -106,12 +110,16 @@ struct SpendStoreTests {
         _ = try await answer(repository, db, conversation: a, model: "m1", cost: 1.0, createdAt: "2026-11-30T00:00:00.000Z")
         let moved = try await answer(repository, db, conversation: a, model: "m2", cost: 0.25, createdAt: "2026-11-29T10:00:00.000Z")
         _ = try await answer(repository, db, conversation: b, model: "m1", cost: nil, createdAt: "2026-11-30T12:00:00.000Z")
-        _ = try await answer(repository, db, conversation: b, model: "m3", cost: 8.0, createdAt: "2026-12-01T00:00:00.000Z")
+        let december = try await answer(repository, db, conversation: b, model: "m3", cost: 8.0, createdAt: "2026-12-01T00:00:00.000Z")
         #expect(try totalsMatchTheRows(db))
         let raw = try SQLiteDatabase(path: db.path)
         try raw.execute("UPDATE messages SET cost_usd = 0.5, model = 'm9' WHERE id = '\(moved)'")
         #expect(try totalsMatchTheRows(db))
         _ = try await repository.beginTurn(conversationID: b, userContent: nil, model: "m1", requestID: "r2", workerPID: 1, replacingLastAnswer: true)
+        #expect(try totalsMatchTheRows(db))
+        try await repository.finish(messageID: try #require(try await repository.path(conversationID: b).last?.id),
+                                    outcome: MessageOutcome(status: .complete, content: "again", reasoning: ""))
+        #expect(try await repository.deleteSubtree(conversationID: b, messageID: december) == 1)
         #expect(try totalsMatchTheRows(db))
         #expect(try await repository.deleteConversation(id: a))
         #expect(try totalsMatchTheRows(db))

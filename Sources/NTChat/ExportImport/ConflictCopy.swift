@@ -17,9 +17,12 @@ enum ConflictCopy {
         var copy = archived
         copy.conversation.id = id
         copy.conversation.title = title(archived.conversation.title, max: maxTitleCharacters)
+        let newID = { (old: String) in uuid(hashing: id + "/" + old) }
+        copy.conversation.currentLeafID = archived.conversation.currentLeafID.map(newID)
         copy.messages = archived.messages.map { message in
             var m = message
-            m.id = uuid(hashing: id + "/" + message.id)
+            m.id = newID(message.id)
+            m.parentID = message.parentID.map(newID)
             m.conversationID = id
             return m
         }

@@ -72,7 +72,7 @@ public final class ConversationImporter {
             throw refusal(record.line, "format: \"\(format.prefix(60))\" is not \(ExportFileFormat.name)")
         }
         if let version = decoded.version, version > ExportFileFormat.version || version < 1 {
-            throw refusal(record.line, "version \(version) is not supported; this binary reads version \(ExportFileFormat.version)")
+            throw refusal(record.line, "version \(version) is not supported; this binary reads versions 1 to \(ExportFileFormat.version)")
         }
         guard let conversation = decoded.conversation else {
             if decoded.format != nil { return } // a header line
@@ -82,7 +82,7 @@ public final class ConversationImporter {
         let latestAccepted = LogTimestamp(seconds: now.seconds + ImportLimits.maxClockSkewSeconds, nanoseconds: now.nanoseconds).rfc3339
         let archived: ExportedConversation
         do throws(ImportProblem) {
-            archived = try validator.validate(conversation, decoded.messages ?? [], latestAccepted: latestAccepted)
+            archived = try validator.validate(conversation, decoded.messages ?? [], links: decoded.links ?? [], latestAccepted: latestAccepted)
         } catch {
             throw refusal(record.line, error.message)
         }

@@ -8,8 +8,10 @@ import FoundationEssentials
 public enum ExportFileFormat {
     /// The value of the header's `format` field.
     public static let name = "neural-terminal-export"
-    /// The version this binary writes and the newest it reads.
-    public static let version = 1
+    /// The version this binary writes and the newest it reads. Version 2 (ADR 0017) carries the message tree
+    /// (`parent_id`, `current_leaf_id`); version 1 files import as linear chains, and a binary that knows only 1
+    /// refuses a tree rather than flattening its branches into one history.
+    public static let version = 2
     /// The media type of a whole-database export.
     public static let ndjsonContentType = "application/x-ndjson"
 }

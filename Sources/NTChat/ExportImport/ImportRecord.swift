@@ -7,8 +7,34 @@ struct ImportRecord: Decodable {
     var version: Int?
     var conversation: ImportedConversation?
     var messages: [ImportedMessage]?
+    /// Whether each message names its parent (a file written before messages formed a tree names none).
+    var links: [ParentLink]?
 
     enum CodingKeys: String, CodingKey { case format, version, conversation, messages }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decodeIfPresent(String.self, forKey: .format)
+        version = try c.decodeIfPresent(Int.self, forKey: .version)
+        conversation = try c.decodeIfPresent(ImportedConversation.self, forKey: .conversation)
+        messages = try c.decodeIfPresent([ImportedMessage].self, forKey: .messages)
+        links = try c.decodeIfPresent([ParentLink].self, forKey: .messages)
+    }
+}
+
+/// A message's `parent_id` as the file has it: absent (the format before trees: the message follows the one
+/// listed before it), null (a first message) or an id.
+struct ParentLink: Decodable {
+    var given: Bool
+    var parentID: String?
+
+    enum CodingKeys: String, CodingKey { case parentID = "parent_id" }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        given = c.contains(.parentID)
+        parentID = try c.decodeIfPresent(String.self, forKey: .parentID)
+    }
 }
 
 struct ImportedConversation: Decodable {
@@ -18,12 +44,15 @@ struct ImportedConversation: Decodable {
     var systemPrompt: String?
     var createdAt: String
     var updatedAt: String
+    /// Absent in files from before trees: the last message is then the current leaf.
+    var currentLeafID: String?
 
     enum CodingKeys: String, CodingKey {
         case id, title, model
         case systemPrompt = "system_prompt"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
+        case currentLeafID = "current_leaf_id"
     }
 }
 
@@ -32,6 +61,10 @@ struct ImportedConversation: Decodable {
 struct ImportedMessage: Decodable {
     var id: String
     var conversationID: String?
+    /// Read with its presence by ``ParentLink``; here only so the keys stay the exported ones.
+    var parentID: String?
+    /// Follows from the parents; ignored.
+    var siblingIDs: [String]?
     var role: String
     var content: String
     var reasoning: String?

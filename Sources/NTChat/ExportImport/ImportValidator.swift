@@ -14,7 +14,8 @@ struct ImportValidator {
 
     /// Checks the structure (ids, roles, statuses, numbers), builds the conversation, then applies ``check``.
     /// `latestAccepted`: the latest timestamp accepted (now plus the clock skew).
-    func validate(_ c: ImportedConversation, _ messages: [ImportedMessage], latestAccepted: String) throws(ImportProblem) -> ExportedConversation {
+    func validate(_ c: ImportedConversation, _ messages: [ImportedMessage], links: [ParentLink],
+                  latestAccepted: String) throws(ImportProblem) -> ExportedConversation {
         try id(c.id, "conversation.id")
         guard messages.count <= limits.maxMessages else {
             throw ImportProblem("conversation has \(messages.count) messages; at most \(limits.maxMessages) are accepted")
@@ -71,8 +72,9 @@ struct ImportValidator {
             id: c.id, title: Self.storable(c.title), model: c.model, systemPrompt: c.systemPrompt.map(Self.storable), createdAt: c.createdAt,
             updatedAt: c.updatedAt, messageCount: result.count, costUSD: result.reduce(0) { $0 + ($1.costUSD ?? 0) }
         )
-        let archived = ExportedConversation(conversation: conversation, messages: result)
+        var archived = ExportedConversation(conversation: conversation, messages: result)
         try check(archived, latestAccepted: latestAccepted)
+        archived.conversation.currentLeafID = try linkParents(&archived.messages, links: links, currentLeafID: c.currentLeafID)
         return archived
     }
 

@@ -2,10 +2,13 @@
 /// under a `###` heading with its role, model, tokens, cost and status. Reasoning is a collapsible `<details>`
 /// block (GitHub and most viewers fold it; plain viewers show it as a quote-like section). An estimated cost
 /// (no usage from the upstream yet) reads `~$0.0012`, and the total says how much of it is estimated.
+///
+/// Only the visible path is shown (ADR 0017); when the conversation has other branches, a line says how many, and
+/// the total cost counts every branch (what was spent).
 public enum MarkdownExport {
     public static func render(_ archived: ExportedConversation) -> String {
         let c = archived.conversation
-        let messages = archived.messages
+        let (messages, otherBranches) = visiblePath(archived)
         var out = "# \(oneLine(c.title.isEmpty ? "Untitled conversation" : c.title))\n\n"
         let models = unique(messages.compactMap(\.model) + (c.model.map { [$0] } ?? []))
         out += "- **Model:** \(models.isEmpty ? "—" : models.map { "`\($0)`" }.joined(separator: ", "))\n"
@@ -14,7 +17,10 @@ public enum MarkdownExport {
         out += "- **Messages:** \(messages.count)\n"
         let tokens = messages.reduce(0) { $0 + ($1.promptTokens ?? 0) + ($1.completionTokens ?? 0) }
         out += "- **Tokens:** \(grouped(tokens))\n"
-        out += "- **Total cost:** \(totalCost(messages))\n"
+        if otherBranches > 0 {
+            out += "- **Other branches:** \(otherBranches) (not shown here; the JSON export holds every branch)\n"
+        }
+        out += "- **Total cost:** \(totalCost(archived.messages))\(otherBranches > 0 ? " (all branches)" : "")\n"
         out += "- **Conversation id:** `\(c.id)`\n"
         if let prompt = c.systemPrompt, !prompt.isEmpty {
             out += "\n**System prompt:**\n\n" + quoted(prompt) + "\n"
@@ -30,6 +36,18 @@ public enum MarkdownExport {
             }
         }
         return out
+    }
+
+    /// The messages from the first one down to the current leaf, and how many other branches end elsewhere
+    /// (messages without children off the path).
+    static func visiblePath(_ archived: ExportedConversation) -> (messages: [Message], otherBranches: Int) {
+        let tree = MessageTree(archived.messages.map { ($0.id, $0.parentID) })
+        guard let leaf = archived.conversation.currentLeafID.flatMap({ tree.contains($0) ? $0 : nil }) ?? tree.deepestNewest(from: nil) else {
+            return ([], 0)
+        }
+        let onPath = Set(tree.path(to: leaf))
+        let ends = archived.messages.filter { tree.deepestNewest(from: $0.id) == $0.id && !onPath.contains($0.id) }.count
+        return (archived.messages.filter { onPath.contains($0.id) }, ends)
     }
 
     /// `$0.0035`, or `$0.0035 (~$0.0020 estimated)` when some answers' costs are still estimates.

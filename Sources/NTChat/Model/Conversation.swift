@@ -10,6 +10,9 @@ public struct Conversation: Codable, Sendable, Equatable {
     public var messageCount: Int
     /// The sum of the recorded costs of its answers, in USD.
     public var costUSD: Double
+    /// The end of the visible path (ADR 0017): the branch the conversation shows and continues. Nil only while
+    /// it has no messages.
+    public var currentLeafID: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case id, title, model
@@ -18,6 +21,7 @@ public struct Conversation: Codable, Sendable, Equatable {
         case updatedAt = "updated_at"
         case messageCount = "message_count"
         case costUSD = "cost_usd"
+        case currentLeafID = "current_leaf_id"
     }
 
     /// Every key is always present (null when unset).
@@ -31,6 +35,7 @@ public struct Conversation: Codable, Sendable, Equatable {
         try c.encode(updatedAt, forKey: .updatedAt)
         try c.encode(messageCount, forKey: .messageCount)
         try c.encode(costUSD, forKey: .costUSD)
+        try c.encode(currentLeafID, forKey: .currentLeafID)
     }
 }
 

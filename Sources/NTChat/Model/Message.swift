@@ -31,6 +31,12 @@ public enum MessageRole: String, Codable, Sendable {
 public struct Message: Codable, Sendable, Equatable {
     public var id: String
     public var conversationID: String
+    /// The message this one follows in the conversation's tree (ADR 0017); nil for a first message.
+    public var parentID: String? = nil
+    /// Every message sharing this one's parent, itself included, oldest first: the alternatives a page can switch
+    /// between. Filled by the API's reads (the visible path, the tree); nil elsewhere (exports leave it out, as it
+    /// follows from the parents).
+    public var siblingIDs: [String]? = nil
     public var role: MessageRole
     public var content: String
     public var reasoning: String
@@ -55,6 +61,8 @@ public struct Message: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, role, content, reasoning, model, status, error
         case conversationID = "conversation_id"
+        case parentID = "parent_id"
+        case siblingIDs = "sibling_ids"
         case finishReason = "finish_reason"
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
@@ -70,11 +78,14 @@ public struct Message: Codable, Sendable, Equatable {
         case updatedAt = "updated_at"
     }
 
-    /// Every key is always present (null when unknown), so clients and exports see one stable shape.
+    /// Every key is always present (null when unknown), so clients and exports see one stable shape; only
+    /// `sibling_ids` is left out when it was not computed (exports).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(conversationID, forKey: .conversationID)
+        try c.encode(parentID, forKey: .parentID)
+        try c.encodeIfPresent(siblingIDs, forKey: .siblingIDs)
         try c.encode(role, forKey: .role)
         try c.encode(content, forKey: .content)
         try c.encode(reasoning, forKey: .reasoning)

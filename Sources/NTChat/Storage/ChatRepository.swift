@@ -30,20 +30,22 @@ public struct ProgressUpdate: Sendable {
 
 /// Everything the chat domain needs from storage. The SQLite implementation is ``SQLiteChatRepository``; a
 /// PostgreSQL adapter would implement the same protocol.
-public protocol ChatRepository: Sendable {
+public protocol ChatRepository: MessageTreeRepository {
     func createConversation(title: String, model: String?, systemPrompt: String?) async throws -> Conversation
     func conversations(limit: Int, offset: Int) async throws -> ConversationPage
     func conversation(id: String) async throws -> Conversation?
+    /// Every message of the conversation (every branch), in creation order, without `sibling_ids`: what exports,
+    /// archives and imports read.
     func messages(conversationID: String) async throws -> [Message]
     func updateConversation(id: String, patch: ConversationPatch) async throws -> Conversation?
     func deleteConversation(id: String) async throws -> Bool
 
-    /// Persists the user's message (if any) and an empty assistant message in state `streaming`, in one
-    /// transaction. With `replacingLastAnswer`, the conversation's last assistant message is deleted first
-    /// (regenerate).
+    /// Persists the user's message (if any) under `parentID` and an empty assistant message in state `streaming`
+    /// under it (or, regenerating, under `parentID` itself), in one transaction, and makes the answer the current
+    /// leaf. `parentID` comes from ``turnAnchor(conversationID:placement:)``; a parent deleted since then throws
+    /// ``ChatStoreError/messageNotFound``.
     func beginTurn(
-        conversationID: String, userContent: String?, model: String, requestID: String, workerPID: Int32,
-        replacingLastAnswer: Bool
+        conversationID: String, parentID: String?, userContent: String?, model: String, requestID: String, workerPID: Int32
     ) async throws -> TurnRows
 
     /// Stores the text received so far of a streaming answer.
@@ -74,4 +76,12 @@ public protocol ChatRepository: Sendable {
 public enum ChatStoreError: Error, Sendable, Equatable {
     case conversationNotFound
     case nothingToRegenerate
+    /// No message with that id in this conversation.
+    case messageNotFound
+    /// An edit names a message that is not the user's.
+    case notAUserMessage
+    /// A regeneration names a message that is not an answer.
+    case notAnAnswer
+    /// An answer is streaming in the conversation: its branches must not move under it.
+    case turnRunning
 }

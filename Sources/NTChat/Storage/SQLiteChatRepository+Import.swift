@@ -7,7 +7,10 @@ extension SQLiteChatRepository {
             let incoming = archived.conversation
             return try db.transaction {
                 guard let existing = try conversation(id: incoming.id) else {
-                    try writeRow(incoming, "INSERT INTO conversations (title, model, system_prompt, created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?)")
+                    try writeRow(incoming, """
+                        INSERT INTO conversations (title, model, system_prompt, created_at, updated_at, current_leaf_id, id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """)
                     try insertMessages(archived.messages, firstSeq: 1)
                     return .added(messages: archived.messages.count)
                 }
@@ -17,19 +20,30 @@ extension SQLiteChatRepository {
                 case .busy: return .busy
                 case .merge(let changes):
                     if let row = changes.row {
-                        try writeRow(row, "UPDATE conversations SET title = ?, model = ?, system_prompt = ?, created_at = ?, updated_at = ? WHERE id = ?")
+                        try writeRow(row, """
+                            UPDATE conversations SET title = ?, model = ?, system_prompt = ?, created_at = ?, updated_at = ?,
+                              current_leaf_id = COALESCE(?, current_leaf_id) WHERE id = ?
+                            """)
                     }
                     for message in changes.updated { try updateMessage(message) }
                     let next = try db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?")
                     next.bind(1, incoming.id)
                     try insertMessages(changes.added, firstSeq: try next.step() ? next.int(0) : 1)
+                    if existing.currentLeafID == nil, changes.row == nil, let leaf = incoming.currentLeafID {
+                        // A conversation that had no messages shows the file's path.
+                        let update = try db.prepare("UPDATE conversations SET current_leaf_id = ? WHERE id = ?")
+                        update.bind(1, leaf)
+                        update.bind(2, incoming.id)
+                        _ = try update.step()
+                    }
                     return .updated(added: changes.added.count, updated: changes.updated.count, kept: changes.kept)
                 }
             }
         }
     }
 
-    /// Runs `sql` with the row's title, model, system prompt, created_at, updated_at and id bound in that order.
+    /// Runs `sql` with the row's title, model, system prompt, created_at, updated_at, current leaf and id bound in
+    /// that order.
     private func writeRow(_ row: Conversation, _ sql: String) throws {
         let statement = try db.prepare(sql)
         statement.bind(1, row.title)
@@ -37,7 +51,8 @@ extension SQLiteChatRepository {
         statement.bind(3, row.systemPrompt)
         statement.bind(4, row.createdAt)
         statement.bind(5, row.updatedAt)
-        statement.bind(6, row.id)
+        statement.bind(6, row.currentLeafID)
+        statement.bind(7, row.id)
         _ = try statement.step()
     }
 
@@ -64,14 +79,14 @@ extension SQLiteChatRepository {
         _ = try update.step()
     }
 
-    /// Inserts messages in the order given, numbered from `firstSeq`; a message id taken by another conversation
-    /// is refused.
+    /// Inserts messages in the order given (each after its parent), numbered from `firstSeq`; a message id taken by
+    /// another conversation is refused.
     private func insertMessages(_ messages: [Message], firstSeq: Int) throws {
         let insert = try db.prepare("""
             INSERT INTO messages (id, conversation_id, seq, role, content, reasoning, model, status, finish_reason,
               prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd, ttft_ms, duration_ms,
-              generation_id, request_id, error, created_at, updated_at, worker_pid, cost_source)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+              generation_id, request_id, error, created_at, updated_at, worker_pid, cost_source, parent_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
             """)
         for (index, m) in messages.enumerated() {
             insert.reset()
@@ -81,6 +96,7 @@ extension SQLiteChatRepository {
             insert.bind(4, m.role.rawValue)
             bindFields(of: m, to: insert, from: 5)
             insert.bind(22, m.costUSD == nil ? nil : (m.costSource ?? .reported).rawValue)
+            insert.bind(23, m.parentID)
             do {
                 _ = try insert.step()
             } catch {

@@ -4,13 +4,16 @@ extension SQLiteChatRepository {
     static let messageColumns = """
         id, conversation_id, role, content, reasoning, model, status, finish_reason, prompt_tokens, completion_tokens,
         reasoning_tokens, cached_tokens, cost_usd, ttft_ms, duration_ms, generation_id, request_id, error, created_at, updated_at,
-        cost_source
+        cost_source, parent_id
         """
+    /// ``messageColumns`` of the table `messages`, for queries that join it.
+    static let qualifiedMessageColumns = messageColumns.split(separator: ",")
+        .map { "messages." + $0.filter { !$0.isWhitespace } }.joined(separator: ", ")
 
     static func message(from row: Statement) -> Message {
         func optInt(_ i: Int32) -> Int? { row.isNull(i) ? nil : row.int(i) }
         return Message(
-            id: row.string(0) ?? "", conversationID: row.string(1) ?? "",
+            id: row.string(0) ?? "", conversationID: row.string(1) ?? "", parentID: row.string(21),
             role: MessageRole(rawValue: row.string(2) ?? "") ?? .user, content: row.string(3) ?? "",
             reasoning: row.string(4) ?? "", model: row.string(5),
             status: MessageStatus(rawValue: row.string(6) ?? "") ?? .error, finishReason: row.string(7),
@@ -32,8 +35,7 @@ extension SQLiteChatRepository {
     }
 
     public func beginTurn(
-        conversationID: String, userContent: String?, model: String, requestID: String, workerPID: Int32,
-        replacingLastAnswer: Bool
+        conversationID: String, parentID: String?, userContent: String?, model: String, requestID: String, workerPID: Int32
     ) async throws -> TurnRows {
         return try await writing {
             defer { db.resetCachedStatements() }
@@ -41,30 +43,27 @@ extension SQLiteChatRepository {
                 let exists = try db.cachedStatement("SELECT 1 FROM conversations WHERE id = ?")
                 exists.bind(1, conversationID)
                 guard try exists.step() else { throw ChatStoreError.conversationNotFound }
-                if replacingLastAnswer {
-                    let last = try db.cachedStatement(
-                        "SELECT id FROM messages WHERE conversation_id = ? AND role = 'assistant' AND seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = ?)"
-                    )
-                    last.bind(1, conversationID)
-                    last.bind(2, conversationID)
-                    guard try last.step(), let id = last.string(0) else { throw ChatStoreError.nothingToRegenerate }
-                    let delete = try db.cachedStatement("DELETE FROM messages WHERE id = ?")
-                    delete.bind(1, id)
-                    _ = try delete.step()
+                if let parentID {
+                    // The parent may have been deleted since the turn was planned.
+                    let parent = try db.cachedStatement("SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?")
+                    parent.bind(1, parentID)
+                    parent.bind(2, conversationID)
+                    guard try parent.step() else { throw ChatStoreError.messageNotFound }
                 }
                 let now = Identifiers.now()
                 var seq = (try nextSeq(conversationID))
                 var user: Message?
                 if let userContent {
-                    user = try insert(conversationID: conversationID, seq: seq, role: .user, content: userContent,
+                    user = try insert(conversationID: conversationID, parentID: parentID, seq: seq, role: .user, content: userContent,
                                       model: nil, status: .complete, requestID: requestID, workerPID: nil, now: now)
                     seq += 1
                 }
-                let assistant = try insert(conversationID: conversationID, seq: seq, role: .assistant, content: "",
-                                           model: model, status: .streaming, requestID: requestID, workerPID: workerPID, now: now)
-                let touch = try db.cachedStatement("UPDATE conversations SET updated_at = ? WHERE id = ?")
+                let assistant = try insert(conversationID: conversationID, parentID: user?.id ?? parentID, seq: seq, role: .assistant,
+                                           content: "", model: model, status: .streaming, requestID: requestID, workerPID: workerPID, now: now)
+                let touch = try db.cachedStatement("UPDATE conversations SET updated_at = ?, current_leaf_id = ? WHERE id = ?")
                 touch.bind(1, now)
-                touch.bind(2, conversationID)
+                touch.bind(2, assistant.id)
+                touch.bind(3, conversationID)
                 _ = try touch.step()
                 return TurnRows(user: user, assistant: assistant)
             }
@@ -78,13 +77,14 @@ extension SQLiteChatRepository {
     }
 
     private func insert(
-        conversationID: String, seq: Int, role: MessageRole, content: String, model: String?, status: MessageStatus,
+        conversationID: String, parentID: String?, seq: Int, role: MessageRole, content: String, model: String?, status: MessageStatus,
         requestID: String, workerPID: Int32?, now: String
     ) throws -> Message {
         let id = Identifiers.uuid()
         let insert = try db.cachedStatement("""
-            INSERT INTO messages (id, conversation_id, seq, role, content, model, status, request_id, worker_pid, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO messages (id, conversation_id, seq, role, content, model, status, request_id, worker_pid, created_at, updated_at,
+              parent_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insert.bind(1, id)
         insert.bind(2, conversationID)
@@ -97,9 +97,10 @@ extension SQLiteChatRepository {
         insert.bind(9, workerPID.map(Int.init))
         insert.bind(10, now)
         insert.bind(11, now)
+        insert.bind(12, parentID)
         _ = try insert.step()
         return Message(
-            id: id, conversationID: conversationID, role: role, content: content, reasoning: "", model: model,
+            id: id, conversationID: conversationID, parentID: parentID, role: role, content: content, reasoning: "", model: model,
             status: status, requestID: requestID, createdAt: now, updatedAt: now
         )
     }

@@ -21,13 +21,14 @@ public actor SQLiteChatRepository: ChatRepository {
     static let conversationColumns = """
         c.id, c.title, c.model, c.system_prompt, c.created_at, c.updated_at,
         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id),
-        (SELECT COALESCE(SUM(m.cost_usd), 0) FROM messages m WHERE m.conversation_id = c.id)
+        (SELECT COALESCE(SUM(m.cost_usd), 0) FROM messages m WHERE m.conversation_id = c.id), c.current_leaf_id
         """
 
     static func conversation(from row: Statement) -> Conversation {
         Conversation(
             id: row.string(0) ?? "", title: row.string(1) ?? "", model: row.string(2), systemPrompt: row.string(3),
-            createdAt: row.string(4) ?? "", updatedAt: row.string(5) ?? "", messageCount: row.int(6), costUSD: row.double(7)
+            createdAt: row.string(4) ?? "", updatedAt: row.string(5) ?? "", messageCount: row.int(6), costUSD: row.double(7),
+            currentLeafID: row.string(8)
         )
     }
 

@@ -26,6 +26,8 @@ public enum ChatEvent: Sendable, Equatable {
         public let conversationID: String
         public let userMessageID: String?
         public let assistantMessageID: String
+        /// The message the answer follows in the tree (the user message it answers; ADR 0017).
+        public var parentID: String?
         public let requestID: String
         public let model: String
         /// How many history messages were left out to fit the model's context window, and which (oldest first).
@@ -42,6 +44,7 @@ public enum ChatEvent: Sendable, Equatable {
             case conversationID = "conversation_id"
             case userMessageID = "user_message_id"
             case assistantMessageID = "assistant_message_id"
+            case parentID = "parent_id"
             case requestID = "request_id"
             case trimmedMessages = "trimmed_messages"
             case trimmedMessageIDs = "trimmed_message_ids"

@@ -4,24 +4,34 @@ import NTLog
 import NTOpenRouter
 import NTStorage
 
-/// What a client asks for: a new message (or a regeneration of the last answer) in a conversation.
+/// What a client asks for: a new message (or a regeneration of an answer) in a conversation.
 public struct TurnRequest: Sendable {
     public var conversationID: String
-    /// The user's message; nil to regenerate the last answer.
+    /// The user's message; nil to regenerate an answer.
     public var content: String?
+    /// With `content`: nil to follow the current leaf, or the id of an earlier user message the new one is an edit
+    /// of (its sibling). Without `content`: the answer to regenerate, nil for the current leaf.
+    public var branchFrom: String?
     public var model: String?
     public var maxTokens: Int?
     public var temperature: Double?
     public var requestID: String
 
-    public init(conversationID: String, content: String?, model: String? = nil, maxTokens: Int? = nil,
+    public init(conversationID: String, content: String?, branchFrom: String? = nil, model: String? = nil, maxTokens: Int? = nil,
                 temperature: Double? = nil, requestID: String) {
         self.conversationID = conversationID
         self.content = content
+        self.branchFrom = branchFrom
         self.model = model
         self.maxTokens = maxTokens
         self.temperature = temperature
         self.requestID = requestID
+    }
+
+    /// Where the turn's new messages go in the tree.
+    public var placement: TurnPlacement {
+        if content == nil { return .regenerate(branchFrom) }
+        return branchFrom.map(TurnPlacement.editOf) ?? .followLeaf
     }
 }
 
@@ -49,6 +59,8 @@ public struct ChatSettings: Sendable {
 /// for a refused turn.
 public enum TurnRefusal: Error, Sendable, Equatable {
     case conversationNotFound
+    /// The edited or regenerated message is not in the conversation (HTTP 404).
+    case messageNotFound
     case alreadyStreaming
     case nothingToRegenerate
     case invalid(String)
@@ -119,20 +131,20 @@ public final class ChatService: Sendable {
         let conversation: Conversation
         let model: String
         let plan: TurnPlan
+        let anchor: TurnAnchor
         do {
             guard let found = try await repository.conversation(id: request.conversationID) else { throw TurnRefusal.conversationNotFound }
             conversation = found
             model = request.model ?? found.model ?? settings.defaultModel
-            var history = try await repository.messages(conversationID: found.id)
-            if request.content == nil {
-                guard history.last?.role == .assistant else { throw TurnRefusal.nothingToRegenerate }
-                history.removeLast()
-            }
+            // Only the path above the new message reaches the upstream; other branches never do.
+            anchor = try await repository.turnAnchor(conversationID: found.id, placement: request.placement)
             plan = TurnPlan.make(
-                model: model, systemPrompt: found.systemPrompt, history: history, newContent: request.content,
+                model: model, systemPrompt: found.systemPrompt, history: anchor.history, newContent: request.content,
                 requestedMaxTokens: request.maxTokens, defaultMaxTokens: settings.defaultMaxTokens,
                 temperature: request.temperature, info: await prices(model)
             )
+        } catch let store as ChatStoreError {
+            throw TurnRefusal(store)
         } catch let refusal as TurnRefusal {
             throw refusal
         } catch {
@@ -143,16 +155,13 @@ public final class ChatService: Sendable {
         let rows: TurnRows
         do {
             rows = try await repository.beginTurn(
-                conversationID: conversation.id, userContent: request.content, model: model, requestID: request.requestID,
-                workerPID: workerPID, replacingLastAnswer: request.content == nil
+                conversationID: conversation.id, parentID: anchor.parentID, userContent: request.content, model: model,
+                requestID: request.requestID, workerPID: workerPID
             )
         } catch {
             guards.abandon(admission)
-            switch error {
-            case ChatStoreError.conversationNotFound: throw .conversationNotFound
-            case ChatStoreError.nothingToRegenerate: throw .nothingToRegenerate
-            default: throw .storage(StorageFault(error))
-            }
+            if let store = error as? ChatStoreError { throw TurnRefusal(store) }
+            throw .storage(StorageFault(error))
         }
         if rows.user != nil { Counter(label: "neural_terminal_chat_messages_total", dimensions: [("role", "user")]).increment() }
 
@@ -202,6 +211,20 @@ public final class ChatService: Sendable {
     /// Marks answers left `streaming` by a dead worker as `interrupted`; run when a web worker starts.
     public func recoverInterrupted(isAlive: @escaping @Sendable (Int32) -> Bool) async throws -> Int {
         try await repository.markInterrupted(isAlive: isAlive)
+    }
+}
+
+extension TurnRefusal {
+    /// The refusal of a turn the storage declined.
+    init(_ error: ChatStoreError) {
+        switch error {
+        case .conversationNotFound: self = .conversationNotFound
+        case .messageNotFound: self = .messageNotFound
+        case .nothingToRegenerate: self = .nothingToRegenerate
+        case .notAUserMessage: self = .invalid("edit_of must name a message the user wrote")
+        case .notAnAnswer: self = .invalid("message_id must name an answer (an assistant message)")
+        case .turnRunning: self = .alreadyStreaming
+        }
     }
 }
 

@@ -56,6 +56,7 @@ public final class ChatTurn: Sendable {
             conversationID: control.conversationID, userMessageID: rows.user?.id, assistantMessageID: rows.assistant.id,
             requestID: request.requestID, model: model, trimmedMessages: plan.trimmed, maxTokens: plan.maxTokens
         )
+        meta.parentID = rows.assistant.parentID
         meta.trimmedMessageIDs = plan.trimmedIDs
         meta.promptTokens = plan.promptTokens
         meta.contextLength = plan.contextLength

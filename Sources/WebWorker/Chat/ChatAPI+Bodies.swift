@@ -33,23 +33,29 @@ struct ConversationPatchBody: Decodable {
 
 struct NewMessageBody: Decodable {
     var content: String
+    /// An earlier user message this one replaces as a new branch (its sibling).
+    var editOf: String?
     var model: String?
     var maxTokens: Int?
     var temperature: Double?
 
     enum CodingKeys: String, CodingKey {
         case content, model, temperature
+        case editOf = "edit_of"
         case maxTokens = "max_tokens"
     }
 }
 
 struct RegenerateBody: Decodable {
+    /// The answer to regenerate (nil: the current leaf); it stays as an alternative.
+    var messageID: String?
     var model: String?
     var maxTokens: Int?
     var temperature: Double?
 
     enum CodingKeys: String, CodingKey {
         case model, temperature
+        case messageID = "message_id"
         case maxTokens = "max_tokens"
     }
 }

@@ -4,7 +4,7 @@ import Logging
 import NTChat
 import NTHTTP
 
-/// The chat API: conversations, messages streamed as SSE, stop, regenerate, models.
+/// The chat API: conversations, messages streamed as SSE, stop, regenerate, branches, models.
 struct ChatRoutes: Sendable {
     let service: ChatService
     let repository: any ChatRepository
@@ -38,10 +38,9 @@ struct ChatRoutes: Sendable {
             let created = try await repository.createConversation(title: title, model: model, systemPrompt: prompt)
             return JSONBody.response(created, status: .created)
         }
-        table.add(.get, "/api/conversations/{id}") { _, context in
+        table.add(.get, "/api/conversations/{id}") { request, context in
             let id = try Validate.id(context)
-            guard let conversation = try await repository.conversation(id: id) else { throw APIError.notFound }
-            return JSONBody.response(ConversationDetail(conversation: conversation, messages: try await repository.messages(conversationID: id)))
+            return try await detail(id, view: try Validate.view(request.uri.queryParameters.get("view")))
         }
         table.add(.patch, "/api/conversations/{id}") { request, context in
             let id = try Validate.id(context)
@@ -68,7 +67,7 @@ struct ChatRoutes: Sendable {
             let body = try await request.decode(as: NewMessageBody.self, context: context)
             let content = try Validate.message(body.content, "content", limits())
             return try await stream(TurnRequest(
-                conversationID: id, content: content, model: try Validate.model(body.model),
+                conversationID: id, content: content, branchFrom: try body.editOf.map(Validate.messageID), model: try Validate.model(body.model),
                 maxTokens: try Validate.maxTokens(body.maxTokens), temperature: try Validate.temperature(body.temperature),
                 requestID: context.requestID
             ), context: context)
@@ -77,12 +76,13 @@ struct ChatRoutes: Sendable {
             let id = try Validate.id(context)
             let body = try await request.decodeIfPresent(as: RegenerateBody.self, context: context) ?? RegenerateBody()
             return try await stream(TurnRequest(
-                conversationID: id, content: nil, model: try Validate.model(body.model),
+                conversationID: id, content: nil, branchFrom: try body.messageID.map(Validate.messageID), model: try Validate.model(body.model),
                 maxTokens: try Validate.maxTokens(body.maxTokens), temperature: try Validate.temperature(body.temperature),
                 requestID: context.requestID
             ), context: context)
         }
         addAttach(to: table)
+        addBranches(to: table)
         table.add(.post, "/api/conversations/{id}/stop") { _, context in
             let id = try Validate.id(context)
             return JSONBody.response(["stopped": service.stop(conversationID: id)])

@@ -87,10 +87,12 @@ extension APIError {
         switch refusal {
         case .conversationNotFound:
             self.init(.notFound, code: "not_found", message: "no such conversation")
+        case .messageNotFound:
+            self = .messageNotFound
         case .alreadyStreaming:
             self.init(.conflict, code: "already_streaming", message: "an answer is already streaming in this conversation; stop it first")
         case .nothingToRegenerate:
-            self.init(.conflict, code: "nothing_to_regenerate", message: "the conversation's last message is not an answer")
+            self.init(.conflict, code: "nothing_to_regenerate", message: "the conversation's current message is not an answer")
         case .invalid(let message):
             self.init(.badRequest, code: "invalid_request", message: message)
         case .budgetExceeded(let exceeded):

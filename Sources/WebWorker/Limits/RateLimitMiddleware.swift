@@ -9,7 +9,9 @@ import NTHTTP
 enum RateBucket: String, Sendable, CaseIterable {
     /// Every `/api` request that does not start a chat turn.
     case api
-    /// Requests that start an upstream turn: they cost money and upstream capacity.
+    /// Requests that start an upstream turn: they cost money and upstream capacity. An edit (`edit_of`) and a
+    /// regeneration of any answer (`message_id`) are turns too; switching branches (`PUT …/leaf`) and deleting a
+    /// message (`DELETE …/messages/{message_id}`) call no upstream and count as `api`.
     case chat
 
     /// The bucket of a request, or nil for requests outside `/api` (the UI's files are never limited).
