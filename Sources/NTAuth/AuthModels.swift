@@ -16,6 +16,8 @@ public struct AuthSession: Sendable, Equatable {
     public let idHash: String
     public let createdAt: Double
     public let lastSeenAt: Double
+    /// Whose session it is.
+    public let account: Account
 
     /// When the session ends at the latest (Unix seconds), given `policy`.
     public func expiresAt(_ policy: SessionPolicy) -> Double {
@@ -28,6 +30,8 @@ public struct APIToken: Sendable, Equatable, Codable {
     /// The public id: the `<id>` in `ntk_<id>_<secret>`, used by `token revoke` and in logs.
     public let id: String
     public let name: String
+    /// The name of the account the token acts as.
+    public let user: String
     public let createdAt: Double
     public let expiresAt: Double?
     public let lastUsedAt: Double?
@@ -41,7 +45,7 @@ public struct APIToken: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name
+        case id, name, user
         case createdAt = "created_at"
         case expiresAt = "expires_at"
         case lastUsedAt = "last_used_at"

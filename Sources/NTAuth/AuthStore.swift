@@ -1,11 +1,12 @@
 import NTStorage
 import NTSystem
 
-/// Passwords, browser sessions and API tokens in the appliance database (schema: `Schema.auth`).
+/// Accounts, browser sessions and API tokens in the appliance database (schemas: `Schema.auth`, `Schema.accounts`).
 ///
-/// Each process that needs it (the web worker, the `passwd` and `token` commands) opens its own connection; SQLite
-/// serializes the writers, so a password changed on the command line ends the browser sessions at once. Secrets
-/// never reach the database: only their SHA-256 (``Secrets/storedHash(of:)``) and the password's bcrypt hash.
+/// Each process that needs it (the web worker, the `passwd`, `user` and `token` commands) opens its own
+/// connection; SQLite serializes the writers, so a password changed on the command line ends that account's browser
+/// sessions at once. Secrets never reach the database: only their SHA-256 (``Secrets/storedHash(of:)``) and the
+/// passwords' bcrypt hashes.
 /// Times are Unix seconds supplied by the caller, so tests control the clock.
 public actor AuthStore {
     let database: SQLiteDatabase
@@ -17,40 +18,29 @@ public actor AuthStore {
         database = try SQLiteDatabase(path: path)
     }
 
-    // MARK: password
+    // MARK: the owner's password
 
-    /// The bcrypt hash set with `neural-terminal passwd`, or nil when none is set.
+    /// The bcrypt hash of the owner's password (set with `neural-terminal passwd`), or nil when none is set.
     public func storedPasswordHash() throws -> String? {
-        let statement = try database.prepare("SELECT hash FROM auth_password WHERE id = 1")
-        return try statement.step() ? statement.string(0) : nil
+        try storedPasswordHash(accountID: Account.ownerID)
     }
 
-    /// Stores a new password hash and ends every browser session; returns how many sessions ended.
+    /// Stores a new hash of the owner's password and ends the owner's browser sessions; returns how many ended.
     @discardableResult
     public func setPasswordHash(_ hash: String, now: Double) throws -> Int {
-        try database.transaction {
-            let upsert = try database.prepare("""
-                INSERT INTO auth_password (id, hash, changed_at) VALUES (1, ?, strftime('%Y-%m-%dT%H:%M:%SZ', ?, 'unixepoch'))
-                ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at
-                """)
-            upsert.bind(1, hash)
-            upsert.bind(2, now)
-            _ = try upsert.step()
-            try database.execute("DELETE FROM auth_sessions")
-            return database.changes
-        }
+        try setPassword(accountID: Account.ownerID, hash: hash, now: now)
     }
 
     // MARK: sessions
 
-    /// Opens a session for a successful login under `passwordHash`; returns the secret for the cookie. Expired
-    /// sessions are swept on the way.
-    public func openSession(passwordHash: String, clientIP: String, userAgent: String, policy: SessionPolicy, now: Double) throws -> String {
+    /// Opens a session for `account` after a successful login under `passwordHash`; returns the secret for the
+    /// cookie. Expired sessions are swept on the way.
+    public func openSession(account: Account, passwordHash: String, clientIP: String, userAgent: String, policy: SessionPolicy, now: Double) throws -> String {
         let secret = Secrets.randomText(bytes: 32)
         try sweepSessions(policy: policy, now: now)
         let insert = try database.prepare("""
-            INSERT INTO auth_sessions (id_hash, password_fingerprint, created_at, last_seen_at, client_ip, user_agent)
-            VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO auth_sessions (id_hash, password_fingerprint, created_at, last_seen_at, client_ip, user_agent, user_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         insert.bind(1, Secrets.storedHash(of: secret))
         insert.bind(2, Password.fingerprint(ofHash: passwordHash))
@@ -58,24 +48,33 @@ public actor AuthStore {
         insert.bind(4, now)
         insert.bind(5, String(clientIP.prefix(64)))
         insert.bind(6, String(userAgent.prefix(256)))
+        insert.bind(7, account.id)
         _ = try insert.step()
         return secret
     }
 
-    /// The live session `secret` names, or nil when there is none, it is past its idle or absolute limit, or it
-    /// was opened under another password than `passwordHash`. A session found dead is deleted.
-    public func session(secret: String, passwordHash: String, policy: SessionPolicy, now: Double) throws -> AuthSession? {
+    /// The live session `secret` names, or nil when there is none, it is past its idle or absolute limit, its
+    /// account is disabled, or it was opened under another password than the account's current one (the owner's
+    /// is `ownerPasswordHash` when the configuration sets it). A session found dead is deleted.
+    public func session(secret: String, ownerPasswordHash: String?, policy: SessionPolicy, now: Double) throws -> AuthSession? {
         let idHash = Secrets.storedHash(of: secret)
-        let select = try database.cachedStatement(
-            "SELECT password_fingerprint, created_at, last_seen_at FROM auth_sessions WHERE id_hash = ?"
-        )
+        let select = try database.cachedStatement("""
+            SELECT s.password_fingerprint, s.created_at, s.last_seen_at, u.password_hash, \(Self.accountColumns("u"))
+            FROM auth_sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = ?
+            """)
         defer { database.resetCachedStatements() }
         select.bind(1, idHash)
-        guard try select.step() else { return nil }
+        guard try select.step() else {
+            try delete(idHash: idHash)
+            return nil
+        }
         let fingerprint = select.string(0) ?? ""
-        let session = AuthSession(idHash: idHash, createdAt: select.double(1), lastSeenAt: select.double(2))
+        let account = Self.account(from: select, at: 4)
+        let stored = select.string(3)
+        let session = AuthSession(idHash: idHash, createdAt: select.double(1), lastSeenAt: select.double(2), account: account)
         select.reset()
-        let alive = ConstantTime.equals(fingerprint, Password.fingerprint(ofHash: passwordHash))
+        let hash = account.isOwner ? (ownerPasswordHash ?? stored) : stored
+        let alive = !account.isDisabled && hash.map { ConstantTime.equals(fingerprint, Password.fingerprint(ofHash: $0)) } == true
             && now < session.expiresAt(policy)
         guard alive else {
             try delete(idHash: idHash)
@@ -88,7 +87,7 @@ public actor AuthStore {
         touch.bind(1, now)
         touch.bind(2, idHash)
         guard (try? touch.step()) != nil else { return session }
-        return AuthSession(idHash: idHash, createdAt: session.createdAt, lastSeenAt: now)
+        return AuthSession(idHash: idHash, createdAt: session.createdAt, lastSeenAt: now, account: account)
     }
 
     /// Ends the session `secret` names (logout); false when there was none.

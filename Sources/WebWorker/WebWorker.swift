@@ -91,6 +91,7 @@ public enum WebWorker {
         auth: AuthGate, diagnostics: DiagnosticsProbe = .detached, limits: @escaping @Sendable () -> InputLimits = { InputLimits() }
     ) {
         AuthRoutes(gate: auth).add(to: table)
+        AccountRoutes(gate: auth).add(to: table)
         VersionRoutes.add(to: table)
         DiagnosticsRoutes(probe: diagnostics).add(to: table)
         ChatRoutes(service: service, repository: repository, catalog: catalog, limits: limits).add(to: table)

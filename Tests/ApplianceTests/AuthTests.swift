@@ -94,7 +94,7 @@ struct AuthTests {
         #expect(try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations", headers: ["Cookie": cookie]).status == 401)
         // The log says who logged in and who failed, never with the password or the session secret.
         let log = app.logLines().joined(separator: "\n")
-        #expect(log.contains("login failed: wrong password") && !log.contains("not the password") && !log.contains(Self.password))
+        #expect(log.contains("login failed: wrong name or password") && !log.contains("not the password") && !log.contains(Self.password))
         #expect(!log.contains(String(cookie.dropFirst("nt_session=".count))))
     }
 

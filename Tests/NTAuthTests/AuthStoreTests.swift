@@ -8,10 +8,12 @@ struct TemporaryDatabase: ~Copyable {
     let directory: String
     var path: String { directory + "/neural-terminal.db" }
 
-    init() throws {
+    /// Migrated to the newest schema, or only `through` that version (to test an upgrade from it).
+    init(through version: Int? = nil) throws {
         directory = NSTemporaryDirectory() + "nt-auth-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try Migrator(database: SQLiteDatabase(path: directory + "/neural-terminal.db")).migrate()
+        let migrations = version.map { Schema.migrations(through: $0) } ?? Schema.migrations
+        try Migrator(database: SQLiteDatabase(path: directory + "/neural-terminal.db"), migrations: migrations).migrate()
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
@@ -26,17 +28,17 @@ struct SessionStoreTests {
     func openAndValidate() async throws {
         let db = try TemporaryDatabase()
         let store = try AuthStore(path: db.path)
-        let secret = try await store.openSession(passwordHash: hash, clientIP: "127.0.0.1", userAgent: "test", policy: policy, now: 1000)
-        #expect(try await store.session(secret: secret, passwordHash: hash, policy: policy, now: 1001) != nil)
-        #expect(try await store.session(secret: secret + "x", passwordHash: hash, policy: policy, now: 1001) == nil)
-        #expect(try await store.session(secret: "", passwordHash: hash, policy: policy, now: 1001) == nil)
+        let secret = try await store.openSession(account: .owner, passwordHash: hash, clientIP: "127.0.0.1", userAgent: "test", policy: policy, now: 1000)
+        #expect(try await store.session(secret: secret, ownerPasswordHash: hash, policy: policy, now: 1001) != nil)
+        #expect(try await store.session(secret: secret + "x", ownerPasswordHash: hash, policy: policy, now: 1001) == nil)
+        #expect(try await store.session(secret: "", ownerPasswordHash: hash, policy: policy, now: 1001) == nil)
     }
 
     @Test("the database holds only the hash of the session id")
     func onlyHashStored() async throws {
         let db = try TemporaryDatabase()
         let store = try AuthStore(path: db.path)
-        let secret = try await store.openSession(passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
+        let secret = try await store.openSession(account: .owner, passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: db.path)) + ((try? Data(contentsOf: URL(fileURLWithPath: db.path + "-wal"))) ?? Data())
         #expect(bytes.range(of: Data(secret.utf8)) == nil)
         #expect(bytes.range(of: Data(Secrets.storedHash(of: secret).utf8)) != nil)
@@ -46,13 +48,13 @@ struct SessionStoreTests {
     func idle() async throws {
         let db = try TemporaryDatabase()
         let store = try AuthStore(path: db.path)
-        let secret = try await store.openSession(passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
+        let secret = try await store.openSession(account: .owner, passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
         // Requests every 500 s keep it alive well past 600 s …
         for now in stride(from: 500.0, through: 3000, by: 500) {
-            #expect(try await store.session(secret: secret, passwordHash: hash, policy: policy, now: now) != nil, "at \(now)")
+            #expect(try await store.session(secret: secret, ownerPasswordHash: hash, policy: policy, now: now) != nil, "at \(now)")
         }
         // … and 600 s of silence ends it for good.
-        #expect(try await store.session(secret: secret, passwordHash: hash, policy: policy, now: 3600.5 - 0.5 + 600) == nil)
+        #expect(try await store.session(secret: secret, ownerPasswordHash: hash, policy: policy, now: 3600.5 - 0.5 + 600) == nil)
         #expect(try await store.sessionCount() == 0)
     }
 
@@ -61,9 +63,9 @@ struct SessionStoreTests {
         let db = try TemporaryDatabase()
         let store = try AuthStore(path: db.path)
         let minute = SessionPolicy(idleSeconds: 60, absoluteSeconds: 3600)
-        let secret = try await store.openSession(passwordHash: hash, clientIP: "", userAgent: "", policy: minute, now: 0)
+        let secret = try await store.openSession(account: .owner, passwordHash: hash, clientIP: "", userAgent: "", policy: minute, now: 0)
         for now in stride(from: 17.0, through: 340, by: 17) {
-            #expect(try await store.session(secret: secret, passwordHash: hash, policy: minute, now: now) != nil, "at \(now)")
+            #expect(try await store.session(secret: secret, ownerPasswordHash: hash, policy: minute, now: now) != nil, "at \(now)")
         }
     }
 
@@ -71,39 +73,39 @@ struct SessionStoreTests {
     func absolute() async throws {
         let db = try TemporaryDatabase()
         let store = try AuthStore(path: db.path)
-        let secret = try await store.openSession(passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
+        let secret = try await store.openSession(account: .owner, passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
         for now in stride(from: 300.0, to: 3600, by: 300) {
-            #expect(try await store.session(secret: secret, passwordHash: hash, policy: policy, now: now) != nil)
+            #expect(try await store.session(secret: secret, ownerPasswordHash: hash, policy: policy, now: now) != nil)
         }
-        #expect(try await store.session(secret: secret, passwordHash: hash, policy: policy, now: 3600) == nil)
+        #expect(try await store.session(secret: secret, ownerPasswordHash: hash, policy: policy, now: 3600) == nil)
     }
 
     @Test("changing the password ends every session, whether stored or set in the config")
     func passwordChange() async throws {
         let db = try TemporaryDatabase()
         let store = try AuthStore(path: db.path)
-        let a = try await store.openSession(passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
-        let b = try await store.openSession(passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
+        let a = try await store.openSession(account: .owner, passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
+        let b = try await store.openSession(account: .owner, passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
         // A different hash in effect (e.g. auth.password_hash changed and SIGHUP): the old sessions do not validate.
         let other = "$2b$04$" + String(repeating: "b", count: 53)
-        #expect(try await store.session(secret: a, passwordHash: other, policy: policy, now: 1) == nil)
+        #expect(try await store.session(secret: a, ownerPasswordHash: other, policy: policy, now: 1) == nil)
         // `passwd`: a stored hash replaces the old and deletes every session.
         let ended = try await store.setPasswordHash(other, now: 2)
         #expect(ended == 1)
         #expect(try await store.storedPasswordHash() == other)
-        #expect(try await store.session(secret: b, passwordHash: other, policy: policy, now: 3) == nil)
+        #expect(try await store.session(secret: b, ownerPasswordHash: other, policy: policy, now: 3) == nil)
     }
 
     @Test("logout ends one session, the others stay")
     func logout() async throws {
         let db = try TemporaryDatabase()
         let store = try AuthStore(path: db.path)
-        let a = try await store.openSession(passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
-        let b = try await store.openSession(passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
+        let a = try await store.openSession(account: .owner, passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
+        let b = try await store.openSession(account: .owner, passwordHash: hash, clientIP: "", userAgent: "", policy: policy, now: 0)
         #expect(try await store.closeSession(secret: a))
         #expect(try await !store.closeSession(secret: a))
-        #expect(try await store.session(secret: a, passwordHash: hash, policy: policy, now: 1) == nil)
-        #expect(try await store.session(secret: b, passwordHash: hash, policy: policy, now: 1) != nil)
+        #expect(try await store.session(secret: a, ownerPasswordHash: hash, policy: policy, now: 1) == nil)
+        #expect(try await store.session(secret: b, ownerPasswordHash: hash, policy: policy, now: 1) != nil)
     }
 }
 
@@ -113,9 +115,9 @@ struct TokenStoreTests {
     func lifecycle() async throws {
         let db = try TemporaryDatabase()
         let store = try AuthStore(path: db.path)
-        let issued = try await store.createToken(name: "ci script", expiresAt: nil, now: 100)
+        let issued = try await store.createToken(account: .owner, name: "ci script", expiresAt: nil, now: 100)
         #expect(issued.secret.hasPrefix("ntk_\(issued.token.id)_"))
-        #expect(try await store.validToken(issued.secret, now: 200)?.id == issued.token.id)
+        #expect(try await store.validToken(issued.secret, now: 200)?.token.id == issued.token.id)
         #expect(try await store.tokens().first?.lastUsedAt == 200)
         #expect(try await store.revokeToken(id: issued.token.id, now: 300))
         #expect(try await store.validToken(issued.secret, now: 301) == nil)
@@ -127,10 +129,10 @@ struct TokenStoreTests {
     func refused() async throws {
         let db = try TemporaryDatabase()
         let store = try AuthStore(path: db.path)
-        let issued = try await store.createToken(name: "short", expiresAt: 500, now: 100)
+        let issued = try await store.createToken(account: .owner, name: "short", expiresAt: 500, now: 100)
         #expect(try await store.validToken(issued.secret, now: 499) != nil)
         #expect(try await store.validToken(issued.secret, now: 500) == nil)
-        let other = try await store.createToken(name: "other", expiresAt: nil, now: 100)
+        let other = try await store.createToken(account: .owner, name: "other", expiresAt: nil, now: 100)
         for bad in [other.secret + "x", String(other.secret.dropLast()), "ntk_\(other.token.id)_", "Bearer " + other.secret,
                     other.secret.replacingOccurrences(of: other.token.id, with: issued.token.id), "", "ntk_"] {
             #expect(try await store.validToken(bad, now: 200) == nil, "\(bad)")
@@ -141,11 +143,19 @@ struct TokenStoreTests {
     func listing() async throws {
         let db = try TemporaryDatabase()
         let store = try AuthStore(path: db.path)
-        let first = try await store.createToken(name: "first", expiresAt: nil, now: 1)
-        let second = try await store.createToken(name: "second", expiresAt: nil, now: 2)
+        let first = try await store.createToken(account: .owner, name: "first", expiresAt: nil, now: 1)
+        let second = try await store.createToken(account: .owner, name: "second", expiresAt: nil, now: 2)
         let listed = try await store.tokens()
         #expect(listed.map(\.name) == ["second", "first"])
         let json = String(decoding: try JSONEncoder().encode(listed), as: UTF8.self)
         #expect(!json.contains(first.secret.suffix(43)) && !json.contains(second.secret.suffix(43)))
     }
+}
+
+extension Account {
+    /// The owner account as the upgrade makes it; what the store needs of it is its id.
+    static let owner = Account(
+        id: Account.ownerID, name: "admin", role: .admin, hasPassword: false, disabledAt: nil,
+        dailyBudgetUSD: nil, monthlyBudgetUSD: nil, createdAt: ""
+    )
 }

@@ -21,6 +21,9 @@ public struct AppRequestContext: RequestContext {
     /// `local` (auth mode `none`); nil before authentication or on routes that need none. Rate limits of
     /// authenticated requests are keyed by it.
     public var principal: String?
+    /// The account the request acts as, set with `principal`: every route that reads or changes a person's data
+    /// scopes it to this account.
+    public var account: RequestAccount?
     /// The largest body a route may collect; the web worker sets it from `server.max_body_bytes`.
     public var bodyLimit: Int = 1 << 20
 
@@ -40,4 +43,17 @@ public struct AppRequestContext: RequestContext {
 
     /// Bodies decoded by the JSON API are capped here; the chat API sets tighter limits per route.
     public var maxUploadSize: Int { bodyLimit }
+}
+
+/// The account a request acts as, as the authentication middleware found it.
+public struct RequestAccount: Sendable, Equatable {
+    public let id: String
+    public let name: String
+    public let isAdmin: Bool
+
+    public init(id: String, name: String, isAdmin: Bool) {
+        self.id = id
+        self.name = name
+        self.isAdmin = isAdmin
+    }
 }

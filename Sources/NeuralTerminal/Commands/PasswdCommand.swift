@@ -9,12 +9,13 @@ import Supervisor
 import Glibc
 #endif
 
-/// `neural-terminal passwd`: sets the appliance password (stored as a bcrypt hash in the database), which ends
-/// every browser session. Works while the appliance runs; the next login uses the new password.
+/// `neural-terminal passwd`: sets the password of the appliance's own account (stored as a bcrypt hash in the
+/// database), which ends that account's browser sessions. Works while the appliance runs; the next login uses the
+/// new password. Other accounts' passwords: `neural-terminal user passwd NAME`.
 struct PasswdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "passwd",
-        abstract: "Set the password of the web UI (auth.mode = \"password\"); every browser session ends.",
+        abstract: "Set the password of the appliance's own account (auth.mode = \"password\"); its browser sessions end.",
         discussion: """
             On a terminal the password is asked for twice without echo; otherwise (or with --stdin) one line is \
             read from standard input. --print-hash prints a bcrypt hash for auth.password_hash (or \
@@ -32,12 +33,7 @@ struct PasswdCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load(forAccessCommands: true)
-        let password = try readPassword()
-        if let problem = Password.problem(with: password) {
-            printError("the password \(problem)")
-            throw ExitCode(Exit.dataError)
-        }
-        let hash = Password.hash(password)
+        let hash = try Self.readNewPasswordHash(stdin: stdin)
         if printHash {
             print(hash)
             return
@@ -55,7 +51,18 @@ struct PasswdCommand: AsyncParsableCommand {
         }
     }
 
-    private func readPassword() throws -> String {
+    /// Reads a new password (asked twice without echo on a terminal, else one line of standard input), checks it
+    /// against the rules and returns its bcrypt hash; exits with a sentence when it does not qualify.
+    static func readNewPasswordHash(stdin: Bool) throws -> String {
+        let password = try readPassword(stdin: stdin)
+        if let problem = Password.problem(with: password) {
+            printError("the password \(problem)")
+            throw ExitCode(Exit.dataError)
+        }
+        return Password.hash(password)
+    }
+
+    private static func readPassword(stdin: Bool) throws -> String {
         guard !stdin, isatty(0) == 1 else {
             guard let line = readLine(strippingNewline: true) else {
                 printError("no password on standard input")

@@ -11,6 +11,7 @@ struct TokenCommand: AsyncParsableCommand {
         discussion: """
             Examples:
               neural-terminal token create --name nightly-export --expires-days 90
+              neural-terminal token create --name lab-notebook --user alice
               neural-terminal token list
               neural-terminal token revoke <id>
             """,
@@ -28,6 +29,7 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var options: ConfigOption
         @Option(help: "What the token is for (shown by `token list`).") var name: String
         @Option(help: "Days until the token expires (default: never).") var expiresDays: Double?
+        @Option(help: "The account the token acts as (default: the appliance's own account).") var user: String?
 
         func run() async throws {
             let config = try options.load(forAccessCommands: true)
@@ -42,9 +44,14 @@ struct TokenCommand: AsyncParsableCommand {
             }
             let now = Date().timeIntervalSince1970
             let store = try AuthCommandSupport.openStore(config)
-            let issued = try await store.createToken(name: trimmed, expiresAt: expiresDays.map { now + $0 * 86_400 }, now: now)
+            let account = try await UserCommand.account(user ?? "", in: store, orOwner: user == nil)
+            if account.isDisabled {
+                printError("the account \(account.name) is disabled; enable it first (neural-terminal user enable \(account.name))")
+                throw ExitCode(Exit.dataError)
+            }
+            let issued = try await store.createToken(account: account, name: trimmed, expiresAt: expiresDays.map { now + $0 * 86_400 }, now: now)
             print(issued.secret)
-            printError("token \(issued.token.id) created; it is shown only now: send it as `Authorization: Bearer <token>`")
+            printError("token \(issued.token.id) created for \(account.name); it is shown only now: send it as `Authorization: Bearer <token>`")
             if config.authMode == .none {
                 printError("note: auth.mode is \"none\": requests need no token until auth.mode = \"password\"")
             }
@@ -76,11 +83,11 @@ struct TokenCommand: AsyncParsableCommand {
                 printError("no tokens; create one with `neural-terminal token create --name NAME`")
                 return
             }
-            let widths = [14, 24, 22, 22, 22]
-            print(BackupsCommand.row(["ID", "NAME", "CREATED", "LAST USED", "EXPIRES", "STATUS"], widths: widths))
+            let widths = [14, 24, 18, 22, 22, 22]
+            print(BackupsCommand.row(["ID", "NAME", "USER", "CREATED", "LAST USED", "EXPIRES", "STATUS"], widths: widths))
             for token in tokens {
                 print(BackupsCommand.row([
-                    token.id, String(token.name.prefix(23)), Self.time(token.createdAt), token.lastUsedAt.map(Self.time) ?? "never",
+                    token.id, String(token.name.prefix(23)), String(token.user.prefix(17)), Self.time(token.createdAt), token.lastUsedAt.map(Self.time) ?? "never",
                     token.expiresAt.map(Self.time) ?? "never", token.status(at: now),
                 ], widths: widths))
             }

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NTAuth
 import NTConfig
+import NTHTTP
 import NTWorkerKit
 
 /// What the web worker's authentication reads on every request: the mode, the password hash in effect, the
@@ -31,12 +32,30 @@ struct AuthGate: Sendable {
         return SessionPolicy(idleSeconds: auth.sessionIdleMinutes * 60, absoluteSeconds: auth.sessionMaxHours * 3600)
     }
 
-    /// The password hash in effect: `auth.password_hash` when set, else the one `neural-terminal passwd` stored;
-    /// nil when there is none (nobody can log in until one is set).
+    /// The owner's password hash in effect: `auth.password_hash` when set, else the one `neural-terminal passwd`
+    /// stored; nil when there is none (the owner cannot log in until one is set).
     func passwordHash() async throws -> String? {
-        let configured = config.current.auth.passwordHash
-        if !configured.isEmpty { return configured }
+        if let configured = configuredOwnerHash { return configured }
         return try await store.storedPasswordHash()
+    }
+
+    /// `auth.password_hash`, which wins over the owner's stored password (for configuration management).
+    var configuredOwnerHash: String? {
+        let configured = config.current.auth.passwordHash
+        return configured.isEmpty ? nil : configured
+    }
+
+    /// The password hash `account` logs in with: the owner's may come from the configuration.
+    func passwordHash(of account: Account) async throws -> String? {
+        if account.isOwner, let configured = configuredOwnerHash { return configured }
+        return try await store.storedPasswordHash(accountID: account.id)
+    }
+
+    /// The account a login names: `name` (any case), or the owner when the login gives none — so with a single
+    /// account nobody has to type a name.
+    func loginAccount(named name: String?) async throws -> Account? {
+        let trimmed = String((name ?? "").drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        return trimmed.isEmpty ? try await store.account(id: Account.ownerID) : try await store.account(named: trimmed)
     }
 
     /// Cookies are `Secure` (and named with the `__Host-` prefix, which pins them to this host and path `/`) when
@@ -68,4 +87,10 @@ struct AuthGate: Sendable {
     }
 
     static var now: Double { Date().timeIntervalSince1970 }
+}
+
+extension RequestAccount {
+    init(_ account: Account) {
+        self.init(id: account.id, name: account.name, isAdmin: account.isAdmin)
+    }
 }

@@ -1,15 +1,16 @@
 import Hummingbird
 import Logging
+import NTAuth
 import NTConfig
 import NTHTTP
 
 /// Decides who is asking before any route runs, and refuses what must not get through.
 ///
 /// - `auth.mode = "none"`: the `Host` must be a loopback name (else 421), a browser request from another site is
-///   refused (403), and the principal is `local`.
+///   refused (403), the principal is `local` and the account the owner's.
 /// - `auth.mode = "password"`: a valid `Authorization: Bearer ntk_…` token (principal `token:<id>`) or session
 ///   cookie (principal `session:<hash prefix>`; state-changing requests must also come from this appliance's own
-///   pages). Without either, only ``PublicRoutes`` answer; `/` redirects to `/login` and everything else is 401.
+///   pages), acting as the account the token or session belongs to. Without either, only ``PublicRoutes`` answer; `/` redirects to `/login` and everything else is 401.
 ///
 /// Refusals are logged (without secrets) and counted by the access log like any other response.
 struct AuthMiddleware: RouterMiddleware {
@@ -33,11 +34,16 @@ struct AuthMiddleware: RouterMiddleware {
                     + "set a password (neural-terminal passwd, auth.mode = \"password\") to serve through a proxy")
             }
             try checkOrigin(request, context, required: false)
+            guard let owner = try await gate.store.account(id: Account.ownerID) else {
+                throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "the appliance's own account is missing from the database")
+            }
             context.principal = "local"
+            context.account = RequestAccount(owner)
             return try await next(request, context)
         case .password:
-            if let principal = try await authenticate(request, context) {
+            if let (principal, account) = try await authenticate(request, context) {
                 context.principal = principal
+                context.account = RequestAccount(account)
                 return try await next(request, context)
             }
             if PublicRoutes.contains(request.method, request.uri.path) {
@@ -49,25 +55,28 @@ struct AuthMiddleware: RouterMiddleware {
         }
     }
 
-    /// The principal of a valid token or session, nil when the request carries neither. A token that is present
-    /// but not valid is refused outright (a script should learn at once that its token was revoked).
-    private func authenticate(_ request: Request, _ context: Context) async throws -> String? {
+    /// The principal and account of a valid token or session, nil when the request carries neither. A token that
+    /// is present but not valid (or whose account is disabled) is refused outright (a script should learn at once
+    /// that its token was revoked).
+    private func authenticate(_ request: Request, _ context: Context) async throws -> (String, Account)? {
         // Only the Bearer scheme is a token attempt: a proxy's own Basic auth passing through must not lock the
         // browser out of its cookie session.
         if let presented = BearerToken.presented(in: request.headers) {
-            guard let token = try await gate.store.validToken(presented, now: AuthGate.now) else {
+            guard let (token, account) = try await gate.store.validToken(presented, now: AuthGate.now) else {
                 refuse(request, context, "invalid_token")
                 var error = APIError(.unauthorized, code: "invalid_token", message: "the API token is unknown, revoked or expired")
                 error.headers[.wwwAuthenticate] = #"Bearer error="invalid_token""#
                 throw error
             }
-            return "token:\(token.id)"
+            return ("token:\(token.id)", account)
         }
-        guard let secret = gate.presentedSession(request), let hash = try await gate.passwordHash(),
-              let session = try await gate.store.session(secret: secret, passwordHash: hash, policy: gate.policy, now: AuthGate.now)
+        guard let secret = gate.presentedSession(request),
+              let session = try await gate.store.session(
+                  secret: secret, ownerPasswordHash: gate.configuredOwnerHash, policy: gate.policy, now: AuthGate.now
+              )
         else { return nil }
         try checkOrigin(request, context, required: true)
-        return "session:" + session.idHash.prefix(12)
+        return ("session:" + session.idHash.prefix(12), session.account)
     }
 
     /// Refuses a state-changing browser request from another site. With `required`, a cookie-carrying request

@@ -11,6 +11,8 @@ struct AuthRoutes {
     let gate: AuthGate
 
     struct LoginBody: Decodable {
+        /// The account's name; absent or empty means the owner's account.
+        let name: String?
         let password: String
     }
 
@@ -20,12 +22,29 @@ struct AuthRoutes {
         /// `session`, `token` or `local` when authenticated.
         let via: String?
         let passwordSet: Bool?
+        /// Who is logged in, when someone is.
+        let user: SessionUser?
 
         enum CodingKeys: String, CodingKey {
-            case mode, authenticated, via
+            case mode, authenticated, via, user
             case passwordSet = "password_set"
         }
     }
+
+    struct SessionUser: Encodable {
+        let name: String
+        let role: String
+
+        init?(_ account: RequestAccount?) {
+            guard let account else { return nil }
+            name = account.name
+            role = account.isAdmin ? "admin" : "member"
+        }
+    }
+
+    /// A hash no password matches, checked when a login names no usable account, so that such a login costs the
+    /// same bcrypt time as a wrong password and does not tell which names exist.
+    static let decoyHash = Password.hash(Secrets.randomText(bytes: 16))
 
     /// The login page; someone already in (or any visitor while `auth.mode = "none"`) goes to the terminal.
     func addLoginPage(to router: Router<AppRequestContext>, assets: AssetRoutes.Source) {
@@ -48,7 +67,10 @@ struct AuthRoutes {
             let mode = gate.mode
             let passwordSet = mode == .password ? (try await gate.passwordHash()) != nil : nil
             let via = context.principal.map { String($0.prefix { $0 != ":" }) }
-            return JSONBody.response(SessionState(mode: mode.rawValue, authenticated: context.principal != nil, via: via, passwordSet: passwordSet))
+            return JSONBody.response(SessionState(
+                mode: mode.rawValue, authenticated: context.principal != nil, via: via, passwordSet: passwordSet,
+                user: SessionUser(context.account)
+            ))
         }
     }
 
@@ -57,9 +79,10 @@ struct AuthRoutes {
             throw APIError(.conflict, code: "auth_disabled", message: "auth.mode is \"none\": there is no password to log in with")
         }
         guard let body = try await request.decodeIfPresent(as: LoginBody.self, context: context) else {
-            throw APIError(.badRequest, code: "invalid_request", message: "send {\"password\": \"…\"}")
+            throw APIError(.badRequest, code: "invalid_request", message: "send {\"name\": \"…\", \"password\": \"…\"} (name optional for the appliance's own account)")
         }
-        guard let hash = try await gate.passwordHash() else {
+        let account = try await gate.loginAccount(named: body.name)
+        if account?.isOwner == true, try await gate.passwordHash() == nil {
             throw APIError(.serviceUnavailable, code: "no_password", message:
                 "no password is set: run `neural-terminal passwd` on the host (in a container: docker compose exec neural-terminal neural-terminal passwd)")
         }
@@ -86,24 +109,42 @@ struct AuthRoutes {
         }
         defer { gate.verifications.release() }
         let password = body.password
+        // An unknown name, a disabled account or one without a password is checked against a decoy hash: the same
+        // bcrypt time as a wrong password, the same answer.
+        let usable = account.flatMap { $0.isDisabled ? nil : $0 }
+        var usableHash: String?
+        if let usable { usableHash = try await gate.passwordHash(of: usable) }
+        let hash = usableHash ?? Self.decoyHash
         // bcrypt takes a quarter of a second of CPU on purpose: off the request's task, on NIO's blocking pool.
         // Every admitted attempt reports its outcome, even when the pool is gone (the throttle holds the client
         // until it does).
-        let matches = (try? await NIOThreadPool.singleton.runIfActive { Password.verify(password, hash: hash) }) ?? false
-        guard matches else {
+        let verified = (try? await NIOThreadPool.singleton.runIfActive { Password.verify(password, hash: hash) }) ?? false
+        guard verified, let account = usable, usableHash != nil else {
             gate.throttle.recordFailure(client: client, now: .now)
-            gate.logger.warning("login failed: wrong password", metadata: ["client_ip": "\(context.clientIP)", "request_id": "\(context.requestID)"])
-            throw APIError(.unauthorized, code: "invalid_password", message: "wrong password")
+            gate.logger.warning("login failed: wrong name or password", metadata: [
+                "client_ip": "\(context.clientIP)", "request_id": "\(context.requestID)",
+                "reason": "\(Self.failure(account: account, hasHash: usableHash != nil))",
+            ])
+            throw APIError(.unauthorized, code: "invalid_password", message: body.name?.isEmpty == false ? "wrong name or password" : "wrong password")
         }
         gate.throttle.recordSuccess(client: client, now: .now)
         let userAgent = request.headers[.userAgent] ?? ""
         let secret = try await gate.store.openSession(
-            passwordHash: hash, clientIP: context.clientIP, userAgent: userAgent, policy: gate.policy, now: AuthGate.now
+            account: account, passwordHash: hash, clientIP: context.clientIP, userAgent: userAgent, policy: gate.policy, now: AuthGate.now
         )
-        gate.logger.notice("login", metadata: ["client_ip": "\(context.clientIP)", "request_id": "\(context.requestID)"])
-        var response = JSONBody.response(SessionState(mode: "password", authenticated: true, via: "session", passwordSet: true))
+        gate.logger.notice("login", metadata: ["client_ip": "\(context.clientIP)", "request_id": "\(context.requestID)", "user": "\(account.name)"])
+        var response = JSONBody.response(SessionState(
+            mode: "password", authenticated: true, via: "session", passwordSet: true, user: SessionUser(RequestAccount(account))
+        ))
         response.setCookie(gate.sessionCookie(secret))
         return response
+    }
+
+    /// Why a login failed, for the log only (the client is told the same thing in every case).
+    static func failure(account: Account?, hasHash: Bool) -> String {
+        guard let account else { return "unknown name" }
+        if account.isDisabled { return "account disabled" }
+        return hasHash ? "wrong password" : "no password set"
     }
 
     static func redirect(to location: String) -> Response {
