@@ -18,6 +18,7 @@ public enum Schema {
         Migration(version: 8, name: "where each answer's cost comes from", sql: costSources),
         Migration(version: 9, name: "conversation titles in the search index, prefix indexes", sql: titleSearch),
         Migration(version: 10, name: "messages form a tree: parents and the current leaf", sql: branches),
+        Migration(version: 11, name: "accounts: people with roles, passwords and budgets; sessions and tokens per account", sql: accounts),
     ]
 
     /// Conversations and messages. The full-text index covers only messages in a final state: a streaming answer is
