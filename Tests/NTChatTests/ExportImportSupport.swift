@@ -89,7 +89,8 @@ enum ExportImportFixture {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    /// Inserts `conversations` × `messages` rows with SQL alone (fast), each message `bytes` long.
+    /// Inserts `conversations` × `messages` rows with SQL alone (fast), each message `bytes` long, each conversation
+    /// one chain ending at its current leaf.
     static func bulkInsert(_ path: String, conversations: Int, messages: Int, bytes: Int) throws {
         let db = try SQLiteDatabase(path: path)
         try db.execute("""
@@ -100,11 +101,14 @@ enum ExportImportFixture {
                    '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z' FROM n;
             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < \(conversations * messages - 1))
             INSERT INTO messages (id, conversation_id, seq, role, content, model, status, cost_usd, prompt_tokens,
-                                  completion_tokens, created_at, updated_at)
+                                  completion_tokens, created_at, updated_at, parent_id)
             SELECT printf('%08x-1111-4000-8000-%012x', i, i), printf('%08x-0000-4000-8000-%012x', i / \(messages) + 1, i / \(messages) + 1),
                    i % \(messages) + 1, CASE i % 2 WHEN 0 THEN 'user' ELSE 'assistant' END,
                    substr(printf('%.*c', \(bytes), 'x'), 1, \(bytes)), 'm/bulk', 'complete', 0.0001, 10, 20,
-                   '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' FROM n;
+                   '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z',
+                   CASE i % \(messages) WHEN 0 THEN NULL ELSE printf('%08x-1111-4000-8000-%012x', i - 1, i - 1) END FROM n;
+            UPDATE conversations SET current_leaf_id = (
+                SELECT m.id FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1);
             COMMIT;
             """)
     }

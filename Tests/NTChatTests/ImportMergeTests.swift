@@ -65,6 +65,7 @@ struct ImportMergeTests {
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
         let exported = try await Self.conversation(repository, turns: 1, title: "Zebras")
+        try await Task.sleep(for: .milliseconds(5)) // a later updated_at than the export's (timestamps are in ms)
         try await Self.turn(repository, exported.conversation.id, nil, answer: "another answer")
         let stored = try #require(try await repository.exportConversation(id: exported.conversation.id))
         #expect(stored.messages.count == 3)

@@ -30,6 +30,7 @@ struct MessageTreeTests {
         #expect(tree.deepestNewest(from: nil) == "u1b")
         #expect(tree.deepestNewest(from: "nope") == nil)
         #expect(MessageTree([]).deepestNewest(from: nil) == nil)
+        #expect(tree.hasChildren("u1") && !tree.hasChildren("a2") && !tree.hasChildren("nope"))
     }
 
     @Test func anEditAndARegenerationBranchAndThePathFollowsTheNewestTurn() async throws {

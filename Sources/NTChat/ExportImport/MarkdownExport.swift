@@ -46,7 +46,7 @@ public enum MarkdownExport {
             return ([], 0)
         }
         let onPath = Set(tree.path(to: leaf))
-        let ends = archived.messages.filter { tree.deepestNewest(from: $0.id) == $0.id && !onPath.contains($0.id) }.count
+        let ends = archived.messages.filter { !tree.hasChildren($0.id) && !onPath.contains($0.id) }.count
         return (archived.messages.filter { onPath.contains($0.id) }, ends)
     }
 

@@ -19,6 +19,9 @@ public struct MessageTree: Sendable, Equatable {
 
     public func contains(_ id: String) -> Bool { parents[id] != nil }
 
+    /// Whether any message follows `id` (false for an unknown id).
+    public func hasChildren(_ id: String) -> Bool { children[id]?.isEmpty == false }
+
     /// The parent of `id` (nil for a first message or an unknown id).
     public func parent(of id: String) -> String? { parents[id] ?? nil }
 
