@@ -7,6 +7,14 @@ from playwright.sync_api import Page, expect
 
 LAST_ANSWER = "#transcript article.msg-assistant >> nth=-1"
 
+# The visible controls smaller than 44 × 44 px (none may be on a phone; links inside message text excepted).
+CONTROLS_UNDER_44 = """() => [...document.querySelectorAll(
+    'button, a[href], select, input:not([type=hidden]), textarea, summary, [tabindex="0"]')]
+  .filter(e => e.offsetParent !== null && !e.closest('dialog:not([open])') && !e.closest('.msg-body p, .msg-body li'))
+  .filter(e => e.id !== 'transcript')
+  .map(e => { const r = e.getBoundingClientRect(); return [e.id || e.className || e.tagName, Math.round(r.width), Math.round(r.height)]; })
+  .filter(([, w, h]) => w < 44 || h < 44)"""
+
 
 def new_session(page: Page) -> str:
     """Clicks INITIALIZE SESSION; returns the new conversation id (from the URL)."""

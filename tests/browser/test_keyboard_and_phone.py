@@ -5,16 +5,9 @@ sends."""
 from playwright.sync_api import expect
 
 from conftest import PHONE, open_page, shot
-from helpers import LAST_ANSWER, new_session, send, set_model, wait_final
+from helpers import CONTROLS_UNDER_44, LAST_ANSWER, new_session, send, set_model, wait_final
 
 LONG = "\n".join(f"line{n}" for n in range(60))
-
-CONTROLS_UNDER_44 = """() => [...document.querySelectorAll(
-    'button, a[href], select, input:not([type=hidden]), textarea, summary, [tabindex="0"]')]
-  .filter(e => e.offsetParent !== null && !e.closest('dialog:not([open])') && !e.closest('.msg-body p, .msg-body li'))
-  .filter(e => e.id !== 'transcript')
-  .map(e => { const r = e.getBoundingClientRect(); return [e.id || e.className || e.tagName, Math.round(r.width), Math.round(r.height)]; })
-  .filter(([, w, h]) => w < 44 || h < 44)"""
 
 
 def scroll_top(page):

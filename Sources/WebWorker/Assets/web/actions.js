@@ -56,7 +56,7 @@ export async function rename(title) {
 export async function deleteSession() {
   const c = state.current;
   if (!c) return;
-  const ok = await ask({ title: "DELETE SESSION", text: `Delete "${c.title}" and its ${c.messages.length} messages? This cannot be undone.`, ok: "DELETE", danger: true });
+  const ok = await ask({ title: "DELETE SESSION", text: `Delete "${c.title}" and its ${c.message_count ?? c.messages.length} messages (every branch)? This cannot be undone.`, ok: "DELETE", danger: true });
   if (!ok) { $("delete").focus(); return; }
   try {
     await api.del(convURL(c.id));

@@ -65,6 +65,7 @@ export const api = {
   get: (path, opts) => request("GET", path, undefined, opts),
   post: (path, body, opts) => request("POST", path, body ?? {}, opts),
   patch: (path, body) => request("PATCH", path, body),
+  put: (path, body) => request("PUT", path, body ?? {}),
   del: (path) => request("DELETE", path),
 };
 

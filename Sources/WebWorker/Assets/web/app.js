@@ -17,6 +17,8 @@ import { enterSends, labelEnterKey, scrollKey, isTextField, showShortcuts } from
 import { rove } from "./roving.js";
 import { exportAll, chooseImport, importFile } from "./archive.js";
 import { setUpParams } from "./params.js";
+import { wireMessageTools } from "./branches.js";
+import { copyFromButton } from "./clipboard.js";
 
 const DIAGNOSTICS_REFRESH_MS = 5000;
 let diagTimer = null;
@@ -131,18 +133,13 @@ function wire() {
   $("search-form").addEventListener("submit", (e) => { e.preventDefault(); runSearch($("search").value, openHit); });
 
   // Copy buttons of code blocks (delegated: blocks are re-rendered while an answer streams).
-  $("transcript").addEventListener("click", async (e) => {
+  $("transcript").addEventListener("click", (e) => {
     const button = e.target.closest("button.copy");
     if (!button) return;
-    const code = button.closest(".code-block").querySelector("code").textContent;
-    try {
-      await navigator.clipboard.writeText(code);
-      button.textContent = "COPIED";
-    } catch {
-      button.textContent = "COPY FAILED";
-    }
-    setTimeout(() => { button.textContent = "COPY"; }, 1500);
+    const block = button.closest(".code-block");
+    copyFromButton(button, block.querySelector("code").textContent, block);
   });
+  wireMessageTools($("transcript"));
 
   document.addEventListener("keydown", (e) => {
     if (e.key === "Escape" && !$("dialog").open) {

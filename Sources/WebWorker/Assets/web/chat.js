@@ -8,6 +8,7 @@ import { state } from "./state.js";
 import { say, report, describe, hintFor } from "./notices.js";
 import { h } from "./dom.js";
 import { messageView, metaLine, markLastAnswer, StreamView, transcript, scrollToEnd, keepAtEnd } from "./transcript.js";
+import { drawTools, setToolsBusy } from "./msgtools.js";
 import { convURL, newSession, refreshSessions, openConversation } from "./session.js";
 import { patchSession } from "./actions.js";
 import { currentParams } from "./params.js";
@@ -27,6 +28,21 @@ export async function send(text) {
     patchSession({ title: text.replace(/\s+/g, " ").trim().slice(0, 60) }, "AUTO TITLE");
   }
   return runTurn("messages", { content: text, ...currentParams() }, text);
+}
+
+/**
+ * Sends `text` in place of the earlier user message `messageId` (EDIT): a new branch beside it, whose answer
+ * streams where the old path below it was. The old branch stays reachable through ‹ ›. When the server refuses
+ * before storing anything, the old path is drawn again and `onRefused(article)` gets the edited message's article.
+ */
+export async function editMessage(messageId, text, { onRefused } = {}) {
+  if (state.stream) { say("warn", "AN ANSWER IS STILL STREAMING", "press Esc to stop it, then send again"); return false; }
+  const c = state.current;
+  const old = c && c.messages.find((m) => m.id === messageId);
+  if (!old) { say("warn", "THAT MESSAGE IS NOT ON THIS SESSION'S PATH ANY MORE", "open the session again"); return false; }
+  // The new message takes the next place among the old one's alternatives (msgtools.js shows ‹ n/n ›).
+  const pending = { sibling_ids: [...(old.sibling_ids || [old.id]), ""] };
+  return runTurn("messages", { content: text, edit_of: messageId, ...currentParams() }, text, { replaceFrom: messageId, pending, onRefused });
 }
 
 /** Regenerates the last answer of the open session. */
@@ -55,21 +71,31 @@ function setStreaming(on) {
   $("stop").hidden = !on;
   $("transmit").disabled = on;
   document.body.classList.toggle("is-streaming", on);
+  setToolsBusy(on);
 }
 
-async function runTurn(kind, body, userText) {
+/** The articles a turn replaces on screen: the last answer (regenerate), or an edited message and all below it. */
+function articlesReplaced(t, kind, replaceFrom) {
+  if (replaceFrom) {
+    const first = t.querySelector(`article[data-id="${CSS.escape(replaceFrom)}"]`);
+    const out = [];
+    for (let n = first; n; n = n.nextElementSibling) out.push(n);
+    return out;
+  }
+  if (kind !== "regenerate") return [];
+  const answers = t.querySelectorAll("article.msg-assistant");
+  return answers.length ? [answers[answers.length - 1]] : [];
+}
+
+async function runTurn(kind, body, userText, { replaceFrom = null, pending = {}, onRefused = null } = {}) {
   const c = state.current;
   const t = transcript();
   t.querySelectorAll(".empty, article.help, .msg-meta .regen").forEach((e) => e.remove());
+  const replaced = articlesReplaced(t, kind, replaceFrom);
+  replaced.forEach((a) => a.remove());
   const userArticle = userText === undefined ? null
-    : messageView({ role: "user", content: userText, created_at: new Date().toISOString() });
+    : messageView({ role: "user", content: userText, created_at: new Date().toISOString(), id: "", ...pending });
   if (userArticle) t.append(userArticle);
-  let replaced = null;
-  if (kind === "regenerate") {
-    const answers = t.querySelectorAll("article.msg-assistant");
-    replaced = answers[answers.length - 1] || null;
-    if (replaced) replaced.remove();
-  }
   const view = new StreamView(c.model);
   t.append(view.article);
   scrollToEnd();
@@ -93,12 +119,15 @@ async function runTurn(kind, body, userText) {
       // Refused (or never reached the server): nothing was stored. Undo the display, give the text back.
       view.article.remove();
       if (userArticle) userArticle.remove();
-      if (replaced) t.append(replaced);
-      if (userText !== undefined && $("input").value.trim() === "") $("input").value = userText;
+      t.append(...replaced);
+      if (replaceFrom) {
+        if (onRefused) onRefused(replaced[0]); // the edit goes back into its own field, not the input
+      } else if (userText !== undefined && $("input").value.trim() === "") $("input").value = userText;
       if (err.code === "budget_exceeded") flagRefused();
       const notice = refusalNotice(err, userText !== undefined ? "NOT SENT" : "NOT REGENERATED");
       t.append(notice);
-      if (err.code === "circuit_open") retryWhenBreakerAllows(notice, err, c.id, userText, () => (userText === undefined ? regenerate() : send(userText)));
+      // An edit is not sent again by itself: its text is in its field, where it may be changed meanwhile.
+      if (err.code === "circuit_open" && !replaceFrom) retryWhenBreakerAllows(notice, err, c.id, userText, () => (userText === undefined ? regenerate() : send(userText)));
       scrollToEnd();
     } else {
       view.error(err.code, err.message);
@@ -222,6 +251,7 @@ async function afterTurn(conversationId, view) {
   } else if (!stillShown && view.article.dataset.id) {
     await openConversation(conversationId);
   }
+  drawTools(detail.messages);
   markLastAnswer(() => regenerate());
   keepAtEnd();
 }

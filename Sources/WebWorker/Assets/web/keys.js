@@ -13,6 +13,8 @@ export const SHORTCUTS = [
   ["Esc", "stop the streaming answer (and the upstream transfer); close a dialog or the session drawer"],
   ["PageUp / PageDown", "scroll the transcript (also from the message input)"],
   ["Ctrl+Home / Ctrl+End", "top / end of the transcript (also from the message input)"],
+  ["Ctrl+Enter", "in a message being edited (EDIT): send it as a new branch"],
+  ["Esc", "in a message being edited: cancel the edit"],
   ["Ctrl+K", "search every session"],
   ["↑ / ↓, Home / End", "move through the session list and the search results (one Tab stop each)"],
   ["Tab / Shift+Tab", "move between controls"],

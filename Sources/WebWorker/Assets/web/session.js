@@ -11,6 +11,7 @@ import { messageView, replaceMessage, markLastAnswer, emptyState, transcript, sc
 import { renderSessions, loadSessions } from "./sidebar.js";
 import { setAnswerCost, setSessionCost } from "./meter.js";
 import { drawParams, updatePreview } from "./params.js";
+import { drawTools } from "./msgtools.js";
 
 const POLL_MS = 500;
 let onRegenerate = () => {};
@@ -53,6 +54,7 @@ export async function openConversation(id, { poll = false } = {}) {
     if (err.status === 404) { state.current = null; drawEmpty(); navigate(null); }
     return false;
   }
+  if (focusMessage && !detail.messages.some((m) => m.id === focusMessage)) detail = await branchHolding(id, focusMessage, detail);
   if (!state.current || state.current.id !== id) clearNotices();
   state.current = detail;
   drawTranscript(poll);
@@ -64,6 +66,22 @@ export async function openConversation(id, { poll = false } = {}) {
     if (el) { el.scrollIntoView({ block: "center" }); el.classList.add("hit"); }
   }
   return true;
+}
+
+/**
+ * A search hit on another branch than the one shown: that branch becomes the visible path (PUT …/leaf), so the
+ * hit can be shown. Returns the conversation to draw (unchanged when it cannot switch now).
+ */
+async function branchHolding(id, messageId, detail) {
+  if (state.stream && state.stream.conversationId === id) return detail; // the server would refuse: 409
+  try {
+    const switched = await api.put(`${convURL(id)}/leaf`, { message_id: messageId });
+    say("info", "BRANCH SWITCHED to the one holding the search hit");
+    return switched;
+  } catch (err) {
+    report(err, "OPEN SEARCH HIT");
+    return detail;
+  }
 }
 
 /** Draws the whole transcript of the open conversation (only on open; streaming touches one message). */
@@ -123,6 +141,7 @@ function startPolling(conversationId, messageId) {
       Object.assign(state.current, { messages: detail.messages, cost_usd: detail.cost_usd, message_count: detail.message_count });
       setSessionCost(detail.cost_usd, detail.messages);
       setAnswerCost(msg.cost_usd, msg.cost_source);
+      drawTools(detail.messages);
       markLastAnswer(() => onRegenerate());
       refreshSessions();
     }

@@ -7,6 +7,7 @@ import { h, $, selectionTouches } from "./dom.js";
 import { renderMarkdown, renderMarkdownInto } from "./markdown.js";
 import { cost, count, ms, stamp, ESTIMATE_TITLE } from "./format.js";
 import { hintFor } from "./notices.js";
+import { messageTools } from "./msgtools.js";
 
 const RENDER_INTERVAL_MS = 100;
 const FINAL = new Set(["complete", "stopped", "error", "interrupted"]);
@@ -51,11 +52,15 @@ function head(role, status, createdAt) {
     h("span", { class: "state", text: stamp(createdAt) }));
 }
 
-/** An article for a stored message (or a system prompt, passed as {role: "system", content}). */
+/** An article for a stored message (or a system prompt, passed as {role: "system", content}), with its controls
+ * (msgtools.js; none while an answer streams in it). */
 export function messageView(msg) {
   const role = msg.role;
   const article = h("article", { class: `msg msg-${role}`, dataset: { id: msg.id || "", role, status: msg.status || "" } });
-  article.append(head(role, role === "assistant" ? msg.status : null, msg.created_at));
+  const header = head(role, role === "assistant" ? msg.status : null, msg.created_at);
+  const tools = msg.status === "streaming" ? null : messageTools(msg);
+  if (tools) header.append(tools);
+  article.append(header);
   if (role === "assistant") {
     if (msg.reasoning) article.append(reasoningBlock(msg.reasoning));
     const body = h("div", { class: "msg-body" }, renderMarkdown(msg.content || ""));
