@@ -30,8 +30,9 @@ PACKAGES=(
   # runtime and smoke tests: the CA bundle copied into chroots, curl to probe endpoints, mount/chroot
   ca-certificates curl util-linux coreutils
   # tools the tests and checks call (systemd: systemd-analyze verify of the unit in `make security`; it
-  # installs and verifies without systemd running as PID 1)
-  zstd sqlite3 shellcheck prometheus stunnel4 systemd
+  # installs and verifies without systemd running as PID 1; nginx: the reverse proxy in front of the appliance in
+  # the proxy sign-on tests, started by them on loopback ports with a config of their own)
+  zstd sqlite3 shellcheck prometheus stunnel4 systemd nginx
   # browser tests (Playwright drives Debian's chromium) and the Python venv
   chromium fonts-liberation python3 python3-venv
   # the UI's KaTeX and highlight.js: scripts/vendor-web-libs.py copies them (with their licences) from these into
@@ -56,8 +57,24 @@ else
   fi
   log "installing ${#missing[@]} missing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # The servers among them (nginx, prometheus) are run by the tests on loopback ports of their own; their packages
+  # would start system services on port 80 and 9090 (the appliance's default metrics port). A policy-rc.d that
+  # answers 101 ("not allowed") keeps them stopped during the install, unless the machine already has a policy.
+  POLICY=/usr/sbin/policy-rc.d
+  if [[ ! -e $POLICY ]]; then
+    printf '#!/bin/sh\n# written by scripts/install-deps.sh for the length of its apt-get install\nexit 101\n' |
+      "${SUDO[@]}" tee "$POLICY" >/dev/null
+    "${SUDO[@]}" chmod 755 "$POLICY"
+    trap '"${SUDO[@]}" rm -f "$POLICY"' EXIT
+  fi
   "${SUDO[@]}" apt-get update -q
   "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # ... and not at the next boot either.
+  if [[ -d /run/systemd/system ]]; then
+    for server in nginx prometheus; do
+      if [[ " ${missing[*]} " == *" $server "* ]]; then "${SUDO[@]}" systemctl disable --now -q "$server" || true; fi
+    done
+  fi
 fi
 
 if [[ $WITH_VENV -eq 0 ]]; then

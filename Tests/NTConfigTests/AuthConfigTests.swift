@@ -65,7 +65,7 @@ struct AuthConfigTests {
 
     @Test("the mode and the hash are checked, and the hash is never echoed in the error")
     func checks() {
-        #expect(configErrors("[auth]\nmode = \"basic\"") == ["nt.toml:2: 'auth.mode' must be one of none, password (got 'basic')"])
+        #expect(configErrors("[auth]\nmode = \"basic\"") == ["nt.toml:2: 'auth.mode' must be one of none, password, proxy (got 'basic')"])
         let errors = configErrors("[auth]\npassword_hash = \"hunter2-plain\"")
         #expect(errors.count == 1 && errors.first?.contains("bcrypt") == true && errors.first?.contains("hunter2") == false)
         #expect(configErrors("[auth]\nmode = \"password\"\npassword_hash = \"\(hash)\"").isEmpty)

@@ -70,6 +70,7 @@ struct ConfigBuilder {
     /// Checks that involve more than one key.
     mutating func checkRelations() {
         checkAuthExposure()
+        checkProxyMode()
         let s = config.supervisor
         if !refused.contains("supervisor.restart_initial_backoff_ms"), !refused.contains("supervisor.restart_max_backoff_ms"),
            s.restartMaxBackoffMs < s.restartInitialBackoffMs {
@@ -111,6 +112,16 @@ struct ConfigBuilder {
             report(blame, "'server.public_url' (\(publicURL)) makes the appliance reachable through a proxy, which 'auth.mode' = \"none\" "
                 + "does not allow: set a password with `neural-terminal passwd` and 'auth.mode' = \"password\" in [auth]")
         }
+    }
+
+    /// `auth.mode = "proxy"` believes the user header only from the proxies `server.trusted_proxies` lists; without
+    /// any, nobody could sign in, and a mistake here must stop the start (or the SIGHUP), not open the door.
+    mutating func checkProxyMode() {
+        guard !forAccessCommands, config.authMode == .proxy, !refused.contains("auth.mode"),
+              !refused.contains("server.trusted_proxies"), config.trustedProxies.isEmpty else { return }
+        let blame = sources["server.trusted_proxies"] != nil ? "server.trusted_proxies" : "auth.mode"
+        report(blame, "'auth.mode' = \"proxy\" needs 'server.trusted_proxies': the addresses the proxy connects from "
+            + "(e.g. \"127.0.0.1\"), the only peers whose '\(config.auth.proxyUserHeader)' header is believed")
     }
 
     /// Fills `upstreamAPIKey`: `OPENROUTER_API_KEY` if non-empty, else the trimmed key file, else nil. A key with

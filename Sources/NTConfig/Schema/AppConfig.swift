@@ -91,6 +91,10 @@ public enum AuthMode: String, Codable, Sendable, CaseIterable {
     case none
     /// A password (login page, browser sessions) and API tokens for scripts.
     case password
+    /// Single sign-on through a trusted reverse proxy: the proxy signs people in and names the account in
+    /// `auth.proxy_user_header`, which is believed only from a peer in `server.trusted_proxies` (required). API
+    /// tokens work as in `password` mode.
+    case proxy
 }
 
 /// How log lines are written (`log.format`). The supervisor turns `auto` into `json` or `text` once, at start,

@@ -32,6 +32,16 @@ enum ConfigChecks {
             ? "must not contain control characters or line breaks" : nil
     }
 
+    /// An HTTP field name (RFC 9110 token: letters, digits and ! # $ % & ' * + - . ^ _ ` | ~), such as `Remote-User`.
+    static func headerName(_ text: String) -> String? {
+        let allowed = Set("!#$%&'*+-.^_`|~".unicodeScalars)
+        let valid = !text.isEmpty && text.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || allowed.contains($0)
+        }
+        return valid ? nil : "must be an HTTP header name such as \"Remote-User\" or \"X-Forwarded-User\" "
+            + "(letters, digits, hyphens; no spaces or colons; got '\(text.prefix(60))')"
+    }
+
     /// A path that may be empty (meaning "not set") but may not contain NUL bytes.
     static func optionalPath(_ text: String) -> String? {
         text.utf8.contains(0) ? "must not contain NUL characters" : nil

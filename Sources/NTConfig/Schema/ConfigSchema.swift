@@ -44,6 +44,8 @@ public enum ConfigSchema {
             .string("auth", "password_hash", \.auth.passwordHash, .inPlace, check: ConfigChecks.passwordHash),
             .float("auth", "session_idle_minutes", \.auth.sessionIdleMinutes, .inPlace, range: 1...525_600),
             .float("auth", "session_max_hours", \.auth.sessionMaxHours, .inPlace, range: 0...8784, aboveZero: true),
+            .string("auth", "proxy_user_header", \.auth.proxyUserHeader, .inPlace, check: ConfigChecks.headerName),
+            .boolean("auth", "proxy_create_accounts", \.auth.proxyCreateAccounts, .inPlace),
 
             .string("metrics", "listen", \.metrics.listen, .restartWorkers([.metrics]), check: ConfigChecks.listenAddress),
             .string("metrics", "bearer_token_file", \.metrics.bearerTokenFile, .inPlace, check: ConfigChecks.optionalPath),

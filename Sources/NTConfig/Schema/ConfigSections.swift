@@ -19,7 +19,8 @@ public struct ServerConfig: Codable, Sendable, Equatable {
 /// `[auth]`: who may use the web UI and the API.
 public struct AuthConfig: Codable, Sendable, Equatable {
     /// `mode`: `none` (no login; allowed only while every listener is on loopback, and requests must name a
-    /// loopback host) or `password` (a login page, sessions and API tokens). Use `AppConfig.authMode`.
+    /// loopback host), `password` (a login page, sessions and API tokens) or `proxy` (a trusted reverse proxy
+    /// names the signed-in account in `proxy_user_header`; API tokens too). Use `AppConfig.authMode`.
     public var mode = "none"
     /// `password_hash`: a bcrypt hash of the password; empty = the one set with `neural-terminal passwd`.
     public var passwordHash = ""
@@ -27,6 +28,12 @@ public struct AuthConfig: Codable, Sendable, Equatable {
     public var sessionIdleMinutes = 720.0
     /// `session_max_hours`: a browser session ends this long after login, however active.
     public var sessionMaxHours = 168.0
+    /// `proxy_user_header`: in `proxy` mode, the request header in which the proxy names the signed-in account
+    /// (an HTTP field name; believed only from a peer in `server.trusted_proxies`).
+    public var proxyUserHeader = "Remote-User"
+    /// `proxy_create_accounts`: in `proxy` mode, whether a name the proxy sends for the first time becomes a
+    /// `member` account without a password (true) or is refused until `neural-terminal user add` makes it (false).
+    public var proxyCreateAccounts = false
     /// The defaults.
     public init() {}
 }

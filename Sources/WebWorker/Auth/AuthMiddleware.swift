@@ -11,6 +11,9 @@ import NTHTTP
 /// - `auth.mode = "password"`: a valid `Authorization: Bearer ntk_…` token (principal `token:<id>`) or session
 ///   cookie (principal `session:<hash prefix>`; state-changing requests must also come from this appliance's own
 ///   pages), acting as the account the token or session belongs to. Without either, only ``PublicRoutes`` answer; `/` redirects to `/login` and everything else is 401.
+/// - `auth.mode = "proxy"`: a valid API token as above, else the account a trusted reverse proxy names
+///   (principal `proxy:<account id>`; see `proxiedAccount`). The header is an ambient credential like a cookie, so
+///   state-changing requests must come from this appliance's own pages too. Nothing answers without either.
 ///
 /// Refusals are logged (without secrets) and counted by the access log like any other response.
 struct AuthMiddleware: RouterMiddleware {
@@ -52,6 +55,17 @@ struct AuthMiddleware: RouterMiddleware {
             }
             if request.method == .get || request.method == .head, request.uri.path == "/" { return AuthRoutes.redirect(to: "/login") }
             throw APIError(.unauthorized, code: "unauthenticated", message: "log in at /login, or send an API token as Authorization: Bearer")
+        case .proxy:
+            if BearerToken.presented(in: request.headers) != nil, let (principal, account) = try await authenticate(request, context) {
+                context.principal = principal
+                context.account = RequestAccount(account)
+                return try await next(request, context)
+            }
+            let account = try await proxiedAccount(request, context)
+            try checkOrigin(request, context, required: true)
+            context.principal = "proxy:" + account.id
+            context.account = RequestAccount(account)
+            return try await next(request, context)
         }
     }
 
@@ -81,7 +95,7 @@ struct AuthMiddleware: RouterMiddleware {
 
     /// Refuses a state-changing browser request from another site. With `required`, a cookie-carrying request
     /// must name its origin: every browser this UI supports sends `Origin` on POST, PATCH and DELETE.
-    private func checkOrigin(_ request: Request, _ context: Context, required: Bool) throws {
+    func checkOrigin(_ request: Request, _ context: Context, required: Bool) throws {
         guard !RequestOrigin.isSafe(request.method) else { return }
         switch RequestOrigin.verdict(for: request, publicURL: gate.config.current.server.publicURL) {
         case .sameOrigin:
@@ -90,14 +104,16 @@ struct AuthMiddleware: RouterMiddleware {
             return
         case .absent:
             refuse(request, context, "origin_missing")
-            throw APIError(.forbidden, code: "origin_missing", message: "a request made with a session cookie must carry an Origin or Referer header")
+            throw APIError(.forbidden, code: "origin_missing", message: gate.mode == .proxy
+                ? "a request signed in through the proxy must carry an Origin or Referer header"
+                : "a request made with a session cookie must carry an Origin or Referer header")
         case .crossSite(let claimed):
             refuse(request, context, "cross_site", ["origin": "\(claimed)"])
             throw APIError(.forbidden, code: "cross_site", message: "requests from other web sites are refused")
         }
     }
 
-    private func refuse(_ request: Request, _ context: Context, _ reason: String, _ extra: Logger.Metadata = [:]) {
+    func refuse(_ request: Request, _ context: Context, _ reason: String, _ extra: Logger.Metadata = [:]) {
         var metadata: Logger.Metadata = [
             "reason": "\(reason)", "method": "\(request.method.rawValue)", "path": "\(request.uri.path)",
             "client_ip": "\(context.clientIP)", "request_id": "\(context.requestID)",

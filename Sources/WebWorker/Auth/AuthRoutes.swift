@@ -19,7 +19,7 @@ struct AuthRoutes {
     struct SessionState: Encodable {
         let mode: String
         let authenticated: Bool
-        /// `session`, `token` or `local` when authenticated.
+        /// `session`, `token`, `proxy` or `local` when authenticated.
         let via: String?
         let passwordSet: Bool?
         /// Who is logged in, when someone is.
@@ -46,10 +46,11 @@ struct AuthRoutes {
     /// same bcrypt time as a wrong password and does not tell which names exist.
     static let decoyHash = Password.hash(Secrets.randomText(bytes: 16))
 
-    /// The login page; someone already in (or any visitor while `auth.mode = "none"`) goes to the terminal.
+    /// The login page; someone already in (or any visitor while `auth.mode` is `none` or `proxy`, where the
+    /// appliance has no login of its own) goes to the terminal.
     func addLoginPage(to router: Router<AppRequestContext>, assets: AssetRoutes.Source) {
         router.get("/login") { request, context in
-            if gate.mode == .none || context.principal != nil { return Self.redirect(to: "/") }
+            if gate.mode != .password || context.principal != nil { return Self.redirect(to: "/") }
             return try AssetRoutes.response(for: "login.html", request: request, source: assets)
         }
     }
@@ -75,8 +76,13 @@ struct AuthRoutes {
     }
 
     private func login(_ request: Request, _ context: AppRequestContext) async throws -> Response {
-        guard gate.mode == .password else {
+        switch gate.mode {
+        case .password: break
+        case .none:
             throw APIError(.conflict, code: "auth_disabled", message: "auth.mode is \"none\": there is no password to log in with")
+        case .proxy:
+            throw APIError(.conflict, code: "auth_by_proxy", message:
+                "auth.mode is \"proxy\": people sign in through the proxy in front of this appliance, not with a password here")
         }
         guard let body = try await request.decodeIfPresent(as: LoginBody.self, context: context) else {
             throw APIError(.badRequest, code: "invalid_request", message: "send {\"name\": \"…\", \"password\": \"…\"} (name optional for the appliance's own account)")
