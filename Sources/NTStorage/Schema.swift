@@ -19,6 +19,7 @@ public enum Schema {
         Migration(version: 9, name: "conversation titles in the search index, prefix indexes", sql: titleSearch),
         Migration(version: 10, name: "messages form a tree: parents and the current leaf", sql: branches),
         Migration(version: 11, name: "accounts: people with roles, passwords and budgets; sessions and tokens per account", sql: accounts),
+        Migration(version: 12, name: "conversations belong to accounts; spend per account and day", sql: ownership),
     ]
 
     /// Conversations and messages. The full-text index covers only messages in a final state: a streaming answer is

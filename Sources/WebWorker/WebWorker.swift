@@ -95,7 +95,7 @@ public enum WebWorker {
         VersionRoutes.add(to: table)
         DiagnosticsRoutes(probe: diagnostics).add(to: table)
         ChatRoutes(service: service, repository: repository, catalog: catalog, limits: limits).add(to: table)
-        UsageRoutes(service: service).add(to: table)
+        UsageRoutes(service: service, accounts: auth.store).add(to: table)
         ExportImportRoutes(repository: repository, limits: limits).add(to: table)
         SearchRoutes(repository: repository).add(to: table)
     }

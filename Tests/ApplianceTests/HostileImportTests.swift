@@ -106,6 +106,8 @@ struct HostileImportTests {
         var conversation = try #require(forged["conversation"] as? [String: Any])
         conversation["title"] = "pwned"
         conversation["updated_at"] = "9999-12-31T23:59:59.999Z"
+        // A file without messages names no current leaf (one it does not hold is refused as malformed).
+        conversation["current_leaf_id"] = NSNull()
         forged["conversation"] = conversation
         forged["messages"] = [Any]()
         let refused = try await Self.post(app, try Self.json(forged))

@@ -43,14 +43,14 @@ struct ArchiveScratch {
 
     /// Conversation ids in the database.
     func ids() async throws -> [String] {
-        try await repository.exportPage(afterID: nil, limit: 1_000_000).map(\.conversation.id)
+        try await repository.exportPage(ownerID: nil, afterID: nil, limit: 1_000_000).map(\.conversation.id)
     }
 
     /// Everything in the database as sorted-key JSON lines, for exact comparisons.
     func snapshot() async throws -> [String] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return try await repository.exportPage(afterID: nil, limit: 1_000_000).map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        return try await repository.exportPage(ownerID: nil, afterID: nil, limit: 1_000_000).map { String(decoding: try encoder.encode($0), as: UTF8.self) }
     }
 }
 

@@ -20,7 +20,7 @@ struct AttachTests {
         let db = try TempDatabase()
         let repository = try SQLiteChatRepository(path: db.path)
         let service = ChatService.make(repository, ScriptedUpstream(steps))
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil).id
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         return (service, repository, conversation, db)
     }
 

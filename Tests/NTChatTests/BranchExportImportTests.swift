@@ -9,7 +9,7 @@ import Testing
 struct BranchExportImportTests {
     /// A conversation with an edited question, a regenerated answer and the current leaf on an older branch.
     static func branched(_ repository: SQLiteChatRepository) async throws -> String {
-        let c = try await repository.createConversation(title: "Branches", model: "m", systemPrompt: nil).id
+        let c = try await repository.createConversation(title: "Branches", model: "m", systemPrompt: nil, ownerID: "owner").id
         let first = try await MessageTreeTests.turn(repository, c, "q1", answer: "a1", cost: 0.25)
         let second = try await MessageTreeTests.turn(repository, c, "q2", answer: "a2")
         try await MessageTreeTests.turn(repository, c, "q2 edited", .editOf(try #require(second.user?.id)), answer: "b2")
@@ -37,7 +37,7 @@ struct BranchExportImportTests {
         #expect(try await restored.path(conversationID: c) == original.path(conversationID: c))
         #expect(try await ExportImportFixture.importBytes(file, into: restored).conversationsUnchanged == 1)
 
-        let document = try #require(try await ConversationExporter(repository: original).export(conversationID: c, format: .json))
+        let document = try #require(try await ConversationExporter(repository: original).export(conversationID: c, ownerID: nil, format: .json))
         let again = try TempDatabase()
         defer { again.cleanup() }
         let fromDocument = try SQLiteChatRepository(path: again.path)
@@ -95,7 +95,7 @@ struct BranchExportImportTests {
         } catch let error as ImportError {
             #expect(error.description.hasPrefix(expected), "\(error.description)")
         }
-        #expect(try await repository.conversationCount() == 0)
+        #expect(try await repository.conversationCount(ownerID: nil) == 0)
     }
 
     @Test func twoFirstMessagesAndALeafOnTheOlderOneImportAsGiven() async throws {
@@ -114,7 +114,7 @@ struct BranchExportImportTests {
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
         let c = try await Self.branched(repository)
-        let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: c, format: .markdown))
+        let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: c, ownerID: nil, format: .markdown))
         let text = String(decoding: file.bytes, as: UTF8.self)
         #expect(text.contains("- **Messages:** 4\n"))
         #expect(text.contains("- **Other branches:** 2 (not shown here; the JSON export holds every branch)\n"), "\(text)")
@@ -122,9 +122,9 @@ struct BranchExportImportTests {
         #expect(text.contains("\nq2\n") && text.contains("\na2\n"))
         #expect(!text.contains("q2 edited") && !text.contains("a1 again"))
 
-        let linear = try await repository.createConversation(title: "Linear", model: nil, systemPrompt: nil).id
+        let linear = try await repository.createConversation(title: "Linear", model: nil, systemPrompt: nil, ownerID: "owner").id
         try await MessageTreeTests.turn(repository, linear, "q", answer: "a")
-        let plain = try #require(try await ConversationExporter(repository: repository).export(conversationID: linear, format: .markdown))
+        let plain = try #require(try await ConversationExporter(repository: repository).export(conversationID: linear, ownerID: nil, format: .markdown))
         #expect(!String(decoding: plain.bytes, as: UTF8.self).contains("Other branches"))
     }
 }

@@ -36,7 +36,7 @@ struct BranchMigrationTests {
         #expect(try await repository.path(conversationID: "e").isEmpty)
         let day = try #require(UTCDay(parsing: "2026-11-30"))
         #expect(try await repository.spend(day: day, conversationID: "c").conversation == 0.75, "the spend totals are untouched")
-        #expect(try await repository.search(SearchQuery(parsing: "384400"), limit: 5).count == 1, "the search index is intact")
+        #expect(try await repository.search(SearchQuery(parsing: "384400"), ownerID: "owner", limit: 5).count == 1, "the search index is intact")
 
         // The upgraded conversation goes on as a tree.
         let rows = try await repository.beginTurn(conversationID: "c", userContent: nil, model: "m", requestID: "r", workerPID: 1,

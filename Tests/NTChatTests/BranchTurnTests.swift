@@ -26,7 +26,7 @@ struct BranchTurnTests {
         let repository = try SQLiteChatRepository(path: db.path)
         let upstream = ScriptedUpstream(ScriptedUpstream.answer(["ok"]))
         let service = ChatService.make(repository, upstream)
-        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: "be brief").id
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: "be brief", ownerID: "owner").id
         let first = try await Self.send(service, c, "one")
         let second = try await Self.send(service, c, "two")
         _ = try await Self.send(service, c, "three")
@@ -53,8 +53,8 @@ struct BranchTurnTests {
         let repository = try SQLiteChatRepository(path: db.path)
         let upstream = ScriptedUpstream(ScriptedUpstream.answer(["ok"]))
         let service = ChatService.make(repository, upstream)
-        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil).id
-        let other = try await repository.createConversation(title: "o", model: nil, systemPrompt: nil).id
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
+        let other = try await repository.createConversation(title: "o", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.send(service, c, "one")
         let elsewhere = try await Self.send(service, other, "elsewhere")
         let unknown = "00000000-0000-4000-8000-000000000000"
@@ -87,7 +87,7 @@ struct BranchTurnTests {
         let repository = try SQLiteChatRepository(path: db.path)
         let upstream = ScriptedUpstream([.event(.opened(generationID: "g")), .hang])
         let service = ChatService.make(repository, upstream)
-        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil).id
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let turn = try await service.start(.init(conversationID: c, content: "q", requestID: "r"), logger: .init(label: "t"))
         let running = Task { await collect(turn) }
         let answer = turn.meta.assistantMessageID

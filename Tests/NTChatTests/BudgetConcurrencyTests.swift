@@ -25,7 +25,7 @@ struct BudgetConcurrencyTests {
         let budget = BudgetGuard(store: repository, limits: { BudgetLimits(dailyUSD: dailyUSD) })
         let service = ChatService.make(repository, upstream, models: [ChatGuardTests.priced], budget: budget)
         var conversations: [String] = []
-        for i in 0..<50 { conversations.append(try await repository.createConversation(title: "c\(i)", model: nil, systemPrompt: nil).id) }
+        for i in 0..<50 { conversations.append(try await repository.createConversation(title: "c\(i)", model: nil, systemPrompt: nil, ownerID: "owner").id) }
 
         // Each task says whether its turn was admitted (true) or refused by the budget (false).
         let outcomes = await withTaskGroup(of: Bool?.self) { group in

@@ -34,7 +34,7 @@ struct ChatGuardTests {
         // Worst case of "hi" with 4096 max tokens: (1 + 4) × 1e-6 + 4096 × 2e-6 = 0.008197 USD.
         let budget = BudgetGuard(store: FixedSpend(Spend(today: 0.994, month: 0.994)), limits: { BudgetLimits(dailyUSD: 1) })
         let service = ChatService.make(repository, upstream, models: [Self.priced], budget: budget)
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
 
         let refusal = await #expect(throws: TurnRefusal.self) { _ = try await start(service, conversation.id) }
         guard case .budgetExceeded(let exceeded)? = refusal else { Issue.record("not a budget refusal: \(String(describing: refusal))"); return }
@@ -58,8 +58,8 @@ struct ChatGuardTests {
         let upstream = ScriptedUpstream([.hang])
         let budget = BudgetGuard(store: repository, limits: { BudgetLimits(dailyUSD: 0.012) })
         let service = ChatService.make(repository, upstream, models: [Self.priced], budget: budget)
-        let first = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil)
-        let second = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil)
+        let first = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner")
+        let second = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil, ownerID: "owner")
 
         let streaming = try await start(service, first.id)
         await #expect(throws: TurnRefusal.self) { _ = try await start(service, second.id) }
@@ -77,7 +77,7 @@ struct ChatGuardTests {
         let budget = BudgetGuard(store: store, limits: { BudgetLimits(dailyUSD: 1) })
         let free = ModelInfo(id: "fake/free", name: "free", promptPrice: 0, completionPrice: 0)
         let service = ChatService.make(repository, ScriptedUpstream(ScriptedUpstream.answer(["x"])), models: [free], budget: budget)
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
 
         for model in ["fake/free", "openrouter/auto"] {
             let events = await collect(try await service.start(.init(conversationID: conversation.id, content: "hi", model: model, requestID: "r"), logger: Logger(label: "t")))
@@ -98,7 +98,7 @@ struct ChatGuardTests {
         let upstream = ScriptedUpstream([.event(.end(upstream503))])
         let breaker = breaker(threshold: 2)
         let service = ChatService.make(repository, upstream, breaker: breaker)
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
 
         _ = await collect(try await start(service, conversation.id))
         _ = await collect(try await start(service, conversation.id))
@@ -124,7 +124,7 @@ struct ChatGuardTests {
         let store = FixedSpend(Spend(today: 1))
         let budget = BudgetGuard(store: store, limits: { BudgetLimits(dailyUSD: 1) })
         let service = ChatService.make(repository, ScriptedUpstream(ScriptedUpstream.answer(["ok"])), budget: budget, breaker: breaker)
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
 
         let refusal = await #expect(throws: TurnRefusal.self) { _ = try await start(service, conversation.id) }
         guard case .budgetExceeded? = refusal else { Issue.record("not a budget refusal: \(String(describing: refusal))"); return }
@@ -142,7 +142,7 @@ struct ChatGuardTests {
         let upstream = ScriptedUpstream(attempts: [[.event(.end(upstream503))], [.event(.end(upstream503))], ScriptedUpstream.answer(["fine"])])
         let breaker = breaker(threshold: 3)
         let service = ChatService.make(repository, upstream, retry: Self.quickRetry, breaker: breaker)
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
 
         let events = await collect(try await start(service, conversation.id))
         #expect(upstream.requests.count == 3)
@@ -159,7 +159,7 @@ struct ChatGuardTests {
         let upstream = ScriptedUpstream([.event(.end(upstream503))])
         let breaker = breaker(threshold: 2)
         let service = ChatService.make(repository, upstream, retry: RetryPolicy(maxRetries: 5, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2)), breaker: breaker)
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
 
         let events = await collect(try await start(service, conversation.id))
         #expect(upstream.requests.count == 2)
@@ -174,7 +174,7 @@ struct ChatGuardTests {
         let cut = UpstreamFailure(code: "stream_cut", message: "cut", retryable: true)
         let upstream = ScriptedUpstream([.event(.opened(generationID: "g")), .event(.item(.content("par"))), .event(.end(cut))])
         let service = ChatService.make(repository, upstream, retry: Self.quickRetry)
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
 
         let events = await collect(try await start(service, conversation.id))
         #expect(upstream.requests.count == 1)
@@ -190,7 +190,7 @@ struct ChatGuardTests {
         let upstream = ScriptedUpstream([.event(.end(bad))])
         let breaker = breaker(threshold: 1)
         let service = ChatService.make(repository, upstream, retry: Self.quickRetry, breaker: breaker)
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         _ = await collect(try await start(service, conversation.id))
         _ = await collect(try await start(service, conversation.id))
         #expect(upstream.requests.count == 2)
@@ -205,7 +205,7 @@ struct ChatGuardTests {
         let upstream = ScriptedUpstream(ScriptedUpstream.answer([String(repeating: "y ", count: 200)]))
         let small = ModelInfo(id: "small", name: "small", contextLength: 500, promptPrice: 0, completionPrice: 0, maxCompletionTokens: 300)
         let service = ChatService.make(repository, upstream, defaultMaxTokens: 4_096, models: [small])
-        let conversation = try await repository.createConversation(title: "t", model: "small", systemPrompt: "be brief")
+        let conversation = try await repository.createConversation(title: "t", model: "small", systemPrompt: "be brief", ownerID: "owner")
         for _ in 0..<3 { _ = await collect(try await start(service, conversation.id, String(repeating: "q ", count: 100))) }
 
         // max_tokens 300 (4096 capped by the model) leaves 200 tokens of the 500: system 6 + "last" 5 + the last
@@ -234,7 +234,7 @@ struct ChatGuardTests {
         let usage = Usage(promptTokens: 10, completionTokens: 10, totalTokens: 20, cachedTokens: 0, reasoningTokens: 0, cost: 0.3, isByok: false)
         let budget = BudgetGuard(store: repository, limits: { BudgetLimits(dailyUSD: 10, perConversationUSD: 1, warnRatio: 0.5) })
         let service = ChatService.make(repository, ScriptedUpstream(ScriptedUpstream.answer(["a"], usage: usage)), budget: budget)
-        let conversation = try await repository.createConversation(title: "t", model: "openrouter/auto", systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: "openrouter/auto", systemPrompt: nil, ownerID: "owner")
 
         func warning() async throws -> Bool? {
             let events = await collect(try await start(service, conversation.id))

@@ -12,7 +12,7 @@ struct ChatServiceTests {
         let repository = try SQLiteChatRepository(path: db.path)
         let usage = Usage(promptTokens: 12, completionTokens: 3, totalTokens: 15, cachedTokens: 0, reasoningTokens: 0, cost: 0.00042, isByok: false)
         let service = ChatService.make(repository, ScriptedUpstream(ScriptedUpstream.answer(["Hel", "lo", "!"], usage: usage)))
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: "be brief")
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: "be brief", ownerID: "owner")
 
         let events = await collect(try await service.start(.init(conversationID: conversation.id, content: "hi", requestID: "r1"), logger: .init(label: "t")))
 
@@ -38,7 +38,7 @@ struct ChatServiceTests {
         let repository = try SQLiteChatRepository(path: db.path)
         let upstream = ScriptedUpstream(ScriptedUpstream.answer(["ok"]))
         let service = ChatService.make(repository, upstream)
-        let conversation = try await repository.createConversation(title: "t", model: "m/x", systemPrompt: "sys")
+        let conversation = try await repository.createConversation(title: "t", model: "m/x", systemPrompt: "sys", ownerID: "owner")
         _ = await collect(try await service.start(.init(conversationID: conversation.id, content: "one", requestID: "a"), logger: .init(label: "t")))
         _ = await collect(try await service.start(.init(conversationID: conversation.id, content: "two", requestID: "b"), logger: .init(label: "t")))
 
@@ -55,7 +55,7 @@ struct ChatServiceTests {
         let repository = try SQLiteChatRepository(path: db.path)
         let failure = UpstreamFailure(code: "upstream_502", message: "model down", httpStatus: 502, retryable: true)
         let service = ChatService.make(repository, ScriptedUpstream([.event(.end(failure))]))
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
 
         let events = await collect(try await service.start(.init(conversationID: conversation.id, content: "keep me", requestID: "r"), logger: .init(label: "t")))
 
@@ -76,7 +76,7 @@ struct ChatServiceTests {
             .event(.item(.content("par"))), .event(.item(.content("tial"))), .event(.item(.upstreamError(error))),
             .event(.item(.finished(reason: "error", nativeReason: nil))), .event(.end(nil)),
         ]))
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         _ = await collect(try await service.start(.init(conversationID: conversation.id, content: "q", requestID: "r"), logger: .init(label: "t")))
         let answer = try #require(try await repository.messages(conversationID: conversation.id).last)
         #expect(answer.status == .error)
@@ -90,7 +90,7 @@ struct ChatServiceTests {
         let repository = try SQLiteChatRepository(path: db.path)
         let upstream = ScriptedUpstream([.event(.item(.content("first words"))), .hang])
         let service = ChatService.make(repository, upstream)
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let stream = try await service.start(.init(conversationID: conversation.id, content: "q", requestID: "r"), logger: .init(label: "t"))
 
         var events: [ChatEvent] = []
@@ -111,7 +111,7 @@ struct ChatServiceTests {
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
         let service = ChatService.make(repository, ScriptedUpstream([.event(.item(.content("so far"))), .hang]), flush: .milliseconds(20))
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let stream = try await service.start(.init(conversationID: conversation.id, content: "q", requestID: "r"), logger: .init(label: "t"))
         let consumer = Task { await collect(stream) }
 
@@ -132,7 +132,7 @@ struct ChatServiceTests {
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
         let service = ChatService.make(repository, ScriptedUpstream([.hang]))
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let first = try await service.start(.init(conversationID: conversation.id, content: "a", requestID: "1"), logger: .init(label: "t"))
         await #expect(throws: TurnRefusal.alreadyStreaming) {
             _ = try await service.start(.init(conversationID: conversation.id, content: "b", requestID: "2"), logger: .init(label: "t"))
@@ -148,7 +148,7 @@ struct ChatServiceTests {
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
         let service = ChatService.make(repository, ScriptedUpstream(ScriptedUpstream.answer(["again"])))
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         _ = await collect(try await service.start(.init(conversationID: conversation.id, content: "q", requestID: "1"), logger: .init(label: "t")))
         _ = await collect(try await service.start(.init(conversationID: conversation.id, content: nil, requestID: "2"), logger: .init(label: "t")))
         let messages = try await repository.messages(conversationID: conversation.id)

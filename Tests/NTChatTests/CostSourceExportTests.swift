@@ -9,7 +9,7 @@ import Testing
 struct CostSourceExportTests {
     /// A conversation with one estimated answer, exported and returned as JSON text.
     func exportedWithAnEstimate(_ repository: SQLiteChatRepository) async throws -> String {
-        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let turn = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
         var outcome = MessageOutcome(status: .stopped, content: "half", reasoning: "")
         outcome.costUSD = 0.002
@@ -26,7 +26,7 @@ struct CostSourceExportTests {
         #expect(text.contains(#""cost_source":"estimated""#))
         let repository = try SQLiteChatRepository(path: target.path)
         _ = try await ImportHostileTests.importText(text, into: repository, clock: .now())
-        let conversation = try #require(try await repository.conversations(limit: 1, offset: 0).conversations.first)
+        let conversation = try #require(try await repository.conversations(ownerID: "owner", limit: 1, offset: 0).conversations.first)
         let answer = try #require(try await repository.messages(conversationID: conversation.id).last)
         #expect(answer.costSource == .estimated && answer.costUSD == 0.002)
         #expect(try await repository.spend(day: .today(), conversationID: nil).estimatedToday <= 0.002)
@@ -45,7 +45,7 @@ struct CostSourceExportTests {
 
         let old = text.replacingOccurrences(of: #""cost_source":"estimated","#, with: "")
         _ = try await ImportHostileTests.importText(old, into: repository, clock: .now())
-        let conversation = try #require(try await repository.conversations(limit: 1, offset: 0).conversations.first)
+        let conversation = try #require(try await repository.conversations(ownerID: "owner", limit: 1, offset: 0).conversations.first)
         let answer = try #require(try await repository.messages(conversationID: conversation.id).last)
         #expect(answer.costSource == .reported && answer.costUSD == 0.002)
     }

@@ -30,7 +30,7 @@ struct CostSourceMigrationTests {
         let spend = try await repository.spend(day: day, conversationID: "c")
         #expect(spend.today == 0.75 && spend.conversation == 0.75 && spend.estimatedToday == 0, "\(spend)")
         #expect(try db.scalarInt("SELECT COUNT(*) FROM removed_spend WHERE cost_source = 'reported'") == 1)
-        #expect(try await repository.search(SearchQuery(parsing: "384400"), limit: 5).count == 1, "the search index is intact")
+        #expect(try await repository.search(SearchQuery(parsing: "384400"), ownerID: "owner", limit: 5).count == 1, "the search index is intact")
 
         // A reconciled cost replaces an estimate in the totals; a cost change alone leaves the search index alone.
         let rows = try await repository.beginTurn(conversationID: "c", userContent: "q", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
@@ -44,6 +44,6 @@ struct CostSourceMigrationTests {
         #expect(try await repository.reconcileCost(messageID: rows.assistant.id, record: GenerationRecord(totalCostUSD: 0.125)))
         let after = try await repository.spend(day: today, conversationID: nil)
         #expect(after.today == 0.125 && after.estimatedToday == 0)
-        #expect(try await repository.search(SearchQuery(parsing: "estimated"), limit: 5).count == 1)
+        #expect(try await repository.search(SearchQuery(parsing: "estimated"), ownerID: "owner", limit: 5).count == 1)
     }
 }

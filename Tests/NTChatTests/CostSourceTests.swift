@@ -33,7 +33,7 @@ struct CostSourceTests {
             repository: repository, upstream: ScriptedUpstream(steps), workerPID: getpid(), logger: Logger(label: "t"),
             prices: { $0 == Self.priced.id ? Self.priced : nil }, reconciler: reconciler(repository)
         ) { ChatSettings(defaultModel: Self.priced.id, flushInterval: .milliseconds(20)) }
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let turn = try await service.start(.init(conversationID: conversation.id, content: "How far is the moon?", requestID: "r"), logger: Logger(label: "t"))
         var events: [ChatEvent] = []
         for await event in turn {
@@ -121,7 +121,7 @@ struct CostSourceTests {
         #expect(!changed)
         #expect(try await repository.messages(conversationID: reported.conversationID).last?.costUSD == 0.000_5)
 
-        let conversation = try await repository.createConversation(title: "u", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "u", model: nil, systemPrompt: nil, ownerID: "owner")
         let rows = try await repository.beginTurn(conversationID: conversation.id, userContent: "q", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
         var outcome = MessageOutcome(status: .stopped, content: "half", reasoning: "")
         outcome.costUSD = 0.001

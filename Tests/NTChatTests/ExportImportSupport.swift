@@ -10,7 +10,7 @@ enum ExportImportFixture {
     static func populate(_ repository: SQLiteChatRepository) async throws -> [String] {
         let first = try await repository.createConversation(
             title: "Zebras & \"quotes\" — ünïcödé 🦓", model: "openai/gpt-4o", systemPrompt: "Be brief.\nVery brief."
-        )
+        , ownerID: "owner")
         let done = try await repository.beginTurn(
             conversationID: first.id, userContent: "What about zebras?\n\u{2}odd\u{3} \\ \"quoted\"", model: "openai/gpt-4o",
             requestID: "req-0001", workerPID: 1, replacingLastAnswer: false
@@ -40,7 +40,7 @@ enum ExportImportFixture {
         error.finishReason = "error"
         try await repository.finish(messageID: failed.assistant.id, outcome: error)
 
-        let second = try await repository.createConversation(title: "Crash and stream", model: nil, systemPrompt: nil)
+        let second = try await repository.createConversation(title: "Crash and stream", model: nil, systemPrompt: nil, ownerID: "owner")
         let crashed = try await repository.beginTurn(conversationID: second.id, userContent: "long one", model: "m",
                                                      requestID: "req-0004", workerPID: 999_999, replacingLastAnswer: false)
         try await repository.saveProgress(messageID: crashed.assistant.id, content: "half of it", reasoning: "r")
@@ -49,14 +49,14 @@ enum ExportImportFixture {
                                                   requestID: "req-0005", workerPID: getpid(), replacingLastAnswer: false)
         try await repository.saveProgress(messageID: live.assistant.id, content: "still stream", reasoning: "")
 
-        let empty = try await repository.createConversation(title: "Empty", model: nil, systemPrompt: "")
+        let empty = try await repository.createConversation(title: "Empty", model: nil, systemPrompt: "", ownerID: "owner")
         return [first.id, second.id, empty.id]
     }
 
     /// The whole export as bytes.
     static func export(_ repository: SQLiteChatRepository, exportedAt: String = "2026-11-30T05:00:00.000Z", pageSize: Int = 2) async throws -> [UInt8] {
         var bytes: [UInt8] = []
-        try await ConversationExporter(repository: repository, pageSize: pageSize).exportAll(exportedAt: exportedAt) { bytes += $0 }
+        try await ConversationExporter(repository: repository, pageSize: pageSize).exportAll(ownerID: nil, exportedAt: exportedAt) { bytes += $0 }
         return bytes
     }
 
@@ -79,7 +79,7 @@ enum ExportImportFixture {
 
     /// Every conversation of a repository with its messages, in id order.
     static func everything(_ repository: SQLiteChatRepository) async throws -> [ExportedConversation] {
-        try await repository.exportPage(afterID: nil, limit: 1_000_000)
+        try await repository.exportPage(ownerID: nil, afterID: nil, limit: 1_000_000)
     }
 
     /// Sorted-key JSON, for comparisons that print well when they fail.

@@ -75,7 +75,7 @@ struct ExportImportTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let turn = try await repository.beginTurn(conversationID: conversation.id, userContent: "q", model: "m", requestID: "r",
                                                   workerPID: 1, replacingLastAnswer: false)
         try await repository.finish(messageID: turn.assistant.id, outcome: MessageOutcome(status: .complete, content: "a", reasoning: ""))
@@ -116,7 +116,7 @@ struct ExportImportTests {
         defer { source.cleanup(); target.cleanup() }
         let repository = try SQLiteChatRepository(path: source.path)
         let ids = try await ExportImportFixture.populate(repository)
-        let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: ids[0], format: .json))
+        let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: ids[0], ownerID: nil, format: .json))
         #expect(file.fileName == "zebras-quotes-n-c-d-\(ids[0].prefix(8)).json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(file.bytes)) as? [String: Any])
         #expect(object["format"] as? String == "neural-terminal-export")
@@ -136,7 +136,7 @@ struct ExportImportTests {
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
         let ids = try await ExportImportFixture.populate(repository)
-        let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: ids[0], format: .markdown))
+        let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: ids[0], ownerID: nil, format: .markdown))
         let text = String(decoding: file.bytes, as: UTF8.self)
         #expect(file.fileName.hasSuffix("-\(ids[0].prefix(8)).md"))
         #expect(text.hasPrefix("# Zebras & \"quotes\" — ünïcödé 🦓\n"))
@@ -214,7 +214,7 @@ struct ExportImportTests {
         do {
             _ = try await ExportImportFixture.importText(thief, into: repository)
         } catch let error as ImportError {
-            #expect(error.message.contains("already exists in another conversation (\(Self.conversationID))"))
+            #expect(error.message.contains("already exists in another conversation") && !error.message.contains(Self.conversationID))
         }
         #expect(try await repository.conversation(id: "99999999-2222-4333-8444-555555555555") == nil, "rolled back")
     }
@@ -271,7 +271,7 @@ struct ExportImportTests {
         var largestChunk = 0
         var total = 0
         var lines = 0
-        let count = try await exporter.exportAll { bytes in
+        let count = try await exporter.exportAll(ownerID: nil) { bytes in
             largestChunk = max(largestChunk, bytes.count)
             total += bytes.count
             lines += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
@@ -295,17 +295,17 @@ actor CountingRepository: ExportImportRepository {
 
     init(_ inner: SQLiteChatRepository) { self.inner = inner }
 
-    func conversationCount() async throws -> Int { try await inner.conversationCount() }
+    func conversationCount(ownerID: String?) async throws -> Int { try await inner.conversationCount(ownerID: ownerID) }
 
-    func exportPage(afterID: String?, limit: Int) async throws -> [ExportedConversation] {
-        let page = try await inner.exportPage(afterID: afterID, limit: limit)
+    func exportPage(ownerID: String?, afterID: String?, limit: Int) async throws -> [ExportedConversation] {
+        let page = try await inner.exportPage(ownerID: ownerID, afterID: afterID, limit: limit)
         largestPage = max(largestPage, page.count)
         return page
     }
 
     func exportConversation(id: String) async throws -> ExportedConversation? { try await inner.exportConversation(id: id) }
 
-    func importConversation(_ archived: ExportedConversation) async throws -> ImportResult { try await inner.importConversation(archived) }
+    func importConversation(_ archived: ExportedConversation, ownerID: String) async throws -> ImportResult { try await inner.importConversation(archived, ownerID: ownerID) }
 }
 
 enum ProcessMemory {

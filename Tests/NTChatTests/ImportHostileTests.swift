@@ -21,7 +21,7 @@ struct ImportHostileTests {
 
     /// A conversation of four messages, settled.
     static func conversation(_ repository: SQLiteChatRepository) async throws -> ExportedConversation {
-        let c = try await repository.createConversation(title: "kept", model: nil, systemPrompt: nil)
+        let c = try await repository.createConversation(title: "kept", model: nil, systemPrompt: nil, ownerID: "owner")
         for question in ["q1", "q2"] {
             let turn = try await repository.beginTurn(conversationID: c.id, userContent: question, model: "m", requestID: "r",
                                                       workerPID: 1, replacingLastAnswer: false)

@@ -13,7 +13,7 @@ struct ImportMergeTests {
 
     /// A conversation with `turns` settled question/answer pairs.
     static func conversation(_ repository: SQLiteChatRepository, turns: Int, title: String = "t") async throws -> ExportedConversation {
-        let c = try await repository.createConversation(title: title, model: nil, systemPrompt: nil)
+        let c = try await repository.createConversation(title: title, model: nil, systemPrompt: nil, ownerID: "owner")
         for n in 1...turns { try await turn(repository, c.id, "q\(n)", answer: "a\(n)") }
         return try #require(try await repository.exportConversation(id: c.id))
     }
@@ -162,7 +162,7 @@ struct ImportMergeTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let turn = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 1,
                                                   replacingLastAnswer: false)
         var outcome = MessageOutcome(status: .complete, content: "the answer", reasoning: "")

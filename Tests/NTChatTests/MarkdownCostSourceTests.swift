@@ -9,7 +9,7 @@ struct MarkdownCostSourceTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let c = try await repository.createConversation(title: "costs", model: nil, systemPrompt: nil)
+        let c = try await repository.createConversation(title: "costs", model: nil, systemPrompt: nil, ownerID: "owner")
         for (n, (source, cost)) in answers.enumerated() {
             let turn = try await repository.beginTurn(conversationID: c.id, userContent: "q\(n)", model: "m", requestID: "r\(n)",
                                                       workerPID: 1, replacingLastAnswer: false)
@@ -18,7 +18,7 @@ struct MarkdownCostSourceTests {
             outcome.costSource = source
             try await repository.finish(messageID: turn.assistant.id, outcome: outcome)
         }
-        let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: c.id, format: .markdown))
+        let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: c.id, ownerID: nil, format: .markdown))
         return String(decoding: file.bytes, as: UTF8.self)
     }
 

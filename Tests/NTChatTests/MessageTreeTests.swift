@@ -37,7 +37,7 @@ struct MessageTreeTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil).id
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1")
         let second = try await Self.turn(repository, c, "q2", answer: "a2")
         let edit = try await Self.turn(repository, c, "q2 edited", .editOf(try #require(second.user?.id)), answer: "a2'")
@@ -65,7 +65,7 @@ struct MessageTreeTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil).id
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1")
         try await Self.turn(repository, c, "q2", answer: "a2")
         try await Self.turn(repository, c, nil, .regenerate(first.assistant.id), answer: "a1 again")
@@ -80,7 +80,7 @@ struct MessageTreeTests {
         await #expect(throws: ChatStoreError.messageNotFound) {
             try await repository.setLeaf(conversationID: c, through: "00000000-0000-4000-8000-000000000000")
         }
-        let other = try await repository.createConversation(title: "o", model: nil, systemPrompt: nil).id
+        let other = try await repository.createConversation(title: "o", model: nil, systemPrompt: nil, ownerID: "owner").id
         await #expect(throws: ChatStoreError.messageNotFound, "a message of another conversation") {
             try await repository.setLeaf(conversationID: other, through: first.assistant.id)
         }
@@ -90,7 +90,7 @@ struct MessageTreeTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil).id
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1", cost: 0.25)
         let second = try await Self.turn(repository, c, "q2", answer: "a2", cost: 0.5)
         let regenerated = try await Self.turn(repository, c, nil, .regenerate(first.assistant.id), answer: "a1 again", cost: 1)
@@ -105,7 +105,7 @@ struct MessageTreeTests {
         #expect(try await repository.path(conversationID: c).map(\.content) == ["q1"])
         #expect(try await repository.conversation(id: c)?.currentLeafID == first.user?.id)
         #expect(try await repository.spend(day: UTCDay.today(), conversationID: nil) == spent, "what was spent stays spent")
-        #expect(try await repository.search(SearchQuery(parsing: "a2"), limit: 5).isEmpty, "the index forgets deleted text")
+        #expect(try await repository.search(SearchQuery(parsing: "a2"), ownerID: "owner", limit: 5).isEmpty, "the index forgets deleted text")
         _ = second
 
         // The last message goes: nothing is left, and the next message starts the conversation again.
@@ -120,7 +120,7 @@ struct MessageTreeTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil).id
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1")
         let edited = try await Self.turn(repository, c, "q1 edited", .editOf(try #require(first.user?.id)), answer: "b1")
         #expect(edited.user?.parentID == nil)
@@ -133,7 +133,7 @@ struct MessageTreeTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil).id
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1")
         let live = try await repository.beginTurn(conversationID: c, userContent: "q2", model: "m", requestID: "r", workerPID: 1,
                                                   replacingLastAnswer: false)
@@ -149,8 +149,8 @@ struct MessageTreeTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil).id
-        let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil).id
+        let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
+        let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil, ownerID: "owner").id
         let inA = try await Self.turn(repository, a, "q", answer: "x")
         await #expect(throws: ChatStoreError.messageNotFound) {
             _ = try await repository.beginTurn(conversationID: b, parentID: inA.assistant.id, userContent: "q", model: "m", requestID: "r", workerPID: 1)

@@ -9,16 +9,16 @@ struct RepositoryTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let older = try await repository.createConversation(title: "older", model: nil, systemPrompt: nil)
+        let older = try await repository.createConversation(title: "older", model: nil, systemPrompt: nil, ownerID: "owner")
         try await Task.sleep(for: .milliseconds(5))
-        let newer = try await repository.createConversation(title: "newer", model: "m", systemPrompt: nil)
+        let newer = try await repository.createConversation(title: "newer", model: "m", systemPrompt: nil, ownerID: "owner")
         try await Task.sleep(for: .milliseconds(5))
         let rows = try await repository.beginTurn(conversationID: older.id, userContent: "hi", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
         var outcome = MessageOutcome(status: .complete, content: "yo", reasoning: "")
         outcome.costUSD = 0.5
         try await repository.finish(messageID: rows.assistant.id, outcome: outcome)
 
-        let page = try await repository.conversations(limit: 10, offset: 0)
+        let page = try await repository.conversations(ownerID: "owner", limit: 10, offset: 0)
         #expect(page.total == 2)
         #expect(page.conversations.map(\.id) == [older.id, newer.id], "a new turn moves a conversation to the top")
         #expect(page.conversations[0].messageCount == 2)
@@ -29,10 +29,10 @@ struct RepositoryTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let dead = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 999_999, replacingLastAnswer: false)
         try await repository.saveProgress(messageID: dead.assistant.id, content: "half an ans", reasoning: "")
-        let c2 = try await repository.createConversation(title: "t2", model: nil, systemPrompt: nil)
+        let c2 = try await repository.createConversation(title: "t2", model: nil, systemPrompt: nil, ownerID: "owner")
         let alive = try await repository.beginTurn(conversationID: c2.id, userContent: "q", model: "m", requestID: "r", workerPID: getpid(), replacingLastAnswer: false)
 
         let count = try await repository.markInterrupted { $0 == getpid() }
@@ -52,7 +52,7 @@ struct RepositoryTests {
         let repository = try SQLiteChatRepository(path: db.path)
         var ids: [String] = []
         for pid in [99_999_999_999, Int64(Int32.max) + 1, 0, -1, -Int64(getpid())] {
-            let c = try await repository.createConversation(title: "pid \(pid)", model: nil, systemPrompt: nil)
+            let c = try await repository.createConversation(title: "pid \(pid)", model: nil, systemPrompt: nil, ownerID: "owner")
             let rows = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
             try SQLiteDatabase(path: db.path).execute("UPDATE messages SET worker_pid = \(pid) WHERE id = '\(rows.assistant.id)'")
             ids.append(c.id)
@@ -68,7 +68,7 @@ struct RepositoryTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let rows = try await repository.beginTurn(conversationID: c.id, userContent: "what about zebras", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
         try await repository.saveProgress(messageID: rows.assistant.id, content: "giraffes partial", reasoning: "")
         let raw = try SQLiteDatabase(path: db.path)

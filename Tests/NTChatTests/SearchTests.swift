@@ -9,7 +9,7 @@ struct SearchTests {
     /// A repository with a few finished answers and one still streaming.
     static func repository(_ db: TempDatabase) async throws -> SQLiteChatRepository {
         let repository = try SQLiteChatRepository(path: db.path)
-        let savanna = try await repository.createConversation(title: "Savanna", model: nil, systemPrompt: nil)
+        let savanna = try await repository.createConversation(title: "Savanna", model: nil, systemPrompt: nil, ownerID: "owner")
         let answers = [
             ("zebra facts", "The zebra is striped. A zebra herd is a zebra party; zebras run near the river."),
             ("other animals", "The giraffe is tall, the lion is lazy, one zebra passed by."),
@@ -20,7 +20,7 @@ struct SearchTests {
                                                       workerPID: 1, replacingLastAnswer: false)
             try await repository.finish(messageID: turn.assistant.id, outcome: MessageOutcome(status: .complete, content: answer, reasoning: ""))
         }
-        let other = try await repository.createConversation(title: "Streaming", model: nil, systemPrompt: nil)
+        let other = try await repository.createConversation(title: "Streaming", model: nil, systemPrompt: nil, ownerID: "owner")
         let live = try await repository.beginTurn(conversationID: other.id, userContent: "tell me", model: "m", requestID: "r",
                                                   workerPID: 1, replacingLastAnswer: false)
         try await repository.saveProgress(messageID: live.assistant.id, content: "zebra zebra zebra unfinished", reasoning: "")
@@ -31,7 +31,7 @@ struct SearchTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try await Self.repository(db)
-        let hits = try await repository.search(try SearchQuery(parsing: "zebra"), limit: 20)
+        let hits = try await repository.search(try SearchQuery(parsing: "zebra"), ownerID: "owner", limit: 20)
         #expect(hits.count == 3, "two answers and a question; the streaming answer is not indexed")
         #expect(hits.first?.snippet.contains(SnippetPart(text: "zebra", match: true)) == true)
         #expect(Set(hits.map(\.role)) == [.user, .assistant])
@@ -50,7 +50,7 @@ struct SearchTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try await Self.repository(db)
-        func count(_ text: String) async throws -> Int { try await repository.search(try SearchQuery(parsing: text), limit: 100).count }
+        func count(_ text: String) async throws -> Int { try await repository.search(try SearchQuery(parsing: text), ownerID: "owner", limit: 100).count }
         #expect(try await count("zeb*") == 3)
         #expect(try await count("zeb") == 3, "a bare word is a prefix")
         #expect(try await count("\"zeb\"") == 0, "a quoted word is whole")
@@ -65,7 +65,7 @@ struct SearchTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try await Self.repository(db)
-        let hit = try #require(try await repository.search(try SearchQuery(parsing: "markers"), limit: 5).first)
+        let hit = try #require(try await repository.search(try SearchQuery(parsing: "markers"), ownerID: "owner", limit: 5).first)
         #expect(hit.snippet.filter(\.match).map(\.text) == ["markers"])
         #expect(hit.snippet.map(\.text).joined().contains("Control markers and brackets [ ]"))
         #expect(!hit.snippet.contains { $0.text.unicodeScalars.contains { $0.value < 0x20 } })
@@ -95,7 +95,7 @@ struct SearchTests {
         }
         #expect(!query.matchExpression.contains("\u{0}"))
         // Any SQLite error here fails the test: a query that parses must run.
-        let hits = try await repository.search(query, limit: 20)
+        let hits = try await repository.search(query, ownerID: "owner", limit: 20)
         #expect(hits.count <= 20)
     }
 
@@ -105,7 +105,7 @@ struct SearchTests {
         let window = SQLiteChatRepository.rankingWindow
         try ExportImportFixture.bulkInsert(db.path, conversations: (window + 1_000) / 2, messages: 2, bytes: 12)
         let repository = try SQLiteChatRepository(path: db.path)
-        let hits = try await repository.search(try SearchQuery(parsing: "xxxxxxxxxxxx"), limit: 100)
+        let hits = try await repository.search(try SearchQuery(parsing: "xxxxxxxxxxxx"), ownerID: "owner", limit: 100)
         #expect(hits.count == 100)
         // Bulk message ids start with their insertion index in hex.
         let oldest = hits.compactMap { Int($0.messageID.prefix(8), radix: 16) }.min() ?? -1

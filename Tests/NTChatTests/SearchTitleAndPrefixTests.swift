@@ -14,18 +14,18 @@ struct SearchTitleAndPrefixTests {
     }
 
     func titles(_ repository: SQLiteChatRepository, _ text: String) async throws -> [String] {
-        try await repository.searchTitles(SearchQuery(parsing: text), limit: 20).map(\.title)
+        try await repository.searchTitles(SearchQuery(parsing: text), ownerID: "owner", limit: 20).map(\.title)
     }
 
     func messages(_ repository: SQLiteChatRepository, _ text: String) async throws -> Int {
-        try await repository.search(SearchQuery(parsing: text), limit: 100).count
+        try await repository.search(SearchQuery(parsing: text), ownerID: "owner", limit: 100).count
     }
 
     @Test func aWordFindsTheWordsItBegins() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let geometry = try await repository.createConversation(title: "Geometry", model: nil, systemPrompt: nil)
+        let geometry = try await repository.createConversation(title: "Geometry", model: nil, systemPrompt: nil, ownerID: "owner")
         try await answer(repository, geometry.id, "area of a trapezoid?", "A trapezoid's area is the mean of its bases times its height.")
         try await answer(repository, geometry.id, "and a trap?", "A trap is not a shape.")
         #expect(try await messages(repository, "trap") == 4)
@@ -33,7 +33,7 @@ struct SearchTitleAndPrefixTests {
         #expect(try await messages(repository, "trapezoid") == 2)
         #expect(try await messages(repository, "\"trap\"") == 2, "quoted: the whole word only")
         #expect(try await messages(repository, "trap height") == 1, "every term must match")
-        let hit = try #require(try await repository.search(SearchQuery(parsing: "trapez"), limit: 5).first)
+        let hit = try #require(try await repository.search(SearchQuery(parsing: "trapez"), ownerID: "owner", limit: 5).first)
         #expect(hit.snippet.filter(\.match).map(\.text).contains { $0.lowercased().hasPrefix("trapezoid") }, "the whole word is marked")
     }
 
@@ -41,16 +41,16 @@ struct SearchTitleAndPrefixTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let physics = try await repository.createConversation(title: "Physics notes", model: nil, systemPrompt: nil)
-        let older = try await repository.createConversation(title: "Physics of clouds", model: nil, systemPrompt: nil)
-        _ = try await repository.createConversation(title: "Chemistry", model: nil, systemPrompt: nil)
+        let physics = try await repository.createConversation(title: "Physics notes", model: nil, systemPrompt: nil, ownerID: "owner")
+        let older = try await repository.createConversation(title: "Physics of clouds", model: nil, systemPrompt: nil, ownerID: "owner")
+        _ = try await repository.createConversation(title: "Chemistry", model: nil, systemPrompt: nil, ownerID: "owner")
         try await answer(repository, older.id, "why do clouds float?", "Droplets are tiny.")
         #expect(try await messages(repository, "Physics") == 0, "no message says it")
         #expect(Set(try await titles(repository, "Physics")) == ["Physics notes", "Physics of clouds"])
         #expect(try await titles(repository, "phys notes") == ["Physics notes"])
         #expect(try await titles(repository, "chem") == ["Chemistry"])
         #expect(try await titles(repository, "\"phys\"").isEmpty)
-        let hit = try #require(try await repository.searchTitles(SearchQuery(parsing: "notes"), limit: 5).first)
+        let hit = try #require(try await repository.searchTitles(SearchQuery(parsing: "notes"), ownerID: "owner", limit: 5).first)
         #expect(hit.conversationID == physics.id)
         #expect(hit.snippet == [SnippetPart(text: "Physics ", match: false), SnippetPart(text: "notes", match: true)])
         #expect(hit.rank > 0 && hit.updatedAt.hasSuffix("Z"))

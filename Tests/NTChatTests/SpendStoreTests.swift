@@ -26,8 +26,8 @@ struct SpendStoreTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil).id
-        let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil).id
+        let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
+        let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil, ownerID: "owner").id
         _ = try await answer(repository, db, conversation: a, model: "m1", cost: 1.0, createdAt: "2026-11-30T00:00:00.000Z")
         _ = try await answer(repository, db, conversation: a, model: "m2", cost: 0.25, createdAt: "2026-11-30T23:59:59.999Z")
         _ = try await answer(repository, db, conversation: b, model: "m1", cost: 2.0, createdAt: "2026-11-29T23:59:59.999Z")
@@ -54,7 +54,7 @@ struct SpendStoreTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let conversation = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil).id
+        let conversation = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
         let today = UTCDay.today()
         let priced = try await answer(repository, db, conversation: conversation, model: "m", cost: 0.5, createdAt: Identifiers.now())
         // Regenerate keeps the answer as an alternative; deleting it (its branch) keeps what it cost.
@@ -105,8 +105,8 @@ struct SpendStoreTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil).id
-        let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil).id
+        let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
+        let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil, ownerID: "owner").id
         _ = try await answer(repository, db, conversation: a, model: "m1", cost: 1.0, createdAt: "2026-11-30T00:00:00.000Z")
         let moved = try await answer(repository, db, conversation: a, model: "m2", cost: 0.25, createdAt: "2026-11-29T10:00:00.000Z")
         _ = try await answer(repository, db, conversation: b, model: "m1", cost: nil, createdAt: "2026-11-30T12:00:00.000Z")
@@ -134,7 +134,7 @@ struct SpendStoreTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let conversation = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil).id
+        let conversation = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
         _ = try await answer(repository, db, conversation: conversation, model: "m", cost: 4.5, createdAt: "2026-11-30T10:00:00.000Z")
         _ = try await answer(repository, db, conversation: conversation, model: "m", cost: 1, createdAt: "2026-11-01T10:00:00.000Z")
         let budget = BudgetGuard(store: repository, limits: { BudgetLimits(dailyUSD: 5, warnRatio: 0.9) }, today: { UTCDay(parsing: "2026-11-30")! })

@@ -131,8 +131,19 @@ final class FixedSpend: SpendStore, @unchecked Sendable {
         return s
     }
 
+    /// Each account's own spend (none unless set).
+    var personal: [String: Spend] {
+        get { lock.withLock { _personal } }
+        set { lock.withLock { _personal = newValue } }
+    }
+    private var _personal: [String: Spend] = [:]
+
+    func spend(day: UTCDay, ownerID: String) async throws -> Spend { personal[ownerID] ?? Spend() }
     func spendByDay(from: UTCDay, to: UTCDay) async throws -> [UTCDay: Double] { [:] }
     func spendByModel(from: UTCDay, to: UTCDay) async throws -> [ModelSpend] { [] }
+    func spendByDay(from: UTCDay, to: UTCDay, ownerID: String) async throws -> [UTCDay: Double] { [:] }
+    func spendByModel(from: UTCDay, to: UTCDay, ownerID: String) async throws -> [ModelSpend] { [] }
+    func spendByOwner(day: UTCDay) async throws -> [(ownerID: String, spend: Spend)] { personal.map { ($0.key, $0.value) } }
 }
 
 /// A failure the breaker counts, before any stream (HTTP 503).

@@ -14,7 +14,7 @@ struct UnstoredAnswerTests {
         var steps = ScriptedUpstream.answer(["Hel", "lo"])
         steps.insert(.pause(.milliseconds(300)), at: 3)
         let service = ChatService.make(repository, ScriptedUpstream(steps))
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let turn = try await service.start(.init(conversationID: conversation.id, content: "hi", requestID: "r"), logger: .init(label: "t"))
 
         var events: [ChatEvent] = []

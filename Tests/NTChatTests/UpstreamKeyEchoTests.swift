@@ -49,7 +49,7 @@ struct UpstreamKeyEchoTests {
             [.event(.opened(generationID: nil)), .event(.item(.started(id: "gen-\(Self.secret)", model: Self.key, provider: "p")))]
             + Self.pieces(reasoning, StreamItem.reasoning) + Self.pieces(content, StreamItem.content)
             + [.event(.item(.finished(reason: "stop", nativeReason: nil))), .event(.item(.done)), .event(.end(nil))]
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
 
         let events = await collect(try await service(repository, steps).start(
             .init(conversationID: conversation.id, content: "q", requestID: "r"), logger: .init(label: "t")))
@@ -79,7 +79,7 @@ struct UpstreamKeyEchoTests {
                .event(.item(.upstreamError(StreamError(code: "502", message: message, metadata: #"{"k":"\#(Self.secret)"}"#)))),
                .event(.item(.finished(reason: "error", nativeReason: nil))), .event(.end(nil))]
             : [.event(.end(UpstreamFailure(code: "upstream_401", message: message, httpStatus: 401, retryable: false)))]
-        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil)
+        let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
 
         let events = await collect(try await service(repository, steps).start(
             .init(conversationID: conversation.id, content: "q", requestID: "r"), logger: .init(label: "t")))

@@ -21,15 +21,15 @@ struct WriteLockTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
-        let existing = try await repository.createConversation(title: "kept", model: nil, systemPrompt: nil)
+        let existing = try await repository.createConversation(title: "kept", model: nil, systemPrompt: nil, ownerID: "owner")
         let lock = try HeldLock(path: db.path)
         let written = Atomic<Bool>(false)
         let write = Task {
             defer { written.store(true, ordering: .releasing) }
-            return try await repository.createConversation(title: "waiting", model: nil, systemPrompt: nil)
+            return try await repository.createConversation(title: "waiting", model: nil, systemPrompt: nil, ownerID: "owner")
         }
         try await Task.sleep(for: .milliseconds(200))
-        let page = try await repository.conversations(limit: 10, offset: 0)
+        let page = try await repository.conversations(ownerID: "owner", limit: 10, offset: 0)
         let conversation = try await repository.conversation(id: existing.id)
         let writeEnded = written.load(ordering: .acquiring)
         #expect(!writeEnded, "the write is still waiting for the lock")
@@ -38,7 +38,7 @@ struct WriteLockTests {
         try lock.release()
         let created = try await write.value
         #expect(created.title == "waiting", "the write went through once the lock was released")
-        #expect(try await repository.conversations(limit: 10, offset: 0).total == 2)
+        #expect(try await repository.conversations(ownerID: "owner", limit: 10, offset: 0).total == 2)
     }
 
     @Test func aWriteGivesUpAsBusyAfterTheBoundedWait() async throws {
@@ -48,13 +48,13 @@ struct WriteLockTests {
         let lock = try HeldLock(path: db.path)
         let started = ContinuousClock.now
         let error = await #expect(throws: StorageError.self) {
-            _ = try await repository.createConversation(title: "never", model: nil, systemPrompt: nil)
+            _ = try await repository.createConversation(title: "never", model: nil, systemPrompt: nil, ownerID: "owner")
         }
         #expect(error?.fault == .busy)
         #expect(ContinuousClock.now - started >= SQLiteChatRepository.writeLockWait - .milliseconds(200),
                 "it waited about the documented bound before giving up")
         try lock.release()
-        #expect(try await repository.conversations(limit: 10, offset: 0).total == 0, "nothing was stored")
+        #expect(try await repository.conversations(ownerID: "owner", limit: 10, offset: 0).total == 0, "nothing was stored")
     }
 
     @Test func aCancelledCallerStillWaitsForTheLockToStoreItsWrite() async throws {
@@ -62,7 +62,7 @@ struct WriteLockTests {
         defer { db.cleanup() }
         let repository = try SQLiteChatRepository(path: db.path)
         let lock = try HeldLock(path: db.path)
-        let write = Task { try await repository.createConversation(title: "final state", model: nil, systemPrompt: nil) }
+        let write = Task { try await repository.createConversation(title: "final state", model: nil, systemPrompt: nil, ownerID: "owner") }
         write.cancel()
         try await Task.sleep(for: .milliseconds(200))
         try lock.release()

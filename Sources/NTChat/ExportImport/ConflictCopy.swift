@@ -4,13 +4,16 @@ import NTSystem
 /// file's conversation under new ids, its title marked, everything else as in the file.
 ///
 /// The ids are derived from the file's content (SHA-256), not drawn at random, so importing the same file again
-/// finds the copy it made the first time and changes nothing.
+/// finds the copy it made the first time and changes nothing. Another account importing the same file gets a copy
+/// of its own (the importing account is part of what the ids are derived from, except for the appliance's own
+/// account, whose copies keep the ids they had before accounts existed).
 enum ConflictCopy {
     static let titleSuffix = " (imported copy)"
 
-    static func make(_ archived: ExportedConversation, maxTitleCharacters: Int) throws -> ExportedConversation {
+    static func make(_ archived: ExportedConversation, maxTitleCharacters: Int, ownerID: String = Conversation.ownerAccountID) throws -> ExportedConversation {
         var hasher = SHA256()
         hasher.update(Array("neural-terminal conflict copy\n".utf8))
+        if ownerID != Conversation.ownerAccountID { hasher.update(Array("owner \(ownerID)\n".utf8)) }
         hasher.update(try ExportEncoding.line(archived.conversation))
         for message in archived.messages { hasher.update(try ExportEncoding.line(message)) }
         let id = uuid(hasher.finalize())

@@ -23,7 +23,8 @@ public struct ConversationExporter: Sendable {
         public var total: Int?
     }
 
-    /// Writes the whole database as JSON Lines: a header, then one conversation per line, in id order.
+    /// Writes the conversations of the account `ownerID` (everyone's when nil: the operator's export on the host)
+    /// as JSON Lines: a header, then one conversation per line, in id order.
     ///
     /// - Parameters:
     ///   - write: receives the bytes in chunks of about ``chunkSize``; it may wait (back-pressure).
@@ -31,17 +32,18 @@ public struct ConversationExporter: Sendable {
     /// - Returns: the number of conversations written.
     @discardableResult
     public func exportAll(
+        ownerID: String?,
         exportedAt: String = Identifiers.now(),
         write: ([UInt8]) async throws -> Void,
         progress: (Progress) -> Void = { _ in }
     ) async throws -> Int {
-        let total = try await repository.conversationCount()
+        let total = try await repository.conversationCount(ownerID: ownerID)
         var pending = try ExportEncoding.line(ExportHeader(exportedAt: exportedAt))
         pending.reserveCapacity(chunkSize * 2)
         var lastID: String?
         var written = 0
         while true {
-            let page = try await repository.exportPage(afterID: lastID, limit: pageSize)
+            let page = try await repository.exportPage(ownerID: ownerID, afterID: lastID, limit: pageSize)
             for archived in page {
                 pending += try ExportEncoding.line(archived)
                 if pending.count >= chunkSize {
@@ -58,9 +60,11 @@ public struct ConversationExporter: Sendable {
         return written
     }
 
-    /// One conversation in the given format, or nil if there is no such conversation.
-    public func export(conversationID: String, format: ExportFormat, exportedAt: String = Identifiers.now()) async throws -> ExportedFile? {
-        guard let archived = try await repository.exportConversation(id: conversationID) else { return nil }
+    /// One conversation in the given format, or nil if there is no such conversation (or it belongs to another
+    /// account than `ownerID`, when one is given).
+    public func export(conversationID: String, ownerID: String?, format: ExportFormat, exportedAt: String = Identifiers.now()) async throws -> ExportedFile? {
+        guard let archived = try await repository.exportConversation(id: conversationID),
+              ownerID == nil || archived.conversation.ownerID == ownerID else { return nil }
         switch format {
         case .json:
             return ExportedFile(

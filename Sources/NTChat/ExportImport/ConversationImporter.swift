@@ -14,6 +14,8 @@ import NTLog
 public final class ConversationImporter {
     public let repository: any ExportImportRepository
     public let limits: ImportLimits
+    /// The account the imported conversations belong to.
+    public let ownerID: String
     private var splitter: JSONRecordSplitter
     private let validator: ImportValidator
     private let decoder = JSONDecoder()
@@ -24,11 +26,15 @@ public final class ConversationImporter {
     private var records = 0
 
     /// `clock`: this server's time, which no timestamp of the input may pass by more than
-    /// ``ImportLimits/maxClockSkewSeconds``.
+    /// ``ImportLimits/maxClockSkewSeconds``. `ownerID`: the account the conversations are imported for; a
+    /// conversation of the file whose id another account's conversation has is stored as a copy (``ConflictCopy``),
+    /// never merged into the other's.
     public init(repository: any ExportImportRepository, limits: ImportLimits = ImportLimits(),
+                ownerID: String = Conversation.ownerAccountID,
                 clock: @escaping @Sendable () -> LogTimestamp = { LogTimestamp.now() }) {
         self.repository = repository
         self.limits = limits
+        self.ownerID = ownerID
         self.splitter = limits.makeSplitter()
         self.validator = ImportValidator(limits: limits)
         self.clock = clock
@@ -87,12 +93,12 @@ public final class ConversationImporter {
             throw refusal(record.line, error.message)
         }
         do {
-            var result = try await repository.importConversation(archived)
+            var result = try await repository.importConversation(archived, ownerID: ownerID)
             if result == .conflict {
                 // Keep the stored conversation; store the file's beside it. A copy made by an earlier import of
                 // the same record is found again (its ids come from the content), so a re-import writes nothing.
-                let copy = try ConflictCopy.make(archived, maxTitleCharacters: limits.maxTitleCharacters)
-                switch try await repository.importConversation(copy) {
+                let copy = try ConflictCopy.make(archived, maxTitleCharacters: limits.maxTitleCharacters, ownerID: ownerID)
+                switch try await repository.importConversation(copy, ownerID: ownerID) {
                 case .added(let messages): summary.messagesAdded += messages
                 case .busy: result = .busy
                 default: result = .unchanged(kept: 0) // the copy is there already (and may have moved on since)

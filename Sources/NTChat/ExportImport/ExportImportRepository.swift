@@ -3,19 +3,21 @@
 /// ``SQLiteChatRepository`` implements it; the API and the CLI reach it through ``ConversationExporter`` and
 /// ``ConversationImporter``.
 public protocol ExportImportRepository: Sendable {
-    /// How many conversations there are (for progress reports).
-    func conversationCount() async throws -> Int
+    /// How many conversations there are (of the account `ownerID`, or of everyone when nil), for progress reports.
+    func conversationCount(ownerID: String?) async throws -> Int
 
-    /// Up to `limit` conversations with their messages, in id order, whose ids sort after `afterID` (keyset
-    /// paging: pass the last id of the previous page; nil for the first page). Read in one transaction.
-    func exportPage(afterID: String?, limit: Int) async throws -> [ExportedConversation]
+    /// Up to `limit` conversations with their messages (of the account `ownerID`, or of everyone when nil: the
+    /// operator's export on the host), in id order, whose ids sort after `afterID` (keyset paging: pass the last id
+    /// of the previous page; nil for the first page). Read in one transaction.
+    func exportPage(ownerID: String?, afterID: String?, limit: Int) async throws -> [ExportedConversation]
 
     /// One conversation with its messages, or nil.
     func exportConversation(id: String) async throws -> ExportedConversation?
 
-    /// Stores a validated conversation in one transaction, following ``ImportMerge``: it adds and updates, and
-    /// never deletes a stored message.
-    func importConversation(_ archived: ExportedConversation) async throws -> ImportResult
+    /// Stores a validated conversation for the account `ownerID` in one transaction, following ``ImportMerge``: it
+    /// adds and updates, and never deletes a stored message. A stored conversation with the same id that belongs
+    /// to another account is a `.conflict` (the importer stores a copy).
+    func importConversation(_ archived: ExportedConversation, ownerID: String) async throws -> ImportResult
 }
 
 /// What an import did with one conversation of the file (the rules are ``ImportMerge``'s).
@@ -42,7 +44,8 @@ public enum ImportStoreError: Error, Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .messageIDTaken(let message, let conversation):
-            return "message \(message) already exists in another conversation (\(conversation))"
+            _ = conversation // not named: it may be another person's
+            return "message \(message) already exists in another conversation"
         }
     }
 }

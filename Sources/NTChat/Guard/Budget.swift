@@ -68,6 +68,29 @@ public struct Spend: Sendable, Equatable {
     }
 }
 
+/// One person's own limits (ADR 0018), beside the appliance's `[budget]`, which binds everyone.
+public struct PersonalBudget: Sendable, Equatable {
+    /// The account whose spend counts: the owner of the conversations.
+    public var ownerID: String
+    public var dailyUSD: Double?
+    public var monthlyUSD: Double?
+
+    public init(ownerID: String, dailyUSD: Double?, monthlyUSD: Double?) {
+        self.ownerID = ownerID
+        self.dailyUSD = dailyUSD
+        self.monthlyUSD = monthlyUSD
+    }
+
+    /// As ``BudgetLimits`` (no per-conversation part), for the shared arithmetic. A personal budget of 0 is a
+    /// real limit (the person may spend nothing), unlike the appliance's, where 0 means none.
+    func limits(warnRatio: Double) -> BudgetLimits {
+        var limits = BudgetLimits(warnRatio: warnRatio)
+        limits.dailyUSD = dailyUSD.map { max(0, $0) }
+        limits.monthlyUSD = monthlyUSD.map { max(0, $0) }
+        return limits
+    }
+}
+
 /// A request refused because it could exceed a budget: which one, its limit, what was spent, what it could cost.
 public struct BudgetExceeded: Error, Sendable, Equatable, CustomStringConvertible {
     public let budget: BudgetKind
@@ -75,12 +98,15 @@ public struct BudgetExceeded: Error, Sendable, Equatable, CustomStringConvertibl
     public let spentUSD: Double
     /// The request's worst case; nil when its model's prices are unknown (refused because the budget is used up).
     public let worstCaseUSD: Double?
+    /// Whether it is the person's own budget rather than the appliance's.
+    public var personal = false
 
-    public init(budget: BudgetKind, limitUSD: Double, spentUSD: Double, worstCaseUSD: Double?) {
+    public init(budget: BudgetKind, limitUSD: Double, spentUSD: Double, worstCaseUSD: Double?, personal: Bool = false) {
         self.budget = budget
         self.limitUSD = limitUSD
         self.spentUSD = spentUSD
         self.worstCaseUSD = worstCaseUSD
+        self.personal = personal
     }
 
     /// What is left of the budget, never negative.
@@ -88,7 +114,7 @@ public struct BudgetExceeded: Error, Sendable, Equatable, CustomStringConvertibl
 
     /// `daily budget $5.00: $4.98 spent, $0.02 remains; this request could cost up to $0.05`.
     public var message: String {
-        let head = "\(budget.phrase) \(USD.format(limitUSD)): \(USD.format(spentUSD)) spent, \(USD.format(remainingUSD)) remains"
+        let head = "\(personal ? "your " : "")\(budget.phrase) \(USD.format(limitUSD)): \(USD.format(spentUSD)) spent, \(USD.format(remainingUSD)) remains"
         if let worst = worstCaseUSD, worst > 0 { return head + "; this request could cost up to \(USD.format(worst))" }
         return head + "; the budget is used up"
     }

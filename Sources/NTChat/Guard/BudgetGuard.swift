@@ -6,10 +6,18 @@ import Synchronization
 public protocol SpendStore: Sendable {
     /// Spend on `day` (UTC), in `day`'s calendar month, and in the conversation (0 when `conversationID` is nil).
     func spend(day: UTCDay, conversationID: String?) async throws -> Spend
+    /// One account's spend on `day` (UTC) and in `day`'s calendar month (the conversation part is 0).
+    func spend(day: UTCDay, ownerID: String) async throws -> Spend
     /// Spend per day for days in `[from, to)` that have any; days without spend are left out.
     func spendByDay(from: UTCDay, to: UTCDay) async throws -> [UTCDay: Double]
     /// Spend and priced answers per model for days in `[from, to)`, most expensive first.
     func spendByModel(from: UTCDay, to: UTCDay) async throws -> [ModelSpend]
+    /// One account's spend per day for days in `[from, to)` that have any.
+    func spendByDay(from: UTCDay, to: UTCDay, ownerID: String) async throws -> [UTCDay: Double]
+    /// One account's spend per model for days in `[from, to)`, most expensive first.
+    func spendByModel(from: UTCDay, to: UTCDay, ownerID: String) async throws -> [ModelSpend]
+    /// Every account's spend on `day` and in its month, the biggest spender first.
+    func spendByOwner(day: UTCDay) async throws -> [(ownerID: String, spend: Spend)]
 }
 
 /// One model's spend over a period, as `GET /api/usage` lists it.
@@ -30,6 +38,8 @@ public struct ModelSpend: Sendable, Equatable {
 public struct BudgetReservation: Sendable, Equatable {
     let id: Int
     let conversationID: String
+    /// The account whose personal budgets it counts against, if any.
+    let ownerID: String?
     let day: UTCDay
     /// The amount reserved: the worst case, or 0 when it is unknown.
     public let amountUSD: Double
@@ -68,20 +78,25 @@ public final class BudgetGuard: Sendable {
     /// The limits in force now.
     public var currentLimits: BudgetLimits { limits() }
 
-    /// Admits a request whose worst case is `worstCaseUSD` (nil: unknown prices) into every budget, reserving it;
-    /// release the reservation with ``settle(_:)`` once the answer's cost is stored (or nothing was spent).
+    /// Admits a request whose worst case is `worstCaseUSD` (nil: unknown prices) into every budget — the
+    /// appliance's, then the person's own (`person`) — reserving it; release the reservation with ``settle(_:)``
+    /// once the answer's cost is stored (or nothing was spent).
     ///
     /// - Throws: ``BudgetExceeded`` naming the first budget it could exceed; storage errors as they come.
-    public func admit(conversationID: String, worstCaseUSD: Double?) async throws -> BudgetReservation {
+    public func admit(conversationID: String, worstCaseUSD: Double?, person: PersonalBudget? = nil) async throws -> BudgetReservation {
         let limits = self.limits()
+        let personal = person.map { $0.limits(warnRatio: limits.warnRatio) }
         let day = today()
         let amount = max(0, worstCaseUSD ?? 0)
         let anyBudget = BudgetKind.allCases.contains { limits.limit($0) != nil }
+        let anyPersonal = personal.map { $0.dailyUSD != nil || $0.monthlyUSD != nil } ?? false
         var attempt = 0
         while true {
             attempt += 1
             let epoch = state.withLock { $0.epoch }
             let stored = anyBudget ? try await store.spend(day: day, conversationID: conversationID) : Spend()
+            var storedPersonal = Spend()
+            if anyPersonal, let person { storedPersonal = try await store.spend(day: day, ownerID: person.ownerID) }
             let verdict = state.withLock { s -> Result<BudgetReservation, BudgetExceeded>? in
                 if s.epoch != epoch && attempt < 3 { return nil }
                 if anyBudget {
@@ -90,8 +105,18 @@ public final class BudgetGuard: Sendable {
                         return .failure(exceeded)
                     }
                 }
+                if anyPersonal, let person, let personal {
+                    let mine = s.reservations.values.filter { $0.ownerID == person.ownerID }
+                    let spend = Self.adding(Self.reserved(mine, day: day, conversationID: conversationID), to: storedPersonal)
+                    if var exceeded = BudgetArithmetic.check(worstCase: worstCaseUSD, spend: Spend(today: spend.today, month: spend.month), limits: personal) {
+                        exceeded.personal = true
+                        return .failure(exceeded)
+                    }
+                }
                 s.nextID += 1
-                let reservation = BudgetReservation(id: s.nextID, conversationID: conversationID, day: day, amountUSD: amount)
+                let reservation = BudgetReservation(
+                    id: s.nextID, conversationID: conversationID, ownerID: person?.ownerID, day: day, amountUSD: amount
+                )
                 s.reservations[reservation.id] = reservation
                 return .success(reservation)
             }

@@ -13,15 +13,24 @@ public struct SpendReport: Sendable, Encodable {
         /// The part of `spendUSD` that is estimated (answers the upstream sent no cost for, not yet reconciled).
         public let estimatedUSD: Double
         let labelKey: String
+        /// In a person's report: what the appliance's budget for the period still allows everyone (it binds this
+        /// person too, so what remains for them is never more).
+        let applianceRemainingUSD: Double?
 
-        public var remainingUSD: Double? { budgetUSD.map { max(0, $0 - spendUSD) } }
+        public var remainingUSD: Double? {
+            let own = budgetUSD.map { max(0, $0 - spendUSD) }
+            guard let shared = applianceRemainingUSD else { return own }
+            return min(own ?? shared, shared)
+        }
 
-        init(labelKey: String, label: String, spendUSD: Double, estimatedUSD: Double, budgetUSD: Double?, warnRatio: Double) {
+        init(labelKey: String, label: String, spendUSD: Double, estimatedUSD: Double, budgetUSD: Double?, warnRatio: Double,
+             applianceRemainingUSD: Double? = nil) {
             self.labelKey = labelKey
             self.label = label
             self.spendUSD = Self.rounded(spendUSD)
             self.estimatedUSD = Self.rounded(max(0, estimatedUSD))
             self.budgetUSD = budgetUSD
+            self.applianceRemainingUSD = applianceRemainingUSD
             self.warn = BudgetArithmetic.isWarning(spent: spendUSD, limit: budgetUSD, ratio: warnRatio)
         }
 
@@ -48,8 +57,15 @@ public struct SpendReport: Sendable, Encodable {
     public let byModel: [ModelSpend]
     /// Oldest first, ending today, days without spend included.
     public let byDay: [(day: UTCDay, spendUSD: Double)]
+    /// `person`: the asker's own spend against their own budgets; `appliance`: everyone's against `[budget]`.
+    public let scope: String
+    /// In the appliance's report (admins): each account's spend today and this month, by account id (the web
+    /// worker names them).
+    public var byUser: [(ownerID: String, spend: Spend)]?
 
     enum CodingKeys: String, CodingKey {
+        case scope
+        case byUser = "by_user"
         case today, month
         case perConversationBudgetUSD = "per_conversation_budget_usd"
         case warnRatio = "warn_ratio"
@@ -60,6 +76,10 @@ public struct SpendReport: Sendable, Encodable {
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(scope, forKey: .scope)
+        if let byUser {
+            try c.encode(byUser.map { UserRow(user: $0.ownerID, today: Period.rounded($0.spend.today), month: Period.rounded($0.spend.month)) }, forKey: .byUser)
+        }
         try c.encode(today, forKey: .today)
         try c.encode(month, forKey: .month)
         try c.encode(perConversationBudgetUSD, forKey: .perConversationBudgetUSD)
@@ -83,6 +103,18 @@ public struct SpendReport: Sendable, Encodable {
         enum CodingKeys: String, CodingKey {
             case model, messages
             case spendUSD = "spend_usd"
+        }
+    }
+
+    struct UserRow: Encodable {
+        let user: String
+        let today: Double
+        let month: Double
+
+        enum CodingKeys: String, CodingKey {
+            case user
+            case today = "today_usd"
+            case month = "month_usd"
         }
     }
 
@@ -110,19 +142,40 @@ extension BudgetGuard {
     public static let reportDays = 30
 
     /// The usage report: spend today and this month against the budgets, per model and per day over the last
-    /// 30 days (UTC), with the breaker's state. Also refreshes the spend gauges.
-    public func report(breaker: BreakerSnapshot) async throws -> SpendReport {
-        let limits = self.limits()
+    /// 30 days (UTC), with the breaker's state. With `person`, the asker's own spend against their own budgets
+    /// (nobody else's rows count); without, the appliance's, with each account's totals. Also refreshes the spend
+    /// gauges.
+    public func report(breaker: BreakerSnapshot, person: PersonalBudget? = nil) async throws -> SpendReport {
+        let appliance = self.limits()
+        var limits = appliance
         let day = today()
         let first = day.adding(days: -(Self.reportDays - 1))
         let end = day.adding(days: 1)
-        let spend = try await store.spend(day: day, conversationID: nil)
-        let perDay = try await store.spendByDay(from: first, to: end)
-        let perModel = try await store.spendByModel(from: first, to: end)
-        publish(spend, limits: limits)
+        let whole = try await store.spend(day: day, conversationID: nil)
+        publish(whole, limits: limits)
+        let spend: Spend, perDay: [UTCDay: Double], perModel: [ModelSpend]
+        var byUser: [(ownerID: String, spend: Spend)]?
+        if let person {
+            spend = try await store.spend(day: day, ownerID: person.ownerID)
+            perDay = try await store.spendByDay(from: first, to: end, ownerID: person.ownerID)
+            perModel = try await store.spendByModel(from: first, to: end, ownerID: person.ownerID)
+            // The person's own budget when they have one; else the appliance's shows, which is what binds them.
+            let own = person.limits(warnRatio: limits.warnRatio)
+            limits.dailyUSD = own.dailyUSD ?? appliance.dailyUSD
+            limits.monthlyUSD = own.monthlyUSD ?? appliance.monthlyUSD
+        } else {
+            spend = whole
+            perDay = try await store.spendByDay(from: first, to: end)
+            perModel = try await store.spendByModel(from: first, to: end)
+            byUser = try await store.spendByOwner(day: day)
+        }
         return SpendReport(
-            today: .init(labelKey: "date", label: day.description, spendUSD: spend.today, estimatedUSD: spend.estimatedToday, budgetUSD: limits.dailyUSD, warnRatio: limits.warnRatio),
-            month: .init(labelKey: "month", label: day.monthString, spendUSD: spend.month, estimatedUSD: spend.estimatedMonth, budgetUSD: limits.monthlyUSD, warnRatio: limits.warnRatio),
+            today: .init(labelKey: "date", label: day.description, spendUSD: spend.today, estimatedUSD: spend.estimatedToday,
+                         budgetUSD: limits.dailyUSD, warnRatio: limits.warnRatio,
+                         applianceRemainingUSD: person == nil ? nil : appliance.dailyUSD.map { max(0, $0 - whole.today) }),
+            month: .init(labelKey: "month", label: day.monthString, spendUSD: spend.month, estimatedUSD: spend.estimatedMonth,
+                         budgetUSD: limits.monthlyUSD, warnRatio: limits.warnRatio,
+                         applianceRemainingUSD: person == nil ? nil : appliance.monthlyUSD.map { max(0, $0 - whole.month) }),
             perConversationBudgetUSD: limits.perConversationUSD,
             warnRatio: limits.warnRatio,
             circuitBreaker: breaker,
@@ -130,7 +183,9 @@ extension BudgetGuard {
             byDay: (0..<Self.reportDays).map { offset in
                 let d = first.adding(days: offset)
                 return (d, perDay[d] ?? 0)
-            }
+            },
+            scope: person == nil ? "appliance" : "person",
+            byUser: byUser
         )
     }
 }

@@ -13,6 +13,12 @@ public struct Conversation: Codable, Sendable, Equatable {
     /// The end of the visible path (ADR 0017): the branch the conversation shows and continues. Nil only while
     /// it has no messages.
     public var currentLeafID: String? = nil
+    /// The account the conversation belongs to (ADR 0018). Not part of the API's JSON: every route answers only
+    /// about the asker's own conversations.
+    public var ownerID: String = Conversation.ownerAccountID
+
+    /// The id of the appliance's own account, which owns every conversation made before accounts existed.
+    public static let ownerAccountID = "owner"
 
     enum CodingKeys: String, CodingKey {
         case id, title, model

@@ -70,11 +70,11 @@ public struct TitleHit: Codable, Sendable, Equatable {
 public protocol SearchRepository: Sendable {
     /// The best `limit` messages for `query`, best first. An implementation may rank only the newest matches of a
     /// very common query (``SQLiteChatRepository/rankingWindow``) to bound its cost.
-    func search(_ query: SearchQuery, limit: Int) async throws -> [SearchHit]
+    func search(_ query: SearchQuery, ownerID: String, limit: Int) async throws -> [SearchHit]
 
     /// The best `limit` conversations whose title holds every term of `query`, best first (newest first among
     /// equals).
-    func searchTitles(_ query: SearchQuery, limit: Int) async throws -> [TitleHit]
+    func searchTitles(_ query: SearchQuery, ownerID: String, limit: Int) async throws -> [TitleHit]
 }
 
 /// Cuts FTS5 `snippet()` output at its highlight markers.

@@ -31,8 +31,12 @@ public struct ProgressUpdate: Sendable {
 /// Everything the chat domain needs from storage. The SQLite implementation is ``SQLiteChatRepository``; a
 /// PostgreSQL adapter would implement the same protocol.
 public protocol ChatRepository: MessageTreeRepository {
-    func createConversation(title: String, model: String?, systemPrompt: String?) async throws -> Conversation
-    func conversations(limit: Int, offset: Int) async throws -> ConversationPage
+    /// A new conversation belonging to the account `ownerID`.
+    func createConversation(title: String, model: String?, systemPrompt: String?, ownerID: String) async throws -> Conversation
+    /// A page of the conversations of the account `ownerID`, the most recently active first.
+    func conversations(ownerID: String, limit: Int, offset: Int) async throws -> ConversationPage
+    /// The conversation with this id, whoever owns it: callers answering a person check ``Conversation/ownerID``
+    /// (the web worker's routes answer 404 for another person's id).
     func conversation(id: String) async throws -> Conversation?
     /// Every message of the conversation (every branch), in creation order, without `sibling_ids`: what exports,
     /// archives and imports read.

@@ -2,17 +2,20 @@ import NTStorage
 
 /// Export on SQLite (ADR 0006); import is in SQLiteChatRepository+Import.swift.
 extension SQLiteChatRepository: ExportImportRepository {
-    public func conversationCount() throws -> Int {
-        try db.scalarInt("SELECT COUNT(*) FROM conversations") ?? 0
+    public func conversationCount(ownerID: String?) throws -> Int {
+        let count = try db.prepare("SELECT COUNT(*) FROM conversations WHERE ?1 IS NULL OR owner_id = ?1")
+        count.bind(1, ownerID)
+        return try count.step() ? count.int(0) : 0
     }
 
-    public func exportPage(afterID: String?, limit: Int) throws -> [ExportedConversation] {
+    public func exportPage(ownerID: String?, afterID: String?, limit: Int) throws -> [ExportedConversation] {
         try readTransaction {
             let query = try db.prepare(
-                "SELECT \(Self.conversationColumns) FROM conversations c WHERE c.id > ? ORDER BY c.id LIMIT ?"
+                "SELECT \(Self.conversationColumns) FROM conversations c WHERE c.id > ?1 AND (?3 IS NULL OR c.owner_id = ?3) ORDER BY c.id LIMIT ?2"
             )
             query.bind(1, afterID ?? "")
             query.bind(2, limit)
+            query.bind(3, ownerID)
             var conversations: [Conversation] = []
             while try query.step() { conversations.append(Self.conversation(from: query)) }
             let messages = try db.prepare("SELECT \(Self.messageColumns) FROM messages WHERE conversation_id = ? ORDER BY seq")

@@ -2,18 +2,20 @@ import NTStorage
 
 /// Import on SQLite (ADR 0006): one transaction per conversation, following ``ImportMerge``.
 extension SQLiteChatRepository {
-    public func importConversation(_ archived: ExportedConversation) async throws -> ImportResult {
+    public func importConversation(_ archived: ExportedConversation, ownerID: String) async throws -> ImportResult {
         return try await writing {
             let incoming = archived.conversation
             return try db.transaction {
                 guard let existing = try conversation(id: incoming.id) else {
                     try writeRow(incoming, """
-                        INSERT INTO conversations (title, model, system_prompt, created_at, updated_at, current_leaf_id, id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """)
+                        INSERT INTO conversations (title, model, system_prompt, created_at, updated_at, current_leaf_id, id, owner_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """, ownerID: ownerID)
                     try insertMessages(archived.messages, firstSeq: 1)
                     return .added(messages: archived.messages.count)
                 }
+                // Another person's conversation is never merged into, nor revealed: the file's copy goes beside it.
+                guard existing.ownerID == ownerID else { return .conflict }
                 switch ImportMerge.plan(stored: existing, storedMessages: try messages(conversationID: incoming.id), incoming: archived) {
                 case .unchanged(let kept): return .unchanged(kept: kept)
                 case .conflict: return .conflict
@@ -44,8 +46,9 @@ extension SQLiteChatRepository {
 
     /// Runs `sql` with the row's title, model, system prompt, created_at, updated_at, current leaf and id bound in
     /// that order.
-    private func writeRow(_ row: Conversation, _ sql: String) throws {
+    private func writeRow(_ row: Conversation, _ sql: String, ownerID: String? = nil) throws {
         let statement = try db.prepare(sql)
+        if let ownerID { statement.bind(8, ownerID) }
         statement.bind(1, row.title)
         statement.bind(2, row.model)
         statement.bind(3, row.systemPrompt)

@@ -10,24 +10,29 @@ extension SQLiteChatRepository: SearchRepository {
 
     /// Content counts twice as much as reasoning in the ranking. The window's lower rowid bound is found by walking
     /// the match list alone (no scoring), which FTS5 does quickly; 0 when there are fewer matches than the window.
+    /// Only the asker's messages (`?6`, their conversations' owner) are ranked; the window counts everyone's
+    /// matches, so on a shared appliance it reaches back less far for each person.
     static let searchSQL = """
         SELECT h.snip, h.score, m.id, m.conversation_id, c.title, m.role, m.created_at
         FROM (
-            SELECT rowid AS rid, rank AS score, snippet(messages_fts, -1, ?1, ?2, '…', 24) AS snip
+            SELECT messages_fts.rowid AS rid, messages_fts.rank AS score, snippet(messages_fts, -1, ?1, ?2, '…', 24) AS snip
             FROM messages_fts
-            WHERE messages_fts MATCH ?3 AND rank MATCH 'bm25(2.0, 1.0)'
-              AND rowid >= COALESCE(
+            JOIN messages o ON o.rowid = messages_fts.rowid
+            JOIN conversations oc ON oc.id = o.conversation_id AND oc.owner_id = ?6
+            WHERE messages_fts MATCH ?3 AND messages_fts.rank MATCH 'bm25(2.0, 1.0)'
+              AND messages_fts.rowid >= COALESCE(
                 (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?3 ORDER BY rowid DESC LIMIT 1 OFFSET ?5), 0)
-            ORDER BY rank LIMIT ?4
+            ORDER BY messages_fts.rank LIMIT ?4
         ) h
         JOIN messages m ON m.rowid = h.rid
         JOIN conversations c ON c.id = m.conversation_id
         ORDER BY h.score, m.rowid
         """
 
-    public func search(_ query: SearchQuery, limit: Int) throws -> [SearchHit] {
+    public func search(_ query: SearchQuery, ownerID: String, limit: Int) throws -> [SearchHit] {
         try hits(Self.searchSQL, query, limit: limit) { statement, _ in
             statement.bind(5, Self.rankingWindow - 1)
+            statement.bind(6, ownerID)
         } row: { statement, markers in
             SearchHit(
                 messageID: statement.string(2) ?? "", conversationID: statement.string(3) ?? "",
@@ -43,13 +48,15 @@ extension SQLiteChatRepository: SearchRepository {
         SELECT highlight(conversations_fts, 0, ?1, ?2), bm25(conversations_fts) AS score, c.id, c.title, c.updated_at
         FROM conversations_fts
         JOIN conversations c ON c.rowid = conversations_fts.rowid
-        WHERE conversations_fts MATCH ?3
+        WHERE conversations_fts MATCH ?3 AND c.owner_id = ?5
         ORDER BY score, c.updated_at DESC, c.id
         LIMIT ?4
         """
 
-    public func searchTitles(_ query: SearchQuery, limit: Int) throws -> [TitleHit] {
-        try hits(Self.titleSearchSQL, query, limit: limit) { statement, markers in
+    public func searchTitles(_ query: SearchQuery, ownerID: String, limit: Int) throws -> [TitleHit] {
+        try hits(Self.titleSearchSQL, query, limit: limit) { statement, _ in
+            statement.bind(5, ownerID)
+        } row: { statement, markers in
             TitleHit(
                 conversationID: statement.string(2) ?? "", title: statement.string(3) ?? "",
                 updatedAt: statement.string(4) ?? "", rank: -statement.double(1),

@@ -21,24 +21,24 @@ public actor SQLiteChatRepository: ChatRepository {
     static let conversationColumns = """
         c.id, c.title, c.model, c.system_prompt, c.created_at, c.updated_at,
         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id),
-        (SELECT COALESCE(SUM(m.cost_usd), 0) FROM messages m WHERE m.conversation_id = c.id), c.current_leaf_id
+        (SELECT COALESCE(SUM(m.cost_usd), 0) FROM messages m WHERE m.conversation_id = c.id), c.current_leaf_id, c.owner_id
         """
 
     static func conversation(from row: Statement) -> Conversation {
         Conversation(
             id: row.string(0) ?? "", title: row.string(1) ?? "", model: row.string(2), systemPrompt: row.string(3),
             createdAt: row.string(4) ?? "", updatedAt: row.string(5) ?? "", messageCount: row.int(6), costUSD: row.double(7),
-            currentLeafID: row.string(8)
+            currentLeafID: row.string(8), ownerID: row.string(9) ?? Conversation.ownerAccountID
         )
     }
 
-    public func createConversation(title: String, model: String?, systemPrompt: String?) async throws -> Conversation {
+    public func createConversation(title: String, model: String?, systemPrompt: String?, ownerID: String) async throws -> Conversation {
         return try await writing {
             defer { db.resetCachedStatements() }
             let id = Identifiers.uuid()
             let now = Identifiers.now()
             let insert = try db.cachedStatement(
-                "INSERT INTO conversations (id, title, model, system_prompt, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                "INSERT INTO conversations (id, title, model, system_prompt, created_at, updated_at, owner_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
             )
             insert.bind(1, id)
             insert.bind(2, title)
@@ -46,24 +46,29 @@ public actor SQLiteChatRepository: ChatRepository {
             insert.bind(4, systemPrompt)
             insert.bind(5, now)
             insert.bind(6, now)
+            insert.bind(7, ownerID)
             _ = try insert.step()
             return Conversation(
                 id: id, title: title, model: model, systemPrompt: systemPrompt, createdAt: now, updatedAt: now,
-                messageCount: 0, costUSD: 0
+                messageCount: 0, costUSD: 0, ownerID: ownerID
             )
         }
     }
 
-    public func conversations(limit: Int, offset: Int) throws -> ConversationPage {
+    public func conversations(ownerID: String, limit: Int, offset: Int) throws -> ConversationPage {
         defer { db.resetCachedStatements() }
         let query = try db.cachedStatement(
-            "SELECT \(Self.conversationColumns) FROM conversations c ORDER BY c.updated_at DESC, c.id LIMIT ? OFFSET ?"
+            "SELECT \(Self.conversationColumns) FROM conversations c WHERE c.owner_id = ? ORDER BY c.updated_at DESC, c.id LIMIT ? OFFSET ?"
         )
-        query.bind(1, limit)
-        query.bind(2, offset)
+        query.bind(1, ownerID)
+        query.bind(2, limit)
+        query.bind(3, offset)
         var items: [Conversation] = []
         while try query.step() { items.append(Self.conversation(from: query)) }
-        let total = try db.scalarInt("SELECT COUNT(*) FROM conversations") ?? 0
+        query.reset()
+        let count = try db.cachedStatement("SELECT COUNT(*) FROM conversations WHERE owner_id = ?")
+        count.bind(1, ownerID)
+        let total = try count.step() ? count.int(0) : 0
         return ConversationPage(conversations: items, total: total, limit: limit, offset: offset)
     }
 

@@ -16,9 +16,12 @@ public struct TurnRequest: Sendable {
     public var maxTokens: Int?
     public var temperature: Double?
     public var requestID: String
+    /// The asker's own budgets (ADR 0018); nil when none apply (the appliance's `[budget]` binds everyone anyway).
+    public var person: PersonalBudget?
 
     public init(conversationID: String, content: String?, branchFrom: String? = nil, model: String? = nil, maxTokens: Int? = nil,
-                temperature: Double? = nil, requestID: String) {
+                temperature: Double? = nil, requestID: String, person: PersonalBudget? = nil) {
+        self.person = person
         self.conversationID = conversationID
         self.content = content
         self.branchFrom = branchFrom
@@ -151,7 +154,7 @@ public final class ChatService: Sendable {
             throw .storage(StorageFault(error))
         }
 
-        let admission = try await guards.admit(conversationID: conversation.id, plan: plan, logger: logger)
+        let admission = try await guards.admit(conversationID: conversation.id, plan: plan, person: request.person, logger: logger)
         let rows: TurnRows
         do {
             rows = try await repository.beginTurn(

@@ -20,7 +20,7 @@ struct TurnGuards: Sendable {
 
     /// The breaker first, for the plan's model (while the upstream's or the model's circuit is open, refusing
     /// costs no database query), then the plan's worst case against every budget.
-    func admit(conversationID: String, plan: TurnPlan, logger: Logger) async throws(TurnRefusal) -> Admission {
+    func admit(conversationID: String, plan: TurnPlan, person: PersonalBudget?, logger: Logger) async throws(TurnRefusal) -> Admission {
         var admission = Admission(model: plan.body.model)
         if let breaker {
             switch breaker.acquire(model: admission.model) {
@@ -36,14 +36,14 @@ struct TurnGuards: Sendable {
         }
         guard let budget else { return admission }
         do {
-            admission.reservation = try await budget.admit(conversationID: conversationID, worstCaseUSD: plan.worstCaseUSD)
+            admission.reservation = try await budget.admit(conversationID: conversationID, worstCaseUSD: plan.worstCaseUSD, person: person)
             return admission
         } catch {
             if let permit = admission.permit { breaker?.record(permit, .ignored) }
             if let exceeded = error as? BudgetExceeded {
                 Counter(label: "neural_terminal_chat_refusals_total", dimensions: [("reason", "budget_exceeded")]).increment()
                 logger.notice("chat refused: budget", metadata: [
-                    "budget": "\(exceeded.budget.rawValue)", "limit_usd": "\(exceeded.limitUSD)", "spent_usd": "\(exceeded.spentUSD)",
+                    "budget": "\(exceeded.budget.rawValue)", "personal": "\(exceeded.personal)", "limit_usd": "\(exceeded.limitUSD)", "spent_usd": "\(exceeded.spentUSD)",
                     "worst_case_usd": "\(exceeded.worstCaseUSD.map { "\($0)" } ?? "unknown")", "model": "\(plan.body.model)",
                 ])
                 throw .budgetExceeded(exceeded)

@@ -50,10 +50,15 @@ public struct RequestAccount: Sendable, Equatable {
     public let id: String
     public let name: String
     public let isAdmin: Bool
+    /// The person's own budgets in USD (nil: none), checked before each turn beside the appliance's.
+    public let dailyBudgetUSD: Double?
+    public let monthlyBudgetUSD: Double?
 
-    public init(id: String, name: String, isAdmin: Bool) {
+    public init(id: String, name: String, isAdmin: Bool, dailyBudgetUSD: Double? = nil, monthlyBudgetUSD: Double? = nil) {
         self.id = id
         self.name = name
         self.isAdmin = isAdmin
+        self.dailyBudgetUSD = dailyBudgetUSD
+        self.monthlyBudgetUSD = monthlyBudgetUSD
     }
 }

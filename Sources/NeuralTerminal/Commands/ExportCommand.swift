@@ -40,7 +40,7 @@ struct ExportCommand: AsyncParsableCommand {
         let out = try OutputFile(path: output)
         do {
             if let conversation {
-                guard let file = try await exporter.export(conversationID: conversation, format: ExportFormat(rawValue: format) ?? .json) else {
+                guard let file = try await exporter.export(conversationID: conversation, ownerID: nil, format: ExportFormat(rawValue: format) ?? .json) else {
                     out.discard()
                     printError("no conversation \(conversation)")
                     throw ExitCode(1)
@@ -51,7 +51,7 @@ struct ExportCommand: AsyncParsableCommand {
                 return
             }
             let progress = ProgressReporter(label: "export", measure: .count("conversations"))
-            let count = try await exporter.exportAll { bytes in try out.write(bytes) } progress: { step in
+            let count = try await exporter.exportAll(ownerID: nil) { bytes in try out.write(bytes) } progress: { step in
                 progress.update(done: step.done, total: step.total)
             }
             try out.commit()

@@ -91,6 +91,9 @@ struct AuthGate: Sendable {
 
 extension RequestAccount {
     init(_ account: Account) {
-        self.init(id: account.id, name: account.name, isAdmin: account.isAdmin)
+        self.init(
+            id: account.id, name: account.name, isAdmin: account.isAdmin,
+            dailyBudgetUSD: account.dailyBudgetUSD, monthlyBudgetUSD: account.monthlyBudgetUSD
+        )
     }
 }

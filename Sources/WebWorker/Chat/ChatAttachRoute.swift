@@ -19,7 +19,7 @@ extension ChatRoutes {
     /// the conversation streams in this web worker: the page then shows the stored text.
     func addAttach(to table: RouteTable) {
         table.add(.get, "/api/conversations/{id}/stream") { _, context in
-            let id = try Validate.id(context)
+            let id = try await owned.conversationID(context)
             guard let live = service.watch(conversationID: id) else {
                 throw APIError(.notFound, code: "not_streaming", message: "no answer is streaming in this conversation")
             }

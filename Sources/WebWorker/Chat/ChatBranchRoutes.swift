@@ -9,7 +9,7 @@ extension ChatRoutes {
     /// under it). Sending (`edit_of`) and regenerating (`message_id`) are the turn routes.
     func addBranches(to table: RouteTable) {
         table.add(.put, "/api/conversations/{id}/leaf") { request, context in
-            let id = try Validate.id(context)
+            let id = try await owned.conversationID(context)
             let body = try await request.decode(as: LeafBody.self, context: context)
             let messageID = try Validate.messageID(body.messageID)
             do {
@@ -20,7 +20,7 @@ extension ChatRoutes {
             return try await detail(id, view: .path)
         }
         table.add(.delete, "/api/conversations/{id}/messages/{message_id}") { _, context in
-            let id = try Validate.id(context)
+            let id = try await owned.conversationID(context)
             let messageID = try Validate.messageID(context.parameters.get("message_id"))
             do {
                 _ = try await repository.deleteSubtree(conversationID: id, messageID: messageID)

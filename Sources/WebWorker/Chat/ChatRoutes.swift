@@ -12,6 +12,9 @@ struct ChatRoutes: Sendable {
     /// `[limits]` at the point of use: message and title length, page size.
     let limits: @Sendable () -> InputLimits
 
+    /// Answers 404 for another person's conversation, before any route reads or changes it.
+    var owned: Ownership { Ownership(repository: repository) }
+
     func add(to table: RouteTable) {
         table.add(.get, "/api/models") { _, _ in
             JSONBody.response(ModelsList(data: try await catalog.models(), refreshedAt: catalog.lastRefresh))
@@ -25,25 +28,25 @@ struct ChatRoutes: Sendable {
                 throw APIError(.badGateway, code: "upstream_unreachable", message: "could not refresh the models: \(error)")
             }
         }
-        table.add(.get, "/api/conversations") { request, _ in
+        table.add(.get, "/api/conversations") { request, context in
             let limit = try Validate.pageSize(request.uri.queryParameters.get("limit"), default: 50, max: limits().pageMaxItems)
             let offset = try Validate.int(request.uri.queryParameters.get("offset"), "offset", default: 0, in: 0...Int.max)
-            return JSONBody.response(try await repository.conversations(limit: limit, offset: offset))
+            return JSONBody.response(try await repository.conversations(ownerID: try Ownership.accountID(context), limit: limit, offset: offset))
         }
         table.add(.post, "/api/conversations") { request, context in
             let body = try await request.decode(as: NewConversationBody.self, context: context)
             let title = try Validate.title(body.title ?? "New session", limits())
             let model = try body.model.map { try Validate.text($0, "model", max: ChatLimits.maxModelIDCharacters) }
             let prompt = try body.systemPrompt.map { try Validate.text($0, "system_prompt", max: ChatLimits.maxSystemPromptCharacters, allowEmpty: true) }
-            let created = try await repository.createConversation(title: title, model: model, systemPrompt: prompt)
+            let created = try await repository.createConversation(title: title, model: model, systemPrompt: prompt, ownerID: try Ownership.accountID(context))
             return JSONBody.response(created, status: .created)
         }
         table.add(.get, "/api/conversations/{id}") { request, context in
-            let id = try Validate.id(context)
+            let id = try await owned.conversationID(context)
             return try await detail(id, view: try Validate.view(request.uri.queryParameters.get("view")))
         }
         table.add(.patch, "/api/conversations/{id}") { request, context in
-            let id = try Validate.id(context)
+            let id = try await owned.conversationID(context)
             let body = try await request.decode(as: ConversationPatchBody.self, context: context)
             let limits = limits()
             let patch = ConversationPatch(
@@ -57,13 +60,13 @@ struct ChatRoutes: Sendable {
             return JSONBody.response(updated)
         }
         table.add(.delete, "/api/conversations/{id}") { _, context in
-            let id = try Validate.id(context)
+            let id = try await owned.conversationID(context)
             _ = service.stop(conversationID: id)
             guard try await repository.deleteConversation(id: id) else { throw APIError.notFound }
             return Response(status: .noContent)
         }
         table.add(.post, "/api/conversations/{id}/messages") { request, context in
-            let id = try Validate.id(context)
+            let id = try await owned.conversationID(context)
             let body = try await request.decode(as: NewMessageBody.self, context: context)
             let content = try Validate.message(body.content, "content", limits())
             return try await stream(TurnRequest(
@@ -73,7 +76,7 @@ struct ChatRoutes: Sendable {
             ), context: context)
         }
         table.add(.post, "/api/conversations/{id}/regenerate") { request, context in
-            let id = try Validate.id(context)
+            let id = try await owned.conversationID(context)
             let body = try await request.decodeIfPresent(as: RegenerateBody.self, context: context) ?? RegenerateBody()
             return try await stream(TurnRequest(
                 conversationID: id, content: nil, branchFrom: try body.messageID.map(Validate.messageID), model: try Validate.model(body.model),
@@ -84,7 +87,7 @@ struct ChatRoutes: Sendable {
         addAttach(to: table)
         addBranches(to: table)
         table.add(.post, "/api/conversations/{id}/stop") { _, context in
-            let id = try Validate.id(context)
+            let id = try await owned.conversationID(context)
             return JSONBody.response(["stopped": service.stop(conversationID: id)])
         }
         table.add(.post, "/api/chat") { request, context in
@@ -95,11 +98,10 @@ struct ChatRoutes: Sendable {
             let conversationID: String
             var created = false
             if let given = body.conversationID {
-                guard Identifiers.isValid(given) else { throw APIError.notFound }
-                conversationID = given
+                conversationID = try await owned.conversation(given, context).id
             } else {
                 let title = String(message.prefix(min(60, limits.titleMaxChars)))
-                conversationID = try await repository.createConversation(title: title, model: model, systemPrompt: nil).id
+                conversationID = try await repository.createConversation(title: title, model: model, systemPrompt: nil, ownerID: try Ownership.accountID(context)).id
                 created = true
             }
             do {
@@ -120,6 +122,9 @@ struct ChatRoutes: Sendable {
     /// thread hands over wake that loop once per batch, and are parsed, stored in the answer buffer, framed and
     /// written there, with one write per batch.
     func stream(_ turnRequest: TurnRequest, context: AppRequestContext) async throws -> Response {
+        var turnRequest = turnRequest
+        // The asker's own budgets are checked beside the appliance's.
+        turnRequest.person = context.account?.personalBudget
         let turn: ChatTurn
         do {
             turn = try await service.start(turnRequest, logger: context.logger)

@@ -22,7 +22,8 @@ struct ExportImportRoutes: Sendable {
         table.add(.get, "/api/conversations/{id}/export") { request, context in
             let id = try Validate.id(context)
             let format = try Self.format(request.uri.queryParameters.get("format"), allowed: ExportFormat.allCases)
-            guard let file = try await ConversationExporter(repository: try store()).export(conversationID: id, format: format) else {
+            let owner = try Ownership.accountID(context)
+            guard let file = try await ConversationExporter(repository: try store()).export(conversationID: id, ownerID: owner, format: format) else {
                 throw APIError.notFound
             }
             let headers = Self.downloadHeaders(contentType: file.contentType, fileName: file.fileName)
@@ -31,6 +32,7 @@ struct ExportImportRoutes: Sendable {
         table.add(.get, "/api/export") { request, context in
             _ = try Self.format(request.uri.queryParameters.get("format"), allowed: [.json])
             let exporter = ConversationExporter(repository: try store())
+            let owner = try Ownership.accountID(context)
             let exportedAt = Identifiers.now()
             let stamp = String(exportedAt.prefix(19).filter { $0 != ":" && $0 != "-" }) + "Z"
             let headers = Self.downloadHeaders(
@@ -39,7 +41,7 @@ struct ExportImportRoutes: Sendable {
             let logger = context.logger
             return Response(status: .ok, headers: headers, body: ResponseBody { writer in
                 let started = ContinuousClock.now
-                let count = try await exporter.exportAll(exportedAt: exportedAt) { bytes in
+                let count = try await exporter.exportAll(ownerID: owner, exportedAt: exportedAt) { bytes in
                     try await writer.write(ByteBuffer(bytes: bytes))
                 }
                 try await writer.finish(nil)
@@ -57,7 +59,7 @@ struct ExportImportRoutes: Sendable {
     /// (zstd, decompressed as it arrives), for the decompressed bytes too: a small body that inflates is stopped at
     /// the same size, and each record at its own bounds while it is read.
     func importBody(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let importer = ConversationImporter(repository: try store(), limits: ImportLimits(limits()))
+        let importer = ConversationImporter(repository: try store(), limits: ImportLimits(limits()), ownerID: try Ownership.accountID(context))
         let maxBytes = importer.limits.maxTotalBytes
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > maxBytes {
             throw APIError(.contentTooLarge, code: "too_large", message: "the import is larger than \(maxBytes / (1 << 20)) MiB")

@@ -3,8 +3,8 @@ import NTChat
 import NTHTTP
 import NTStorage
 
-/// `GET /api/search?q=…&limit=…`: full-text search over every conversation title (`conversations`) and every
-/// message (`results`), each at most `limit` long.
+/// `GET /api/search?q=…&limit=…`: full-text search over the asker's conversation titles (`conversations`) and
+/// messages (`results`), each at most `limit` long; other people's never match.
 ///
 /// The text is turned into a safe FTS5 query by ``SearchQuery`` (bare words are prefixes); a text with nothing to
 /// search for, longer than 1,000 characters or with more than 32 terms is a 400 `invalid_query`, never a 500.
@@ -18,7 +18,7 @@ struct SearchRoutes: Sendable {
     }
 
     func add(to table: RouteTable) {
-        table.add(.get, "/api/search") { request, _ in
+        table.add(.get, "/api/search") { request, context in
             guard let repository else {
                 throw APIError(.notImplemented, code: "not_supported", message: "this storage cannot search")
             }
@@ -32,10 +32,11 @@ struct SearchRoutes: Sendable {
             } catch {
                 throw APIError(.badRequest, code: "invalid_query", message: error.message)
             }
+            let owner = try Ownership.accountID(context)
             do {
                 return JSONBody.response(SearchResults(
-                    query: text, conversations: try await repository.searchTitles(query, limit: limit),
-                    results: try await repository.search(query, limit: limit)
+                    query: text, conversations: try await repository.searchTitles(query, ownerID: owner, limit: limit),
+                    results: try await repository.search(query, ownerID: owner, limit: limit)
                 ))
             } catch let error as StorageError where error.message.hasPrefix("fts5") {
                 // Not expected (every term is quoted), but a query problem is the client's, not a server fault.

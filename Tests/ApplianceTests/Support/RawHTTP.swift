@@ -43,11 +43,13 @@ enum RawHTTP {
     }
 
     /// Sends raw bytes (a compressed archive, say) as the body.
-    static func send(_ method: String, port: Int, path: String, body: [UInt8], contentType: String, timeout: Double = 30) async throws -> Answer {
+    static func send(
+        _ method: String, port: Int, path: String, body: [UInt8], contentType: String, headers: [String: String] = [:], timeout: Double = 30
+    ) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Result {
-                    try blocking(method, port: port, path: path, body: body, contentType: contentType, headers: [:], timeout: timeout)
+                    try blocking(method, port: port, path: path, body: body, contentType: contentType, headers: headers, timeout: timeout)
                 })
             }
         }
