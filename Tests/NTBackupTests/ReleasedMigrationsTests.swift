@@ -19,6 +19,8 @@ struct ReleasedMigrationsTests {
         8: "955fad9a4d22e743046bb3287579c266a86b578352a87e533ae1d0b186349f94",
         9: "bfc8042f95a67069dd1a3a144c6772154cc5c96c2311d8fcd64ac23a7a4754bd",
         10: "7c97b084faa482108430f92f47952f2501a05744506532d600512100c37d3602",
+        11: "5d1e0af8dc83fa73e401da3c53693aae6f344e7c842a156f4b295723a4ebd3a4",
+        12: "fab4aa8128579e0b31cd49e8ad58fbf68c8242c3b8409f9430d3c55501a3040a",
     ]
 
     @Test func releasedMigrationsNeverChange() {
