@@ -22,6 +22,9 @@ def new_session(page: Page) -> str:
     page.click("#new-session")
     page.wait_for_function("(before) => location.href !== before && /#\\/c\\//.test(location.hash)", arg=before)
     expect(page.locator("#transcript")).to_contain_text("SESSION READY")
+    # The page reloads the session list and then puts the focus in the input: a test that moves the focus
+    # itself (Tab, a click) before that would see it jump back.
+    expect(page.locator("#input")).to_be_focused()
     return page.evaluate("location.hash.slice(4)")
 
 
