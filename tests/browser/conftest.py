@@ -189,6 +189,15 @@ class Watch:
 
 def open_page(browser, appliance, viewport=DESKTOP, **context_args):
     """A fresh context and page at the appliance, with foreign requests blocked and everything recorded."""
+    context, page, watch = new_watched_page(browser, viewport, **context_args)
+    page.goto(appliance.url + "/")
+    page.wait_for_selector("body[data-ready='true']")
+    return context, page, watch
+
+
+def new_watched_page(browser, viewport=DESKTOP, **context_args):
+    """A fresh context and a blank page in it, with foreign requests blocked and everything recorded (for a test
+    that goes somewhere else first, such as the login page)."""
     context = browser.new_context(viewport=viewport, accept_downloads=True, **context_args)
     watch = Watch()
 
@@ -216,8 +225,6 @@ def open_page(browser, appliance, viewport=DESKTOP, **context_args):
             watch.console_errors.append(msg.text)
 
     page.on("console", on_console)
-    page.goto(appliance.url + "/")
-    page.wait_for_selector("body[data-ready='true']")
     return context, page, watch
 
 

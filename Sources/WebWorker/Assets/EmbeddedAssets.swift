@@ -5,6 +5,62 @@
 /// The browser UI's files, compiled into the binary (served by ``AssetRoutes``).
 enum EmbeddedAssets {
     static let files: [EmbeddedAsset] = [
+        // account.js: 2256 bytes, fnv1a64 bcf71a2d6577cb32
+        EmbeddedAsset(name: "account.js", contentType: "text/javascript; charset=utf-8", body: """
+// Who uses the page: GET /api/auth/session says the auth mode, how this browser got in and which account it acts
+// as. The top bar shows `name · role`; LOG OUT only for a password session (in proxy mode the proxy signs people
+// in and out, in mode none nobody logs in); the USERS view and its tab only for an admin.
+
+import { $ } from \"./dom.js\";
+import { api, logout } from \"./api.js\";
+import { state } from \"./state.js\";
+import { say } from \"./notices.js\";
+
+/** Whether the page's person is an admin (mode none acts as the appliance's own account, an admin). */
+export const isAdmin = () => Boolean(state.me && state.me.role === \"admin\");
+
+/** Reads the session and draws who is logged in; a failure leaves the controls hidden (the page still works). */
+export async function loadAccount() {
+  let s;
+  try {
+    s = await api.get(\"/api/auth/session\");
+  } catch {
+    return null;
+  }
+  const user = s && s.user ? s.user : null;
+  state.me = { mode: s.mode, via: s.via, name: user ? user.name : null, role: user ? user.role : null };
+  drawAccount();
+  return state.me;
+}
+
+function drawAccount() {
+  const me = state.me;
+  const who = $(\"whoami\");
+  who.hidden = !me.name;
+  if (me.name) {
+    who.textContent = `${me.name} · ${me.role}`;
+    who.title = me.mode === \"none\" ? \"auth.mode is none: everyone acts as this account\" : `logged in as ${me.name} (${me.role})`;
+    who.setAttribute(\"aria-label\", `Logged in as ${me.name}, ${me.role}`);
+  }
+  $(\"logout\").hidden = !canLogOut();
+  $(\"nav-users\").hidden = !isAdmin();
+}
+
+/** LOG OUT makes sense only for a cookie session of password mode. */
+function canLogOut() {
+  return Boolean(state.me && state.me.mode === \"password\" && state.me.via === \"session\");
+}
+
+/** /logout: ends a password session; elsewhere says why there is nothing to end here. */
+export async function logoutCommand() {
+  if (canLogOut()) { await logout(); return; }
+  const mode = state.me && state.me.mode;
+  if (mode === \"proxy\") say(\"warn\", \"NO LOG OUT HERE: you signed in through the proxy in front of this appliance\", \"sign out there\");
+  else if (mode === \"none\") say(\"warn\", \"NO LOG OUT: auth.mode is none, nobody logs in\");
+  else say(\"warn\", \"NO LOG OUT: this browser has no session of its own (an API token?)\");
+}
+
+"""),
         // actions.js: 3289 bytes, fnv1a64 52e1d429ed42864
         EmbeddedAsset(name: "actions.js", contentType: "text/javascript; charset=utf-8", body: """
 // The session bar's actions (also reached through slash commands): model, system prompt, rename, delete with
@@ -263,7 +319,7 @@ async function streamEvents(method, path, body, onEvent, signal) {
 }
 
 """),
-        // app.css: 18745 bytes, fnv1a64 ae3722942e196a70
+        // app.css: 20617 bytes, fnv1a64 cb26d07067deb1b
         EmbeddedAsset(name: "app.css", contentType: "text/css; charset=utf-8", body: """
 /* Neural Terminal: a brutalist phosphor terminal. Colours are the fixed palette of :root below; every text colour on
    --bg passes WCAG AA (4.5:1): fg 14.5, amber 10.9, red 6.2, dim 7.1, muted 6.4, cyan 11.9 (tests recompute them). */
@@ -563,14 +619,44 @@ kbd { font: inherit; color: var(--amber); border: 1px solid var(--rule); padding
 article.msg.trimmed { opacity: .55; }
 article.msg.trimmed .trimmed-label { color: var(--amber); }
 
+/* ---- who is logged in (account.js) and the USERS view (users.js) ---- */
+.whoami { font-size: .72rem; letter-spacing: .1em; color: var(--text); border: 1px solid var(--rule); padding: .2rem .5rem; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 18rem; }
+.login-hint { margin: -.3rem 0 .2rem; font-size: .78rem; }
+.users-total { margin: 0 0 .8rem; font-size: .82rem; overflow-wrap: anywhere; }
+.user-add { margin-bottom: .8rem; }
+.user-add-fields { display: flex; flex-wrap: wrap; gap: .6rem; align-items: flex-end; }
+.user-add-fields .field { display: flex; flex-direction: column; gap: .25rem; flex: 1 1 12rem; min-width: 0; }
+.user-add-fields input, .user-add-fields select { width: 100%; }
+.account-name { display: flex; flex-wrap: wrap; gap: .3rem .6rem; align-items: baseline; margin: 0 0 .5rem; font-size: 1rem; letter-spacing: .08em; overflow-wrap: anywhere; }
+.badge { font-size: .64rem; letter-spacing: .14em; border: 1px solid currentColor; padding: 0 .35rem; color: var(--dim); }
+.badge.err { color: var(--red); }
+.badge.muted { color: var(--muted); }
+.account-actions { margin-top: .6rem; }
+.budgets { display: flex; flex-wrap: wrap; gap: .4rem .6rem; align-items: flex-end; margin-top: .6rem; }
+.budget-field { display: flex; flex-direction: column; gap: .2rem; flex: 1 1 7rem; min-width: 0; }
+.budget-field input { width: 100%; }
+.hint-inline { font-size: .72rem; flex-basis: 100%; }
+.card-status { margin: .5rem 0 0; font-size: .82rem; overflow-wrap: anywhere; white-space: pre-wrap; }
+.card-status:empty { display: none; }
+.card-status.ok { color: var(--dim); }
+@media (max-width: 760px) {
+  .topbar { flex-wrap: wrap; }
+  .whoami { order: 10; flex: 1 1 auto; max-width: none; text-align: left; }
+  #logout { order: 11; }
+  .users-list { grid-template-columns: minmax(0, 1fr); }
+  .account-actions .btn { flex: 1 1 auto; }
+}
+
 """),
-        // app.js: 9218 bytes, fnv1a64 95725605a374e504
+        // app.js: 9544 bytes, fnv1a64 11060c420988b366
         EmbeddedAsset(name: "app.js", contentType: "text/javascript; charset=utf-8", body: """
-// Neural Terminal's page: boot, routing (#/c/<id>, #/diagnostics) and keyboard/button wiring. Everything the
+// Neural Terminal's page: boot, routing (#/c/<id>, #/diagnostics, #/users) and keyboard/button wiring. Everything the
 // page shows is built as DOM nodes by the modules it imports; nothing here parses HTML.
 
 import { $ } from \"./dom.js\";
 import { api, logout } from \"./api.js\";
+import { loadAccount, logoutCommand } from \"./account.js\";
+import { loadUsers, wireUsers } from \"./users.js\";
 import { state } from \"./state.js\";
 import { say, report } from \"./notices.js\";
 import { runCommand } from \"./commands.js\";
@@ -596,7 +682,8 @@ const actions = {
   newSession, setModel, setSystem, rename, exportAs, regenerate, exportAll, chooseImport, showShortcuts,
   search: async (text) => { $(\"search\").value = text; openDrawer(true); await runSearch(text, openHit); },
   diagnostics: () => { location.hash = \"#/diagnostics\"; },
-  logout,
+  users: () => { location.hash = \"#/users\"; },
+  logout: logoutCommand,
 };
 
 /** Opens a search hit: the hashchange opens the conversation, which then scrolls to the message. */
@@ -616,11 +703,19 @@ function openDrawer(open) {
 async function route() {
   const hash = location.hash || \"#/\";
   const diagnostics = hash === \"#/diagnostics\";
-  $(\"terminal\").hidden = diagnostics;
+  const users = hash === \"#/users\";
+  $(\"terminal\").hidden = diagnostics || users;
   $(\"diagnostics\").hidden = !diagnostics;
-  $(\"nav-terminal\").setAttribute(\"aria-current\", diagnostics ? \"false\" : \"page\");
+  $(\"users\").hidden = !users;
+  $(\"nav-terminal\").setAttribute(\"aria-current\", diagnostics || users ? \"false\" : \"page\");
   $(\"nav-diagnostics\").setAttribute(\"aria-current\", diagnostics ? \"page\" : \"false\");
+  $(\"nav-users\").setAttribute(\"aria-current\", users ? \"page\" : \"false\");
   clearInterval(diagTimer);
+  if (users) {
+    stopPolling();
+    await loadUsers();
+    return;
+  }
   if (diagnostics) {
     stopPolling();
     await loadDiagnostics();
@@ -692,6 +787,7 @@ function wire() {
   $(\"system-clear\").addEventListener(\"click\", () => setSystem(\"\"));
   $(\"toggle-sessions\").addEventListener(\"click\", () => openDrawer(!document.body.classList.contains(\"sessions-open\")));
   $(\"diag-refresh\").addEventListener(\"click\", loadDiagnostics);
+  wireUsers();
 
   let searchTimer = null;
   $(\"search\").addEventListener(\"input\", (e) => {
@@ -776,8 +872,7 @@ async function boot() {
     setConn(false, \"OFFLINE\");
     report(err, \"SERVER\");
   }
-  api.get(\"/api/auth/session\").then((s) => { $(\"logout\").hidden = !(s && s.via === \"session\"); }).catch(() => {});
-  await Promise.all([refreshSessions(), loadModels(), refreshUsage()]);
+  await Promise.all([loadAccount(), refreshSessions(), loadModels(), refreshUsage()]);
   await route();
   $(\"input\").focus();
   document.body.dataset.ready = \"true\"; // for tests: the first view is drawn
@@ -1513,7 +1608,7 @@ export function showForManualCopy(anchor, text, returnFocus) {
 }
 
 """),
-        // commands.js: 3760 bytes, fnv1a64 a3fcc71914128116
+        // commands.js: 3968 bytes, fnv1a64 284b995bf3f3e781
         EmbeddedAsset(name: "commands.js", contentType: "text/javascript; charset=utf-8", body: """
 // Slash commands for the keyboard-minded. Each maps onto the same action a button performs, so the two can
 // never disagree; unknown commands say so and point at /help.
@@ -1522,6 +1617,7 @@ import { h } from \"./dom.js\";
 import { say } from \"./notices.js\";
 import { transcript, scrollToEnd } from \"./transcript.js\";
 import { SHORTCUTS } from \"./keys.js\";
+import { isAdmin } from \"./account.js\";
 
 export const COMMANDS = [
   [\"/new [TITLE]\", \"initialize a new session\"],
@@ -1534,6 +1630,7 @@ export const COMMANDS = [
   [\"/search TEXT\", \"search every session\"],
   [\"/regenerate\", \"answer the last message again\"],
   [\"/diag\", \"open SYSTEM DIAGNOSTICS\"],
+  [\"/users\", \"manage the accounts (admins only)\"],
   [\"/keys\", \"the keyboard shortcuts (also: ? outside a text field)\"],
   [\"/logout\", \"end this browser's session (when the appliance has a password)\"],
   [\"/help\", \"this list\"],
@@ -1545,7 +1642,7 @@ function showHelp() {
   const block = h(\"article\", { class: \"msg msg-system help\", dataset: { role: \"help\" } },
     h(\"header\", { class: \"msg-head\" }, h(\"span\", { class: \"role\", text: \"SYSTEM\" }), h(\"span\", { class: \"state\", text: \"HELP\" })),
     h(\"div\", { class: \"msg-body\" },
-      h(\"div\", { class: \"table-wrap\" }, h(\"table\", {}, h(\"tbody\", {}, rows(COMMANDS)))),
+      h(\"div\", { class: \"table-wrap\" }, h(\"table\", {}, h(\"tbody\", {}, rows(COMMANDS.filter(([k]) => isAdmin() || !k.startsWith(\"/users\")))))),
       h(\"div\", { class: \"table-wrap\" }, h(\"table\", {}, h(\"tbody\", {}, rows(SHORTCUTS))))));
   transcript().querySelectorAll(\"article.help\").forEach((a) => a.remove());
   transcript().append(block);
@@ -1554,7 +1651,7 @@ function showHelp() {
 
 /**
  * Runs one command line. `app` provides the actions: newSession, setModel, setSystem, rename, exportAs, search,
- * regenerate, diagnostics, exportAll, chooseImport, showShortcuts, logout. Resolves when the action is done.
+ * regenerate, diagnostics, users, exportAll, chooseImport, showShortcuts, logout. Resolves when the action is done.
  */
 export async function runCommand(line, app) {
   const match = /^\\/(\\S+)\\s*([\\s\\S]*)$/.exec(line.trim());
@@ -1582,6 +1679,7 @@ export async function runCommand(line, app) {
       await app.search(arg); return;
     case \"regenerate\": case \"regen\": await app.regenerate(); return;
     case \"diag\": case \"diagnostics\": app.diagnostics(); return;
+    case \"users\": case \"accounts\": app.users(); return;
     case \"import\": app.chooseImport(); return;
     case \"keys\": case \"shortcuts\": app.showShortcuts(); return;
     case \"logout\": await app.logout(); return;
@@ -1590,15 +1688,17 @@ export async function runCommand(line, app) {
 }
 
 """),
-        // diagnostics.js: 6726 bytes, fnv1a64 af8798495e05213c
+        // diagnostics.js: 7827 bytes, fnv1a64 88d7887cb4b16632
         EmbeddedAsset(name: "diagnostics.js", contentType: "text/javascript; charset=utf-8", body: """
 // SYSTEM DIAGNOSTICS: GET /api/diagnostics (status, version, checks, workers, supervisor, breaker, backup) and
-// a 30-day spend chart drawn here as SVG from GET /api/usage. Parts the server does not report show n/a.
+// a 30-day chart of the person's own spend drawn here as SVG from GET /api/usage; for an admin also everyone's
+// totals (GET /api/usage?scope=appliance). Parts the server does not report show n/a.
 
 import { $, h, svg, clear } from \"./dom.js\";
 import { api, optional } from \"./api.js\";
 import { usd, uptime, bytes, stamp } from \"./format.js\";
 import { describe, hintFor } from \"./notices.js\";
+import { isAdmin } from \"./account.js\";
 
 const kv = (pairs) => h(\"dl\", { class: \"kv\" }, pairs.flatMap(([k, v, cls]) => [h(\"dt\", { text: k }), h(\"dd\", { class: cls || \"\", text: v })]));
 const card = (title, ...content) => h(\"section\", { class: \"card\", \"aria-label\": title }, h(\"h2\", { class: \"label\", text: title }), ...content);
@@ -1609,8 +1709,10 @@ export async function loadDiagnostics() {
   const body = $(\"diag-body\");
   let diag;
   let usageAnswer;
+  let everyone = null;
   try {
-    [diag, usageAnswer] = await Promise.all([api.get(\"/api/diagnostics\"), optional(\"/api/usage\").catch(() => null)]);
+    [diag, usageAnswer, everyone] = await Promise.all([api.get(\"/api/diagnostics\"), optional(\"/api/usage\").catch(() => null),
+      isAdmin() ? optional(\"/api/usage?scope=appliance\").catch(() => null) : null]);
   } catch (err) {
     clear(body).append(h(\"p\", { class: \"err-line\", role: \"alert\" }, `!! DIAGNOSTICS UNAVAILABLE: ${describe(err)}`,
       h(\"span\", { class: \"hint\", text: `→ ${hintFor(err.code, err.status)}` })));
@@ -1634,6 +1736,7 @@ export async function loadDiagnostics() {
     ? kv(Object.entries(lb).map(([k, val]) => [k.replace(/_/g, \" \"), typeof val === \"number\" && /bytes/.test(k) ? bytes(val) : String(val)]))
     : kv([[\"last\", \"n/a (none recorded)\"]]));
   clear(body).append(statusCard, checksCard, supCard, breakerCard, backupCard, workersCard(diag.workers || []), spendCard(usageAnswer));
+  if (everyone && everyone.today) body.append(applianceCard(everyone));
 }
 
 function workersCard(workers) {
@@ -1659,12 +1762,23 @@ function spendCard(u) {
   } else {
     const total = u.by_day.reduce((s, d) => s + Number(d.spend_usd || 0), 0);
     content = h(\"div\", {},
-      kv([[\"30 days\", usd(total)], [\"today\", usd(u.today && u.today.spend_usd)], [\"daily budget\", u.today && u.today.budget_usd != null ? usd(u.today.budget_usd) : \"none\"]]),
+      kv([[\"30 days\", usd(total)], [\"today\", usd(u.today && u.today.spend_usd)], [\"your daily limit\", u.today && u.today.budget_usd != null ? usd(u.today.budget_usd) : \"none\"],
+        [\"this month\", usd(u.month && u.month.spend_usd)], [\"your monthly limit\", u.month && u.month.budget_usd != null ? usd(u.month.budget_usd) : \"none\"]]),
       chart(u.by_day, u.today && u.today.budget_usd));
   }
-  const c = card(\"SPEND PER DAY · LAST 30 DAYS\", content);
+  const c = card(\"YOUR SPEND PER DAY · LAST 30 DAYS\", content);
   c.classList.add(\"full\");
   return c;
+}
+
+/** Admins: the whole appliance's spend against [budget], and each account's today and this month. */
+function applianceCard(u) {
+  const limit = (b) => (b && b.budget_usd != null ? ` of ${usd(b.budget_usd)}` : \" (no appliance budget)\");
+  return card(\"EVERYONE · APPLIANCE TOTALS\", kv([
+    [\"today\", `${usd(u.today.spend_usd)}${limit(u.today)}`, u.today.warn ? \"warn\" : \"\"],
+    [\"this month\", `${usd(u.month && u.month.spend_usd)}${limit(u.month)}`, u.month && u.month.warn ? \"warn\" : \"\"],
+    ...(u.by_user || []).map((p) => [p.user, `${usd(p.today_usd)} today · ${usd(p.month_usd)} this month`]),
+  ]));
 }
 
 /** Bars per day, today's in amber, the daily budget as a dashed red line when it is within the scale. */
@@ -1698,7 +1812,7 @@ function chart(days, budget) {
 }
 
 """),
-        // dialog.js: 1485 bytes, fnv1a64 963052bad42ac87c
+        // dialog.js: 1647 bytes, fnv1a64 1b1dc627e26441a1
         EmbeddedAsset(name: "dialog.js", contentType: "text/javascript; charset=utf-8", body: """
 // Confirm and prompt on the native <dialog>: modal, focus-trapped, Esc cancels, Enter confirms. Text is set
 // with textContent like everything else.
@@ -1707,9 +1821,9 @@ import { $ } from \"./dom.js\";
 
 /**
  * Shows the dialog. With `value` (a string) it has an input and resolves to the entered text; without, it
- * resolves to true. Cancel or Esc resolves to null.
+ * resolves to true. Cancel or Esc resolves to null. `type: \"password\"` hides what is typed (a new password).
  */
-export function ask({ title, text, value, ok = \"OK\", danger = false }) {
+export function ask({ title, text, value, ok = \"OK\", danger = false, type = \"text\" }) {
   const dialog = $(\"dialog\");
   const input = $(\"dialog-input\");
   const okButton = $(\"dialog-ok\");
@@ -1724,6 +1838,8 @@ export function ask({ title, text, value, ok = \"OK\", danger = false }) {
   okButton.classList.toggle(\"danger\", danger);
   okButton.classList.toggle(\"primary\", !danger);
   input.hidden = !withInput;
+  input.type = type;
+  input.autocomplete = type === \"password\" ? \"new-password\" : \"off\";
   input.value = withInput ? value : \"\";
   dialog.returnValue = \"\";
   return new Promise((resolve) => {
@@ -2368,7 +2484,7 @@ hljs.registerLanguage(\"xml\",function(hljs){var XML_IDENT_RE=\"[A-Za-z0-9\\\\._
 hljs.registerLanguage(\"yaml\",function(hljs){var LITERALS=\"true false yes no null\";var KEY={className:\"attr\",variants:[{begin:\"\\\\w[\\\\w :\\\\/.-]*:(?=[ \\t]|$)\"},{begin:'\"\\\\w[\\\\w :\\\\/.-]*\":(?=[ \\t]|$)'},{begin:\"'\\\\w[\\\\w :\\\\/.-]*':(?=[ \\t]|$)\"}]};var TEMPLATE_VARIABLES={className:\"template-variable\",variants:[{begin:\"{{\",end:\"}}\"},{begin:\"%{\",end:\"}\"}]};var STRING={className:\"string\",relevance:0,variants:[{begin:/'/,end:/'/},{begin:/\"/,end:/\"/},{begin:/\\S+/}],contains:[hljs.BACKSLASH_ESCAPE,TEMPLATE_VARIABLES]};return{case_insensitive:true,aliases:[\"yml\",\"YAML\",\"yaml\"],contains:[KEY,{className:\"meta\",begin:\"^---s*$\",relevance:10},{className:\"string\",begin:\"[\\\\|>]([0-9]?[+-])?[ ]*\\\\n( *)[\\\\S ]+\\\\n(\\\\2[\\\\S ]+\\\\n?)*\"},{begin:\"<%[%=-]?\",end:\"[%-]?%>\",subLanguage:\"ruby\",excludeBegin:true,excludeEnd:true,relevance:0},{className:\"type\",begin:\"!\"+hljs.UNDERSCORE_IDENT_RE},{className:\"type\",begin:\"!!\"+hljs.UNDERSCORE_IDENT_RE},{className:\"meta\",begin:\"&\"+hljs.UNDERSCORE_IDENT_RE+\"$\"},{className:\"meta\",begin:\"\\\\*\"+hljs.UNDERSCORE_IDENT_RE+\"$\"},{className:\"bullet\",begin:\"\\\\-(?=[ ]|$)\",relevance:0},hljs.HASH_COMMENT_MODE,{beginKeywords:LITERALS,keywords:{literal:LITERALS}},{className:\"number\",begin:hljs.C_NUMBER_RE+\"\\\\b\"},STRING]}});
 
 """),
-        // index.html: 6216 bytes, fnv1a64 59fbeac978a27b61
+        // index.html: 7815 bytes, fnv1a64 40e96d5ec6a004c0
         EmbeddedAsset(name: "index.html", contentType: "text/html; charset=utf-8", body: """
 <!doctype html>
 <html lang=\"en\">
@@ -2392,8 +2508,10 @@ hljs.registerLanguage(\"yaml\",function(hljs){var LITERALS=\"true false yes no n
   <nav class=\"views\" aria-label=\"Views\">
     <a id=\"nav-terminal\" class=\"tab\" href=\"#/\">TERMINAL</a>
     <a id=\"nav-diagnostics\" class=\"tab\" href=\"#/diagnostics\">DIAGNOSTICS</a>
+    <a id=\"nav-users\" class=\"tab\" href=\"#/users\" hidden>USERS</a>
   </nav>
   <span id=\"conn\" class=\"conn\" role=\"status\">CONNECTING…</span>
+  <span id=\"whoami\" class=\"whoami\" hidden></span>
   <button id=\"logout\" class=\"btn small\" type=\"button\" hidden>LOG OUT</button>
 </header>
 
@@ -2443,7 +2561,7 @@ hljs.registerLanguage(\"yaml\",function(hljs){var LITERALS=\"true false yes no n
     <div id=\"meter\" class=\"meter\" aria-label=\"Cost meter\">
       <span class=\"m-item\"><span class=\"label\">ANSWER</span> <span id=\"meter-answer\">n/a</span></span>
       <span class=\"m-item\"><span class=\"label\">SESSION</span> <span id=\"meter-session\">n/a</span></span>
-      <span class=\"m-item\"><span class=\"label\">TODAY</span> <span id=\"meter-today\">n/a</span></span>
+      <span class=\"m-item\"><span class=\"label\">YOUR SPEND TODAY</span> <span id=\"meter-today\">n/a</span></span>
     </div>
 
     <form id=\"composer\" class=\"composer\">
@@ -2463,6 +2581,28 @@ hljs.registerLanguage(\"yaml\",function(hljs){var LITERALS=\"true false yes no n
       <button id=\"diag-refresh\" class=\"btn\" type=\"button\">REFRESH</button>
     </div>
     <div id=\"diag-body\" class=\"diag-grid\"></div>
+  </main>
+
+  <main id=\"users\" class=\"diagnostics users\" aria-labelledby=\"users-title\" hidden>
+    <div class=\"diag-head\">
+      <h1 id=\"users-title\" class=\"session-title\">ACCOUNTS</h1>
+      <button id=\"users-refresh\" class=\"btn\" type=\"button\">REFRESH</button>
+    </div>
+    <p id=\"users-total\" class=\"muted users-total\"></p>
+    <form id=\"user-add\" class=\"card user-add\" aria-labelledby=\"user-add-title\" hidden>
+      <h2 id=\"user-add-title\" class=\"label\">ADD ACCOUNT</h2>
+      <div class=\"user-add-fields\">
+        <span class=\"field\"><label class=\"label\" for=\"new-user-name\">NAME</label>
+          <input id=\"new-user-name\" type=\"text\" autocomplete=\"off\" spellcheck=\"false\" autocapitalize=\"none\" required placeholder=\"alice or alice@example.org\"></span>
+        <span class=\"field\"><label class=\"label\" for=\"new-user-role\">ROLE</label>
+          <select id=\"new-user-role\" class=\"select\"><option value=\"member\">member</option><option value=\"admin\">admin</option></select></span>
+        <span class=\"field\"><label class=\"label\" for=\"new-user-password\">PASSWORD</label>
+          <input id=\"new-user-password\" type=\"password\" autocomplete=\"new-password\" placeholder=\"empty: proxy sign-in only\"></span>
+        <button id=\"user-add-submit\" class=\"btn primary\" type=\"submit\">ADD ACCOUNT</button>
+      </div>
+      <p id=\"user-add-status\" class=\"card-status\" role=\"status\" aria-live=\"polite\"></p>
+    </form>
+    <div id=\"users-list\" class=\"diag-grid users-list\"></div>
   </main>
 </div>
 
@@ -2775,7 +2915,7 @@ export function showShortcuts() {
 }
 
 """),
-        // login.html: 1340 bytes, fnv1a64 fdede657adbd71c
+        // login.html: 1663 bytes, fnv1a64 9b846ee39b8d165d
         EmbeddedAsset(name: "login.html", contentType: "text/html; charset=utf-8", body: """
 <!doctype html>
 <html lang=\"en\">
@@ -2797,10 +2937,13 @@ export function showShortcuts() {
 <main class=\"login\" aria-labelledby=\"login-title\">
   <form id=\"login-form\" class=\"login-box\" autocomplete=\"on\">
     <h1 id=\"login-title\" class=\"session-title\">AUTHENTICATION REQUIRED</h1>
-    <p class=\"muted\">&gt; enter the appliance password to open a session_</p>
-    <input type=\"text\" name=\"username\" autocomplete=\"username\" value=\"neural-terminal\" hidden>
+    <p class=\"muted\">&gt; enter your name and password to open a session_</p>
+    <label class=\"label\" for=\"name\">NAME <span class=\"muted\">(optional)</span></label>
+    <input id=\"name\" name=\"username\" type=\"text\" autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" autofocus
+           placeholder=\"empty: the appliance's own account\" aria-describedby=\"name-hint\">
+    <p id=\"name-hint\" class=\"muted login-hint\">Leave NAME empty to log in as the appliance's own account (one-person use).</p>
     <label class=\"label\" for=\"password\">PASSWORD</label>
-    <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required autofocus spellcheck=\"false\">
+    <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required spellcheck=\"false\">
     <button id=\"login-submit\" class=\"btn primary wide\" type=\"submit\">LOG IN</button>
     <p id=\"login-status\" class=\"login-status\" role=\"alert\" aria-live=\"assertive\"></p>
   </form>
@@ -2809,12 +2952,14 @@ export function showShortcuts() {
 </html>
 
 """),
-        // login.js: 2431 bytes, fnv1a64 3830d0e104158e9
+        // login.js: 2711 bytes, fnv1a64 1392c4050aba6963
         EmbeddedAsset(name: "login.js", contentType: "text/javascript; charset=utf-8", body: """
-// The login page: posts the password, and on success goes to the terminal. The session lives in an HttpOnly
-// cookie this script never sees. A refusal says why (wrong password, slowed down, locked out, no password set).
+// The login page: posts the name (optional: empty is the appliance's own account) and the password, and on
+// success goes to the terminal. The session lives in an HttpOnly cookie this script never sees. A refusal says
+// why (wrong name or password, slowed down, locked out, no password set).
 
 const form = document.getElementById(\"login-form\");
+const nameInput = document.getElementById(\"name\");
 const input = document.getElementById(\"password\");
 const button = document.getElementById(\"login-submit\");
 const status = document.getElementById(\"login-status\");
@@ -2858,20 +3003,22 @@ async function explain(res) {
   } catch {
     // not JSON: keep the status
   }
-  if (res.status === 401) return \"ACCESS DENIED: wrong password\";
+  if (res.status === 401) return `ACCESS DENIED: ${message}`;
   return `ERROR: ${message}`;
 }
 
 form.addEventListener(\"submit\", async (event) => {
   event.preventDefault();
-  if (input.value === \"\") return;
+  // Enter in NAME moves on to PASSWORD while that is empty.
+  if (input.value === \"\") { input.focus(); return; }
+  const name = nameInput.value.trim();
   button.disabled = true;
   show(\"muted\", \"VERIFYING…\");
   try {
     const res = await fetch(\"/api/auth/login\", {
       method: \"POST\",
       headers: { Accept: \"application/json\", \"Content-Type\": \"application/json\" },
-      body: JSON.stringify({ password: input.value }),
+      body: JSON.stringify(name ? { name, password: input.value } : { password: input.value }),
     });
     if (res.ok) {
       show(\"\", \"ACCESS GRANTED\");
@@ -3356,11 +3503,12 @@ function styleThroughCssom(node) {
 }
 
 """),
-        // meter.js: 3605 bytes, fnv1a64 1902725aa00cf45
+        // meter.js: 3836 bytes, fnv1a64 f1cb7d4686ac3dd4
         EmbeddedAsset(name: "meter.js", contentType: "text/javascript; charset=utf-8", body: """
-// The cost meter: this answer, this session, today against the daily budget. Amber past the warning ratio (or
-// when the stream says budget_warning), red once a request was refused for the budget. Today's figures come
-// from GET /api/usage; while that route does not exist (404) the meter shows n/a. Estimated costs (no usage from
+// The cost meter: this answer, this session, and the person's own spend today against their daily limit. Amber
+// past the warning ratio (or when the stream says budget_warning), red once a request was refused for the budget.
+// Today's figures come from GET /api/usage, which reports the asker's own spend (scope person): against their
+// own budget, or the appliance's when they have none. While that route does not exist (404) the meter shows n/a. Estimated costs (no usage from
 // the upstream yet; cost_source \"estimated\") show with a \"~\", and each total says how much of it is estimated.
 
 import { $ } from \"./dom.js\";
@@ -3428,9 +3576,9 @@ function render() {
     if (t.warn || (u.month && u.month.warn)) level = \"warn\";
     const m = u.month;
     const month = !m ? \"\" : m.budget_usd != null
-      ? `month ${m.month}: ${spend(m.spend_usd, m.estimated_usd)} of ${usd(m.budget_usd)}`
-      : `month ${m.month}: ${spend(m.spend_usd, m.estimated_usd)}`;
-    item.title = [month, Number(t.estimated_usd) > 0 || (m && Number(m.estimated_usd) > 0) ? ESTIMATE_TITLE : \"\"]
+      ? `your spend in ${m.month}: ${spend(m.spend_usd, m.estimated_usd)} of ${usd(m.budget_usd)}`
+      : `your spend in ${m.month}: ${spend(m.spend_usd, m.estimated_usd)}`;
+    item.title = [month, \"limits: your own budget, or the appliance's when you have none\", Number(t.estimated_usd) > 0 || (m && Number(m.estimated_usd) > 0) ? ESTIMATE_TITLE : \"\"]
       .filter(Boolean).join(\"; \");
   }
   if (state.warning) level = \"warn\";
@@ -3514,7 +3662,7 @@ export function setToolsBusy(busy) {
 }
 
 """),
-        // notices.js: 5279 bytes, fnv1a64 37cd2c86b0d7335b
+        // notices.js: 5296 bytes, fnv1a64 beac08b26e92afcf
         EmbeddedAsset(name: "notices.js", contentType: "text/javascript; charset=utf-8", body: """
 // Terminal-style status lines: what happened and what to do. Failures are never blank: every error the page
 // meets ends up here (or on the answer it belongs to) with a hint, and the rest of the page keeps working.
@@ -3533,7 +3681,7 @@ const HINTS = {
   circuit_open: \"The upstream (or this model) failed repeatedly; requests resume automatically after the retry time: this page sends again by itself, or switch model with /model.\",
   already_streaming: \"Press Esc to stop the answer that is streaming, then send again.\",
   nothing_to_regenerate: \"Send a message first.\",
-  not_found: \"The session no longer exists; pick another one or start a new one with /new.\",
+  not_found: \"It does not exist (deleted, or not yours): pick another session or start a new one with /new.\",
   no_api_key: \"Set OPENROUTER_API_KEY or upstream.api_key_file and restart the appliance.\",
   upstream_400: \"The request was refused as invalid (often: the conversation is too long for the model).\",
   upstream_401: \"The API key was rejected: check OPENROUTER_API_KEY.\",
@@ -3817,7 +3965,7 @@ export function rove(list, selector) {
 }
 
 """),
-        // session.js: 8248 bytes, fnv1a64 f4e49095e60473da
+        // session.js: 8511 bytes, fnv1a64 899011819e51e113
         EmbeddedAsset(name: "session.js", contentType: "text/javascript; charset=utf-8", body: """
 // The open session: loading and drawing it, the session bar (title, model picker, system prompt text) and the
 // session list; the bar's actions are in actions.js. An answer that was still streaming when the page loaded
@@ -3828,7 +3976,7 @@ import { api } from \"./api.js\";
 import { state } from \"./state.js\";
 import { drawModelPicker } from \"./picker.js\";
 import { say, report, clearNotices } from \"./notices.js\";
-import { messageView, replaceMessage, markLastAnswer, emptyState, transcript, scrollToEnd } from \"./transcript.js\";
+import { messageView, replaceMessage, markLastAnswer, emptyState, notFoundState, transcript, scrollToEnd } from \"./transcript.js\";
 import { renderSessions, loadSessions } from \"./sidebar.js\";
 import { setAnswerCost, setSessionCost } from \"./meter.js\";
 import { drawParams, updatePreview } from \"./params.js\";
@@ -3872,7 +4020,13 @@ export async function openConversation(id, { poll = false } = {}) {
     detail = await api.get(convURL(id));
   } catch (err) {
     report(err, \"OPEN SESSION\");
-    if (err.status === 404) { state.current = null; drawEmpty(); navigate(null); }
+    if (err.status === 404) {
+      // The address stays (it is what was asked for); the transcript says it names no session of this person.
+      state.current = null;
+      drawEmpty();
+      clear(transcript()).append(notFoundState());
+      renderSessions(state.conversations, state.total, null, (cid) => navigate(cid));
+    }
     return false;
   }
   if (focusMessage && !detail.messages.some((m) => m.id === focusMessage)) detail = await branchHolding(id, focusMessage, detail);
@@ -4202,7 +4356,7 @@ function hitList(hits, describeHit, open) {
 }
 
 """),
-        // state.js: 807 bytes, fnv1a64 3e8ab7e1fc941c24
+        // state.js: 919 bytes, fnv1a64 2babac5086473786
         EmbeddedAsset(name: "state.js", contentType: "text/javascript; charset=utf-8", body: """
 // The page's shared state: one object, owned by no framework. Views read it; session.js and chat.js change it.
 export const state = {
@@ -4221,6 +4375,8 @@ export const state = {
   focusMessage: null,
   /** Timer polling an answer that was streaming when the page loaded. */
   poll: null,
+  /** Who uses the page (GET /api/auth/session): { mode, via, name, role }, or null until known. */
+  me: null,
 };
 
 """),
@@ -4307,7 +4463,7 @@ function tokens(markup) {
 }
 
 """),
-        // transcript.js: 10601 bytes, fnv1a64 d7c1ce39edbc2d65
+        // transcript.js: 11108 bytes, fnv1a64 3b9bc0f150335692
         EmbeddedAsset(name: "transcript.js", contentType: "text/javascript; charset=utf-8", body: """
 // The transcript: one <article> per message. Model text goes through renderMarkdown (DOM nodes, never HTML).
 // A streaming answer is a StreamView: each delta is appended to a text node at once (the text visibly grows),
@@ -4548,11 +4704,216 @@ export class StreamView {
 }
 
 /** The placeholder shown when no session is open. */
+/** A session id that names none of this person's sessions (deleted, mistyped, or someone else's: the server says
+ *  404 for all three alike). */
+export function notFoundState() {
+  return h(\"div\", { class: \"empty\", id: \"not-found\", role: \"alert\" },
+    h(\"p\", { class: \"big\", text: \"> SESSION NOT FOUND\" }),
+    h(\"p\", { text: \"No session of yours has this id: it was deleted, or it was never yours.\" }),
+    h(\"p\", {}, \"Pick one from the list, or \", h(\"a\", { href: \"#/\", text: \"start over\" }), \".\"));
+}
+
 export function emptyState() {
   return h(\"div\", { class: \"empty\" },
     h(\"p\", { class: \"big\", text: \"> NO SESSION LOADED\" }),
     h(\"p\", { text: \"INITIALIZE SESSION to start, pick one from the list, or just type a message: a session is created for it.\" }),
     h(\"p\", { text: \"Enter sends · Shift+Enter newline · Esc stops an answer · /help lists the commands · ? the keys.\" }));
+}
+
+"""),
+        // useractions.js: 3440 bytes, fnv1a64 582c80cc6ead998d
+        EmbeddedAsset(name: "useractions.js", contentType: "text/javascript; charset=utf-8", body: """
+// What an admin does to an account from the USERS view: add, change the role, disable (after asking) or enable,
+// reset the password, set or clear the budgets. Each is one call of /api/admin/users; a refusal shows the
+// server's own sentence in the account's status line, nothing is changed on screen until the server agreed.
+
+import { api } from \"./api.js\";
+import { ask } from \"./dialog.js\";
+
+const userURL = (name) => `/api/admin/users/${encodeURIComponent(name)}`;
+
+/** Shows `text` in a status line: kind ok or err (refusals keep the server's message verbatim). */
+function show(line, kind, text) {
+  line.className = `card-status ${kind}`;
+  line.textContent = text;
+}
+
+function refused(line, err) {
+  const code = err && err.code ? ` (${err.code})` : \"\";
+  show(line, \"err\", `!! REFUSED${code}: ${err && err.message ? err.message : String(err)}`);
+}
+
+/** PATCHes the account, reloads the view, then says what happened on the account's fresh card. */
+async function change(ctx, patch, done) {
+  try {
+    await api.patch(userURL(ctx.account.name), patch);
+  } catch (err) {
+    refused(ctx.status, err);
+    return false;
+  }
+  await ctx.reload();
+  const card = document.querySelector(`section.account[data-name=\"${CSS.escape(ctx.account.name)}\"] .card-status`);
+  if (card) show(card, \"ok\", `:: ${done}`);
+  return true;
+}
+
+/** POST /api/admin/users; resolves to whether the account was made. */
+export async function addAccount({ name, role, password }, line) {
+  const body = { name, role };
+  if (password) body.password = password;
+  try {
+    await api.post(\"/api/admin/users\", body);
+  } catch (err) {
+    refused(line, err);
+    return false;
+  }
+  show(line, \"ok\", `:: ACCOUNT ADDED: ${name} (${role}${password ? \"\" : \", no password: proxy sign-in only\"})`);
+  return true;
+}
+
+export function changeRole(ctx) {
+  const role = ctx.account.role === \"admin\" ? \"member\" : \"admin\";
+  return change(ctx, { role }, `ROLE SET: ${ctx.account.name} is ${role === \"admin\" ? \"an admin\" : \"a member\"}`);
+}
+
+/** Disabling asks first: it ends that person's sessions at once. Enabling does not. */
+export async function toggleDisabled(ctx, button) {
+  const a = ctx.account;
+  if (!a.disabled_at) {
+    const ok = await ask({ title: \"DISABLE ACCOUNT\", text: `Disable ${a.name}? Their open sessions end at once and they cannot log in until enabled again. Their conversations stay.`, ok: \"DISABLE\", danger: true });
+    if (!ok) { button.focus(); return false; }
+  }
+  return change(ctx, { disabled: !a.disabled_at }, a.disabled_at ? `ENABLED: ${a.name}` : `DISABLED: ${a.name}`);
+}
+
+export async function resetPassword(ctx, button) {
+  const password = await ask({ title: \"RESET PASSWORD\", text: `New password for ${ctx.account.name}:`, value: \"\", ok: \"SET PASSWORD\", type: \"password\" });
+  if (password === null) { button.focus(); return false; }
+  return change(ctx, { password }, `PASSWORD SET for ${ctx.account.name}: their other sessions ended`);
+}
+
+/** Empty fields clear a limit (null); anything else goes as a number and the server judges it. */
+export function saveBudgets(ctx, daily, monthly) {
+  const value = (text) => (String(text).trim() === \"\" ? null : Number(text));
+  const d = value(daily);
+  const m = value(monthly);
+  const say = (v) => (v === null ? \"none\" : `$${v}`);
+  return change(ctx, { daily_budget_usd: d, monthly_budget_usd: m }, `BUDGETS SET for ${ctx.account.name}: daily ${say(d)}, monthly ${say(m)}`);
+}
+
+"""),
+        // users.js: 6272 bytes, fnv1a64 b995161ad9669181
+        EmbeddedAsset(name: "users.js", contentType: "text/javascript; charset=utf-8", body: """
+// USERS (admins only): every account with its role, status, password, budgets and spend today/this month
+// (GET /api/admin/users and GET /api/usage?scope=appliance `by_user`), and the form that adds one. What each
+// card's buttons do is in useractions.js. A member who opens #/users sees the server's 403 sentence.
+
+import { $, h, clear } from \"./dom.js\";
+import { api } from \"./api.js\";
+import { state } from \"./state.js\";
+import { usd, stamp } from \"./format.js\";
+import { describe } from \"./notices.js\";
+import { addAccount, changeRole, toggleDisabled, resetPassword, saveBudgets } from \"./useractions.js\";
+
+const kv = (pairs) => h(\"dl\", { class: \"kv\" }, pairs.flatMap(([k, v, cls]) => [h(\"dt\", { text: k }), h(\"dd\", { class: cls || \"\", text: v })]));
+
+/** Loads the accounts and everyone's spend, and draws the view; a refusal shows the server's sentence. */
+export async function loadUsers() {
+  const list = $(\"users-list\");
+  let users;
+  let spend = null;
+  try {
+    [users, spend] = await Promise.all([
+      api.get(\"/api/admin/users\"),
+      api.get(\"/api/usage?scope=appliance\").catch(() => null),
+    ]);
+  } catch (err) {
+    $(\"user-add\").hidden = true;
+    $(\"users-total\").textContent = \"\";
+    clear(list).append(h(\"p\", { class: \"err-line\", role: \"alert\", id: \"users-refused\" }, `!! ${describe(err)}`,
+      h(\"span\", { class: \"hint\", text: err.status === 403 ? \"→ ask an admin to add, change or disable accounts.\" : \"→ try REFRESH in a moment.\" })));
+    return;
+  }
+  $(\"user-add\").hidden = false;
+  const byUser = new Map(((spend && spend.by_user) || []).map((u) => [u.user, u]));
+  clear(list).append(...(users.users || []).map((a) => accountCard(a, byUser.get(a.name))));
+  $(\"users-total\").textContent = applianceLine(spend, (users.users || []).length);
+}
+
+function applianceLine(spend, count) {
+  const n = `${count} account${count === 1 ? \"\" : \"s\"}`;
+  if (!spend || !spend.today) return n;
+  const limit = (b) => (b && b.budget_usd != null ? ` of ${usd(b.budget_usd)}` : \"\");
+  return `${n} · everyone today ${usd(spend.today.spend_usd)}${limit(spend.today)} · this month ${usd(spend.month && spend.month.spend_usd)}${limit(spend.month)}`;
+}
+
+const budgetText = (v) => (v === null || v === undefined ? \"none\" : usd(v));
+
+/** One account: its figures, its buttons, its budget form and a status line for what happened to it. */
+function accountCard(a, spent) {
+  const owner = a.id === \"owner\";
+  const mine = state.me && state.me.name === a.name;
+  const disabled = Boolean(a.disabled_at);
+  const status = h(\"p\", { class: \"card-status\", role: \"status\", \"aria-live\": \"polite\" });
+  const ctx = { account: a, status, reload: loadUsers };
+  const title = h(\"h2\", { class: \"account-name\" }, h(\"span\", { text: a.name }),
+    h(\"span\", { class: \"badge\", text: a.role.toUpperCase() }),
+    disabled ? h(\"span\", { class: \"badge err\", text: \"DISABLED\" }) : null,
+    owner ? h(\"span\", { class: \"badge muted\", text: \"APPLIANCE'S OWN\" }) : null,
+    mine ? h(\"span\", { class: \"badge muted\", text: \"YOU\" }) : null);
+  const figures = kv([
+    [\"role\", a.role],
+    [\"status\", disabled ? `disabled since ${stamp(a.disabled_at)}` : \"active\", disabled ? \"err\" : \"ok\"],
+    [\"password\", a.has_password ? \"set\" : \"none (proxy sign-in only)\", a.has_password ? \"\" : \"warn\"],
+    [\"daily budget\", budgetText(a.daily_budget_usd)],
+    [\"monthly budget\", budgetText(a.monthly_budget_usd)],
+    [\"spent today\", spent ? usd(spent.today_usd) : \"$0.00\"],
+    [\"spent this month\", spent ? usd(spent.month_usd) : \"$0.00\"],
+  ]);
+  const buttons = h(\"div\", { class: \"row account-actions\", role: \"group\", \"aria-label\": `Change ${a.name}` },
+    h(\"button\", { class: \"btn\", type: \"button\", dataset: { act: \"role\" }, text: a.role === \"admin\" ? \"MAKE MEMBER\" : \"MAKE ADMIN\",
+      \"aria-label\": `${a.role === \"admin\" ? \"Make member\" : \"Make admin\"}: ${a.name}`, onclick: () => changeRole(ctx) }),
+    h(\"button\", { class: disabled ? \"btn\" : \"btn danger\", type: \"button\", dataset: { act: \"disable\" }, text: disabled ? \"ENABLE\" : \"DISABLE\",
+      \"aria-label\": `${disabled ? \"Enable\" : \"Disable\"} ${a.name}`, onclick: (e) => toggleDisabled(ctx, e.currentTarget) }),
+    h(\"button\", { class: \"btn\", type: \"button\", dataset: { act: \"password\" }, text: \"RESET PASSWORD\",
+      \"aria-label\": `Reset the password of ${a.name}`, onclick: (e) => resetPassword(ctx, e.currentTarget) }));
+  return h(\"section\", { class: \"card account\", \"aria-label\": `Account ${a.name}`, dataset: { name: a.name } },
+    title, figures, buttons, budgetForm(a, ctx), status);
+}
+
+/** Daily and monthly limit in USD; an empty field is no limit. */
+function budgetForm(a, ctx) {
+  const field = (key, label, value) => {
+    const id = `budget-${key}-${a.id}`;
+    return h(\"span\", { class: \"budget-field\" }, h(\"label\", { class: \"label\", for: id, text: label }),
+      h(\"input\", { id, name: key, type: \"number\", min: \"0\", max: \"1000000\", step: \"any\", inputmode: \"decimal\",
+        placeholder: \"no limit\", value: value === null || value === undefined ? \"\" : String(value) }));
+  };
+  const form = h(\"form\", { class: \"budgets\", \"aria-label\": `Budgets of ${a.name}` },
+    field(\"daily\", \"DAILY $\", a.daily_budget_usd), field(\"monthly\", \"MONTHLY $\", a.monthly_budget_usd),
+    h(\"button\", { class: \"btn\", type: \"submit\", text: \"SAVE BUDGETS\", \"aria-label\": `Save the budgets of ${a.name}` }),
+    h(\"span\", { class: \"muted hint-inline\", text: \"empty = no limit of their own\" }));
+  form.addEventListener(\"submit\", (e) => {
+    e.preventDefault();
+    if (!form.reportValidity()) return; // not a number, or below 0: the browser says which field
+    saveBudgets(ctx, form.elements.daily.value, form.elements.monthly.value);
+  });
+  return form;
+}
+
+/** The add form (static in index.html): wired once. */
+export function wireUsers() {
+  $(\"users-refresh\").addEventListener(\"click\", loadUsers);
+  $(\"user-add\").addEventListener(\"submit\", async (e) => {
+    e.preventDefault();
+    const name = $(\"new-user-name\").value.trim();
+    if (!name) { $(\"new-user-name\").focus(); return; }
+    const done = await addAccount({ name, role: $(\"new-user-role\").value, password: $(\"new-user-password\").value }, $(\"user-add-status\"));
+    if (done) {
+      $(\"user-add\").reset();
+      await loadUsers();
+    }
+  });
 }
 
 """),

@@ -1,8 +1,10 @@
-// Neural Terminal's page: boot, routing (#/c/<id>, #/diagnostics) and keyboard/button wiring. Everything the
+// Neural Terminal's page: boot, routing (#/c/<id>, #/diagnostics, #/users) and keyboard/button wiring. Everything the
 // page shows is built as DOM nodes by the modules it imports; nothing here parses HTML.
 
 import { $ } from "./dom.js";
 import { api, logout } from "./api.js";
+import { loadAccount, logoutCommand } from "./account.js";
+import { loadUsers, wireUsers } from "./users.js";
 import { state } from "./state.js";
 import { say, report } from "./notices.js";
 import { runCommand } from "./commands.js";
@@ -28,7 +30,8 @@ const actions = {
   newSession, setModel, setSystem, rename, exportAs, regenerate, exportAll, chooseImport, showShortcuts,
   search: async (text) => { $("search").value = text; openDrawer(true); await runSearch(text, openHit); },
   diagnostics: () => { location.hash = "#/diagnostics"; },
-  logout,
+  users: () => { location.hash = "#/users"; },
+  logout: logoutCommand,
 };
 
 /** Opens a search hit: the hashchange opens the conversation, which then scrolls to the message. */
@@ -48,11 +51,19 @@ function openDrawer(open) {
 async function route() {
   const hash = location.hash || "#/";
   const diagnostics = hash === "#/diagnostics";
-  $("terminal").hidden = diagnostics;
+  const users = hash === "#/users";
+  $("terminal").hidden = diagnostics || users;
   $("diagnostics").hidden = !diagnostics;
-  $("nav-terminal").setAttribute("aria-current", diagnostics ? "false" : "page");
+  $("users").hidden = !users;
+  $("nav-terminal").setAttribute("aria-current", diagnostics || users ? "false" : "page");
   $("nav-diagnostics").setAttribute("aria-current", diagnostics ? "page" : "false");
+  $("nav-users").setAttribute("aria-current", users ? "page" : "false");
   clearInterval(diagTimer);
+  if (users) {
+    stopPolling();
+    await loadUsers();
+    return;
+  }
   if (diagnostics) {
     stopPolling();
     await loadDiagnostics();
@@ -124,6 +135,7 @@ function wire() {
   $("system-clear").addEventListener("click", () => setSystem(""));
   $("toggle-sessions").addEventListener("click", () => openDrawer(!document.body.classList.contains("sessions-open")));
   $("diag-refresh").addEventListener("click", loadDiagnostics);
+  wireUsers();
 
   let searchTimer = null;
   $("search").addEventListener("input", (e) => {
@@ -208,8 +220,7 @@ async function boot() {
     setConn(false, "OFFLINE");
     report(err, "SERVER");
   }
-  api.get("/api/auth/session").then((s) => { $("logout").hidden = !(s && s.via === "session"); }).catch(() => {});
-  await Promise.all([refreshSessions(), loadModels(), refreshUsage()]);
+  await Promise.all([loadAccount(), refreshSessions(), loadModels(), refreshUsage()]);
   await route();
   $("input").focus();
   document.body.dataset.ready = "true"; // for tests: the first view is drawn

@@ -5,6 +5,7 @@ import { h } from "./dom.js";
 import { say } from "./notices.js";
 import { transcript, scrollToEnd } from "./transcript.js";
 import { SHORTCUTS } from "./keys.js";
+import { isAdmin } from "./account.js";
 
 export const COMMANDS = [
   ["/new [TITLE]", "initialize a new session"],
@@ -17,6 +18,7 @@ export const COMMANDS = [
   ["/search TEXT", "search every session"],
   ["/regenerate", "answer the last message again"],
   ["/diag", "open SYSTEM DIAGNOSTICS"],
+  ["/users", "manage the accounts (admins only)"],
   ["/keys", "the keyboard shortcuts (also: ? outside a text field)"],
   ["/logout", "end this browser's session (when the appliance has a password)"],
   ["/help", "this list"],
@@ -28,7 +30,7 @@ function showHelp() {
   const block = h("article", { class: "msg msg-system help", dataset: { role: "help" } },
     h("header", { class: "msg-head" }, h("span", { class: "role", text: "SYSTEM" }), h("span", { class: "state", text: "HELP" })),
     h("div", { class: "msg-body" },
-      h("div", { class: "table-wrap" }, h("table", {}, h("tbody", {}, rows(COMMANDS)))),
+      h("div", { class: "table-wrap" }, h("table", {}, h("tbody", {}, rows(COMMANDS.filter(([k]) => isAdmin() || !k.startsWith("/users")))))),
       h("div", { class: "table-wrap" }, h("table", {}, h("tbody", {}, rows(SHORTCUTS))))));
   transcript().querySelectorAll("article.help").forEach((a) => a.remove());
   transcript().append(block);
@@ -37,7 +39,7 @@ function showHelp() {
 
 /**
  * Runs one command line. `app` provides the actions: newSession, setModel, setSystem, rename, exportAs, search,
- * regenerate, diagnostics, exportAll, chooseImport, showShortcuts, logout. Resolves when the action is done.
+ * regenerate, diagnostics, users, exportAll, chooseImport, showShortcuts, logout. Resolves when the action is done.
  */
 export async function runCommand(line, app) {
   const match = /^\/(\S+)\s*([\s\S]*)$/.exec(line.trim());
@@ -65,6 +67,7 @@ export async function runCommand(line, app) {
       await app.search(arg); return;
     case "regenerate": case "regen": await app.regenerate(); return;
     case "diag": case "diagnostics": app.diagnostics(); return;
+    case "users": case "accounts": app.users(); return;
     case "import": app.chooseImport(); return;
     case "keys": case "shortcuts": app.showShortcuts(); return;
     case "logout": await app.logout(); return;

@@ -1,10 +1,12 @@
 // SYSTEM DIAGNOSTICS: GET /api/diagnostics (status, version, checks, workers, supervisor, breaker, backup) and
-// a 30-day spend chart drawn here as SVG from GET /api/usage. Parts the server does not report show n/a.
+// a 30-day chart of the person's own spend drawn here as SVG from GET /api/usage; for an admin also everyone's
+// totals (GET /api/usage?scope=appliance). Parts the server does not report show n/a.
 
 import { $, h, svg, clear } from "./dom.js";
 import { api, optional } from "./api.js";
 import { usd, uptime, bytes, stamp } from "./format.js";
 import { describe, hintFor } from "./notices.js";
+import { isAdmin } from "./account.js";
 
 const kv = (pairs) => h("dl", { class: "kv" }, pairs.flatMap(([k, v, cls]) => [h("dt", { text: k }), h("dd", { class: cls || "", text: v })]));
 const card = (title, ...content) => h("section", { class: "card", "aria-label": title }, h("h2", { class: "label", text: title }), ...content);
@@ -15,8 +17,10 @@ export async function loadDiagnostics() {
   const body = $("diag-body");
   let diag;
   let usageAnswer;
+  let everyone = null;
   try {
-    [diag, usageAnswer] = await Promise.all([api.get("/api/diagnostics"), optional("/api/usage").catch(() => null)]);
+    [diag, usageAnswer, everyone] = await Promise.all([api.get("/api/diagnostics"), optional("/api/usage").catch(() => null),
+      isAdmin() ? optional("/api/usage?scope=appliance").catch(() => null) : null]);
   } catch (err) {
     clear(body).append(h("p", { class: "err-line", role: "alert" }, `!! DIAGNOSTICS UNAVAILABLE: ${describe(err)}`,
       h("span", { class: "hint", text: `→ ${hintFor(err.code, err.status)}` })));
@@ -40,6 +44,7 @@ export async function loadDiagnostics() {
     ? kv(Object.entries(lb).map(([k, val]) => [k.replace(/_/g, " "), typeof val === "number" && /bytes/.test(k) ? bytes(val) : String(val)]))
     : kv([["last", "n/a (none recorded)"]]));
   clear(body).append(statusCard, checksCard, supCard, breakerCard, backupCard, workersCard(diag.workers || []), spendCard(usageAnswer));
+  if (everyone && everyone.today) body.append(applianceCard(everyone));
 }
 
 function workersCard(workers) {
@@ -65,12 +70,23 @@ function spendCard(u) {
   } else {
     const total = u.by_day.reduce((s, d) => s + Number(d.spend_usd || 0), 0);
     content = h("div", {},
-      kv([["30 days", usd(total)], ["today", usd(u.today && u.today.spend_usd)], ["daily budget", u.today && u.today.budget_usd != null ? usd(u.today.budget_usd) : "none"]]),
+      kv([["30 days", usd(total)], ["today", usd(u.today && u.today.spend_usd)], ["your daily limit", u.today && u.today.budget_usd != null ? usd(u.today.budget_usd) : "none"],
+        ["this month", usd(u.month && u.month.spend_usd)], ["your monthly limit", u.month && u.month.budget_usd != null ? usd(u.month.budget_usd) : "none"]]),
       chart(u.by_day, u.today && u.today.budget_usd));
   }
-  const c = card("SPEND PER DAY · LAST 30 DAYS", content);
+  const c = card("YOUR SPEND PER DAY · LAST 30 DAYS", content);
   c.classList.add("full");
   return c;
+}
+
+/** Admins: the whole appliance's spend against [budget], and each account's today and this month. */
+function applianceCard(u) {
+  const limit = (b) => (b && b.budget_usd != null ? ` of ${usd(b.budget_usd)}` : " (no appliance budget)");
+  return card("EVERYONE · APPLIANCE TOTALS", kv([
+    ["today", `${usd(u.today.spend_usd)}${limit(u.today)}`, u.today.warn ? "warn" : ""],
+    ["this month", `${usd(u.month && u.month.spend_usd)}${limit(u.month)}`, u.month && u.month.warn ? "warn" : ""],
+    ...(u.by_user || []).map((p) => [p.user, `${usd(p.today_usd)} today · ${usd(p.month_usd)} this month`]),
+  ]));
 }
 
 /** Bars per day, today's in amber, the daily budget as a dashed red line when it is within the scale. */

@@ -5,9 +5,9 @@ import { $ } from "./dom.js";
 
 /**
  * Shows the dialog. With `value` (a string) it has an input and resolves to the entered text; without, it
- * resolves to true. Cancel or Esc resolves to null.
+ * resolves to true. Cancel or Esc resolves to null. `type: "password"` hides what is typed (a new password).
  */
-export function ask({ title, text, value, ok = "OK", danger = false }) {
+export function ask({ title, text, value, ok = "OK", danger = false, type = "text" }) {
   const dialog = $("dialog");
   const input = $("dialog-input");
   const okButton = $("dialog-ok");
@@ -22,6 +22,8 @@ export function ask({ title, text, value, ok = "OK", danger = false }) {
   okButton.classList.toggle("danger", danger);
   okButton.classList.toggle("primary", !danger);
   input.hidden = !withInput;
+  input.type = type;
+  input.autocomplete = type === "password" ? "new-password" : "off";
   input.value = withInput ? value : "";
   dialog.returnValue = "";
   return new Promise((resolve) => {

@@ -1,7 +1,9 @@
-// The login page: posts the password, and on success goes to the terminal. The session lives in an HttpOnly
-// cookie this script never sees. A refusal says why (wrong password, slowed down, locked out, no password set).
+// The login page: posts the name (optional: empty is the appliance's own account) and the password, and on
+// success goes to the terminal. The session lives in an HttpOnly cookie this script never sees. A refusal says
+// why (wrong name or password, slowed down, locked out, no password set).
 
 const form = document.getElementById("login-form");
+const nameInput = document.getElementById("name");
 const input = document.getElementById("password");
 const button = document.getElementById("login-submit");
 const status = document.getElementById("login-status");
@@ -45,20 +47,22 @@ async function explain(res) {
   } catch {
     // not JSON: keep the status
   }
-  if (res.status === 401) return "ACCESS DENIED: wrong password";
+  if (res.status === 401) return `ACCESS DENIED: ${message}`;
   return `ERROR: ${message}`;
 }
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  if (input.value === "") return;
+  // Enter in NAME moves on to PASSWORD while that is empty.
+  if (input.value === "") { input.focus(); return; }
+  const name = nameInput.value.trim();
   button.disabled = true;
   show("muted", "VERIFYING…");
   try {
     const res = await fetch("/api/auth/login", {
       method: "POST",
       headers: { Accept: "application/json", "Content-Type": "application/json" },
-      body: JSON.stringify({ password: input.value }),
+      body: JSON.stringify(name ? { name, password: input.value } : { password: input.value }),
     });
     if (res.ok) {
       show("", "ACCESS GRANTED");

@@ -1,6 +1,7 @@
-// The cost meter: this answer, this session, today against the daily budget. Amber past the warning ratio (or
-// when the stream says budget_warning), red once a request was refused for the budget. Today's figures come
-// from GET /api/usage; while that route does not exist (404) the meter shows n/a. Estimated costs (no usage from
+// The cost meter: this answer, this session, and the person's own spend today against their daily limit. Amber
+// past the warning ratio (or when the stream says budget_warning), red once a request was refused for the budget.
+// Today's figures come from GET /api/usage, which reports the asker's own spend (scope person): against their
+// own budget, or the appliance's when they have none. While that route does not exist (404) the meter shows n/a. Estimated costs (no usage from
 // the upstream yet; cost_source "estimated") show with a "~", and each total says how much of it is estimated.
 
 import { $ } from "./dom.js";
@@ -68,9 +69,9 @@ function render() {
     if (t.warn || (u.month && u.month.warn)) level = "warn";
     const m = u.month;
     const month = !m ? "" : m.budget_usd != null
-      ? `month ${m.month}: ${spend(m.spend_usd, m.estimated_usd)} of ${usd(m.budget_usd)}`
-      : `month ${m.month}: ${spend(m.spend_usd, m.estimated_usd)}`;
-    item.title = [month, Number(t.estimated_usd) > 0 || (m && Number(m.estimated_usd) > 0) ? ESTIMATE_TITLE : ""]
+      ? `your spend in ${m.month}: ${spend(m.spend_usd, m.estimated_usd)} of ${usd(m.budget_usd)}`
+      : `your spend in ${m.month}: ${spend(m.spend_usd, m.estimated_usd)}`;
+    item.title = [month, "limits: your own budget, or the appliance's when you have none", Number(t.estimated_usd) > 0 || (m && Number(m.estimated_usd) > 0) ? ESTIMATE_TITLE : ""]
       .filter(Boolean).join("; ");
   }
   if (state.warning) level = "warn";

@@ -15,7 +15,7 @@ const HINTS = {
   circuit_open: "The upstream (or this model) failed repeatedly; requests resume automatically after the retry time: this page sends again by itself, or switch model with /model.",
   already_streaming: "Press Esc to stop the answer that is streaming, then send again.",
   nothing_to_regenerate: "Send a message first.",
-  not_found: "The session no longer exists; pick another one or start a new one with /new.",
+  not_found: "It does not exist (deleted, or not yours): pick another session or start a new one with /new.",
   no_api_key: "Set OPENROUTER_API_KEY or upstream.api_key_file and restart the appliance.",
   upstream_400: "The request was refused as invalid (often: the conversation is too long for the model).",
   upstream_401: "The API key was rejected: check OPENROUTER_API_KEY.",

@@ -7,7 +7,7 @@ import { api } from "./api.js";
 import { state } from "./state.js";
 import { drawModelPicker } from "./picker.js";
 import { say, report, clearNotices } from "./notices.js";
-import { messageView, replaceMessage, markLastAnswer, emptyState, transcript, scrollToEnd } from "./transcript.js";
+import { messageView, replaceMessage, markLastAnswer, emptyState, notFoundState, transcript, scrollToEnd } from "./transcript.js";
 import { renderSessions, loadSessions } from "./sidebar.js";
 import { setAnswerCost, setSessionCost } from "./meter.js";
 import { drawParams, updatePreview } from "./params.js";
@@ -51,7 +51,13 @@ export async function openConversation(id, { poll = false } = {}) {
     detail = await api.get(convURL(id));
   } catch (err) {
     report(err, "OPEN SESSION");
-    if (err.status === 404) { state.current = null; drawEmpty(); navigate(null); }
+    if (err.status === 404) {
+      // The address stays (it is what was asked for); the transcript says it names no session of this person.
+      state.current = null;
+      drawEmpty();
+      clear(transcript()).append(notFoundState());
+      renderSessions(state.conversations, state.total, null, (cid) => navigate(cid));
+    }
     return false;
   }
   if (focusMessage && !detail.messages.some((m) => m.id === focusMessage)) detail = await branchHolding(id, focusMessage, detail);

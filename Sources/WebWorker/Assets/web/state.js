@@ -15,4 +15,6 @@ export const state = {
   focusMessage: null,
   /** Timer polling an answer that was streaming when the page loaded. */
   poll: null,
+  /** Who uses the page (GET /api/auth/session): { mode, via, name, role }, or null until known. */
+  me: null,
 };

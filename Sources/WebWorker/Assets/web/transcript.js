@@ -237,6 +237,15 @@ export class StreamView {
 }
 
 /** The placeholder shown when no session is open. */
+/** A session id that names none of this person's sessions (deleted, mistyped, or someone else's: the server says
+ *  404 for all three alike). */
+export function notFoundState() {
+  return h("div", { class: "empty", id: "not-found", role: "alert" },
+    h("p", { class: "big", text: "> SESSION NOT FOUND" }),
+    h("p", { text: "No session of yours has this id: it was deleted, or it was never yours." }),
+    h("p", {}, "Pick one from the list, or ", h("a", { href: "#/", text: "start over" }), "."));
+}
+
 export function emptyState() {
   return h("div", { class: "empty" },
     h("p", { class: "big", text: "> NO SESSION LOADED" }),
