@@ -78,7 +78,13 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the accounts (never their passwords).")
+        static let configuration = CommandConfiguration(
+            abstract: "List the accounts (never their passwords).",
+            discussion: """
+                Example:
+                  neural-terminal user list --config /etc/neural-terminal/neural-terminal.toml --json
+                """
+        )
         @OptionGroup var options: ConfigOption
         @Flag(help: "Print JSON lines.") var json = false
 
@@ -106,7 +112,13 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Passwd: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set an account's password; its browser sessions end.")
+        static let configuration = CommandConfiguration(
+            abstract: "Set an account's password; its browser sessions end.",
+            discussion: """
+                Example:
+                  neural-terminal user passwd alice --config /etc/neural-terminal/neural-terminal.toml
+                """
+        )
         @OptionGroup var options: ConfigOption
         @Argument(help: "The account's name.") var name: String
         @Flag(help: "Read the password from standard input (one line), even on a terminal.") var stdin = false
@@ -127,7 +139,11 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Disable: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Disable an account: its sessions end at once, its tokens stop working; its conversations are kept."
+            abstract: "Disable an account: its sessions end at once, its tokens stop working; its conversations are kept.",
+            discussion: """
+                Example:
+                  neural-terminal user disable alice --config /etc/neural-terminal/neural-terminal.toml
+                """
         )
         @OptionGroup var options: ConfigOption
         @Argument(help: "The account's name.") var name: String
@@ -142,7 +158,13 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Enable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enable a disabled account again.")
+        static let configuration = CommandConfiguration(
+            abstract: "Enable a disabled account again.",
+            discussion: """
+                Example:
+                  neural-terminal user enable alice --config /etc/neural-terminal/neural-terminal.toml
+                """
+        )
         @OptionGroup var options: ConfigOption
         @Argument(help: "The account's name.") var name: String
 
@@ -156,7 +178,13 @@ struct UserCommand: AsyncParsableCommand {
     }
 
     struct Role: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make an account an admin or a member.")
+        static let configuration = CommandConfiguration(
+            abstract: "Make an account an admin or a member.",
+            discussion: """
+                Example:
+                  neural-terminal user role alice admin --config /etc/neural-terminal/neural-terminal.toml
+                """
+        )
         @OptionGroup var options: ConfigOption
         @Argument(help: "The account's name.") var name: String
         @Argument(help: "admin or member.") var role: String
