@@ -17,8 +17,9 @@ public struct AppRequestContext: RequestContext {
     /// — the address it reports in `X-Forwarded-For`. Rate limits of unauthenticated requests (logins) and the
     /// logs use it.
     public var clientIP: String
-    /// Who is asking, set by the web worker's authentication middleware: `session:<id>`, `token:<id>` or
-    /// `local` (auth mode `none`); nil before authentication or on routes that need none. Rate limits of
+    /// Who is asking, set by the web worker's authentication middleware: `session:<id>`, `token:<id>`,
+    /// `proxy:<account id>` (auth mode `proxy`) or `local` (auth mode `none`); nil before authentication or on
+    /// routes that need none. Rate limits of
     /// authenticated requests are keyed by it.
     public var principal: String?
     /// The account the request acts as, set with `principal`: every route that reads or changes a person's data
