@@ -5,13 +5,13 @@
 /// The browser UI's files, compiled into the binary (served by ``AssetRoutes``).
 enum EmbeddedAssets {
     static let files: [EmbeddedAsset] = [
-        // account.js: 2256 bytes, fnv1a64 bcf71a2d6577cb32
+        // account.js: 2331 bytes, fnv1a64 2b87585feafffa26
         EmbeddedAsset(name: "account.js", contentType: "text/javascript; charset=utf-8", body: """
 // Who uses the page: GET /api/auth/session says the auth mode, how this browser got in and which account it acts
 // as. The top bar shows `name · role`; LOG OUT only for a password session (in proxy mode the proxy signs people
 // in and out, in mode none nobody logs in); the USERS view and its tab only for an admin.
 
-import { $ } from \"./dom.js\";
+import { $, h } from \"./dom.js\";
 import { api, logout } from \"./api.js\";
 import { state } from \"./state.js\";
 import { say } from \"./notices.js\";
@@ -38,9 +38,9 @@ function drawAccount() {
   const who = $(\"whoami\");
   who.hidden = !me.name;
   if (me.name) {
-    who.textContent = `${me.name} · ${me.role}`;
+    // Read aloud as \"Logged in as alice · member\"; seen as \"alice · member\".
+    who.replaceChildren(h(\"span\", { class: \"visually-hidden\", text: \"Logged in as \" }), `${me.name} · ${me.role}`);
     who.title = me.mode === \"none\" ? \"auth.mode is none: everyone acts as this account\" : `logged in as ${me.name} (${me.role})`;
-    who.setAttribute(\"aria-label\", `Logged in as ${me.name}, ${me.role}`);
   }
   $(\"logout\").hidden = !canLogOut();
   $(\"nav-users\").hidden = !isAdmin();
@@ -1688,7 +1688,7 @@ export async function runCommand(line, app) {
 }
 
 """),
-        // diagnostics.js: 7827 bytes, fnv1a64 88d7887cb4b16632
+        // diagnostics.js: 7919 bytes, fnv1a64 69d8d20bc3104f8a
         EmbeddedAsset(name: "diagnostics.js", contentType: "text/javascript; charset=utf-8", body: """
 // SYSTEM DIAGNOSTICS: GET /api/diagnostics (status, version, checks, workers, supervisor, breaker, backup) and
 // a 30-day chart of the person's own spend drawn here as SVG from GET /api/usage; for an admin also everyone's
@@ -1700,7 +1700,8 @@ import { usd, uptime, bytes, stamp } from \"./format.js\";
 import { describe, hintFor } from \"./notices.js\";
 import { isAdmin } from \"./account.js\";
 
-const kv = (pairs) => h(\"dl\", { class: \"kv\" }, pairs.flatMap(([k, v, cls]) => [h(\"dt\", { text: k }), h(\"dd\", { class: cls || \"\", text: v })]));
+/** A definition list of [term, value, class] rows (also the USERS view's cards). */
+export const kv = (pairs) => h(\"dl\", { class: \"kv\" }, pairs.flatMap(([k, v, cls]) => [h(\"dt\", { text: k }), h(\"dd\", { class: cls || \"\", text: v })]));
 const card = (title, ...content) => h(\"section\", { class: \"card\", \"aria-label\": title }, h(\"h2\", { class: \"label\", text: title }), ...content);
 const checkClass = (v) => (v === \"ok\" ? \"ok\" : /^(low|no api key|circuit)/.test(v) ? \"warn\" : \"err\");
 
@@ -4802,7 +4803,7 @@ export function saveBudgets(ctx, daily, monthly) {
 }
 
 """),
-        // users.js: 6272 bytes, fnv1a64 b995161ad9669181
+        // users.js: 6166 bytes, fnv1a64 19f14f5ea1fbf6f8
         EmbeddedAsset(name: "users.js", contentType: "text/javascript; charset=utf-8", body: """
 // USERS (admins only): every account with its role, status, password, budgets and spend today/this month
 // (GET /api/admin/users and GET /api/usage?scope=appliance `by_user`), and the form that adds one. What each
@@ -4813,9 +4814,8 @@ import { api } from \"./api.js\";
 import { state } from \"./state.js\";
 import { usd, stamp } from \"./format.js\";
 import { describe } from \"./notices.js\";
+import { kv } from \"./diagnostics.js\";
 import { addAccount, changeRole, toggleDisabled, resetPassword, saveBudgets } from \"./useractions.js\";
-
-const kv = (pairs) => h(\"dl\", { class: \"kv\" }, pairs.flatMap(([k, v, cls]) => [h(\"dt\", { text: k }), h(\"dd\", { class: cls || \"\", text: v })]));
 
 /** Loads the accounts and everyone's spend, and draws the view; a refusal shows the server's sentence. */
 export async function loadUsers() {

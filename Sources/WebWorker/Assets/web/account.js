@@ -2,7 +2,7 @@
 // as. The top bar shows `name · role`; LOG OUT only for a password session (in proxy mode the proxy signs people
 // in and out, in mode none nobody logs in); the USERS view and its tab only for an admin.
 
-import { $ } from "./dom.js";
+import { $, h } from "./dom.js";
 import { api, logout } from "./api.js";
 import { state } from "./state.js";
 import { say } from "./notices.js";
@@ -29,9 +29,9 @@ function drawAccount() {
   const who = $("whoami");
   who.hidden = !me.name;
   if (me.name) {
-    who.textContent = `${me.name} · ${me.role}`;
+    // Read aloud as "Logged in as alice · member"; seen as "alice · member".
+    who.replaceChildren(h("span", { class: "visually-hidden", text: "Logged in as " }), `${me.name} · ${me.role}`);
     who.title = me.mode === "none" ? "auth.mode is none: everyone acts as this account" : `logged in as ${me.name} (${me.role})`;
-    who.setAttribute("aria-label", `Logged in as ${me.name}, ${me.role}`);
   }
   $("logout").hidden = !canLogOut();
   $("nav-users").hidden = !isAdmin();

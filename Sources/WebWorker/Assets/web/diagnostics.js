@@ -8,7 +8,8 @@ import { usd, uptime, bytes, stamp } from "./format.js";
 import { describe, hintFor } from "./notices.js";
 import { isAdmin } from "./account.js";
 
-const kv = (pairs) => h("dl", { class: "kv" }, pairs.flatMap(([k, v, cls]) => [h("dt", { text: k }), h("dd", { class: cls || "", text: v })]));
+/** A definition list of [term, value, class] rows (also the USERS view's cards). */
+export const kv = (pairs) => h("dl", { class: "kv" }, pairs.flatMap(([k, v, cls]) => [h("dt", { text: k }), h("dd", { class: cls || "", text: v })]));
 const card = (title, ...content) => h("section", { class: "card", "aria-label": title }, h("h2", { class: "label", text: title }), ...content);
 const checkClass = (v) => (v === "ok" ? "ok" : /^(low|no api key|circuit)/.test(v) ? "warn" : "err");
 

@@ -7,9 +7,8 @@ import { api } from "./api.js";
 import { state } from "./state.js";
 import { usd, stamp } from "./format.js";
 import { describe } from "./notices.js";
+import { kv } from "./diagnostics.js";
 import { addAccount, changeRole, toggleDisabled, resetPassword, saveBudgets } from "./useractions.js";
-
-const kv = (pairs) => h("dl", { class: "kv" }, pairs.flatMap(([k, v, cls]) => [h("dt", { text: k }), h("dd", { class: cls || "", text: v })]));
 
 /** Loads the accounts and everyone's spend, and draws the view; a refusal shows the server's sentence. */
 export async function loadUsers() {
