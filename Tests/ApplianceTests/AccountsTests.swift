@@ -117,4 +117,31 @@ struct AccountsTests {
         let listed = try await send("GET", "/api/admin/users", nil, admin)
         #expect(((listed.object?["users"] as? [[String: Any]]) ?? []).map { $0["name"] as? String } == ["admin", "alice"])
     }
+
+    @Test func theCommandLineExportsAndImportsOnePersonsConversations() async throws {
+        let app = try await AuthTests.start()
+        defer { Task { await app.stop() } }
+        #expect(try await app.cli(["user", "add", "alice", "--stdin"], stdin: Self.alicePassword + "\n").code == 0)
+        let alice = Self.cookie(of: try await Self.login(app, name: "alice", password: Self.alicePassword))
+        let owner = Self.cookie(of: try await Self.login(app, name: nil, password: AuthTests.password))
+        for (cookie, title) in [(alice, "alice's plan"), (owner, "the owner's notes")] {
+            let made = try await RawHTTP.send("POST", port: app.webPort, path: "/api/conversations", json: #"{"title":"\#(title)"}"#,
+                                              headers: ["Cookie": cookie, "Origin": AuthTests.origin(app)])
+            #expect(made.status == 201)
+        }
+        let hers = try await app.cli(["export", "--user", "alice"])
+        #expect(hers.code == 0 && hers.stdout.contains("alice's plan") && !hers.stdout.contains("the owner's notes"), "\(hers.stderr)")
+        let everyone = try await app.cli(["export"])
+        #expect(everyone.stdout.contains("alice's plan") && everyone.stdout.contains("the owner's notes"))
+        #expect(try await app.cli(["export", "--user", "nobody"]).code == 65)
+
+        // The owner's export brought in for alice: her own copy, the owner's conversation untouched.
+        let file = app.directory.path + "/owners.jsonl"
+        try Data(try await app.cli(["export", "--user", "admin"]).stdout.utf8).write(to: URL(fileURLWithPath: file))
+        let imported = try await app.cli(["import", "--user", "alice", file])
+        #expect(imported.code == 0, "\(imported.stderr)")
+        let list = try await RawHTTP.send("GET", port: app.webPort, path: "/api/conversations", headers: ["Cookie": alice])
+        let titles = ((list.object?["conversations"] as? [[String: Any]]) ?? []).compactMap { $0["title"] as? String }
+        #expect(titles.sorted() == ["alice's plan", "the owner's notes (imported copy)"], "\(titles)")
+    }
 }

@@ -1,7 +1,10 @@
 import ArgumentParser
 import NTArchive
+import NTAuth
 import NTChat
+import NTConfig
 import NTFiles
+import Supervisor
 
 /// `neural-terminal export`: the API's export, straight from the database file (ADR 0006).
 struct ExportCommand: AsyncParsableCommand {
@@ -14,8 +17,11 @@ struct ExportCommand: AsyncParsableCommand {
             and symbolic links are written in place. Progress goes to stderr: a bar on a terminal, a line per \
             10 % otherwise.
 
+            Without --user it exports everyone's conversations (the operator's view of the whole database).
+
             Examples:
               neural-terminal export --output conversations.jsonl
+              neural-terminal export --user alice --output alice.jsonl
               neural-terminal export --conversation <id> --format markdown --output chat.md
             """
     )
@@ -24,6 +30,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "json (default) or markdown; markdown needs --conversation.") var format: String = "json"
     @Option(help: "Export only this conversation (its id).") var conversation: String?
     @Option(name: .shortAndLong, help: "The file to write, or - for standard output.") var output: String = "-"
+    @Option(help: "Export only the conversations of this account.") var user: String?
 
     func validate() throws {
         guard let chosen = ExportFormat(rawValue: format) else { throw ValidationError("--format must be json or markdown") }
@@ -36,11 +43,12 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let repository = try CommandDatabase.openRepository(config, creating: false)
+        let owner = try await AccountOption.id(of: user, config)
         let exporter = ConversationExporter(repository: repository)
         let out = try OutputFile(path: output)
         do {
             if let conversation {
-                guard let file = try await exporter.export(conversationID: conversation, ownerID: nil, format: ExportFormat(rawValue: format) ?? .json) else {
+                guard let file = try await exporter.export(conversationID: conversation, ownerID: owner, format: ExportFormat(rawValue: format) ?? .json) else {
                     out.discard()
                     printError("no conversation \(conversation)")
                     throw ExitCode(1)
@@ -51,7 +59,7 @@ struct ExportCommand: AsyncParsableCommand {
                 return
             }
             let progress = ProgressReporter(label: "export", measure: .count("conversations"))
-            let count = try await exporter.exportAll(ownerID: nil) { bytes in try out.write(bytes) } progress: { step in
+            let count = try await exporter.exportAll(ownerID: owner) { bytes in try out.write(bytes) } progress: { step in
                 progress.update(done: step.done, total: step.total)
             }
             try out.commit()
@@ -78,14 +86,19 @@ struct ImportCommand: AsyncParsableCommand {
             compressed with zstd) is recognised by its first bytes and decompressed as it is read. Creates the \
             data directory and database if needed. Exit 65 on invalid input, naming the line.
 
+            The conversations are stored for the appliance's own account, or for --user's: exports and archives \
+            do not say whose they were.
+
             Examples:
               neural-terminal import conversations.jsonl
+              neural-terminal import --user alice alice.jsonl
               neural-terminal import /var/lib/neural-terminal/archives/2026-01.jsonl.zst
             """
     )
 
     @OptionGroup var options: ConfigOption
     @Argument(help: "The export or archive file, or - for standard input.") var file: String
+    @Option(help: "Store the conversations for this account (default: the appliance's own).") var user: String?
 
     func run() async throws {
         let config = try options.load()
@@ -94,7 +107,8 @@ struct ImportCommand: AsyncParsableCommand {
         // The operator's own file: no limit on its total size; each record is held to the configured limits.
         var limits = ImportLimits(config)
         limits.maxTotalBytes = .max
-        let importer = ConversationImporter(repository: repository, limits: limits)
+        let owner = try await AccountOption.id(of: user, config) ?? Conversation.ownerAccountID
+        let importer = ConversationImporter(repository: repository, limits: limits, ownerID: owner)
         let progress = ProgressReporter(label: "import", measure: .bytes)
         let decoder = MaybeZstdDecoder(label: file)
         var read = 0
@@ -117,5 +131,19 @@ struct ImportCommand: AsyncParsableCommand {
             printError("\(file): \(error.description)")
             throw ExitCode(Exit.dataError)
         }
+    }
+}
+
+/// `--user NAME` of `export` and `import`.
+enum AccountOption {
+    /// The id of the account `name` names (nil without a name); exits 65 with a sentence when there is none.
+    static func id(of name: String?, _ config: AppConfig) async throws -> String? {
+        guard let name else { return nil }
+        let store = try AuthStore(path: Supervisor.databasePath(config))
+        guard let account = try await store.account(named: name) else {
+            printError("no account named \(name); `neural-terminal user list` shows them")
+            throw ExitCode(Exit.dataError)
+        }
+        return account.id
     }
 }
