@@ -52,4 +52,14 @@ struct PersonalBudgetTests {
         let again = try await budget.admit(conversationID: "a2", worstCaseUSD: 0.6, person: alice)
         budget.release(again)
     }
+
+    @Test func nearingAPersonsOwnBudgetWarnsEvenWithoutAnApplianceBudget() async throws {
+        let store = FixedSpend(Spend())
+        store.personal = ["alice": Spend(today: 0.7, month: 0.7)]
+        let budget = BudgetGuard(store: store, limits: { BudgetLimits(warnRatio: 0.8) }, today: { Self.day })
+        let alice = PersonalBudget(ownerID: "alice", dailyUSD: 1, monthlyUSD: nil)
+        #expect(await !budget.isWarning(conversationID: "c", person: alice, pendingUSD: 0.05))
+        #expect(await budget.isWarning(conversationID: "c", person: alice, pendingUSD: 0.1))
+        #expect(await !budget.isWarning(conversationID: "c", pendingUSD: 0.1), "nobody's own budget, no appliance budget: no warning")
+    }
 }

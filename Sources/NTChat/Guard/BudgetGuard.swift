@@ -143,12 +143,21 @@ public final class BudgetGuard: Sendable {
     }
 
     /// Whether stored spend plus `pendingUSD` (an answer whose cost is not stored yet) reaches `warn_ratio` of
-    /// any budget, the conversation's included.
-    public func isWarning(conversationID: String, pendingUSD: Double) async -> Bool {
+    /// any budget, the conversation's and the person's own (`person`) included.
+    public func isWarning(conversationID: String, person: PersonalBudget? = nil, pendingUSD: Double) async -> Bool {
         let limits = self.limits()
-        guard BudgetKind.allCases.contains(where: { limits.limit($0) != nil }),
-              let stored = try? await store.spend(day: today(), conversationID: conversationID) else { return false }
         let pending = max(0, pendingUSD)
+        if BudgetKind.allCases.contains(where: { limits.limit($0) != nil }),
+           let stored = try? await store.spend(day: today(), conversationID: conversationID),
+           Self.warns(stored, pending, limits) { return true }
+        guard let person else { return false }
+        let own = person.limits(warnRatio: limits.warnRatio)
+        guard own.dailyUSD != nil || own.monthlyUSD != nil,
+              let stored = try? await store.spend(day: today(), ownerID: person.ownerID) else { return false }
+        return Self.warns(stored, pending, own)
+    }
+
+    private static func warns(_ stored: Spend, _ pending: Double, _ limits: BudgetLimits) -> Bool {
         let spend = Spend(today: stored.today + pending, month: stored.month + pending, conversation: stored.conversation + pending)
         return BudgetKind.allCases.contains {
             BudgetArithmetic.isWarning(spent: spend.of($0), limit: limits.limit($0), ratio: limits.warnRatio)

@@ -19,8 +19,8 @@ extension ChatTurn {
         outcome.costUSD = cost
         outcome.costSource = .estimated
         FloatingPointCounter(label: "neural_terminal_chat_cost_usd_total", dimensions: [("model", model)]).increment(by: cost)
-        let (guards, conversationID) = (context.guards, control.conversationID)
-        let warning = await offLoop { await guards.isWarning(conversationID: conversationID, pendingUSD: cost) }
+        let (guards, conversationID, person) = (context.guards, control.conversationID, admission.person)
+        let warning = await offLoop { await guards.isWarning(conversationID: conversationID, person: person, pendingUSD: cost) }
         emit(.usage(.init(
             promptTokens: prompt, completionTokens: completion, reasoningTokens: reasoning, costUSD: cost,
             costSource: .estimated, budgetWarning: warning

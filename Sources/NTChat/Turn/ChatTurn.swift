@@ -330,8 +330,8 @@ public final class ChatTurn: Sendable {
         if let cost {
             FloatingPointCounter(label: "neural_terminal_chat_cost_usd_total", dimensions: [("model", model)]).increment(by: cost)
         }
-        let (guards, conversationID) = (context.guards, control.conversationID)
-        let warning = await offLoop { await guards.isWarning(conversationID: conversationID, pendingUSD: cost ?? 0) }
+        let (guards, conversationID, person) = (context.guards, control.conversationID, admission.person)
+        let warning = await offLoop { await guards.isWarning(conversationID: conversationID, person: person, pendingUSD: cost ?? 0) }
         emit(.usage(.init(
             promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
             reasoningTokens: usage.reasoningTokens ?? 0, costUSD: cost, costSource: outcome.costSource, budgetWarning: warning

@@ -16,12 +16,14 @@ struct TurnGuards: Sendable {
         var model: String
         var reservation: BudgetReservation?
         var permit: BreakerPermit?
+        /// The asker's own budgets, which the turn's budget warning also looks at.
+        var person: PersonalBudget?
     }
 
     /// The breaker first, for the plan's model (while the upstream's or the model's circuit is open, refusing
     /// costs no database query), then the plan's worst case against every budget.
     func admit(conversationID: String, plan: TurnPlan, person: PersonalBudget?, logger: Logger) async throws(TurnRefusal) -> Admission {
-        var admission = Admission(model: plan.body.model)
+        var admission = Admission(model: plan.body.model, person: person)
         if let breaker {
             switch breaker.acquire(model: admission.model) {
             case .success(let granted):
@@ -69,9 +71,9 @@ struct TurnGuards: Sendable {
         return true
     }
 
-    /// Whether stored spend plus `pendingUSD` reaches a budget's warning share.
-    func isWarning(conversationID: String, pendingUSD: Double) async -> Bool {
-        await budget?.isWarning(conversationID: conversationID, pendingUSD: pendingUSD) ?? false
+    /// Whether stored spend plus `pendingUSD` reaches a budget's warning share (the person's own included).
+    func isWarning(conversationID: String, person: PersonalBudget?, pendingUSD: Double) async -> Bool {
+        await budget?.isWarning(conversationID: conversationID, person: person, pendingUSD: pendingUSD) ?? false
     }
 
     /// Gives back the reservation once the answer's cost is stored (and publishes the spend gauges).
