@@ -33,7 +33,7 @@ struct SpendStoreTests {
         _ = try await answer(repository, db, conversation: b, model: "m1", cost: 2.0, createdAt: "2026-11-29T23:59:59.999Z")
         _ = try await answer(repository, db, conversation: b, model: "m1", cost: 4.0, createdAt: "2026-10-31T12:00:00.000Z")
         _ = try await answer(repository, db, conversation: b, model: "m1", cost: nil, createdAt: "2026-11-30T12:00:00.000Z")
-        let december = try await answer(repository, db, conversation: b, model: "m3", cost: 8.0, createdAt: "2026-12-01T00:00:00.000Z")
+        _ = try await answer(repository, db, conversation: b, model: "m3", cost: 8.0, createdAt: "2026-12-01T00:00:00.000Z")
 
         let day = try #require(UTCDay(parsing: "2026-11-30"))
         let spend = try await repository.spend(day: day, conversationID: a)
