@@ -199,7 +199,7 @@ let package = Package(
         .testTarget(
             name: "WebWorkerTests",
             dependencies: [
-                "WebWorker", "NTAuth", "NTChat", "NTConfig", "NTWorkerKit", "NTStorage", "NTSystem", "NTOpenRouter", "NTHTTP", logging,
+                "WebWorker", "NTAuth", "NTChat", "NTConfig", "NTWorkerKit", "NTStorage", "NTSystem", "NTOpenRouter", "NTHTTP", "NTMetrics", logging,
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -22,6 +22,8 @@ public enum WebWorker {
             store: try AuthStore(path: context.config.current.storage.dataDir + "/neural-terminal.db"),
             config: context.config, logger: context.logger
         )
+        let spendByUser = SpendByUserGauges(store: chat.repository, accounts: auth.store)
+        context.metrics.refreshBeforeCollect { await spendByUser.publish() }
         if context.config.current.authMode == .password, try await auth.passwordHash() == nil {
             context.logger.error("auth.mode is \"password\" but no password is set: nobody can log in until `neural-terminal passwd` sets one")
         }
