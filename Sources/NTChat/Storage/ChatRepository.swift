@@ -38,6 +38,9 @@ public protocol ChatRepository: MessageTreeRepository {
     /// The conversation with this id, whoever owns it: callers answering a person check ``Conversation/ownerID``
     /// (the web worker's routes answer 404 for another person's id).
     func conversation(id: String) async throws -> Conversation?
+    /// The account a conversation belongs to, or nil when there is no such conversation: the check every route
+    /// makes before it answers, one primary-key read (``conversation(id:)`` also counts and sums its messages).
+    func ownerID(ofConversation id: String) async throws -> String?
     /// Every message of the conversation (every branch), in creation order, without `sibling_ids`: what exports,
     /// archives and imports read.
     func messages(conversationID: String) async throws -> [Message]

@@ -79,6 +79,13 @@ public actor SQLiteChatRepository: ChatRepository {
         return try query.step() ? Self.conversation(from: query) : nil
     }
 
+    public func ownerID(ofConversation id: String) throws -> String? {
+        defer { db.resetCachedStatements() }
+        let query = try db.cachedStatement("SELECT owner_id FROM conversations WHERE id = ?")
+        query.bind(1, id)
+        return try query.step() ? query.string(0) : nil
+    }
+
     public func updateConversation(id: String, patch: ConversationPatch) async throws -> Conversation? {
         return try await writing {
             defer { db.resetCachedStatements() }

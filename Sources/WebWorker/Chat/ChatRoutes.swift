@@ -98,7 +98,7 @@ struct ChatRoutes: Sendable {
             let conversationID: String
             var created = false
             if let given = body.conversationID {
-                conversationID = try await owned.conversation(given, context).id
+                conversationID = try await owned.check(given, context)
             } else {
                 let title = String(message.prefix(min(60, limits.titleMaxChars)))
                 conversationID = try await repository.createConversation(title: title, model: model, systemPrompt: nil, ownerID: try Ownership.accountID(context)).id

@@ -18,15 +18,13 @@ struct Ownership: Sendable {
 
     /// The `{id}` of the route, when it names a conversation of the asker; else 404 `not_found`.
     func conversationID(_ context: AppRequestContext) async throws -> String {
-        try await conversation(Validate.id(context), context).id
+        try await check(Validate.id(context), context)
     }
 
-    /// The conversation `id`, when it is the asker's; else 404 `not_found`.
-    func conversation(_ id: String, _ context: AppRequestContext) async throws -> Conversation {
+    /// `id`, when it names a conversation of the asker; else 404 `not_found`.
+    func check(_ id: String, _ context: AppRequestContext) async throws -> String {
         let owner = try Self.accountID(context)
-        guard Identifiers.isValid(id), let found = try await repository.conversation(id: id), found.ownerID == owner else {
-            throw APIError.notFound
-        }
-        return found
+        guard Identifiers.isValid(id), try await repository.ownerID(ofConversation: id) == owner else { throw APIError.notFound }
+        return id
     }
 }
