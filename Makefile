@@ -4,7 +4,6 @@ SHELL := /bin/bash
 
 SWIFT        ?= swift
 CONFIG       ?= etc/neural-terminal.toml
-CURL_DIR     := vendor/curl
 STATIC_FLAGS := -Xswiftc -static-executable -Xswiftc -Xclang-linker -Xswiftc -s
 STATIC_DIR   := .build-static
 STATIC_BIN   := $(STATIC_DIR)/release/neural-terminal
@@ -16,7 +15,7 @@ DEBUG_FLAGS  := -Xswiftc -assert-config -Xswiftc Release
 # `swift test --no-parallel`: the integration tests start a dozen appliances; run side by side on 2 cores they
 # starve each other (the watchdog's no-failed-request check saw a closed connection about 1 run in 4 that way).
 
-.PHONY: help install curl build build-fake debug static run demo test test-swift test-hostile test-browser test-static test-prometheus assets security bench clean completions man test-chaos chaos
+.PHONY: help install vendor build build-fake debug static run demo test test-swift test-hostile test-browser test-static test-prometheus assets security bench clean completions man test-chaos chaos
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -24,19 +23,20 @@ help: ## List the targets
 install: ## Install missing system packages and the Python test environment
 	@scripts/install-deps.sh
 
-curl: install ## Build the minimal static libcurl into vendor/curl (cached)
+vendor: install ## Build the minimal static libcurl and libpq into vendor/ (cached)
 	@scripts/build-curl.sh
+	@scripts/build-libpq.sh
 
-build: install curl ## Build the release binary (.build/release/neural-terminal)
+build: install vendor ## Build the release binary (.build/release/neural-terminal)
 	@scripts/build-info.sh
 	$(SWIFT) build -c release --product neural-terminal
 
-static: install curl ## Build the fully static, stripped binary (.build-static/release/neural-terminal)
+static: install vendor ## Build the fully static, stripped binary (.build-static/release/neural-terminal)
 	@scripts/build-info.sh
 	$(SWIFT) build -c release --scratch-path $(STATIC_DIR) --product neural-terminal $(STATIC_FLAGS)
 	@ldd $(STATIC_BIN) 2>&1 | grep -q "not a dynamic executable" && echo "static: $(STATIC_BIN) ($$(du -h $(STATIC_BIN) | cut -f1))"
 
-build-fake: install curl
+build-fake: install vendor
 	$(SWIFT) build -c release --product fake-openrouter
 
 demo: build build-fake ## Run the appliance against a local fake OpenRouter: no key, no network needed
@@ -47,7 +47,7 @@ run: build ## Run the appliance from $(CONFIG): loopback only, data under ./data
 
 test: install test-swift test-browser test-static test-chaos test-prometheus ## Run every test (unit, integration, browser, static binary in a chroot, the short fault suite, alerting rules)
 
-test-swift: curl
+test-swift: vendor
 	@scripts/build-info.sh
 	$(SWIFT) build --build-tests $(DEBUG_FLAGS)
 	$(SWIFT) test --skip-build --no-parallel $(DEBUG_FLAGS)
@@ -56,12 +56,12 @@ test-swift: curl
 # files, the upstream key echoed in every form, data file modes, the login queue under a flood.
 HOSTILE_TESTS := Hostile|ImportHostile|KeyEcho|CanaryTests|SecretStreamRedactor|SecretVariants|DataFileMode|LoginQueue
 
-test-hostile: curl ## The hostile-input suite only (a subset of `make test`)
+test-hostile: vendor ## The hostile-input suite only (a subset of `make test`)
 	@scripts/build-info.sh
 	$(SWIFT) build --build-tests $(DEBUG_FLAGS)
 	$(SWIFT) test --skip-build --no-parallel $(DEBUG_FLAGS) --filter '$(HOSTILE_TESTS)'
 
-debug: install curl
+debug: install vendor
 	@scripts/build-info.sh
 	$(SWIFT) build $(DEBUG_FLAGS)
 
@@ -90,7 +90,7 @@ test-prometheus: install ## Alerting rules: promtool check, promtool unit tests,
 
 # Reuses the test build (same flags as test-swift): after `make test` the build step is a no-op and the warnings
 # come from the compiler's serialized diagnostics (scripts/swift-warnings.py).
-security: install curl ## Compiler warnings, shellcheck, hadolint, pinned dependencies, workflow schema, systemd unit
+security: install vendor ## Compiler warnings, shellcheck, hadolint, pinned dependencies, workflow schema, systemd unit
 	SWIFT=$(SWIFT) scripts/security.sh
 
 bench: static ## Benchmarks of the static release binary: start-up, the chat turn, auth, export/import/search, backup; figures in bench/results/

@@ -51,27 +51,36 @@ let package = Package(
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         // SHA-256 from the OpenSSL libcrypto that libcurl's TLS links already (ADR 0007).
         .target(name: "CCrypto", path: "Sources/CCrypto", linkerSettings: [.linkedLibrary("crypto")]),
-        // A minimal static libcurl built from Debian's source by scripts/build-curl.sh into vendor/curl (ADR 0003).
+        // A minimal static libcurl built from Debian's source by scripts/build-curl.sh into vendor/curl (ADR 0003), and
+        // a minimal static libpq by scripts/build-libpq.sh into vendor/libpq (ADR 0019). Their archives are ONE
+        // ordered list here: the static linker resolves left to right, and both libcurl and libpq need OpenSSL after
+        // them (two targets each listing ssl and crypto were merged by SwiftPM with libcurl after OpenSSL).
         .target(
             name: "CCurl",
             path: "Sources/CCurl",
             linkerSettings: [
-                .unsafeFlags(["-L\(Context.packageDirectory)/vendor/curl/lib"]),
-                .linkedLibrary("curl"), .linkedLibrary("nghttp2"), .linkedLibrary("ssl"), .linkedLibrary("crypto"),
-                .linkedLibrary("zstd"), .linkedLibrary("z"),
+                .unsafeFlags(["-L\(Context.packageDirectory)/vendor/curl/lib", "-L\(Context.packageDirectory)/vendor/libpq/lib"]),
+                .linkedLibrary("curl"), .linkedLibrary("nghttp2"),
+                .linkedLibrary("pq"), .linkedLibrary("pgcommon_shlib"), .linkedLibrary("pgport_shlib"),
+                .linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("zstd"), .linkedLibrary("z"),
             ]
         ),
+        // libpq's header; its archives come with CCurl's list.
+        // kept: CLibPQ CCurl — not imported: it brings the ordered link list that holds libpq's archives.
+        .target(name: "CLibPQ", dependencies: ["CCurl"], path: "Sources/CLibPQ"),
 
         // MARK: leaf tools
         .target(name: "NTConfig", swiftSettings: strict),
         .target(name: "NTLog", dependencies: ["NTSystem", logging], swiftSettings: strict),
         .target(name: "NTSystem", dependencies: ["CNTSupport", "CCrypto"], swiftSettings: strict),
-        .target(name: "NTStorage", dependencies: ["CSQLite"], swiftSettings: strict),
+        .target(name: "NTStorage", dependencies: ["CSQLite", "NTPostgres"], swiftSettings: strict),
         // Durable file operations, the directory lock and zstd streams: what backups, archives and imports share.
         .target(name: "NTFiles", dependencies: ["NTSystem", "CZstd"], swiftSettings: strict),
         .target(name: "NTBackup", dependencies: ["NTFiles", "NTIPC", "NTStorage", "NTSystem"], swiftSettings: strict),
         .target(name: "NTIPC", dependencies: [nio, nioPosix, logging], swiftSettings: strict),
         .target(name: "NTCurl", dependencies: ["CCurl"], swiftSettings: strict),
+        // PostgreSQL's client library, libpq, for the PostgreSQL storage backend (ADR 0019).
+        .target(name: "NTPostgres", dependencies: ["CLibPQ"], swiftSettings: strict),
         .target(name: "NTOpenRouter", swiftSettings: strict),
 
         // MARK: shared infrastructure of the workers
@@ -192,6 +201,9 @@ let package = Package(
         ),
         .testTarget(name: "NTOpenRouterTests", dependencies: ["NTOpenRouter"], swiftSettings: strict),
         .testTarget(name: "NTCurlTests", dependencies: ["NTCurl"], swiftSettings: strict),
+        // A throwaway PostgreSQL 15 cluster from Debian's packages on a loopback port, for every test that needs one.
+        .target(name: "PostgresTestSupport", dependencies: ["NTPostgres"], path: "Tests/PostgresTestSupport", swiftSettings: strict),
+        .testTarget(name: "NTPostgresTests", dependencies: ["NTPostgres", "PostgresTestSupport"], swiftSettings: strict),
         .testTarget(name: "NTBackupTests", dependencies: ["NTBackup", "NTFiles", "NTStorage", "NTSystem"], swiftSettings: strict),
         .testTarget(name: "NTAuthTests", dependencies: ["NTAuth", "NTStorage"], swiftSettings: strict),
         .testTarget(name: "NTArchiveTests", dependencies: ["NTArchive", "NTChat", "NTFiles", "NTStorage", "NTSystem"], swiftSettings: strict),

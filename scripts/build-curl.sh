@@ -21,23 +21,10 @@ STAMP="$PREFIX/BUILD-STAMP"
 
 log() { printf 'build-curl: %s\n' "$*"; }
 die() { printf 'build-curl: error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=scripts/lib/debian-source.sh
+source "$ROOT/scripts/lib/debian-source.sh"
 
-FORCE=0
-case "${1:-}" in
-  "") ;;
-  --force) FORCE=1 ;;
-  -h|--help) sed -n '2,14p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) die "unknown argument '$1' (try --help)" ;;
-esac
-
-SUITE="${DEBIAN_SUITE:-}"
-if [[ -z $SUITE && -r /etc/os-release ]]; then
-  SUITE=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release | tr -d '"')
-fi
-SUITE="${SUITE:-bookworm}"
-MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-SECURITY_MIRROR="${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}"
-JOBS="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
+debian_source_arguments '2,14p' "$@"
 
 # Everything but HTTP(S) is off; no library that lacks a static archive on Debian is used.
 CONFIGURE_FLAGS=(
@@ -86,25 +73,9 @@ trap cleanup EXIT
 chmod 0755 "$WORK"
 
 # ---- fetch Debian's source package with a private apt configuration ---------------------------
-APT_DIR="$WORK/apt"
-mkdir -p "$APT_DIR/parts" "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$WORK/src"
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-[[ -r $KEYRING ]] || die "$KEYRING not found (package debian-archive-keyring)"
-{
-  printf 'deb-src [signed-by=%s] %s %s main\n' "$KEYRING" "$MIRROR" "$SUITE"
-  printf 'deb-src [signed-by=%s] %s %s-updates main\n' "$KEYRING" "$MIRROR" "$SUITE"
-  printf 'deb-src [signed-by=%s] %s %s-security main\n' "$KEYRING" "$SECURITY_MIRROR" "$SUITE"
-} >"$APT_DIR/sources.list"
-APT_OPTS=(
-  -o "Dir::Etc::SourceList=$APT_DIR/sources.list"
-  -o "Dir::Etc::SourceParts=$APT_DIR/parts"
-  -o "Dir::State::Lists=$APT_DIR/lists"
-  -o "Dir::Cache=$APT_DIR/cache"
-  -o "APT::Sandbox::User=root"
-  -o "Acquire::Languages=none"
-)
+mkdir -p "$WORK/src"
 log "fetching the curl source package index ($SUITE, $SUITE-updates, $SUITE-security)"
-apt-get "${APT_OPTS[@]}" -qq update
+debian_apt_setup "$WORK/apt"
 (cd "$WORK/src" && apt-get "${APT_OPTS[@]}" -q source --download-only curl) | sed 's/^/  /'
 DSC=$(find "$WORK/src" -maxdepth 1 -name 'curl_*.dsc' | head -n 1)
 [[ -n $DSC ]] || die "apt-get source did not download a curl .dsc"
@@ -119,25 +90,8 @@ fi
 SRC="$WORK/curl"
 
 # ---- apply Debian's patches that do not touch the build system --------------------------------
-applied=()
-skipped=()
-if [[ -f "$SRC/debian/patches/series" ]]; then
-  while read -r patch_name _; do
-    [[ -z $patch_name || $patch_name == \#* ]] && continue
-    patch_file="$SRC/debian/patches/$patch_name"
-    [[ -f $patch_file ]] || die "series lists $patch_name but it is missing"
-    if awk '/^\+\+\+ /{ f = $2; sub(/^[^\/]*\//, "", f); print f }' "$patch_file" | grep -Eq "$SKIP_PATCH_RE"; then
-      skipped+=("$patch_name")
-      continue
-    fi
-    if ! patch -d "$SRC" -p1 --batch --forward --silent --dry-run <"$patch_file" >/dev/null; then
-      die "Debian patch $patch_name does not apply on its own; review SKIP_PATCH_RE in $SELF"
-    fi
-    patch -d "$SRC" -p1 --batch --forward --silent <"$patch_file" >/dev/null
-    applied+=("$patch_name")
-  done <"$SRC/debian/patches/series"
-fi
-log "applied ${#applied[@]} Debian patches; skipped ${#skipped[@]} build-system ones: ${skipped[*]:-none}"
+debian_apply_patches "$SRC" "$SKIP_PATCH_RE"
+log "applied ${#PATCHES_APPLIED[@]} Debian patches; skipped ${#PATCHES_SKIPPED[@]} build-system ones: ${PATCHES_SKIPPED[*]:-none}"
 
 # ---- configure and build lib/ and include/ only ----------------------------------------------
 log "configuring"
@@ -192,8 +146,8 @@ done
   printf 'source=curl %s (Debian %s)\n' "$DEB_VERSION" "$SUITE"
   printf 'curl_version=%s\n' "$CURL_VERSION"
   printf 'protocols=%s\n' "$PROTOCOLS"
-  printf 'patches_applied=%s\n' "${applied[*]:-}"
-  printf 'patches_skipped=%s\n' "${skipped[*]:-}"
+  printf 'patches_applied=%s\n' "${PATCHES_APPLIED[*]:-}"
+  printf 'patches_skipped=%s\n' "${PATCHES_SKIPPED[*]:-}"
   printf 'recipe=%s\n' "$RECIPE"
   printf 'link=-lcurl -lnghttp2 -lssl -lcrypto -lzstd -lz -lpthread\n'
 } >"$PREFIX.new/BUILD-STAMP"

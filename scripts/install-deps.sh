@@ -33,6 +33,9 @@ PACKAGES=(
   # installs and verifies without systemd running as PID 1; nginx: the reverse proxy in front of the appliance in
   # the proxy sign-on tests, started by them on loopback ports with a config of their own)
   zstd sqlite3 shellcheck prometheus stunnel4 systemd nginx
+  # PostgreSQL 15: the tests of the PostgreSQL storage backend initdb a throwaway cluster of their own and start it on
+  # a loopback port (Tests/PostgresTestSupport); the package's own cluster is never started
+  postgresql-15
   # browser tests (Playwright drives Debian's chromium) and the Python venv
   chromium fonts-liberation python3 python3-venv
   # the UI's KaTeX and highlight.js: scripts/vendor-web-libs.py copies them (with their licences) from these into
@@ -57,8 +60,8 @@ else
   fi
   log "installing ${#missing[@]} missing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  # The servers among them (nginx, prometheus) are run by the tests on loopback ports of their own; their packages
-  # would start system services on port 80 and 9090 (the appliance's default metrics port). A policy-rc.d that
+  # The servers among them (nginx, prometheus, postgresql) are run by the tests on loopback ports of their own; their
+  # packages would start system services on ports 80, 9090 (the appliance's default metrics port) and 5432. A policy-rc.d that
   # answers 101 ("not allowed") keeps them stopped during the install, unless the machine already has a policy.
   POLICY=/usr/sbin/policy-rc.d
   if [[ ! -e $POLICY ]]; then
@@ -71,8 +74,8 @@ else
   "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
   # ... and not at the next boot either.
   if [[ -d /run/systemd/system ]]; then
-    for server in nginx prometheus; do
-      if [[ " ${missing[*]} " == *" $server "* ]]; then "${SUDO[@]}" systemctl disable --now -q "$server" || true; fi
+    for server in nginx prometheus postgresql; do
+      if [[ " ${missing[*]} " == *" $server "* || ( $server == postgresql && " ${missing[*]} " == *" postgresql-15 "* ) ]]; then "${SUDO[@]}" systemctl disable --now -q "$server" || true; fi
     done
   fi
 fi

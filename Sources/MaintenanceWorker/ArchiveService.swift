@@ -12,7 +12,7 @@ import NTWorkerKit
 actor ArchiveService {
     let context: WorkerContext
     private var running: Task<ArchiveReport, Never>?
-    private var repository: SQLiteChatRepository?
+    private var repository: SQLChatRepository?
     private let stopping = StopSignal()
 
     private let archived = Counter(label: "neural_terminal_archive_conversations_total")
@@ -55,9 +55,9 @@ actor ArchiveService {
         let config = context.config.current
         let logger = context.logger
         let settings = ArchiveSettings(config)
-        let repository: SQLiteChatRepository
+        let repository: SQLChatRepository
         do {
-            repository = try self.repository ?? SQLiteChatRepository(path: config.storage.dataDir + "/neural-terminal.db")
+            repository = try self.repository ?? SQLChatRepository(path: config.storage.dataDir + "/neural-terminal.db")
             self.repository = repository
         } catch {
             var report = ArchiveReport(ok: false)

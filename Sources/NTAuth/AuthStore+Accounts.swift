@@ -27,7 +27,7 @@ extension AuthStore {
     /// Every account, the owner first, then by name.
     public func accounts() throws -> [Account] {
         let select = try database.prepare(
-            "SELECT \(Self.accountColumns()) FROM users ORDER BY id <> '\(Account.ownerID)', name COLLATE NOCASE"
+            "SELECT \(Self.accountColumns()) FROM users ORDER BY id <> '\(Account.ownerID)', lower(name)"
         )
         var result: [Account] = []
         while try select.step() { result.append(Self.account(from: select)) }
@@ -36,7 +36,7 @@ extension AuthStore {
 
     /// The account named `name` (any case), or nil.
     public func account(named name: String) throws -> Account? {
-        let select = try database.prepare("SELECT \(Self.accountColumns()) FROM users WHERE name = ?")
+        let select = try database.prepare("SELECT \(Self.accountColumns()) FROM users WHERE lower(name) = lower(?)")
         select.bind(1, name)
         return try select.step() ? Self.account(from: select) : nil
     }
@@ -63,7 +63,7 @@ extension AuthStore {
         let id = "u" + Secrets.randomHex(bytes: 8)
         let insert = try database.prepare("""
             INSERT INTO users (id, name, role, password_hash, created_at, updated_at)
-            VALUES (?1, ?2, ?3, ?4, \(Self.isoTime(5)), \(Self.isoTime(5)))
+            VALUES (?1, ?2, ?3, ?4, \(isoTime(5)), \(isoTime(5)))
             """)
         insert.bind(1, id)
         insert.bind(2, name)
@@ -80,7 +80,7 @@ extension AuthStore {
     @discardableResult
     public func setPassword(accountID: String, hash: String, now: Double) throws -> Int {
         try database.transaction {
-            let update = try database.prepare("UPDATE users SET password_hash = ?1, updated_at = \(Self.isoTime(2)) WHERE id = ?3")
+            let update = try database.prepare("UPDATE users SET password_hash = ?1, updated_at = \(isoTime(2)) WHERE id = ?3")
             update.bind(1, hash)
             update.bind(2, now)
             update.bind(3, accountID)
@@ -103,8 +103,8 @@ extension AuthStore {
         }
         return try database.transaction {
             let update = try database.prepare(disabled
-                ? "UPDATE users SET disabled_at = coalesce(disabled_at, \(Self.isoTime(1))), updated_at = \(Self.isoTime(1)) WHERE id = ?2"
-                : "UPDATE users SET disabled_at = NULL, updated_at = \(Self.isoTime(1)) WHERE id = ?2")
+                ? "UPDATE users SET disabled_at = coalesce(disabled_at, \(isoTime(1))), updated_at = \(isoTime(1)) WHERE id = ?2"
+                : "UPDATE users SET disabled_at = NULL, updated_at = \(isoTime(1)) WHERE id = ?2")
             update.bind(1, now)
             update.bind(2, accountID)
             _ = try update.step()
@@ -121,7 +121,7 @@ extension AuthStore {
         if role == .member, target.isAdmin, !target.isDisabled, try activeAdminCount() <= 1 {
             throw AccountError(.lastAdmin, "\(target.name) is the last active admin")
         }
-        let update = try database.prepare("UPDATE users SET role = ?1, updated_at = \(Self.isoTime(2)) WHERE id = ?3")
+        let update = try database.prepare("UPDATE users SET role = ?1, updated_at = \(isoTime(2)) WHERE id = ?3")
         update.bind(1, role.rawValue)
         update.bind(2, now)
         update.bind(3, accountID)
@@ -131,7 +131,7 @@ extension AuthStore {
     /// Sets an account's daily and monthly budgets (USD); nil removes a limit.
     public func setBudgets(accountID: String, daily: Double?, monthly: Double?, now: Double) throws {
         let update = try database.prepare(
-            "UPDATE users SET daily_budget_usd = ?1, monthly_budget_usd = ?2, updated_at = \(Self.isoTime(3)) WHERE id = ?4"
+            "UPDATE users SET daily_budget_usd = ?1, monthly_budget_usd = ?2, updated_at = \(isoTime(3)) WHERE id = ?4"
         )
         update.bind(1, daily)
         update.bind(2, monthly)
@@ -147,7 +147,7 @@ extension AuthStore {
         if let holder = try account(named: name), holder.id != accountID {
             throw AccountError(.nameTaken, "an account named \(name) exists already")
         }
-        let update = try database.prepare("UPDATE users SET name = ?1, updated_at = \(Self.isoTime(2)) WHERE id = ?3")
+        let update = try database.prepare("UPDATE users SET name = ?1, updated_at = \(isoTime(2)) WHERE id = ?3")
         update.bind(1, name)
         update.bind(2, now)
         update.bind(3, accountID)
@@ -169,7 +169,10 @@ extension AuthStore {
     }
 
     /// SQL for parameter `index` (Unix seconds) as an ISO 8601 UTC timestamp with milliseconds.
-    static func isoTime(_ index: Int) -> String {
-        "strftime('%Y-%m-%dT%H:%M:%fZ', ?\(index), 'unixepoch')"
+    func isoTime(_ index: Int) -> String {
+        switch database.engine {
+        case .sqlite: "strftime('%Y-%m-%dT%H:%M:%fZ', ?\(index), 'unixepoch')"
+        case .postgres: "to_char(to_timestamp(?\(index)) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+        }
     }
 }

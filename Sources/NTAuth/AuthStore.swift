@@ -9,13 +9,18 @@ import NTSystem
 /// passwords' bcrypt hashes.
 /// Times are Unix seconds supplied by the caller, so tests control the clock.
 public actor AuthStore {
-    let database: SQLiteDatabase
+    let database: any DatabaseConnection
     /// A session's last-seen time is written at most this often (seconds), not on every request.
     static let touchInterval = 60.0
 
     /// Opens the database at `path` (migrated by the supervisor or the command before this).
     public init(path: String) throws {
         database = try SQLiteDatabase(path: path)
+    }
+
+    /// A store on `connection` (migrated before this); for PostgreSQL, a `PostgresDatabase`.
+    public init(connection: any DatabaseConnection) {
+        database = connection
     }
 
     // MARK: the owner's password

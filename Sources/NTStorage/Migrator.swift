@@ -3,19 +3,33 @@ public struct Migration: Sendable {
     public let version: Int
     public let name: String
     public let sql: String
+
+    public init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
 }
 
 /// Applies the migrations a database lacks, each in its own transaction, recording them in `schema_migrations`.
 ///
-/// Only the supervisor runs it, once, before any worker starts, so workers never race on the schema. A database
-/// from a newer release (a higher version than this binary knows) is refused rather than touched.
+/// On SQLite only the supervisor runs it, once, before any worker starts, so workers never race on the schema. On
+/// PostgreSQL several appliances may start at once: the whole run holds a session advisory lock
+/// (``migrationLockKey``), so the first migrates and the others find the work done. A database from a newer
+/// release (a higher version than this binary knows) is refused rather than touched.
+///
+/// Each engine has its own chain (``Schema/migrations`` for SQLite, ``PostgresSchema/migrations``): a PostgreSQL
+/// database starts at the shape SQLite reached in twelve steps, so their version numbers are not comparable.
 public struct Migrator {
-    public let database: SQLiteDatabase
+    public let database: any DatabaseConnection
     public let migrations: [Migration]
 
-    public init(database: SQLiteDatabase, migrations: [Migration] = Schema.migrations) {
+    /// The key of the advisory lock the PostgreSQL migration holds: "NTM1" as an integer.
+    public static let migrationLockKey = 0x4E54_4D31
+
+    public init(database: any DatabaseConnection, migrations: [Migration]? = nil) {
         self.database = database
-        self.migrations = migrations
+        self.migrations = migrations ?? (database.engine == .sqlite ? Schema.migrations : PostgresSchema.migrations)
     }
 
     /// The schema version of the database (0 for a new one).
@@ -29,6 +43,13 @@ public struct Migrator {
     /// Brings the database to the newest version; returns that version and how many migrations ran now.
     @discardableResult
     public func migrate() throws -> (version: Int, applied: Int) {
+        guard database.engine == .postgres else { return try migrateHoldingLock() }
+        try database.execute("SELECT pg_advisory_lock(\(Self.migrationLockKey))")
+        defer { try? database.execute("SELECT pg_advisory_unlock(\(Self.migrationLockKey))") }
+        return try migrateHoldingLock()
+    }
+
+    private func migrateHoldingLock() throws -> (version: Int, applied: Int) {
         let current = try currentVersion()
         let newest = migrations.map(\.version).max() ?? 0
         guard current <= newest else {
@@ -39,7 +60,7 @@ public struct Migrator {
             try database.transaction {
                 try database.execute(migration.sql)
                 let insert = try database.prepare(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, \(database.nowExpression))"
                 )
                 insert.bind(1, migration.version)
                 insert.bind(2, migration.name)

@@ -1,15 +1,32 @@
 import CSQLite
 
-/// A failed SQLite call, with SQLite's own message.
+/// A failed database call, with the engine's own message: SQLite's result code, or PostgreSQL's SQLSTATE.
 public struct StorageError: Error, Sendable, CustomStringConvertible {
+    /// SQLite's result code (0 for PostgreSQL).
     public let code: Int32
     public let message: String
-    public var description: String { "sqlite error \(code): \(message)" }
+    /// PostgreSQL's SQLSTATE, or `"connection"` when the server could not be reached; nil for SQLite.
+    public let sqlState: String?
+
+    public var description: String {
+        if let sqlState { return sqlState == Self.connectionState ? "postgresql: \(message)" : "postgresql error \(sqlState): \(message)" }
+        return "sqlite error \(code): \(message)"
+    }
 
     public init(code: Int32, message: String) {
         self.code = code
         self.message = message
+        self.sqlState = nil
     }
+
+    public init(sqlState: String, message: String) {
+        self.code = 0
+        self.message = message
+        self.sqlState = sqlState
+    }
+
+    /// The ``sqlState`` of an error that never reached a PostgreSQL server (refused, reset, timed out).
+    public static let connectionState = "connection"
 }
 
 /// One SQLite connection, opened with the settings every process of the appliance uses.
@@ -17,7 +34,7 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
 /// WAL (readers never block the writer), `busy_timeout` (a second writer waits instead of failing), foreign keys
 /// on, `synchronous=NORMAL` (durable across process crashes; WAL makes it safe). A connection is not shared
 /// between threads: each owner serialises its use (an actor, or one task).
-public final class SQLiteDatabase: @unchecked Sendable {
+public final class SQLiteDatabase: DatabaseConnection, @unchecked Sendable {
     let handle: OpaquePointer
     public let path: String
     /// Prepared statements by SQL text, for ``withCached(_:_:)``.
@@ -70,26 +87,19 @@ public final class SQLiteDatabase: @unchecked Sendable {
         var statement: OpaquePointer?
         let rc = sqlite3_prepare_v2(handle, sql, -1, &statement, nil)
         guard rc == SQLITE_OK, let statement else { throw lastError(rc) }
-        return Statement(handle: statement, database: self)
+        return Statement(sqlite: statement, database: self)
     }
 
-    /// The first column of the first row of `sql`, as an integer, or nil when there is no row.
-    public func scalarInt(_ sql: String) throws(StorageError) -> Int? {
-        let statement = try prepare(sql)
-        return try statement.step() ? statement.int(0) : nil
-    }
+    public var engine: DatabaseEngine { .sqlite }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
+        try inTransaction(begin: "BEGIN IMMEDIATE", body)
+    }
+
+    /// Runs `body` inside `BEGIN … COMMIT` (deferred: a read snapshot from the first read on).
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try inTransaction(begin: "BEGIN", body)
     }
 
     func lastError(_ rc: Int32) -> StorageError {

@@ -17,16 +17,35 @@ public enum StorageFault: String, Sendable, Equatable {
 }
 
 extension StorageError {
-    /// The fault this error stands for (SQLite's primary result code decides; extended codes keep it in the low
-    /// byte).
+    /// The fault this error stands for (SQLite's primary result code decides, extended codes keeping it in the low
+    /// byte; for PostgreSQL its SQLSTATE class).
     public var fault: StorageFault {
-        switch code & 0xFF {
+        if let sqlState { return Self.fault(sqlState: sqlState) }
+        return switch code & 0xFF {
         case SQLITE_BUSY, SQLITE_LOCKED: .busy
         case SQLITE_FULL: .full
         case SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_PERM,
              SQLITE_NOMEM, SQLITE_PROTOCOL, SQLITE_AUTH:
             .unavailable
         default: .failed
+        }
+    }
+}
+
+extension StorageError {
+    /// PostgreSQL's SQLSTATEs by what they mean for the person waiting: a lock or serialisation conflict is `busy`
+    /// (repeat it), a full disk `full`, a lost or refused connection, a server shutting down or out of resources
+    /// `unavailable`; constraint violations and anything else are bugs (`failed`).
+    static func fault(sqlState: String) -> StorageFault {
+        switch sqlState {
+        case "53100": return .full
+        case "40001", "40P01", "55P03", "57014": return .busy
+        case connectionState: return .unavailable
+        default: break
+        }
+        switch sqlState.prefix(2) {
+        case "08", "53", "57", "58", "XX": return .unavailable
+        default: return .failed
         }
     }
 }

@@ -105,7 +105,7 @@ public enum WebWorker {
 
 /// The chat engine of one web worker: storage, the upstream client, the turn service and the models catalog.
 struct ChatComponents: Sendable {
-    let repository: SQLiteChatRepository
+    let repository: SQLChatRepository
     let service: ChatService
     let catalog: ModelsCatalog
     let breaker: CircuitBreaker
@@ -114,7 +114,7 @@ struct ChatComponents: Sendable {
 
     init(context: WorkerContext) async throws {
         let config = context.config
-        repository = try SQLiteChatRepository(path: config.current.storage.dataDir + "/neural-terminal.db")
+        repository = try SQLChatRepository(path: config.current.storage.dataDir + "/neural-terminal.db")
         let upstream = OpenRouterUpstream(client: CurlClient.shared) { UpstreamSettings(config.current) }
         keyMonitor = KeyStatusMonitor { await upstream.checkKey() }
         let catalog = ModelsCatalog(repository: repository, upstream: upstream, logger: context.logger)

@@ -8,7 +8,7 @@ import NTSystem
 /// A migrated database and an archive folder in a temporary folder, removed by `remove()`.
 struct ArchiveScratch {
     let path: String
-    let repository: SQLiteChatRepository
+    let repository: SQLChatRepository
     var databasePath: String { path + "/neural-terminal.db" }
     var archiveDir: String { path + "/archives" }
 
@@ -16,7 +16,7 @@ struct ArchiveScratch {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("nt-archive-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         try Migrator(database: SQLiteDatabase(path: path + "/neural-terminal.db")).migrate()
-        repository = try SQLiteChatRepository(path: path + "/neural-terminal.db")
+        repository = try SQLChatRepository(path: path + "/neural-terminal.db")
     }
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
@@ -87,7 +87,7 @@ enum Fixture {
 
     /// Imports lines (plain or zstd bytes) into a repository.
     @discardableResult
-    static func load(_ bytes: [UInt8], into repository: SQLiteChatRepository) async throws -> ImportSummary {
+    static func load(_ bytes: [UInt8], into repository: SQLChatRepository) async throws -> ImportSummary {
         let importer = ConversationImporter(repository: repository)
         let decoder = MaybeZstdDecoder()
         var start = 0
@@ -110,7 +110,7 @@ enum Fixture {
     }
 
     @discardableResult
-    static func load(_ lines: [String], into repository: SQLiteChatRepository) async throws -> ImportSummary {
+    static func load(_ lines: [String], into repository: SQLChatRepository) async throws -> ImportSummary {
         try await load(Array((lines.joined(separator: "\n") + "\n").utf8), into: repository)
     }
 

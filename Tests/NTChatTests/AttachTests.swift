@@ -16,9 +16,9 @@ struct AttachTests {
 
     struct Gone: Error {}
 
-    func setUp(_ steps: [ScriptedUpstream.Step]) async throws -> (ChatService, SQLiteChatRepository, String, TempDatabase) {
+    func setUp(_ steps: [ScriptedUpstream.Step]) async throws -> (ChatService, SQLChatRepository, String, TempDatabase) {
         let db = try TempDatabase()
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let service = ChatService.make(repository, ScriptedUpstream(steps))
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         return (service, repository, conversation, db)

@@ -8,7 +8,7 @@ import Testing
 /// linear chains.
 struct BranchExportImportTests {
     /// A conversation with an edited question, a regenerated answer and the current leaf on an older branch.
-    static func branched(_ repository: SQLiteChatRepository) async throws -> String {
+    static func branched(_ repository: SQLChatRepository) async throws -> String {
         let c = try await repository.createConversation(title: "Branches", model: "m", systemPrompt: nil, ownerID: "owner").id
         let first = try await MessageTreeTests.turn(repository, c, "q1", answer: "a1", cost: 0.25)
         let second = try await MessageTreeTests.turn(repository, c, "q2", answer: "a2")
@@ -22,14 +22,14 @@ struct BranchExportImportTests {
         let source = try TempDatabase()
         let target = try TempDatabase()
         defer { source.cleanup(); target.cleanup() }
-        let original = try SQLiteChatRepository(path: source.path)
+        let original = try SQLChatRepository(path: source.path)
         let c = try await Self.branched(original)
         let before = try await ExportImportFixture.everything(original)
         #expect(before[0].conversation.currentLeafID == before[0].messages[3].id, "the leaf is not the newest message")
 
         let file = try await ExportImportFixture.export(original)
         #expect(String(decoding: file.prefix(100), as: UTF8.self).contains(#""version":2"#))
-        let restored = try SQLiteChatRepository(path: target.path)
+        let restored = try SQLChatRepository(path: target.path)
         let summary = try await ExportImportFixture.importBytes(file, into: restored)
         #expect(summary.conversationsAdded == 1 && summary.messagesAdded == 7)
         #expect(try ExportImportFixture.json(try await ExportImportFixture.everything(restored)) == ExportImportFixture.json(before))
@@ -40,7 +40,7 @@ struct BranchExportImportTests {
         let document = try #require(try await ConversationExporter(repository: original).export(conversationID: c, ownerID: nil, format: .json))
         let again = try TempDatabase()
         defer { again.cleanup() }
-        let fromDocument = try SQLiteChatRepository(path: again.path)
+        let fromDocument = try SQLChatRepository(path: again.path)
         _ = try await ExportImportFixture.importBytes(document.bytes, into: fromDocument)
         #expect(try await fromDocument.exportConversation(id: c) == original.exportConversation(id: c))
     }
@@ -48,7 +48,7 @@ struct BranchExportImportTests {
     @Test func aFileFromBeforeTreesImportsAsOneLinearChain() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let summary = try await ExportImportFixture.importText(LegacyExportFixture.document, into: repository)
         #expect(summary.conversationsAdded == 1 && summary.messagesAdded == 4)
         let ids = LegacyExportFixture.messageIDs
@@ -88,7 +88,7 @@ struct BranchExportImportTests {
     func aBadParentIsRefusedWithASentenceAndStoresNothing(input: String, expected: String) async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         do {
             _ = try await ExportImportFixture.importText(Self.header + "\n" + input + "\n", into: repository)
             Issue.record("accepted: \(input)")
@@ -101,7 +101,7 @@ struct BranchExportImportTests {
     @Test func twoFirstMessagesAndALeafOnTheOlderOneImportAsGiven() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         _ = try await ExportImportFixture.importText(
             Self.header + "\n" + Self.record(parents: ["null", "null"], leaf: "33333333-2222-4333-8444-000000000001"), into: repository)
         let c = "33333333-2222-4333-8444-555555555555"
@@ -112,7 +112,7 @@ struct BranchExportImportTests {
     @Test func markdownShowsTheVisiblePathAndSaysHowManyOtherBranchesThereAre() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let c = try await Self.branched(repository)
         let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: c, ownerID: nil, format: .markdown))
         let text = String(decoding: file.bytes, as: UTF8.self)

@@ -26,7 +26,7 @@ struct BranchMigrationTests {
             """)
 
         #expect(try Migrator(database: db).migrate().applied == Schema.newestVersion - 9)
-        let repository = try SQLiteChatRepository(path: path)
+        let repository = try SQLChatRepository(path: path)
         let messages = try await repository.messages(conversationID: "c")
         #expect(messages.map(\.id) == ["u1", "a1", "u2", "a2"], "seq stays the creation order")
         #expect(messages.map(\.parentID) == [nil, "u1", "a1", "u2"])

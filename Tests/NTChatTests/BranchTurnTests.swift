@@ -23,7 +23,7 @@ struct BranchTurnTests {
     @Test func anEditSendsOnlyThePathAboveItAndARegenerationOnlyThePathAboveItsAnswer() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let upstream = ScriptedUpstream(ScriptedUpstream.answer(["ok"]))
         let service = ChatService.make(repository, upstream)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: "be brief", ownerID: "owner").id
@@ -50,7 +50,7 @@ struct BranchTurnTests {
     @Test func editsAndRegenerationsNamingTheWrongMessageAreRefusedAndStoreNothing() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let upstream = ScriptedUpstream(ScriptedUpstream.answer(["ok"]))
         let service = ChatService.make(repository, upstream)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
@@ -84,7 +84,7 @@ struct BranchTurnTests {
     @Test func aBranchCannotBeSwitchedOrDeletedWhileItsAnswerStreams() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let upstream = ScriptedUpstream([.event(.opened(generationID: "g")), .hang])
         let service = ChatService.make(repository, upstream)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id

@@ -12,7 +12,7 @@ struct BudgetConcurrencyTests {
     @Test func fiftyTurnsAtOnceNeverSpendMoreThanTheBudgetAndTheRefusedNeverReachTheUpstream() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let maxTokens = 1_000
         // Worst case of "hi" with 1,000 max tokens: (1 + 4) × 1e-6 + 1,000 × 2e-6 = 0.002005 USD; each answer costs
         // exactly that, so the budget allows ten, and fifty start together.

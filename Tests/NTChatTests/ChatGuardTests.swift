@@ -29,7 +29,7 @@ struct ChatGuardTests {
     @Test func aRequestThatCouldExceedTheDailyBudgetIsRefusedAndNothingIsStoredOrSent() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let upstream = ScriptedUpstream(ScriptedUpstream.answer(["x"]))
         // Worst case of "hi" with 4096 max tokens: (1 + 4) × 1e-6 + 4096 × 2e-6 = 0.008197 USD.
         let budget = BudgetGuard(store: FixedSpend(Spend(today: 0.994, month: 0.994)), limits: { BudgetLimits(dailyUSD: 1) })
@@ -54,7 +54,7 @@ struct ChatGuardTests {
     @Test func concurrentAnswersCountAtTheirWorstCaseUntilTheyEnd() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let upstream = ScriptedUpstream([.hang])
         let budget = BudgetGuard(store: repository, limits: { BudgetLimits(dailyUSD: 0.012) })
         let service = ChatService.make(repository, upstream, models: [Self.priced], budget: budget)
@@ -72,7 +72,7 @@ struct ChatGuardTests {
     @Test func aFreeModelPassesAnAlmostUsedUpBudgetAndAnUnknownOneOnlyUntilItIsUsedUp() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let store = FixedSpend(Spend(today: 0.999_999))
         let budget = BudgetGuard(store: store, limits: { BudgetLimits(dailyUSD: 1) })
         let free = ModelInfo(id: "fake/free", name: "free", promptPrice: 0, completionPrice: 0)
@@ -94,7 +94,7 @@ struct ChatGuardTests {
     @Test func anOpenBreakerRefusesBeforeAnythingIsStored() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let upstream = ScriptedUpstream([.event(.end(upstream503))])
         let breaker = breaker(threshold: 2)
         let service = ChatService.make(repository, upstream, breaker: breaker)
@@ -116,7 +116,7 @@ struct ChatGuardTests {
     @Test func aBudgetRefusalGivesBackTheHalfOpenProbe() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let clock = ManualClock()
         let breaker = breaker(threshold: 1, clock: clock)
         breaker.record(try breaker.acquire(model: "fake/lorem").get(), .unreachable)
@@ -138,7 +138,7 @@ struct ChatGuardTests {
     @Test func aFailureBeforeTheFirstTokenIsRetriedAndEveryAttemptCountsForTheBreaker() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let upstream = ScriptedUpstream(attempts: [[.event(.end(upstream503))], [.event(.end(upstream503))], ScriptedUpstream.answer(["fine"])])
         let breaker = breaker(threshold: 3)
         let service = ChatService.make(repository, upstream, retry: Self.quickRetry, breaker: breaker)
@@ -155,7 +155,7 @@ struct ChatGuardTests {
     @Test func retriesStopWhenTheBreakerOpens() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let upstream = ScriptedUpstream([.event(.end(upstream503))])
         let breaker = breaker(threshold: 2)
         let service = ChatService.make(repository, upstream, retry: RetryPolicy(maxRetries: 5, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2)), breaker: breaker)
@@ -170,7 +170,7 @@ struct ChatGuardTests {
     @Test func noRetryOnceTextReachedTheUser() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let cut = UpstreamFailure(code: "stream_cut", message: "cut", retryable: true)
         let upstream = ScriptedUpstream([.event(.opened(generationID: "g")), .event(.item(.content("par"))), .event(.end(cut))])
         let service = ChatService.make(repository, upstream, retry: Self.quickRetry)
@@ -185,7 +185,7 @@ struct ChatGuardTests {
     @Test func aBadRequestIsNotRetriedAndDoesNotCountForTheBreaker() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let bad = UpstreamFailure(code: "upstream_400", message: "too long", httpStatus: 400, retryable: false)
         let upstream = ScriptedUpstream([.event(.end(bad))])
         let breaker = breaker(threshold: 1)
@@ -201,7 +201,7 @@ struct ChatGuardTests {
     @Test func theMetaEventTellsMaxTokensAndTrimmedMessagesAndTheRequestCarriesThem() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let upstream = ScriptedUpstream(ScriptedUpstream.answer([String(repeating: "y ", count: 200)]))
         let small = ModelInfo(id: "small", name: "small", contextLength: 500, promptPrice: 0, completionPrice: 0, maxCompletionTokens: 300)
         let service = ChatService.make(repository, upstream, defaultMaxTokens: 4_096, models: [small])
@@ -230,7 +230,7 @@ struct ChatGuardTests {
     @Test func theUsageEventWarnsOnceSpendReachesTheWarnRatio() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let usage = Usage(promptTokens: 10, completionTokens: 10, totalTokens: 20, cachedTokens: 0, reasoningTokens: 0, cost: 0.3, isByok: false)
         let budget = BudgetGuard(store: repository, limits: { BudgetLimits(dailyUSD: 10, perConversationUSD: 1, warnRatio: 0.5) })
         let service = ChatService.make(repository, ScriptedUpstream(ScriptedUpstream.answer(["a"], usage: usage)), budget: budget)

@@ -9,7 +9,7 @@ struct ChatServiceTests {
     @Test func aCompleteAnswerIsRelayedInOrderAndStoredWithItsUsage() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let usage = Usage(promptTokens: 12, completionTokens: 3, totalTokens: 15, cachedTokens: 0, reasoningTokens: 0, cost: 0.00042, isByok: false)
         let service = ChatService.make(repository, ScriptedUpstream(ScriptedUpstream.answer(["Hel", "lo", "!"], usage: usage)))
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: "be brief", ownerID: "owner")
@@ -35,7 +35,7 @@ struct ChatServiceTests {
     @Test func theSystemPromptAndHistoryGoUpstreamButNotTheEmptyAnswer() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let upstream = ScriptedUpstream(ScriptedUpstream.answer(["ok"]))
         let service = ChatService.make(repository, upstream)
         let conversation = try await repository.createConversation(title: "t", model: "m/x", systemPrompt: "sys", ownerID: "owner")
@@ -52,7 +52,7 @@ struct ChatServiceTests {
     @Test func theUserMessageIsStoredBeforeTheUpstreamIsCalledAndSurvivesItsFailure() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let failure = UpstreamFailure(code: "upstream_502", message: "model down", httpStatus: 502, retryable: true)
         let service = ChatService.make(repository, ScriptedUpstream([.event(.end(failure))]))
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
@@ -70,7 +70,7 @@ struct ChatServiceTests {
     @Test func aMidStreamErrorKeepsThePartialTextMarkedAsError() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let error = StreamError(code: "502", message: "Provider returned error", metadata: nil)
         let service = ChatService.make(repository, ScriptedUpstream([
             .event(.item(.content("par"))), .event(.item(.content("tial"))), .event(.item(.upstreamError(error))),
@@ -87,7 +87,7 @@ struct ChatServiceTests {
     @Test func stopEndsTheUpstreamTransferAndKeepsTheTextSoFar() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let upstream = ScriptedUpstream([.event(.item(.content("first words"))), .hang])
         let service = ChatService.make(repository, upstream)
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
@@ -109,7 +109,7 @@ struct ChatServiceTests {
     @Test func thePartialAnswerIsFlushedWhileItStreams() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let service = ChatService.make(repository, ScriptedUpstream([.event(.item(.content("so far"))), .hang]), flush: .milliseconds(20))
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let stream = try await service.start(.init(conversationID: conversation.id, content: "q", requestID: "r"), logger: .init(label: "t"))
@@ -130,7 +130,7 @@ struct ChatServiceTests {
     @Test func aSecondTurnWhileOneStreamsIsRefused() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let service = ChatService.make(repository, ScriptedUpstream([.hang]))
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let first = try await service.start(.init(conversationID: conversation.id, content: "a", requestID: "1"), logger: .init(label: "t"))
@@ -146,7 +146,7 @@ struct ChatServiceTests {
     @Test func regenerateKeepsTheOldAnswerBesideTheNewOne() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let service = ChatService.make(repository, ScriptedUpstream(ScriptedUpstream.answer(["again"])))
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         _ = await collect(try await service.start(.init(conversationID: conversation.id, content: "q", requestID: "1"), logger: .init(label: "t")))

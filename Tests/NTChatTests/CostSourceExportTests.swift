@@ -8,7 +8,7 @@ import Testing
 /// hold reported costs.
 struct CostSourceExportTests {
     /// A conversation with one estimated answer, exported and returned as JSON text.
-    func exportedWithAnEstimate(_ repository: SQLiteChatRepository) async throws -> String {
+    func exportedWithAnEstimate(_ repository: SQLChatRepository) async throws -> String {
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let turn = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
         var outcome = MessageOutcome(status: .stopped, content: "half", reasoning: "")
@@ -22,9 +22,9 @@ struct CostSourceExportTests {
     @Test func anEstimatedCostRoundTripsAsEstimated() async throws {
         let source = try TempDatabase(), target = try TempDatabase()
         defer { source.cleanup(); target.cleanup() }
-        let text = try await exportedWithAnEstimate(try SQLiteChatRepository(path: source.path))
+        let text = try await exportedWithAnEstimate(try SQLChatRepository(path: source.path))
         #expect(text.contains(#""cost_source":"estimated""#))
-        let repository = try SQLiteChatRepository(path: target.path)
+        let repository = try SQLChatRepository(path: target.path)
         _ = try await ImportHostileTests.importText(text, into: repository, clock: .now())
         let conversation = try #require(try await repository.conversations(ownerID: "owner", limit: 1, offset: 0).conversations.first)
         let answer = try #require(try await repository.messages(conversationID: conversation.id).last)
@@ -35,8 +35,8 @@ struct CostSourceExportTests {
     @Test func aFileWithoutSourcesHoldsReportedCostsAndAnUnknownSourceIsRefused() async throws {
         let source = try TempDatabase(), target = try TempDatabase()
         defer { source.cleanup(); target.cleanup() }
-        let text = try await exportedWithAnEstimate(try SQLiteChatRepository(path: source.path))
-        let repository = try SQLiteChatRepository(path: target.path)
+        let text = try await exportedWithAnEstimate(try SQLChatRepository(path: source.path))
+        let repository = try SQLChatRepository(path: target.path)
 
         let unknown = text.replacingOccurrences(of: #""cost_source":"estimated""#, with: #""cost_source":"guessed""#)
         let error = await #expect(throws: ImportError.self) { _ = try await ImportHostileTests.importText(unknown, into: repository, clock: .now()) }

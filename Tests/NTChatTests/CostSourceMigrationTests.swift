@@ -23,7 +23,7 @@ struct CostSourceMigrationTests {
             """)
 
         #expect(try Migrator(database: db).migrate().applied == Schema.newestVersion - 7)
-        let repository = try SQLiteChatRepository(path: path)
+        let repository = try SQLChatRepository(path: path)
         let messages = try await repository.messages(conversationID: "c")
         #expect(messages.map(\.costSource) == [nil, .reported])
         let day = try #require(UTCDay(parsing: "2026-11-30"))

@@ -26,9 +26,9 @@ struct CostSourceTests {
     }
 
     func turn(_ steps: [ScriptedUpstream.Step], reconciler: (any ChatRepository) -> CostReconciler? = { _ in nil },
-              stopAfterFirstToken: Bool = false) async throws -> (events: [ChatEvent], answer: Message, repository: SQLiteChatRepository, db: TempDatabase) {
+              stopAfterFirstToken: Bool = false) async throws -> (events: [ChatEvent], answer: Message, repository: SQLChatRepository, db: TempDatabase) {
         let db = try TempDatabase()
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let service = ChatService(
             repository: repository, upstream: ScriptedUpstream(steps), workerPID: getpid(), logger: Logger(label: "t"),
             prices: { $0 == Self.priced.id ? Self.priced : nil }, reconciler: reconciler(repository)

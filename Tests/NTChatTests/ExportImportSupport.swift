@@ -7,7 +7,7 @@ enum ExportImportFixture {
     /// Conversations holding a message in every status, every optional field set somewhere, awkward text
     /// (quotes, newlines, Unicode, control characters) and an awkward cost (0.1 + 0.2). Returns their ids.
     @discardableResult
-    static func populate(_ repository: SQLiteChatRepository) async throws -> [String] {
+    static func populate(_ repository: SQLChatRepository) async throws -> [String] {
         let first = try await repository.createConversation(
             title: "Zebras & \"quotes\" — ünïcödé 🦓", model: "openai/gpt-4o", systemPrompt: "Be brief.\nVery brief."
         , ownerID: "owner")
@@ -54,14 +54,14 @@ enum ExportImportFixture {
     }
 
     /// The whole export as bytes.
-    static func export(_ repository: SQLiteChatRepository, exportedAt: String = "2026-11-30T05:00:00.000Z", pageSize: Int = 2) async throws -> [UInt8] {
+    static func export(_ repository: SQLChatRepository, exportedAt: String = "2026-11-30T05:00:00.000Z", pageSize: Int = 2) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         try await ConversationExporter(repository: repository, pageSize: pageSize).exportAll(ownerID: nil, exportedAt: exportedAt) { bytes += $0 }
         return bytes
     }
 
     /// Imports `bytes` fed in chunks of `chunk` bytes.
-    static func importBytes(_ bytes: [UInt8], into repository: SQLiteChatRepository, chunk: Int = 7,
+    static func importBytes(_ bytes: [UInt8], into repository: SQLChatRepository, chunk: Int = 7,
                             limits: ImportLimits = ImportLimits()) async throws -> ImportSummary {
         let importer = ConversationImporter(repository: repository, limits: limits)
         var start = 0
@@ -73,12 +73,12 @@ enum ExportImportFixture {
         return try importer.finish()
     }
 
-    static func importText(_ text: String, into repository: SQLiteChatRepository) async throws -> ImportSummary {
+    static func importText(_ text: String, into repository: SQLChatRepository) async throws -> ImportSummary {
         try await importBytes(Array(text.utf8), into: repository, chunk: 1 << 16)
     }
 
     /// Every conversation of a repository with its messages, in id order.
-    static func everything(_ repository: SQLiteChatRepository) async throws -> [ExportedConversation] {
+    static func everything(_ repository: SQLChatRepository) async throws -> [ExportedConversation] {
         try await repository.exportPage(ownerID: nil, afterID: nil, limit: 1_000_000)
     }
 

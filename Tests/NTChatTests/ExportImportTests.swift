@@ -10,13 +10,13 @@ struct ExportImportTests {
         let source = try TempDatabase()
         let target = try TempDatabase()
         defer { source.cleanup(); target.cleanup() }
-        let original = try SQLiteChatRepository(path: source.path)
+        let original = try SQLChatRepository(path: source.path)
         try await ExportImportFixture.populate(original)
         let before = try await ExportImportFixture.everything(original)
         #expect(Set(before.flatMap(\.messages).map(\.status)) == Set(MessageStatus.allCases), "the fixture has every status")
 
         let file = try await ExportImportFixture.export(original)
-        let restored = try SQLiteChatRepository(path: target.path)
+        let restored = try SQLChatRepository(path: target.path)
         let summary = try await ExportImportFixture.importBytes(file, into: restored)
         #expect(summary.conversationsAdded == 3)
         #expect(summary.messagesAdded == before.reduce(0) { $0 + $1.messages.count })
@@ -49,7 +49,7 @@ struct ExportImportTests {
     @Test func reimportingTheSameFileChangesNothing() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         try await ExportImportFixture.populate(repository)
         let raw = try SQLiteDatabase(path: db.path)
         // Settle the streaming answer first (a conversation that is streaming is never replaced).
@@ -74,7 +74,7 @@ struct ExportImportTests {
     @Test func newerCopiesOfTheRowAndOfMessagesWinAndATieKeepsTheDatabases() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let turn = try await repository.beginTurn(conversationID: conversation.id, userContent: "q", model: "m", requestID: "r",
                                                   workerPID: 1, replacingLastAnswer: false)
@@ -114,7 +114,7 @@ struct ExportImportTests {
         let source = try TempDatabase()
         let target = try TempDatabase()
         defer { source.cleanup(); target.cleanup() }
-        let repository = try SQLiteChatRepository(path: source.path)
+        let repository = try SQLChatRepository(path: source.path)
         let ids = try await ExportImportFixture.populate(repository)
         let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: ids[0], ownerID: nil, format: .json))
         #expect(file.fileName == "zebras-quotes-n-c-d-\(ids[0].prefix(8)).json")
@@ -125,7 +125,7 @@ struct ExportImportTests {
         #expect((object["messages"] as? [Any])?.count == 6)
         #expect(String(decoding: file.bytes, as: UTF8.self).contains("\n  "), "pretty-printed")
 
-        let restored = try SQLiteChatRepository(path: target.path)
+        let restored = try SQLChatRepository(path: target.path)
         let summary = try await ExportImportFixture.importBytes(file.bytes, into: restored, chunk: 3)
         #expect(summary.conversationsAdded == 1 && summary.messagesAdded == 6)
         #expect(try await restored.exportConversation(id: ids[0]) == (try await repository.exportConversation(id: ids[0])))
@@ -134,7 +134,7 @@ struct ExportImportTests {
     @Test func markdownReadsAsADocument() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let ids = try await ExportImportFixture.populate(repository)
         let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: ids[0], ownerID: nil, format: .markdown))
         let text = String(decoding: file.bytes, as: UTF8.self)
@@ -186,7 +186,7 @@ struct ExportImportTests {
     func badInputIsRefusedWithItsLine(input: String, expected: String) async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let header = #"{"exported_at":"2026-11-30T05:00:00.000Z","format":"neural-terminal-export","version":1}"#
         let good = Self.record(conversation: #""id":"22222222-2222-4333-8444-555555555555","title":"ok","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#,
                                message: Self.goodMessage.replacingOccurrences(of: Self.messageID, with: "22222222-2222-4333-8444-666666666666"))
@@ -206,7 +206,7 @@ struct ExportImportTests {
     @Test func aMessageIDOfAnotherConversationIsRefused() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         _ = try await ExportImportFixture.importText(Self.record(message: Self.goodMessage), into: repository)
         let thief = Self.record(conversation: #""id":"99999999-2222-4333-8444-555555555555","title":"t","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#,
                                 message: Self.goodMessage)
@@ -222,7 +222,7 @@ struct ExportImportTests {
     @Test func limitsAreEnforced() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let big = Self.record(message: Self.goodMessage.replacingOccurrences(of: #""content":"hi""#, with: "\"content\":\"\(String(repeating: "a", count: 5_000))\""))
         do {
             _ = try await ExportImportFixture.importBytes(Array(big.utf8), into: repository, chunk: 512, limits: ImportLimits(maxRecordBytes: 4_096))
@@ -264,7 +264,7 @@ struct ExportImportTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         try ExportImportFixture.bulkInsert(db.path, conversations: 10_000, messages: 2, bytes: 2_000)
-        let repository = CountingRepository(try SQLiteChatRepository(path: db.path))
+        let repository = CountingRepository(try SQLChatRepository(path: db.path))
         let exporter = ConversationExporter(repository: repository, pageSize: 100, chunkSize: 64 * 1024)
         let baseline = ProcessMemory.residentBytes()
         var peak = baseline
@@ -290,10 +290,10 @@ struct ExportImportTests {
 
 /// Wraps a repository and records the largest page the exporter asked for.
 actor CountingRepository: ExportImportRepository {
-    let inner: SQLiteChatRepository
+    let inner: SQLChatRepository
     var largestPage = 0
 
-    init(_ inner: SQLiteChatRepository) { self.inner = inner }
+    init(_ inner: SQLChatRepository) { self.inner = inner }
 
     func conversationCount(ownerID: String?) async throws -> Int { try await inner.conversationCount(ownerID: ownerID) }
 

@@ -12,7 +12,7 @@ struct ImportHostileTests {
     /// A fixed "now" for the clock: 2026-12-01T00:00:00.000Z.
     static let now = LogTimestamp(seconds: 1_796_083_200)
 
-    static func importText(_ text: String, into repository: SQLiteChatRepository, limits: ImportLimits = ImportLimits(),
+    static func importText(_ text: String, into repository: SQLChatRepository, limits: ImportLimits = ImportLimits(),
                            clock: LogTimestamp = ImportHostileTests.now) async throws -> ImportSummary {
         let importer = ConversationImporter(repository: repository, limits: limits, clock: { clock })
         try await importer.feed(Array(text.utf8))
@@ -20,7 +20,7 @@ struct ImportHostileTests {
     }
 
     /// A conversation of four messages, settled.
-    static func conversation(_ repository: SQLiteChatRepository) async throws -> ExportedConversation {
+    static func conversation(_ repository: SQLChatRepository) async throws -> ExportedConversation {
         let c = try await repository.createConversation(title: "kept", model: nil, systemPrompt: nil, ownerID: "owner")
         for question in ["q1", "q2"] {
             let turn = try await repository.beginTurn(conversationID: c.id, userContent: question, model: "m", requestID: "r",
@@ -33,7 +33,7 @@ struct ImportHostileTests {
     @Test func aFutureDatedRecordWithoutMessagesDeletesNothing() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let genuine = try await Self.conversation(repository)
         var attack = genuine
         attack.conversation.title = "pwned"
@@ -93,7 +93,7 @@ struct ImportHostileTests {
     func timestampsAreTheExportersUTCFormAndNotInTheFuture(value: String, expected: String) async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         do {
             _ = try await Self.importText(Self.header + "\n\n" + Self.record(updated: value) + "\n", into: repository)
             Issue.record("accepted \(value)")
@@ -107,7 +107,7 @@ struct ImportHostileTests {
     @Test func realDatesAndTimesWithinTheSkewAreAccepted() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         for value in ["2024-02-29T23:59:59.999Z", "2000-02-29T00:00:00.000Z", "2026-12-01T00:04:59.999Z", "2026-12-01T00:05:00.000Z"] {
             let summary = try await Self.importText(Self.record(updated: value), into: repository)
             #expect(summary.conversationsAdded + summary.conversationsUpdated + summary.conversationsUnchanged == 1, "\(value)")
@@ -126,7 +126,7 @@ struct ImportHostileTests {
     func theAPIsLimitsApplyToEachRecord(input: String, expected: String) async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         do {
             _ = try await Self.importText(Self.header + "\n" + input + "\n", into: repository, limits: ImportLimits(maxMessageCharacters: 1_000))
             Issue.record("accepted: \(expected)")
@@ -145,7 +145,7 @@ struct ImportHostileTests {
     @Test func aHugeMessageIsRefusedWhileItIsRead() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let importer = ConversationImporter(repository: repository, clock: { Self.now })
         let start = Self.header + "\n" + Self.record(content: "HUGE").components(separatedBy: "HUGE")[0]
         try await importer.feed(Array(start.utf8))
@@ -189,7 +189,7 @@ struct ImportHostileTests {
     @Test func anAbsurdCostOrCountIsRefusedWithItsLine() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let genuine = try await Self.conversation(repository)
         for (field, mutate) in [
             ("cost_usd", { (m: inout Message) in m.costUSD = 1.7e308 }),
@@ -216,7 +216,7 @@ struct ImportHostileTests {
     @Test func theArchiveWriterAndTheImportAgreeOnWhatTheSplitterTakes() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         var record = try await Self.conversation(repository)
         let limits = ImportLimits()
         let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}"

@@ -7,18 +7,18 @@ import Testing
 /// How an import meets a conversation the database already holds (ADR 0006, ``ImportMerge``): it continues a
 /// conversation and adds its branches, never deletes from it, and stores a history that disagrees beside the stored one.
 struct ImportMergeTests {
-    static func importing(_ archived: ExportedConversation, into repository: SQLiteChatRepository) async throws -> ImportSummary {
+    static func importing(_ archived: ExportedConversation, into repository: SQLChatRepository) async throws -> ImportSummary {
         try await ExportImportFixture.importBytes(try ExportEncoding.line(archived), into: repository, chunk: 1 << 16)
     }
 
     /// A conversation with `turns` settled question/answer pairs.
-    static func conversation(_ repository: SQLiteChatRepository, turns: Int, title: String = "t") async throws -> ExportedConversation {
+    static func conversation(_ repository: SQLChatRepository, turns: Int, title: String = "t") async throws -> ExportedConversation {
         let c = try await repository.createConversation(title: title, model: nil, systemPrompt: nil, ownerID: "owner")
         for n in 1...turns { try await turn(repository, c.id, "q\(n)", answer: "a\(n)") }
         return try #require(try await repository.exportConversation(id: c.id))
     }
 
-    static func turn(_ repository: SQLiteChatRepository, _ id: String, _ question: String?, answer: String) async throws {
+    static func turn(_ repository: SQLChatRepository, _ id: String, _ question: String?, answer: String) async throws {
         let turn = try await repository.beginTurn(conversationID: id, userContent: question, model: "m", requestID: "r", workerPID: 1,
                                                   replacingLastAnswer: question == nil)
         try await repository.finish(messageID: turn.assistant.id, outcome: MessageOutcome(status: .complete, content: answer, reasoning: ""))
@@ -28,8 +28,8 @@ struct ImportMergeTests {
         let source = try TempDatabase()
         let target = try TempDatabase()
         defer { source.cleanup(); target.cleanup() }
-        let there = try SQLiteChatRepository(path: source.path)
-        let here = try SQLiteChatRepository(path: target.path)
+        let there = try SQLChatRepository(path: source.path)
+        let here = try SQLChatRepository(path: target.path)
         let early = try await Self.conversation(there, turns: 1)
         _ = try await Self.importing(early, into: here)
         try await Self.turn(there, early.conversation.id, "q2", answer: "a2")
@@ -45,7 +45,7 @@ struct ImportMergeTests {
     @Test func messagesTheFileLacksStayAndTheDatabaseWinsWhereItIsNewer() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let stored = try await Self.conversation(repository, turns: 2)
         var partial = stored
         partial.messages = [stored.messages[0], stored.messages[1]] // the first turn only: nothing to add, nothing to delete
@@ -63,7 +63,7 @@ struct ImportMergeTests {
     @Test func anAnswerRegeneratedOnEitherSideIsABranchNotAConflict() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let exported = try await Self.conversation(repository, turns: 1, title: "Zebras")
         try await Task.sleep(for: .milliseconds(5)) // a later updated_at than the export's (timestamps are in ms)
         try await Self.turn(repository, exported.conversation.id, nil, answer: "another answer")
@@ -75,7 +75,7 @@ struct ImportMergeTests {
 
         let elsewhere = try TempDatabase()
         defer { elsewhere.cleanup() }
-        let other = try SQLiteChatRepository(path: elsewhere.path)
+        let other = try SQLChatRepository(path: elsewhere.path)
         _ = try await Self.importing(exported, into: other)
         let summary = try await Self.importing(stored, into: other)
         #expect(summary.conversationsUpdated == 1 && summary.messagesAdded == 1 && summary.conflicts == 0, "\(summary)")
@@ -87,7 +87,7 @@ struct ImportMergeTests {
     @Test func aHistoryThatDisagreesIsStoredBesideTheConversationOnce() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let stored = try await Self.conversation(repository, turns: 2, title: "Zebras")
         var exported = stored
         exported.messages[2].parentID = stored.messages[0].id // the second question follows the first, not its answer
@@ -113,7 +113,7 @@ struct ImportMergeTests {
     @Test func aConversationWithAStreamingAnswerIsLeftAlone() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let stored = try await Self.conversation(repository, turns: 1)
         var longer = stored
         var extra = stored.messages[1]
@@ -139,7 +139,7 @@ struct ImportMergeTests {
     @Test func theCopysTitleFitsTheTitleLimitAndTheArchiveWriterAsksTheSameChecks() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let exported = try await Self.conversation(repository, turns: 1, title: String(repeating: "x", count: 200))
         var disagreeing = exported
         disagreeing.messages[1].parentID = nil
@@ -161,7 +161,7 @@ struct ImportMergeTests {
     @Test func aNewerCopyCannotShrinkTheTextOrChangeWhatWasSpent() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let turn = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 1,
                                                   replacingLastAnswer: false)

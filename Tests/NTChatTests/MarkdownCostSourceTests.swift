@@ -8,7 +8,7 @@ struct MarkdownCostSourceTests {
     func exported(_ answers: [(CostSource?, Double?)]) async throws -> String {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let c = try await repository.createConversation(title: "costs", model: nil, systemPrompt: nil, ownerID: "owner")
         for (n, (source, cost)) in answers.enumerated() {
             let turn = try await repository.beginTurn(conversationID: c.id, userContent: "q\(n)", model: "m", requestID: "r\(n)",

@@ -8,7 +8,7 @@ import Testing
 struct MessageTreeTests {
     /// One turn placed as asked, answered `answer` (complete).
     @discardableResult
-    static func turn(_ repository: SQLiteChatRepository, _ conversation: String, _ question: String?, _ placement: TurnPlacement = .followLeaf,
+    static func turn(_ repository: SQLChatRepository, _ conversation: String, _ question: String?, _ placement: TurnPlacement = .followLeaf,
                      answer: String, cost: Double? = nil) async throws -> TurnRows {
         let anchor = try await repository.turnAnchor(conversationID: conversation, placement: placement)
         let rows = try await repository.beginTurn(conversationID: conversation, parentID: anchor.parentID, userContent: question, model: "m",
@@ -36,7 +36,7 @@ struct MessageTreeTests {
     @Test func anEditAndARegenerationBranchAndThePathFollowsTheNewestTurn() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1")
         let second = try await Self.turn(repository, c, "q2", answer: "a2")
@@ -64,7 +64,7 @@ struct MessageTreeTests {
     @Test func switchingToABranchLandsOnItsNewestEndAndTouchesNothingElse() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1")
         try await Self.turn(repository, c, "q2", answer: "a2")
@@ -89,7 +89,7 @@ struct MessageTreeTests {
     @Test func deletingABranchMovesTheLeafToTheNewestRemainingOneAndKeepsWhatItCost() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1", cost: 0.25)
         let second = try await Self.turn(repository, c, "q2", answer: "a2", cost: 0.5)
@@ -119,7 +119,7 @@ struct MessageTreeTests {
     @Test func aSiblingRootIsWhereTheLeafGoesWhenAFirstMessageIsDeleted() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1")
         let edited = try await Self.turn(repository, c, "q1 edited", .editOf(try #require(first.user?.id)), answer: "b1")
@@ -132,7 +132,7 @@ struct MessageTreeTests {
     @Test func branchesDoNotMoveWhileAnAnswerStreams() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1")
         let live = try await repository.beginTurn(conversationID: c, userContent: "q2", model: "m", requestID: "r", workerPID: 1,
@@ -148,7 +148,7 @@ struct MessageTreeTests {
     @Test func theDatabaseRefusesAParentFromAnotherConversationOrALaterMessage() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
         let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil, ownerID: "owner").id
         let inA = try await Self.turn(repository, a, "q", answer: "x")

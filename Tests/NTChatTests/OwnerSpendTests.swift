@@ -9,7 +9,7 @@ struct OwnerSpendTests {
     @Test func eachAccountsSpendCountsOnlyItsOwnAnswersAndStaysSpentWhenTheyAreDeleted() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let helper = SpendStoreTests()
         let now = Identifiers.now()
         let today = UTCDay.today()
@@ -50,7 +50,7 @@ struct OwnerSpendTests {
             DELETE FROM messages WHERE id = 'd';
             """)
         _ = try Migrator(database: db).migrate()
-        let repository = try SQLiteChatRepository(path: path)
+        let repository = try SQLChatRepository(path: path)
         #expect(try await repository.conversation(id: "c")?.ownerID == "owner")
         let day = try #require(UTCDay(parsing: "2026-12-01"))
         let spend = try await repository.spend(day: day, ownerID: "owner")

@@ -8,7 +8,7 @@ struct RepositoryTests {
     @Test func conversationsAreListedNewestFirstWithTotals() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let older = try await repository.createConversation(title: "older", model: nil, systemPrompt: nil, ownerID: "owner")
         try await Task.sleep(for: .milliseconds(5))
         let newer = try await repository.createConversation(title: "newer", model: "m", systemPrompt: nil, ownerID: "owner")
@@ -28,7 +28,7 @@ struct RepositoryTests {
     @Test func answersOfADeadWorkerBecomeInterruptedWithTheirText() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let dead = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 999_999, replacingLastAnswer: false)
         try await repository.saveProgress(messageID: dead.assistant.id, content: "half an ans", reasoning: "")
@@ -49,7 +49,7 @@ struct RepositoryTests {
     @Test func aStreamingAnswerWithAPidThatNamesNoProcessIsInterrupted() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         var ids: [String] = []
         for pid in [99_999_999_999, Int64(Int32.max) + 1, 0, -1, -Int64(getpid())] {
             let c = try await repository.createConversation(title: "pid \(pid)", model: nil, systemPrompt: nil, ownerID: "owner")
@@ -67,7 +67,7 @@ struct RepositoryTests {
     @Test func finishedAnswersAreFullTextIndexedOnceStreamingAnswersAreNot() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let rows = try await repository.beginTurn(conversationID: c.id, userContent: "what about zebras", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
         try await repository.saveProgress(messageID: rows.assistant.id, content: "giraffes partial", reasoning: "")

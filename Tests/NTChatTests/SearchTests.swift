@@ -7,8 +7,8 @@ import Testing
 /// FTS5 as syntax.
 struct SearchTests {
     /// A repository with a few finished answers and one still streaming.
-    static func repository(_ db: TempDatabase) async throws -> SQLiteChatRepository {
-        let repository = try SQLiteChatRepository(path: db.path)
+    static func repository(_ db: TempDatabase) async throws -> SQLChatRepository {
+        let repository = try SQLChatRepository(path: db.path)
         let savanna = try await repository.createConversation(title: "Savanna", model: nil, systemPrompt: nil, ownerID: "owner")
         let answers = [
             ("zebra facts", "The zebra is striped. A zebra herd is a zebra party; zebras run near the river."),
@@ -102,9 +102,9 @@ struct SearchTests {
     @Test func aVeryCommonWordIsRankedAmongItsNewestMatches() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let window = SQLiteChatRepository.rankingWindow
+        let window = SQLChatRepository.rankingWindow
         try ExportImportFixture.bulkInsert(db.path, conversations: (window + 1_000) / 2, messages: 2, bytes: 12)
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let hits = try await repository.search(try SearchQuery(parsing: "xxxxxxxxxxxx"), ownerID: "owner", limit: 100)
         #expect(hits.count == 100)
         // Bulk message ids start with their insertion index in hex.

@@ -7,24 +7,24 @@ import Testing
 /// titles follows every new, renamed, imported and deleted conversation; the upgrade to schema 9 indexes what was
 /// stored before it.
 struct SearchTitleAndPrefixTests {
-    func answer(_ repository: SQLiteChatRepository, _ conversation: String, _ question: String, _ text: String) async throws {
+    func answer(_ repository: SQLChatRepository, _ conversation: String, _ question: String, _ text: String) async throws {
         let turn = try await repository.beginTurn(conversationID: conversation, userContent: question, model: "m", requestID: "r",
                                                   workerPID: 1, replacingLastAnswer: false)
         try await repository.finish(messageID: turn.assistant.id, outcome: MessageOutcome(status: .complete, content: text, reasoning: ""))
     }
 
-    func titles(_ repository: SQLiteChatRepository, _ text: String) async throws -> [String] {
+    func titles(_ repository: SQLChatRepository, _ text: String) async throws -> [String] {
         try await repository.searchTitles(SearchQuery(parsing: text), ownerID: "owner", limit: 20).map(\.title)
     }
 
-    func messages(_ repository: SQLiteChatRepository, _ text: String) async throws -> Int {
+    func messages(_ repository: SQLChatRepository, _ text: String) async throws -> Int {
         try await repository.search(SearchQuery(parsing: text), ownerID: "owner", limit: 100).count
     }
 
     @Test func aWordFindsTheWordsItBegins() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let geometry = try await repository.createConversation(title: "Geometry", model: nil, systemPrompt: nil, ownerID: "owner")
         try await answer(repository, geometry.id, "area of a trapezoid?", "A trapezoid's area is the mean of its bases times its height.")
         try await answer(repository, geometry.id, "and a trap?", "A trap is not a shape.")
@@ -40,7 +40,7 @@ struct SearchTitleAndPrefixTests {
     @Test func aTitleIsFoundByItsWordsAndTheirBeginnings() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let physics = try await repository.createConversation(title: "Physics notes", model: nil, systemPrompt: nil, ownerID: "owner")
         let older = try await repository.createConversation(title: "Physics of clouds", model: nil, systemPrompt: nil, ownerID: "owner")
         _ = try await repository.createConversation(title: "Chemistry", model: nil, systemPrompt: nil, ownerID: "owner")
@@ -81,7 +81,7 @@ struct SearchTitleAndPrefixTests {
             """)
 
         #expect(try Migrator(database: db).migrate().applied == Schema.newestVersion - 8)
-        let repository = try SQLiteChatRepository(path: path)
+        let repository = try SQLChatRepository(path: path)
         #expect(try await titles(repository, "quant") == ["Quantum homework"])
         #expect(try await messages(repository, "entangle") == 1, "the streaming answer is not indexed")
         try await repository.finish(messageID: "a", outcome: MessageOutcome(status: .complete, content: "entangled whole answer", reasoning: ""))

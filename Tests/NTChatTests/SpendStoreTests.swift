@@ -8,7 +8,7 @@ import Testing
 /// Spend as the database reports it: per day, month, conversation and model, deleted answers included.
 struct SpendStoreTests {
     /// Stores an answer costing `cost` in a conversation, dated `createdAt`.
-    func answer(_ repository: SQLiteChatRepository, _ db: TempDatabase, conversation: String, model: String, cost: Double?,
+    func answer(_ repository: SQLChatRepository, _ db: TempDatabase, conversation: String, model: String, cost: Double?,
                 createdAt: String) async throws -> String {
         let rows = try await repository.beginTurn(conversationID: conversation, userContent: "q", model: model, requestID: "r", workerPID: 1, replacingLastAnswer: false)
         var outcome = MessageOutcome(status: .complete, content: "a", reasoning: "")
@@ -25,7 +25,7 @@ struct SpendStoreTests {
     @Test func spendIsSummedPerUTCDayMonthAndConversation() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
         let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil, ownerID: "owner").id
         _ = try await answer(repository, db, conversation: a, model: "m1", cost: 1.0, createdAt: "2026-11-30T00:00:00.000Z")
@@ -53,7 +53,7 @@ struct SpendStoreTests {
     @Test func theCostOfADeletedAnswerStaysSpent() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let conversation = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
         let today = UTCDay.today()
         let priced = try await answer(repository, db, conversation: conversation, model: "m", cost: 0.5, createdAt: Identifiers.now())
@@ -72,7 +72,7 @@ struct SpendStoreTests {
     @Test func theBudgetsSpendQueryReadsOnlyTheRunningTotals() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let plan = try await repository.spendQueryPlan().joined(separator: "\n")
         #expect(plan.contains("spend_by_day"), "\(plan)")
         #expect(!plan.contains("messages"), "\(plan)")
@@ -104,7 +104,7 @@ struct SpendStoreTests {
     @Test func theRunningTotalsFollowEveryChangeOfAPricedAnswer() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
         let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil, ownerID: "owner").id
         _ = try await answer(repository, db, conversation: a, model: "m1", cost: 1.0, createdAt: "2026-11-30T00:00:00.000Z")
@@ -133,7 +133,7 @@ struct SpendStoreTests {
     @Test func theUsageReportHasThirtyDaysOldestFirstAndTheBudgetsLeft() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let conversation = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
         _ = try await answer(repository, db, conversation: conversation, model: "m", cost: 4.5, createdAt: "2026-11-30T10:00:00.000Z")
         _ = try await answer(repository, db, conversation: conversation, model: "m", cost: 1, createdAt: "2026-11-01T10:00:00.000Z")
@@ -183,7 +183,7 @@ struct SpendStoreTests {
             DELETE FROM messages WHERE id = 'a2';
             """)
         _ = try Migrator(database: old).migrate()
-        let repository = try SQLiteChatRepository(path: path)
+        let repository = try SQLChatRepository(path: path)
         let day = try #require(UTCDay(parsing: "2026-11-02"))
         #expect(try await repository.spend(day: day, conversationID: "c") == Spend(today: 2.0, month: 2.25, conversation: 2.25))
         #expect(try await repository.spendByModel(from: day, to: day.adding(days: 2)) == [

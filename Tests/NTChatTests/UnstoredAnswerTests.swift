@@ -10,7 +10,7 @@ struct UnstoredAnswerTests {
     @Test func anAnswerThatCouldNotBeStoredIsNotReportedCompleteAndIsStoredLater() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         var steps = ScriptedUpstream.answer(["Hel", "lo"])
         steps.insert(.pause(.milliseconds(300)), at: 3)
         let service = ChatService.make(repository, ScriptedUpstream(steps))

@@ -41,7 +41,7 @@ struct UpstreamKeyEchoTests {
     @Test func aKeySplitOverDeltasReachesNeitherTheStreamNorTheStoredAnswer() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let base64 = Data("Bearer \(Self.key)".utf8).base64EncodedString()
         let content = "Key \(Self.key.uppercased()), bare \(Self.secret), encoded \(base64). Ends with 7f"
         let reasoning = "I saw \(Self.secret) in the header"
@@ -72,7 +72,7 @@ struct UpstreamKeyEchoTests {
     func anErrorNamingTheKeyIsRedactedInTheEventAndTheStoredAnswer(midStream: Bool) async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let message = "key id \(Self.secret) not found; was \(Self.key.uppercased())"
         let steps: [ScriptedUpstream.Step] = midStream
             ? [.event(.item(.content("partial "))),

@@ -20,7 +20,7 @@ struct WriteLockTests {
     @Test func readsAreServedWhileAWriteWaitsForTheLock() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let existing = try await repository.createConversation(title: "kept", model: nil, systemPrompt: nil, ownerID: "owner")
         let lock = try HeldLock(path: db.path)
         let written = Atomic<Bool>(false)
@@ -44,14 +44,14 @@ struct WriteLockTests {
     @Test func aWriteGivesUpAsBusyAfterTheBoundedWait() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let lock = try HeldLock(path: db.path)
         let started = ContinuousClock.now
         let error = await #expect(throws: StorageError.self) {
             _ = try await repository.createConversation(title: "never", model: nil, systemPrompt: nil, ownerID: "owner")
         }
         #expect(error?.fault == .busy)
-        #expect(ContinuousClock.now - started >= SQLiteChatRepository.writeLockWait - .milliseconds(200),
+        #expect(ContinuousClock.now - started >= SQLChatRepository.writeLockWait - .milliseconds(200),
                 "it waited about the documented bound before giving up")
         try lock.release()
         #expect(try await repository.conversations(ownerID: "owner", limit: 10, offset: 0).total == 0, "nothing was stored")
@@ -60,7 +60,7 @@ struct WriteLockTests {
     @Test func aCancelledCallerStillWaitsForTheLockToStoreItsWrite() async throws {
         let db = try TempDatabase()
         defer { db.cleanup() }
-        let repository = try SQLiteChatRepository(path: db.path)
+        let repository = try SQLChatRepository(path: db.path)
         let lock = try HeldLock(path: db.path)
         let write = Task { try await repository.createConversation(title: "final state", model: nil, systemPrompt: nil, ownerID: "owner") }
         write.cancel()

@@ -53,7 +53,7 @@ struct OpenAPISyncTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("db.sqlite").path
         try Migrator(database: SQLiteDatabase(path: path)).migrate()
-        let repository = try SQLiteChatRepository(path: path)
+        let repository = try SQLChatRepository(path: path)
         let logger = Logger(label: "test")
         let service = ChatService(repository: repository, upstream: NoUpstream(), workerPID: 1, logger: logger) {
             ChatSettings(defaultModel: "fake/lorem")

@@ -1,6 +1,6 @@
 /// What export and import need from storage, beside ``ChatRepository`` (which it leaves unchanged).
 ///
-/// ``SQLiteChatRepository`` implements it; the API and the CLI reach it through ``ConversationExporter`` and
+/// ``SQLChatRepository`` implements it; the API and the CLI reach it through ``ConversationExporter`` and
 /// ``ConversationImporter``.
 public protocol ExportImportRepository: Sendable {
     /// How many conversations there are (of the account `ownerID`, or of everyone when nil), for progress reports.

@@ -69,7 +69,7 @@ public struct TitleHit: Codable, Sendable, Equatable {
 /// Full-text search over every message in a final state, and over conversation titles.
 public protocol SearchRepository: Sendable {
     /// The best `limit` messages for `query`, best first. An implementation may rank only the newest matches of a
-    /// very common query (``SQLiteChatRepository/rankingWindow``) to bound its cost.
+    /// very common query (``SQLChatRepository/rankingWindow``) to bound its cost.
     func search(_ query: SearchQuery, ownerID: String, limit: Int) async throws -> [SearchHit]
 
     /// The best `limit` conversations whose title holds every term of `query`, best first (newest first among

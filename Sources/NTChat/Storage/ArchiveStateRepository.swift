@@ -1,7 +1,7 @@
 /// What the monthly archives (ADR 0011) need from storage, beside export and import: which conversations are due,
 /// what was written where, and the prune that removes only what is still exactly as it was archived.
 ///
-/// ``SQLiteChatRepository`` implements it on the `archived_conversations` table (migration 5).
+/// ``SQLChatRepository`` implements it on the `archived_conversations` table (migration 5).
 public protocol ArchiveStateRepository: ExportImportRepository {
     /// Conversations whose ``ArchiveFingerprint/lastActivity`` sorts before `before`, with no answer streaming, and
     /// not yet archived in their current state; ordered by (last activity, id), starting after `after`, at most

@@ -28,7 +28,7 @@ public struct ProgressUpdate: Sendable {
     }
 }
 
-/// Everything the chat domain needs from storage. The SQLite implementation is ``SQLiteChatRepository``; a
+/// Everything the chat domain needs from storage. The SQLite implementation is ``SQLChatRepository``; a
 /// PostgreSQL adapter would implement the same protocol.
 public protocol ChatRepository: MessageTreeRepository {
     /// A new conversation belonging to the account `ownerID`.

@@ -12,7 +12,7 @@ import Glibc
 /// appliance is stopped.
 enum CommandDatabase {
     /// The appliance's database, brought to this binary's schema (a no-op when the appliance already did).
-    static func openRepository(_ config: AppConfig, creating: Bool) throws -> SQLiteChatRepository {
+    static func openRepository(_ config: AppConfig, creating: Bool) throws -> SQLChatRepository {
         let path = Supervisor.databasePath(config)
         if creating {
             do {
@@ -27,7 +27,7 @@ enum CommandDatabase {
         }
         do {
             try Migrator(database: SQLiteDatabase(path: path)).migrate()
-            return try SQLiteChatRepository(path: path)
+            return try SQLChatRepository(path: path)
         } catch let error as StorageError {
             printError("\(path): \(error)")
             throw ExitCode(Exit.unavailable)

@@ -1,6 +1,6 @@
 import NTStorage
 
-extension SQLiteChatRepository {
+extension SQLChatRepository {
     /// How long one write waits for another process's write lock before it fails with ``StorageFault/busy``
     /// (answered 503 `storage_busy`): the backup, `sqlite3` in an operator's shell, a second appliance by mistake.
     public static let writeLockWait = Duration.seconds(5)

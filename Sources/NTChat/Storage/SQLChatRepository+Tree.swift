@@ -2,7 +2,7 @@ import NTStorage
 
 /// The message tree on SQLite (ADR 0017, migration 10): paths are read upwards along `parent_id` (only towards
 /// smaller `seq`, so even a damaged chain ends), the shape of a conversation from its `(id, parent_id)` pairs.
-extension SQLiteChatRepository {
+extension SQLChatRepository {
     public func path(conversationID: String) throws -> [Message] {
         defer { db.resetCachedStatements() }
         return try readTransaction {

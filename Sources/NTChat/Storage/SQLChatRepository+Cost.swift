@@ -3,7 +3,7 @@ import NTSystem
 
 /// Costs that arrive after the answer (``CostReconciler``). The spend triggers move the difference into the day's
 /// and model's totals, and out of their estimated part.
-extension SQLiteChatRepository {
+extension SQLChatRepository {
     public func reconcileCost(messageID: String, record: GenerationRecord) async throws -> Bool {
         try await writing {
             defer { db.resetCachedStatements() }

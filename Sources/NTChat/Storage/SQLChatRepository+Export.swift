@@ -1,7 +1,7 @@
 import NTStorage
 
-/// Export on SQLite (ADR 0006); import is in SQLiteChatRepository+Import.swift.
-extension SQLiteChatRepository: ExportImportRepository {
+/// Export (ADR 0006); import is in SQLChatRepository+Import.swift.
+extension SQLChatRepository: ExportImportRepository {
     public func conversationCount(ownerID: String?) throws -> Int {
         let count = try db.prepare("SELECT COUNT(*) FROM conversations WHERE ?1 IS NULL OR owner_id = ?1")
         count.bind(1, ownerID)
@@ -39,14 +39,6 @@ extension SQLiteChatRepository: ExportImportRepository {
 
     /// Runs `body` in a read transaction, so a page is one consistent snapshot even while others write.
     func readTransaction<T>(_ body: () throws -> T) throws -> T {
-        try db.execute("BEGIN")
-        do {
-            let result = try body()
-            try db.execute("COMMIT")
-            return result
-        } catch {
-            try? db.execute("ROLLBACK")
-            throw error
-        }
+        try db.readTransaction(body)
     }
 }

@@ -1,6 +1,6 @@
 import NTStorage
 
-extension SQLiteChatRepository {
+extension SQLChatRepository {
     static let messageColumns = """
         id, conversation_id, role, content, reasoning, model, status, finish_reason, prompt_tokens, completion_tokens,
         reasoning_tokens, cached_tokens, cost_usd, ttft_ms, duration_ms, generation_id, request_id, error, created_at, updated_at,

@@ -1,21 +1,28 @@
 import NTOpenRouter
 import NTStorage
 
-/// ``ChatRepository`` on one SQLite connection, serialised by the actor.
+/// ``ChatRepository`` on one database connection, SQLite's or PostgreSQL's, serialised by the actor.
 ///
-/// Its methods block in SQLite, so they must not run on an event loop: a chat turn, which runs on the client's
-/// event loop, calls it through `ChatTurn.offLoop`, on Swift's global pool.
+/// Its methods block in the database, so they must not run on an event loop: a chat turn, which runs on the
+/// client's event loop, calls it through `ChatTurn.offLoop`, on Swift's global pool.
 ///
-/// One connection per web worker is enough: each statement takes microseconds and WAL lets the metrics and
-/// maintenance workers read meanwhile. A write that finds another process's write lock waits for it between
-/// attempts (``writing(_:)``), not inside SQLite, so reads are served while it waits. Streaming answers flush
-/// every few hundred milliseconds, so even hundreds of concurrent streams make only a few thousand small updates
-/// per second.
-public actor SQLiteChatRepository: ChatRepository {
-    let db: SQLiteDatabase
+/// One connection per web worker is enough: each statement takes microseconds (SQLite) or a loopback round trip
+/// (PostgreSQL), and WAL lets the metrics and maintenance workers read meanwhile. A write that finds another
+/// writer's lock waits for it between attempts (``writing(_:)``), not inside the database, so reads are served
+/// while it waits. Streaming answers flush every few hundred milliseconds, so even hundreds of concurrent streams
+/// make only a few thousand small updates per second. The SQL is one text for both engines (``DatabaseConnection``)
+/// except where the dialects differ, which asks `db.engine`.
+public actor SQLChatRepository: ChatRepository {
+    let db: any DatabaseConnection
 
+    /// The SQLite database at `path` (migrated by the supervisor or the command before this).
     public init(path: String) throws {
         self.db = try SQLiteDatabase(path: path, busyTimeoutMs: Self.busyTimeoutMs)
+    }
+
+    /// A repository on `connection` (migrated before this); for PostgreSQL, a ``PostgresDatabase``.
+    public init(connection: any DatabaseConnection) {
+        self.db = connection
     }
 
     static let conversationColumns = """

@@ -1,18 +1,20 @@
 import FoundationEssentials
 import NTStorage
 
-/// Monthly archives on SQLite (ADR 0011, migration 5).
-extension SQLiteChatRepository: ArchiveStateRepository {
+/// Monthly archives (ADR 0011, migration 5).
+extension SQLChatRepository: ArchiveStateRepository {
     /// The latest `updated_at` of conversation `c` and its messages, as text (``ArchiveFingerprint/lastActivity``).
-    static let lastActivitySQL =
-        "MAX(c.updated_at, COALESCE((SELECT MAX(m.updated_at) FROM messages m WHERE m.conversation_id = c.id), ''))"
+    var lastActivitySQL: String {
+        let messages = "COALESCE((SELECT MAX(m.updated_at) FROM messages m WHERE m.conversation_id = c.id), '')"
+        return db.engine == .sqlite ? "MAX(c.updated_at, \(messages))" : "GREATEST(c.updated_at, \(messages))"
+    }
     static let messageCountSQL = "(SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id)"
 
     public func archiveCandidates(before: String, after: ArchiveCandidate?, limit: Int) throws -> [ArchiveCandidate] {
         // `c.updated_at < ?1` narrows by the index first; the last activity covers the messages too.
         let query = try db.prepare("""
             SELECT cand.id, cand.last, cand.n FROM (
-                SELECT c.id AS id, \(Self.lastActivitySQL) AS last, \(Self.messageCountSQL) AS n
+                SELECT c.id AS id, \(lastActivitySQL) AS last, \(Self.messageCountSQL) AS n
                 FROM conversations c
                 WHERE c.updated_at < ?1
                   AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.status = 'streaming')
@@ -68,13 +70,15 @@ extension SQLiteChatRepository: ArchiveStateRepository {
     }
 
     /// Records whose conversation is still exactly as archived (joined on the current fingerprint).
-    static let unchangedSinceArchived = """
-        FROM archived_conversations a JOIN conversations c ON c.id = a.conversation_id
-        WHERE a.pruned_at IS NULL AND a.messages = \(messageCountSQL) AND a.last_activity = \(lastActivitySQL)
+    var unchangedSinceArchived: String {
         """
+        FROM archived_conversations a JOIN conversations c ON c.id = a.conversation_id
+        WHERE a.pruned_at IS NULL AND a.messages = \(Self.messageCountSQL) AND a.last_activity = \(lastActivitySQL)
+        """
+    }
 
     public func prunableArchives() throws -> [String: [String]] {
-        let query = try db.prepare("SELECT a.file, a.conversation_id \(Self.unchangedSinceArchived) ORDER BY a.file, a.conversation_id")
+        let query = try db.prepare("SELECT a.file, a.conversation_id \(unchangedSinceArchived) ORDER BY a.file, a.conversation_id")
         var result: [String: [String]] = [:]
         while try query.step() { result[query.string(0) ?? "", default: []].append(query.string(1) ?? "") }
         return result
@@ -83,7 +87,7 @@ extension SQLiteChatRepository: ArchiveStateRepository {
     public func pruneArchived(ids: [String], at: String) async throws -> [String] {
         return try await writing {
             try db.transaction {
-                let unchanged = try db.prepare("SELECT 1 \(Self.unchangedSinceArchived) AND a.conversation_id = ?")
+                let unchanged = try db.prepare("SELECT 1 \(unchangedSinceArchived) AND a.conversation_id = ?")
                 let delete = try db.prepare("DELETE FROM conversations WHERE id = ?")
                 let mark = try db.prepare("UPDATE archived_conversations SET pruned_at = ? WHERE conversation_id = ?")
                 var pruned: [String] = []
@@ -109,9 +113,8 @@ extension SQLiteChatRepository: ArchiveStateRepository {
     public func forgetArchives(notIn files: [String]) async throws -> Int {
         return try await writing {
             let json = String(decoding: try JSONEncoder().encode(files), as: UTF8.self)
-            let delete = try db.prepare(
-                "DELETE FROM archived_conversations WHERE pruned_at IS NULL AND file NOT IN (SELECT value FROM json_each(?))"
-            )
+            let list = db.engine == .sqlite ? "SELECT value FROM json_each(?)" : "SELECT json_array_elements_text(CAST(? AS json))"
+            let delete = try db.prepare("DELETE FROM archived_conversations WHERE pruned_at IS NULL AND file NOT IN (\(list))")
             delete.bind(1, json)
             _ = try delete.step()
             return db.changes

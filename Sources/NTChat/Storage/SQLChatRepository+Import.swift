@@ -1,7 +1,7 @@
 import NTStorage
 
 /// Import on SQLite (ADR 0006): one transaction per conversation, following ``ImportMerge``.
-extension SQLiteChatRepository {
+extension SQLChatRepository {
     public func importConversation(_ archived: ExportedConversation, ownerID: String) async throws -> ImportResult {
         return try await writing {
             let incoming = archived.conversation
@@ -100,9 +100,15 @@ extension SQLiteChatRepository {
             bindFields(of: m, to: insert, from: 5)
             insert.bind(22, m.costUSD == nil ? nil : (m.costSource ?? .reported).rawValue)
             insert.bind(23, m.parentID)
+            // PostgreSQL aborts the whole transaction at a failed statement: a savepoint keeps it usable for the
+            // question below (SQLite needs none).
+            let savepoint = db.engine == .postgres
+            if savepoint { try db.execute("SAVEPOINT import_message") }
             do {
                 _ = try insert.step()
+                if savepoint { try db.execute("RELEASE SAVEPOINT import_message") }
             } catch {
+                if savepoint { try db.execute("ROLLBACK TO SAVEPOINT import_message") }
                 let owner = try db.prepare("SELECT conversation_id FROM messages WHERE id = ?")
                 owner.bind(1, m.id)
                 if try owner.step(), let other = owner.string(0), other != m.conversationID {

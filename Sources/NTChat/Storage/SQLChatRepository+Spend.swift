@@ -5,7 +5,7 @@ import NTSystem
 /// (`spend_by_day`, migration 7), which triggers keep equal to the recorded `cost_usd` of every answer, kept and
 /// deleted (`removed_spend`). A day's or a month's spend costs at most 31 × models rows, however many answers
 /// are stored; only a conversation's own spend reads its messages.
-extension SQLiteChatRepository: SpendStore {
+extension SQLChatRepository: SpendStore {
     public func spend(day: UTCDay, conversationID: String?) throws -> Spend {
         defer { db.resetCachedStatements() }
         var spend = try period(day: day, from: "spend_by_day", where: "")
@@ -73,7 +73,7 @@ extension SQLiteChatRepository: SpendStore {
                 WHERE c.owner_id = ?3 AND m.cost_usd IS NOT NULL AND m.created_at >= ?1 AND m.created_at < ?2
                 UNION ALL
                 SELECT COALESCE(model, ''), cost_usd FROM removed_spend WHERE owner_id = ?3 AND created_at >= ?1 AND created_at < ?2
-            ) GROUP BY model ORDER BY 2 DESC, 1
+            ) AS spent GROUP BY model ORDER BY 2 DESC, 1
             """)
         query.bind(1, from.description)
         query.bind(2, to.description)

@@ -1,8 +1,9 @@
 import NTStorage
 
-/// Full-text search on the `messages_fts` index (messages in a final state; see the schema's triggers) and the
-/// `conversations_fts` index of titles (migration 9).
-extension SQLiteChatRepository: SearchRepository {
+/// Full-text search. SQLite: the FTS5 `messages_fts` index (messages in a final state; see the schema's triggers)
+/// and the `conversations_fts` index of titles (migration 9). PostgreSQL: the `search` tsvector columns of
+/// `messages` and `conversations` with their GIN indexes (``PostgresSchema``), ranked by `ts_rank`.
+extension SQLChatRepository: SearchRepository {
     /// How many of the newest matching messages are ranked. BM25 is computed for every candidate, so a word found
     /// in nearly every message (180,000 of 200,000 in the benchmark) would cost ~170 ms; ranking the newest 10,000
     /// matches costs ~15 ms. Queries with fewer matches are ranked over all of them.
@@ -29,8 +30,28 @@ extension SQLiteChatRepository: SearchRepository {
         ORDER BY h.score, m.rowid
         """
 
+    /// The same search on PostgreSQL, with the same parameters: `ts_rank` with content weighing twice reasoning
+    /// (weights A and B), the snippet from whichever of the two matched.
+    static let postgresSearchSQL = """
+        WITH q AS (SELECT to_tsquery('simple', ?3) AS query),
+        hits AS (
+            SELECT m.rowid, m.id, m.conversation_id, m.role, m.created_at, m.content, m.reasoning, m.search, q.query,
+                   -ts_rank('{0, 0, 0.5, 1}', m.search, q.query) AS score
+            FROM q, messages m JOIN conversations c ON c.id = m.conversation_id AND c.owner_id = ?6
+            WHERE m.search @@ q.query
+              AND m.rowid >= COALESCE(
+                (SELECT w.rowid FROM messages w WHERE w.search @@ q.query ORDER BY w.rowid DESC LIMIT 1 OFFSET ?5), 0)
+            ORDER BY score, m.rowid LIMIT ?4
+        )
+        SELECT ts_headline('simple', CASE WHEN ts_filter(h.search, '{a}') @@ h.query THEN h.content ELSE h.reasoning END, h.query,
+                 'MaxFragments=1, MaxWords=24, MinWords=8, StartSel="' || ?1 || '", StopSel="' || ?2 || '"'),
+               h.score, h.id, h.conversation_id, c.title, h.role, h.created_at
+        FROM hits h JOIN conversations c ON c.id = h.conversation_id
+        ORDER BY h.score, h.rowid
+        """
+
     public func search(_ query: SearchQuery, ownerID: String, limit: Int) throws -> [SearchHit] {
-        try hits(Self.searchSQL, query, limit: limit) { statement, _ in
+        try hits(db.engine == .sqlite ? Self.searchSQL : Self.postgresSearchSQL, query, limit: limit) { statement, _ in
             statement.bind(5, Self.rankingWindow - 1)
             statement.bind(6, ownerID)
         } row: { statement, markers in
@@ -53,8 +74,17 @@ extension SQLiteChatRepository: SearchRepository {
         LIMIT ?4
         """
 
+    static let postgresTitleSearchSQL = """
+        SELECT ts_headline('simple', c.title, q.query, 'HighlightAll=true, StartSel="' || ?1 || '", StopSel="' || ?2 || '"'),
+               -ts_rank(c.search, q.query) AS score, c.id, c.title, c.updated_at
+        FROM conversations c, to_tsquery('simple', ?3) AS q(query)
+        WHERE c.search @@ q.query AND c.owner_id = ?5
+        ORDER BY score, c.updated_at DESC, c.id
+        LIMIT ?4
+        """
+
     public func searchTitles(_ query: SearchQuery, ownerID: String, limit: Int) throws -> [TitleHit] {
-        try hits(Self.titleSearchSQL, query, limit: limit) { statement, _ in
+        try hits(db.engine == .sqlite ? Self.titleSearchSQL : Self.postgresTitleSearchSQL, query, limit: limit) { statement, _ in
             statement.bind(5, ownerID)
         } row: { statement, markers in
             TitleHit(
@@ -74,7 +104,7 @@ extension SQLiteChatRepository: SearchRepository {
         let statement = try db.prepare(sql)
         statement.bind(1, markers.open)
         statement.bind(2, markers.close)
-        statement.bind(3, query.matchExpression)
+        statement.bind(3, db.engine == .sqlite ? query.matchExpression : query.tsQueryExpression)
         statement.bind(4, limit)
         bind(statement, markers)
         var hits: [Hit] = []

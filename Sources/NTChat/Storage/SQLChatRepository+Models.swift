@@ -1,15 +1,20 @@
 import NTOpenRouter
 import NTStorage
 
-extension SQLiteChatRepository {
+extension SQLChatRepository {
     public func replaceModels(_ models: [ModelInfo]) async throws {
         try await writing {
             try db.transaction {
                 try db.execute("DELETE FROM models")
                 let insert = try db.prepare("""
-                    INSERT OR REPLACE INTO models (id, name, context_length, prompt_price, completion_price, request_price,
+                    INSERT INTO models (id, name, context_length, prompt_price, completion_price, request_price,
                       reasoning_price, cache_read_price, max_completion_tokens, fetched_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET name = excluded.name, context_length = excluded.context_length,
+                      prompt_price = excluded.prompt_price, completion_price = excluded.completion_price,
+                      request_price = excluded.request_price, reasoning_price = excluded.reasoning_price,
+                      cache_read_price = excluded.cache_read_price, max_completion_tokens = excluded.max_completion_tokens,
+                      fetched_at = excluded.fetched_at
                     """)
                 let now = Identifiers.now()
                 for model in models {

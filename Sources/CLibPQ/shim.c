@@ -1,0 +1,2 @@
+// CLibPQ is a header module: SwiftPM needs one C source in a C target.
+#include "CLibPQ.h"
