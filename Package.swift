@@ -2,12 +2,13 @@
 // Neural Terminal: one static binary holding a supervisor and its three workers.
 // Dependencies flow one way (scripts/check-imports.py keeps each target's list equal to its imports, and
 // `scripts/check-imports.py --graph` prints the graph):
-//   C leaves (CNTSupport, CCrypto, CSQLite, CZstd, CCurl)
-//   ← leaf tools: NTConfig, NTIPC, NTMetrics, NTOpenRouter (no target of this package below them),
-//     NTSystem (C shims; the UTC time arithmetic), NTLog (NTSystem), NTStorage (SQLite), NTCurl (libcurl)
+//   C leaves (CNTSupport, CCrypto, CSQLite, CZstd, CCurl, CLibPQ)
+//   ← leaf tools: NTIPC, NTMetrics, NTOpenRouter (no target of this package below them), NTPostgres (libpq),
+//     NTConfig (NTPostgres, for storage.url), NTSystem (C shims; the UTC time arithmetic), NTLog (NTSystem),
+//     NTStorage (SQLite and PostgreSQL behind one connection protocol), NTCurl (libcurl)
 //   ← shared layers: NTFiles (NTSystem, CZstd), NTBackup (NTFiles, NTIPC, NTStorage, NTSystem),
 //     NTAuth (NTConfig, NTStorage, NTSystem),
-//     NTHTTP (NTLog, NTSystem), NTWorkerKit (NTConfig, NTLog, NTSystem, NTIPC, NTMetrics),
+//     NTHTTP (NTLog, NTSystem), NTWorkerKit (NTConfig, NTLog, NTSystem, NTIPC, NTMetrics, NTStorage),
 //     and the chat domain: NTChat (NTStorage, NTSystem, NTOpenRouter, NTLog) ← NTArchive (NTChat, NTFiles, NTIPC) and
 //     NTUpstream (NTChat, NTCurl, NTOpenRouter, NTLog: the upstream adapter, which only WebWorker imports)
 //   ← the four process modules WebWorker, MetricsWorker, MaintenanceWorker and Supervisor: each on NTWorkerKit,
@@ -70,7 +71,7 @@ let package = Package(
         .target(name: "CLibPQ", dependencies: ["CCurl"], path: "Sources/CLibPQ"),
 
         // MARK: leaf tools
-        .target(name: "NTConfig", swiftSettings: strict),
+        .target(name: "NTConfig", dependencies: ["NTPostgres"], swiftSettings: strict),
         .target(name: "NTLog", dependencies: ["NTSystem", logging], swiftSettings: strict),
         .target(name: "NTSystem", dependencies: ["CNTSupport", "CCrypto"], swiftSettings: strict),
         .target(name: "NTStorage", dependencies: ["CSQLite", "NTPostgres"], swiftSettings: strict),
@@ -110,7 +111,7 @@ let package = Package(
         .target(
             name: "NTWorkerKit",
             dependencies: [
-                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTMetrics", logging,
+                "NTConfig", "NTLog", "NTSystem", "NTIPC", "NTMetrics", "NTStorage", logging,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -220,7 +221,7 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             // kept: ApplianceTests NeuralTerminal — not imported: the tests start the built binary, so it is built first.
-            dependencies: ["NeuralTerminal", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTFiles", "NTArchive", "NTStorage"],
+            dependencies: ["NeuralTerminal", "NTSystem", "NTIPC", "NTWorkerKit", "NTBackup", "NTFiles", "NTArchive", "NTStorage", "NTPostgres", "PostgresTestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -57,7 +57,7 @@ actor ArchiveService {
         let settings = ArchiveSettings(config)
         let repository: SQLChatRepository
         do {
-            repository = try self.repository ?? SQLChatRepository(path: config.storage.dataDir + "/neural-terminal.db")
+            repository = try self.repository ?? SQLChatRepository(location: config.databaseLocation(), applicationName: "neural-terminal archives")
             self.repository = repository
         } catch {
             var report = ArchiveReport(ok: false)

@@ -56,6 +56,10 @@ actor BackupService {
         }
     }
 
+    /// Why no backup is taken when the database is PostgreSQL's.
+    static let postgresRefusal = "storage.url names a PostgreSQL database: its backups are PostgreSQL's own "
+        + "(pg_dump or pgBackRest; see docs/runbook.md); the monthly archives and exports go on"
+
     /// Makes a running backup (and any later one) stop at its next step; called on graceful shutdown.
     nonisolated func cancel() {
         stopping.raise()
@@ -73,8 +77,13 @@ actor BackupService {
         if let running { return await running.value }
         let config = context.config.current
         let logger = context.logger
+        guard let databasePath = (try? config.databaseLocation())?.sqlitePath else {
+            let report = BackupReport(ok: false, error: Self.postgresRefusal, reason: "postgres")
+            logger.warning("backup refused", metadata: ["trigger": "\(trigger)", "error": "\(Self.postgresRefusal)"])
+            return report
+        }
         let settings = BackupSettings(
-            databasePath: config.storage.dataDir + "/neural-terminal.db", directory: config.resolvedBackupDir,
+            databasePath: databasePath, directory: config.resolvedBackupDir,
             zstdLevel: Int32(config.backup.zstdLevel), minFreeBytes: config.backup.minFreeMB * 1_048_576,
             appVersion: BuildInfo.version
         )

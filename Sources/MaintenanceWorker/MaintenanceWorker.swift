@@ -48,9 +48,11 @@ struct ScheduleLoop: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             ticks.increment()
             let config = context.config.current
-            do {
+            // PostgreSQL checkpoints and vacuums by itself, and its backups are its own (docs/runbook.md).
+            let sqlitePath = (try? config.databaseLocation())?.sqlitePath
+            if let sqlitePath { do {
                 if database == nil {
-                    database = try SQLiteDatabase(path: config.storage.dataDir + "/neural-terminal.db")
+                    database = try SQLiteDatabase(path: sqlitePath)
                 }
                 try database?.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 if lastOptimize.map({ ContinuousClock.now - $0 >= .seconds(3600) }) ?? true {
@@ -62,9 +64,9 @@ struct ScheduleLoop: Service {
                 failures.increment()
                 database = nil
                 context.logger.error("maintenance job failed", metadata: ["job": "wal_checkpoint", "error": "\(error)"])
-            }
+            } }
             let interval = config.backup.intervalMinutes * 60
-            if interval > 0, Self.backupDue(directory: config.resolvedBackupDir, intervalSeconds: interval),
+            if interval > 0, sqlitePath != nil, Self.backupDue(directory: config.resolvedBackupDir, intervalSeconds: interval),
                lastFailedBackup.map({ ContinuousClock.now - $0 >= .seconds(min(interval, 600)) }) ?? true {
                 let report = await backups.backup(trigger: "schedule")
                 lastFailedBackup = report.ok ? nil : .now

@@ -79,10 +79,11 @@ actor ReadinessProbe {
     }
 
     /// `ok`, `locked` (another process has held the write lock as long as a write waits), `full` (too little
-    /// free space for writes) or `error` (missing, unreadable or damaged file, no schema), from a fresh look each
-    /// time (see ``DatabaseHealth``).
+    /// free space for writes), `error` (missing, unreadable or damaged file, no schema) or `unreachable`
+    /// (PostgreSQL does not answer), from a fresh look each time (see ``DatabaseHealth``).
     private func databaseCheck() -> String {
-        let (state, detail) = database.check(path: context.config.current.storage.dataDir + "/neural-terminal.db")
+        guard let location = try? context.config.current.databaseLocation() else { return DatabaseHealth.error.rawValue }
+        let (state, detail) = database.check(location: location)
         if state != "ok" {
             // The detail names SQLite's message; it goes to the log, not to the open probe.
             context.logger.warning("readiness: database check failed", metadata: ["state": "\(state)", "error": "\(detail)"])

@@ -18,6 +18,11 @@ public actor AuthStore {
         database = try SQLiteDatabase(path: path)
     }
 
+    /// A store on a new connection to `location` (migrated before this).
+    public init(location: DatabaseLocation, applicationName: String) throws {
+        database = try location.open(applicationName: applicationName)
+    }
+
     /// A store on `connection` (migrated before this); for PostgreSQL, a `PostgresDatabase`.
     public init(connection: any DatabaseConnection) {
         database = connection

@@ -46,9 +46,12 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { text }
 
-    /// libpq's connection parameters for this URL: the URL (expanded by libpq), then `overrides` in order.
-    public func parameters(password: String?, applicationName: String, connectTimeoutSeconds: Int = 5) -> [(String, String)] {
-        var parameters = [("dbname", text), ("application_name", applicationName)]
+    /// libpq's connection parameters for this URL: the URL (expanded by libpq), the application name, a connect
+    /// timeout unless the URL sets one, a lock timeout (a statement waiting longer for a lock fails with SQLSTATE
+    /// 55P03 instead of hanging; it replaces `options` the URL may set) and the password.
+    public func parameters(password: String?, applicationName: String, connectTimeoutSeconds: Int = 5,
+                           lockTimeoutMs: Int = 5000) -> [(String, String)] {
+        var parameters = [("dbname", text), ("application_name", applicationName), ("options", "-c lock_timeout=\(lockTimeoutMs)")]
         if !text.contains("connect_timeout=") { parameters.append(("connect_timeout", String(connectTimeoutSeconds))) }
         if let password { parameters.append(("password", password)) }
         return parameters

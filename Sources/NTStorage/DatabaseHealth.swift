@@ -17,10 +17,33 @@ public enum DatabaseHealth: String, Sendable, Equatable {
     case full
     /// The file is missing, unreadable, not a database, or has no schema.
     case error
+    /// The PostgreSQL server does not answer or refuses the login.
+    case unreachable
 
     /// Free space below which the database counts as full: a turn's rows, the WAL growing until its next
     /// checkpoint, and an index page split need a few MiB at most.
     public static let minimumFreeBytes = 4 << 20
+
+    /// One look at the database at `location`: the SQLite file (``check(path:)``), or a new connection to the
+    /// PostgreSQL server reading the schema version (no write lock to probe: writers queue on an advisory lock
+    /// and give up after the lock timeout, answered `storage_busy`).
+    public static func check(location: DatabaseLocation) -> (health: DatabaseHealth, detail: String) {
+        switch location {
+        case .sqlite(let path):
+            return check(path: path)
+        case .postgres(let url, let password):
+            do {
+                let database = try PostgresDatabase(url: url, password: password, applicationName: "neural-terminal readiness")
+                guard let version = try database.scalarInt("SELECT MAX(version) FROM schema_migrations"), version > 0 else {
+                    return (.error, "no schema")
+                }
+                return (.ok, "schema version \(version)")
+            } catch {
+                let fault = StorageFault(error)
+                return (fault == .unavailable ? .unreachable : fault == .full ? .full : .error, "\(error)")
+            }
+        }
+    }
 
     /// One look at the database at `path` (never creates it).
     public static func check(path: String) -> (health: DatabaseHealth, detail: String) {
@@ -58,9 +81,9 @@ public struct DatabaseHealthProbe: Sendable {
         self.lockedAfter = lockedAfter
     }
 
-    /// `ok`, `locked`, `full` or `error` (short words: `/ready` is unauthenticated), and the detail for the log.
-    public mutating func check(path: String, now: ContinuousClock.Instant = .now) -> (state: String, detail: String) {
-        let (health, detail) = DatabaseHealth.check(path: path)
+    /// `ok`, `locked`, `full`, `error` or `unreachable` (short words: `/ready` is unauthenticated), and the detail for the log.
+    public mutating func check(location: DatabaseLocation, now: ContinuousClock.Instant = .now) -> (state: String, detail: String) {
+        let (health, detail) = DatabaseHealth.check(location: location)
         guard health == .lockTaken else {
             lockTakenSince = nil
             return (health.rawValue, detail)

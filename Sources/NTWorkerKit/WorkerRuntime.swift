@@ -110,9 +110,10 @@ public enum WorkerRuntime {
 }
 
 extension AppConfig {
-    /// Strings that must never appear in a log line of this process: the upstream API key and the metrics token.
+    /// Strings that must never appear in a log line of this process: the upstream API key, the metrics token and
+    /// the database password.
     public var secrets: [String] {
-        [upstreamAPIKey, metricsBearerToken].compactMap { $0 }.filter { !$0.isEmpty }
+        [upstreamAPIKey, metricsBearerToken, databasePassword].compactMap { $0 }.filter { !$0.isEmpty }
     }
 }
 

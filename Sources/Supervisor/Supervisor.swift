@@ -115,13 +115,18 @@ public actor Supervisor {
         try Directories.create(config.resolvedRunDir)
         // Sockets of workers of a previous run that was killed (or of workers killed since) name no process.
         RunDirectory(path: config.resolvedRunDir).removeStaleWorkerSockets { kill($0, 0) == 0 || errno == EPERM }
-        let databasePath = Self.databasePath(config)
-        for (path, mode) in PrivateFiles.tighten([databasePath, databasePath + "-wal", databasePath + "-shm"]) {
-            logger.notice("made a data file private to the appliance's user", metadata: ["path": "\(path)", "previous_mode": "0\(String(mode, radix: 8))"])
+        let location = try config.databaseLocation()
+        if let databasePath = location.sqlitePath {
+            for (path, mode) in PrivateFiles.tighten([databasePath, databasePath + "-wal", databasePath + "-shm"]) {
+                logger.notice("made a data file private to the appliance's user", metadata: ["path": "\(path)", "previous_mode": "0\(String(mode, radix: 8))"])
+            }
         }
-        let database = try SQLiteDatabase(path: databasePath)
+        let database = try location.open(applicationName: "neural-terminal supervisor")
         let applied = try Migrator(database: database).migrate()
-        logger.info("database ready", metadata: ["schema_version": "\(applied.version)", "migrations_applied": "\(applied.applied)"])
+        logger.info("database ready", metadata: [
+            "engine": "\(location.engine.rawValue)", "database": "\(location.displayName)",
+            "schema_version": "\(applied.version)", "migrations_applied": "\(applied.applied)",
+        ])
         sockets[.web] = try await bindWaiting(config.server.listen)
         sockets[.metrics] = try await bindWaiting(config.metrics.listen)
     }

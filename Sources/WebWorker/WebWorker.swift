@@ -19,7 +19,7 @@ public enum WebWorker {
     public static func services(context: WorkerContext) async throws -> [any Service] {
         let chat = try await ChatComponents(context: context)
         let auth = AuthGate(
-            store: try AuthStore(path: context.config.current.storage.dataDir + "/neural-terminal.db"),
+            store: try AuthStore(location: context.config.current.databaseLocation(), applicationName: "neural-terminal web auth"),
             config: context.config, logger: context.logger
         )
         let spendByUser = SpendByUserGauges(store: chat.repository, accounts: auth.store)
@@ -114,7 +114,7 @@ struct ChatComponents: Sendable {
 
     init(context: WorkerContext) async throws {
         let config = context.config
-        repository = try SQLChatRepository(path: config.current.storage.dataDir + "/neural-terminal.db")
+        repository = try SQLChatRepository(location: config.current.databaseLocation(), applicationName: "neural-terminal web")
         let upstream = OpenRouterUpstream(client: CurlClient.shared) { UpstreamSettings(config.current) }
         keyMonitor = KeyStatusMonitor { await upstream.checkKey() }
         let catalog = ModelsCatalog(repository: repository, upstream: upstream, logger: context.logger)

@@ -33,13 +33,13 @@ struct DatabaseHealthTests {
         try other.execute("BEGIN IMMEDIATE")
         var probe = DatabaseHealthProbe(lockedAfter: .seconds(5))
         let start = ContinuousClock.now
-        #expect(probe.check(path: db.path, now: start).state == "ok", "a lock seen once is a write in progress")
-        #expect(probe.check(path: db.path, now: start + .seconds(4)).state == "ok")
-        #expect(probe.check(path: db.path, now: start + .seconds(5)).state == "locked")
+        #expect(probe.check(location: .sqlite(path: db.path), now: start).state == "ok", "a lock seen once is a write in progress")
+        #expect(probe.check(location: .sqlite(path: db.path), now: start + .seconds(4)).state == "ok")
+        #expect(probe.check(location: .sqlite(path: db.path), now: start + .seconds(5)).state == "locked")
         try other.execute("COMMIT")
-        #expect(probe.check(path: db.path, now: start + .seconds(6)).state == "ok")
+        #expect(probe.check(location: .sqlite(path: db.path), now: start + .seconds(6)).state == "ok")
         try other.execute("BEGIN IMMEDIATE")
-        #expect(probe.check(path: db.path, now: start + .seconds(7)).state == "ok", "a new lock starts a new wait")
+        #expect(probe.check(location: .sqlite(path: db.path), now: start + .seconds(7)).state == "ok", "a new lock starts a new wait")
         try other.execute("COMMIT")
     }
 

@@ -30,8 +30,9 @@ struct PostgresURLTests {
     func parameters() throws {
         let url = try PostgresURL("postgres://neural@db/neural")
         let parameters = url.parameters(password: "pw", applicationName: "neural-terminal web")
-        #expect(parameters.map(\.0) == ["dbname", "application_name", "connect_timeout", "password"])
+        #expect(parameters.map(\.0) == ["dbname", "application_name", "options", "connect_timeout", "password"])
+        #expect(parameters.first { $0.0 == "options" }?.1 == "-c lock_timeout=5000")
         let timed = try PostgresURL("postgres://neural@db/neural?connect_timeout=9").parameters(password: nil, applicationName: "x")
-        #expect(timed.map(\.0) == ["dbname", "application_name"])
+        #expect(timed.map(\.0) == ["dbname", "application_name", "options"])
     }
 }

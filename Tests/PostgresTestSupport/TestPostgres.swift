@@ -30,7 +30,7 @@ public enum TestPostgres {
     public static func cluster() throws -> Cluster {
         try lock.withLock {
             if let started { return started }
-            let cluster = try start()
+            let cluster = try startCluster()
             started = cluster
             return cluster
         }
@@ -50,11 +50,17 @@ public enum TestPostgres {
         try PostgresConnection(parameters: [("dbname", url), ("password", password), ("connect_timeout", "5")])
     }
 
-    /// Stops the server (`pg_ctl stop -m fast`) and starts it again on the same port and data: what a database
-    /// restart looks like to the appliance. Returns once it accepts connections.
-    public static func restart() throws {
+    /// Stops the server (`pg_ctl stop -m fast`: sessions are ended) and leaves it down until ``start()``. Other tests
+    /// of the process share the cluster: start it again in the same test.
+    public static func stop() throws {
         let cluster = try cluster()
-        try pgCtl(["-D", cluster.directory + "/data", "-m", "fast", "-w", "restart"], cluster)
+        try pgCtl(["-D", cluster.directory + "/data", "-m", "fast", "-w", "stop"], cluster)
+    }
+
+    /// Starts the server stopped by ``stop()`` on the same port and data; returns once it accepts connections.
+    public static func start() throws {
+        let cluster = try cluster()
+        try pgCtl(["-D", cluster.directory + "/data", "-l", cluster.directory + "/server.log", "-w", "start"], cluster)
     }
 
     // MARK: internals
@@ -64,7 +70,7 @@ public enum TestPostgres {
 
     private static var asRoot: Bool { getuid() == 0 }
 
-    private static func start() throws -> Cluster {
+    private static func startCluster() throws -> Cluster {
         guard FileManager.default.isExecutableFile(atPath: binaries + "/initdb") else {
             throw StartFailure(description: "\(binaries)/initdb is missing: scripts/install-deps.sh installs Debian's postgresql-15")
         }
@@ -86,7 +92,7 @@ public enum TestPostgres {
 
     private static func stopAtExit() {
         guard let started else { return }
-        try? run(binaries + "/pg_ctl", ["-D", started.directory + "/data", "-m", "immediate", "-w", "stop"], asPostgres: true)
+        _ = try? run(binaries + "/pg_ctl", ["-D", started.directory + "/data", "-m", "immediate", "-w", "stop"], asPostgres: true)
         try? FileManager.default.removeItem(atPath: started.directory)
     }
 
@@ -97,8 +103,9 @@ public enum TestPostgres {
 
     /// Runs a program to its end with posix_spawn and waitpid, its output in a file. (Foundation's `Process` did not
     /// reap `runuser` here when several tests waited for the cluster at once: it stayed a zombie and
-    /// `waitUntilExit()` never returned.)
-    private static func run(_ executable: String, _ arguments: [String], asPostgres: Bool = false) throws {
+    /// `waitUntilExit()` never returned.) Returns what it printed, standard output and error together.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], asPostgres: Bool = false) throws -> String {
         let argv = asPostgres && asRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments : [executable] + arguments
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("nt-pg-run-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
@@ -120,6 +127,7 @@ public enum TestPostgres {
         guard exited && (status >> 8) & 0xff == 0 else {
             throw StartFailure(description: "\(executable) \(arguments.joined(separator: " ")) failed (status \(status)): \(text)")
         }
+        return text
     }
 
     private static func freePort() throws -> Int {

@@ -20,6 +20,11 @@ public actor SQLChatRepository: ChatRepository {
         self.db = try SQLiteDatabase(path: path, busyTimeoutMs: Self.busyTimeoutMs)
     }
 
+    /// A repository on a new connection to `location` (migrated before this).
+    public init(location: DatabaseLocation, applicationName: String) throws {
+        self.db = try location.open(applicationName: applicationName, sqliteBusyTimeoutMs: Self.busyTimeoutMs)
+    }
+
     /// A repository on `connection` (migrated before this); for PostgreSQL, a ``PostgresDatabase``.
     public init(connection: any DatabaseConnection) {
         self.db = connection

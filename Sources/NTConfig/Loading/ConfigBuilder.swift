@@ -1,3 +1,5 @@
+import NTPostgres
+
 /// Turns a parsed document plus the environment into an `AppConfig`, collecting every problem on the way.
 struct ConfigBuilder {
     /// Where a key's value came from, so a problem found later (a cross-key check, the key file) points there.
@@ -138,6 +140,16 @@ struct ConfigBuilder {
         config.upstreamAPIKey = readSecretFile("upstream.api_key_file", path: config.upstream.apiKeyFile) { key in
             APIKeyFormat.refusal(of: key).map { $0 == "must be on a single line" ? "must hold the key on a single line" : "holds a key that \($0)" }
         }
+    }
+
+    /// Fills `databasePassword`: `NEURAL_TERMINAL_DATABASE_PASSWORD` if non-empty, else the trimmed password file,
+    /// else nil. Only a PostgreSQL URL uses it.
+    mutating func resolveDatabasePassword(_ environment: [String: String]) {
+        if let password = environment[PostgresURL.passwordVariable], !password.isEmpty {
+            config.databasePassword = password
+            return
+        }
+        config.databasePassword = readSecretFile("storage.password_file", path: config.storage.passwordFile) { _ in nil }
     }
 
     /// Fills `metricsBearerToken` from `metrics.bearer_token_file` (trimmed), or leaves it nil when the key is empty.

@@ -47,6 +47,7 @@ public enum ConfigLoader {
         builder.apply(document.root)
         builder.applyEnvironment(environment)
         builder.checkRelations()
+        builder.resolveDatabasePassword(environment)
         if !forAccessCommands {
             builder.resolveAPIKey(environment)
             builder.resolveMetricsToken()

@@ -46,6 +46,10 @@ public struct AppConfig: Codable, Sendable, Equatable {
     /// like `upstreamAPIKey`: redacted from every log line, never written anywhere.
     public var metricsBearerToken: String?
 
+    /// The PostgreSQL password: `NEURAL_TERMINAL_DATABASE_PASSWORD` if set and non-empty, else the trimmed
+    /// contents of `storage.password_file`, else nil. A secret, handled like `upstreamAPIKey`.
+    public var databasePassword: String?
+
     /// The defaults, i.e. the configuration an empty file produces (without an API key).
     public init() {}
 

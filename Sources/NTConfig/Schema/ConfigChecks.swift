@@ -1,3 +1,5 @@
+import NTPostgres
+
 /// Value checks shared by schema keys. Each returns the problem as a phrase that follows the key's name
 /// ("is not a valid listen address: ..."), or nil when the value is acceptable.
 enum ConfigChecks {
@@ -45,6 +47,17 @@ enum ConfigChecks {
     /// A path that may be empty (meaning "not set") but may not contain NUL bytes.
     static func optionalPath(_ text: String) -> String? {
         text.utf8.contains(0) ? "must not contain NUL characters" : nil
+    }
+
+    /// Empty (SQLite) or a PostgreSQL URL that names its user and holds no password.
+    static func storageURL(_ text: String) -> String? {
+        guard !text.isEmpty else { return nil }
+        do {
+            _ = try PostgresURL(text)
+            return nil
+        } catch {
+            return "\(error.message) (or leave it empty for the embedded SQLite database)"
+        }
     }
 
     static func requiredPath(_ text: String) -> String? {

@@ -51,6 +51,8 @@ public enum ConfigSchema {
             .string("metrics", "bearer_token_file", \.metrics.bearerTokenFile, .inPlace, check: ConfigChecks.optionalPath),
 
             .string("storage", "data_dir", \.storage.dataDir, .restartAppliance, check: ConfigChecks.requiredPath),
+            .string("storage", "url", \.storage.url, .restartAppliance, check: ConfigChecks.storageURL),
+            .string("storage", "password_file", \.storage.passwordFile, .restartAppliance, check: ConfigChecks.optionalPath),
 
             .string("upstream", "base_url", \.upstream.baseURL, .inPlace, check: ConfigChecks.httpURL(allowEmpty: false)),
             .string("upstream", "api_key_file", \.upstream.apiKeyFile, .inPlace, check: ConfigChecks.optionalPath),

@@ -53,6 +53,12 @@ public struct MetricsConfig: Codable, Sendable, Equatable {
 public struct StorageConfig: Codable, Sendable, Equatable {
     /// `data_dir`: database, backups and (by default) the run directory; relative paths are from the working directory.
     public var dataDir = "./data"
+    /// `url`: empty for the embedded SQLite database in `data_dir` (the default), or a `postgres://USER@HOST/DB`
+    /// URL of a PostgreSQL server (libpq's URI syntax, `sslmode` and all; no password in it).
+    public var url = ""
+    /// `password_file`: file holding the PostgreSQL password (`NEURAL_TERMINAL_DATABASE_PASSWORD` overrides it);
+    /// read at load time (see `AppConfig.databasePassword`). Empty: no password (trust, peer or certificate login).
+    public var passwordFile = ""
     /// The defaults.
     public init() {}
 }

@@ -24,6 +24,7 @@ struct BackupCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
+        _ = try CommandDatabase.requireSQLite(config, for: "backup")
         let report: BackupReport = try await RunningAppliance.ask(config, "backup", doing: "takes the backup") ?? Self.direct(config)
         if json {
             print(report.encoded())

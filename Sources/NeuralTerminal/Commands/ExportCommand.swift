@@ -139,7 +139,7 @@ enum AccountOption {
     /// The id of the account `name` names (nil without a name); exits 65 with a sentence when there is none.
     static func id(of name: String?, _ config: AppConfig) async throws -> String? {
         guard let name else { return nil }
-        let store = try AuthStore(path: Supervisor.databasePath(config))
+        let store = try AuthCommandSupport.openStore(config)
         guard let account = try await store.account(named: name) else {
             printError("no account named \(name); `neural-terminal user list` shows them")
             throw ExitCode(Exit.dataError)

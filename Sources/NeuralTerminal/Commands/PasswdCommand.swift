@@ -104,13 +104,11 @@ enum TerminalPrompt {
 enum AuthCommandSupport {
     /// The database (created and migrated if needed: a password may be set before the first start).
     static func openStore(_ config: AppConfig) throws -> AuthStore {
-        let path = Supervisor.databasePath(config)
+        let location = try CommandDatabase.open(config, creating: true)
         do {
-            try Directories.create(config.storage.dataDir)
-            try Migrator(database: SQLiteDatabase(path: path)).migrate()
-            return try AuthStore(path: path)
+            return try AuthStore(location: location, applicationName: "neural-terminal command")
         } catch {
-            printError("\(path): \(error)")
+            printError("\(location.displayName): \(error)")
             throw ExitCode(Exit.unavailable)
         }
     }

@@ -27,6 +27,7 @@ struct RestoreCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
+        _ = try CommandDatabase.requireSQLite(config, for: "restore")
         var path = file
         if !FileOps.exists(path), !path.contains("/") { path = config.resolvedBackupDir + "/" + file }
         guard FileOps.exists(path) else {

@@ -36,6 +36,8 @@ struct DiagnosticsProbe: Sendable {
     var backupDir: @Sendable () -> String? = { nil }
     /// The latest verdict on the upstream key, when a monitor runs.
     var keyStatus: @Sendable () -> UpstreamKeyStatus? = { nil }
+    /// The database to check: the SQLite file in the data directory unless the configuration names a server.
+    var database: @Sendable () -> DatabaseLocation? = { nil }
 
     /// A probe for a worker started by the supervisor.
     init(context: WorkerContext, breaker: CircuitBreaker? = nil, keyMonitor: KeyStatusMonitor? = nil) {
@@ -48,6 +50,7 @@ struct DiagnosticsProbe: Sendable {
         self.breaker = { breaker?.snapshot }
         self.backupDir = { config.current.resolvedBackupDir }
         self.keyStatus = { keyMonitor?.current }
+        self.database = { try? config.current.databaseLocation() }
     }
 
     init(controlSocket: String, dataDir: @escaping @Sendable () -> String, hasAPIKey: @escaping @Sendable () -> Bool) {
@@ -64,7 +67,7 @@ struct DiagnosticsProbe: Sendable {
     func report() async -> DiagnosticsReport {
         let dir = dataDir()
         let checks = [
-            "database": Self.databaseCheck(path: dir + "/neural-terminal.db"),
+            "database": Self.databaseCheck(database() ?? .sqlite(path: dir + "/neural-terminal.db")),
             "upstream": Self.upstreamCheck(hasKey: hasAPIKey(), status: keyStatus()),
             "disk": Self.diskCheck(path: dir),
         ]
@@ -93,9 +96,12 @@ struct DiagnosticsProbe: Sendable {
     }
 
     /// `ok` when the schema is in place, else what went wrong (read-only, so it never creates the file).
-    static func databaseCheck(path: String) -> String {
+    static func databaseCheck(_ location: DatabaseLocation) -> String {
         do {
-            let database = try SQLiteDatabase(path: path, readOnly: true)
+            let database: any DatabaseConnection = switch location {
+            case .sqlite(let path): try SQLiteDatabase(path: path, readOnly: true)
+            case .postgres: try location.open(applicationName: "neural-terminal diagnostics")
+            }
             guard let version = try database.scalarInt("SELECT MAX(version) FROM schema_migrations"), version > 0 else {
                 return "error: no schema"
             }
