@@ -12,12 +12,17 @@ each summed over the four processes (RSS counts the shared binary once per proce
 Each level runs RUNS times; the table shows the median of the runs' figures. Every load is bounded in count and
 time, and every connection stays on 127.0.0.1.
 
+With --postgres-levels (default 50), the same measurement runs once more with the appliance on a throwaway
+PostgreSQL 15 (storage.url; tests/support/pgharness.py) on a fresh database, beside SQLite's rows.
+
 Usage: bench/turn_bench.py --app BIN --fake BIN [--levels 1,50,500,2000] [--runs 3] [--history 100000]
+                           [--postgres-levels 50]
 """
 import argparse, asyncio, json, os, re, resource, shutil, sqlite3, statistics, sys, tempfile, time, uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "support"))
 from ntharness import Appliance, FakeUpstream, cpu_seconds, memory_mb, pct  # noqa: E402
+import pgharness  # noqa: E402
 
 SETTINGS = {
     "log.level": "warning",
@@ -156,6 +161,7 @@ async def main():
     ap.add_argument("--idle-seconds", type=float, default=20)
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--tokens", type=int, default=50, help="tokens per answer (50 in the reported table)")
+    ap.add_argument("--postgres-levels", default="50", help="levels measured on PostgreSQL; empty: none")
     args = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -168,23 +174,34 @@ async def main():
               f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}")
         header = (f"{'database':<16} {'streams':>7} {'direct p50/p99 ms':>18} {'added p50/p99 ms':>17} {'p99 ratio':>9} "
                   f"{'errors':>6} {'CPU/stream ms':>13} {'cores used':>10} {'peak RSS MB':>11} {'peak PSS MB':>11}")
-        for name, history in [("fresh", 0), (f"{args.history:,} msgs", args.history)]:
-            appl = Appliance(args.app, fake_port, work, "fresh" if history == 0 else "history", SETTINGS)
+        cases = [("fresh", 0, levels), (f"{args.history:,} msgs", args.history, levels)]
+        if args.postgres_levels:
+            cases.append(("postgres fresh", -1, [int(x) for x in args.postgres_levels.split(",")]))
+        for name, history, case_levels in cases:
+            cluster = None
+            settings, env = dict(SETTINGS), {}
+            if history < 0:
+                cluster = pgharness.PostgresCluster()
+                settings["storage.url"] = cluster.create_database("bench")
+                env["NEURAL_TERMINAL_DATABASE_PASSWORD"] = pgharness.PASSWORD
+            appl = Appliance(args.app, fake_port, work, name.split()[0] if history <= 0 else "history", settings, env=env)
             appl.start()
-            if history:
+            if history > 0:
                 appl.stop()
                 seed(os.path.join(appl.data, "neural-terminal.db"), history)
                 appl.start()
             idle = idle_cpu(appl, args.idle_seconds)
             print(f"\n## {name}: idle CPU {idle:.3f} % of a core over {args.idle_seconds:.0f} s")
             print(header, flush=True)
-            for n in levels:
+            for n in case_levels:
                 runs = [await measure_level(appl, fake_port, n, args.timeout) for _ in range(args.runs)]
                 print(f"{name:<16} {n:>7} {median(runs, 'direct50'):>8.1f} / {median(runs, 'direct99'):>6.1f} "
                       f"{median(runs, 'added50'):>8.1f} / {median(runs, 'added99'):>6.1f} {median(runs, 'ratio99'):>8.3f}x "
                       f"{sum(r['errors'] for r in runs):>6} {median(runs, 'cpu_ms'):>13.2f} {median(runs, 'cores'):>10.2f} "
                       f"{max(r['rss'] for r in runs):>11.1f} {max(r['pss'] for r in runs):>11.1f}", flush=True)
             appl.stop()
+            if cluster:
+                cluster.stop()
     finally:
         fake.stop()
         shutil.rmtree(work, ignore_errors=True)
