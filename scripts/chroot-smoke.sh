@@ -13,6 +13,9 @@
 #        SMOKE_CHAT_MODEL    when set, one chat with this model through /api/chat must end "complete"
 #                            (point upstream.base_url at a fake upstream with SMOKE_EXTRA_CONFIG)
 #        SMOKE_CA_APPEND     a PEM file appended to the chroot's CA bundle (a test upstream's own CA)
+#        SMOKE_ENV           extra NAME=VALUE words for the binary's otherwise empty environment (e.g.
+#                            NEURAL_TERMINAL_STORAGE_URL=postgres://… NEURAL_TERMINAL_DATABASE_PASSWORD=…)
+#        SMOKE_POSTGRES=1    the database is PostgreSQL's: step 8 expects `backup` to refuse instead
 #        SMOKE_KEEP=1        keep the temp dir (not the /proc mount) for inspection
 set -euo pipefail
 SELF=$(realpath "${BASH_SOURCE[0]}")
@@ -132,7 +135,8 @@ mount -t proc proc "$ROOT/proc"
 # dummy; nothing here talks to the upstream.
 # An array, not a function: a backgrounded simple command is exec'd directly, so $! is the supervisor's PID
 # (env and chroot exec in turn), not a subshell's.
-IN_CHROOT=(env -i PATH=/ HOME=/data TZ=UTC OPENROUTER_API_KEY=sk-or-smoke-test-dummy
+read -r -a EXTRA_ENV <<<"${SMOKE_ENV:-}"
+IN_CHROOT=(env -i PATH=/ HOME=/data TZ=UTC OPENROUTER_API_KEY=sk-or-smoke-test-dummy "${EXTRA_ENV[@]}"
   "$(command -v chroot)" "$ROOT" /neural-terminal)
 probe() {  # probe URL -> prints the HTTP status (000 when there is no answer)
   curl --noproxy '*' -s -o /dev/null -w '%{http_code}' --max-time 2 "$1" || true
@@ -213,6 +217,16 @@ fi
 log "healthcheck with the server stopped: non-zero, as it should"
 
 # 8. SHA-256 (libcrypto, linked statically): a backup's manifest checksum is the file's, and `backups` verifies it.
+#    On PostgreSQL, `backup` refuses with a sentence (its backups are PostgreSQL's own).
+if [[ ${SMOKE_POSTGRES:-} == 1 ]]; then
+  if backup_out=$("${IN_CHROOT[@]}" backup --config /etc/neural-terminal.toml 2>&1); then
+    die "'backup' succeeded on a PostgreSQL database: $backup_out"
+  fi
+  grep -q PostgreSQL <<<"$backup_out" || die "'backup' on PostgreSQL did not say why: $backup_out"
+  log "backup on PostgreSQL: refused, as it should"
+  log "PASS"
+  exit 0
+fi
 backup_out=$("${IN_CHROOT[@]}" backup --config /etc/neural-terminal.toml 2>&1) || die "'backup' failed in the chroot: $backup_out"
 backup_file=$(find "$ROOT/data/backups" -name '*.db.zst' | head -n 1)
 [[ -n $backup_file ]] || die "'backup' wrote no file: $backup_out"

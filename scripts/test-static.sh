@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The static binary in an empty chroot, streaming a chat over HTTPS from the fake upstream (behind stunnel, its
-# self-signed CA appended to the chroot's bundle), then the container config check and the Dockerfile lint.
+# self-signed CA appended to the chroot's bundle), on SQLite and then on a throwaway PostgreSQL 15 (its libpq,
+# linked statically, logging in with SCRAM), then the container config check and the Dockerfile lint.
 # Usage: scripts/test-static.sh STATIC_BINARY FAKE_UPSTREAM_BINARY
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +9,9 @@ bin=${1:?usage: scripts/test-static.sh STATIC_BINARY FAKE_UPSTREAM_BINARY}
 fake=${2:?usage: scripts/test-static.sh STATIC_BINARY FAKE_UPSTREAM_BINARY}
 work=$(mktemp -d)
 pids=()
+pg_ctl() { local run=(); [[ $(id -u) -eq 0 ]] && run=(runuser -u postgres --); "${run[@]}" /usr/lib/postgresql/15/bin/pg_ctl "$@"; }
 cleanup() {
+  [[ -f $work/pg/data/postmaster.pid ]] && pg_ctl -D "$work/pg/data" -m immediate -w stop >/dev/null 2>&1
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
@@ -31,6 +34,19 @@ ca_file=$(sed -n 's/.*"ca_file":"\([^"]*\)".*/\1/p' "$work/tls.out")
 SMOKE_EXTRA_CONFIG="[upstream]
 base_url = \"https://127.0.0.1:$tls_port/api/v1\"" \
 SMOKE_CA_APPEND="$ca_file" SMOKE_CHAT_MODEL="fake/lorem" scripts/chroot-smoke.sh "$bin"
+
+# The same on PostgreSQL: a throwaway cluster on a loopback port (as the postgres user when root).
+pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/pg"
+printf 'smoke-password\n' >"$work/pg/pw"
+[[ $(id -u) -eq 0 ]] && chown -R postgres:postgres "$work/pg" && chmod 0755 "$work"
+initdb=(/usr/lib/postgresql/15/bin/initdb -D "$work/pg/data" -U nt_smoke --pwfile "$work/pg/pw" -A scram-sha-256 -E UTF8 --locale C)
+if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "${initdb[@]}" >/dev/null; else "${initdb[@]}" >/dev/null; fi
+pg_ctl -D "$work/pg/data" -l "$work/pg/log" -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1" -w start >/dev/null
+SMOKE_EXTRA_CONFIG="[upstream]
+base_url = \"https://127.0.0.1:$tls_port/api/v1\"" \
+SMOKE_ENV="NEURAL_TERMINAL_STORAGE_URL=postgres://nt_smoke@127.0.0.1:$pg_port/postgres?sslmode=disable NEURAL_TERMINAL_DATABASE_PASSWORD=smoke-password" \
+SMOKE_POSTGRES=1 SMOKE_CA_APPEND="$ca_file" SMOKE_CHAT_MODEL="fake/lorem" scripts/chroot-smoke.sh "$bin"
 
 "$bin" check-config --config etc/neural-terminal.container.toml
 .venv/bin/hadolint Dockerfile.static
