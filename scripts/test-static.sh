@@ -35,18 +35,26 @@ SMOKE_EXTRA_CONFIG="[upstream]
 base_url = \"https://127.0.0.1:$tls_port/api/v1\"" \
 SMOKE_CA_APPEND="$ca_file" SMOKE_CHAT_MODEL="fake/lorem" scripts/chroot-smoke.sh "$bin"
 
-# The same on PostgreSQL: a throwaway cluster on a loopback port (as the postgres user when root).
+# The same on PostgreSQL: a throwaway cluster on a loopback port (as the postgres user when root) that accepts
+# only TLS logins (hostssl), with a self-signed certificate the chroot's CA bundle trusts: sslmode=verify-full.
 pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$work/pg"
 printf 'smoke-password\n' >"$work/pg/pw"
 [[ $(id -u) -eq 0 ]] && chown -R postgres:postgres "$work/pg" && chmod 0755 "$work"
 initdb=(/usr/lib/postgresql/15/bin/initdb -D "$work/pg/data" -U nt_smoke --pwfile "$work/pg/pw" -A scram-sha-256 -E UTF8 --locale C)
 if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "${initdb[@]}" >/dev/null; else "${initdb[@]}" >/dev/null; fi
-pg_ctl -D "$work/pg/data" -l "$work/pg/log" -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1" -w start >/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=127.0.0.1" \
+  -addext "subjectAltName=IP:127.0.0.1" -keyout "$work/pg/key.pem" -out "$work/pg/cert.pem" 2>/dev/null
+chmod 0600 "$work/pg/key.pem"
+[[ $(id -u) -eq 0 ]] && chown postgres:postgres "$work/pg/key.pem" "$work/pg/cert.pem"
+sed -i 's/^host /hostssl /' "$work/pg/data/pg_hba.conf"
+pg_ctl -D "$work/pg/data" -l "$work/pg/log" -w start \
+  -o "-p $pg_port -k $work/pg -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file=$work/pg/cert.pem -c ssl_key_file=$work/pg/key.pem" >/dev/null
+cat "$ca_file" "$work/pg/cert.pem" >"$work/cas.pem"
 SMOKE_EXTRA_CONFIG="[upstream]
 base_url = \"https://127.0.0.1:$tls_port/api/v1\"" \
-SMOKE_ENV="NEURAL_TERMINAL_STORAGE_URL=postgres://nt_smoke@127.0.0.1:$pg_port/postgres?sslmode=disable NEURAL_TERMINAL_DATABASE_PASSWORD=smoke-password" \
-SMOKE_POSTGRES=1 SMOKE_CA_APPEND="$ca_file" SMOKE_CHAT_MODEL="fake/lorem" scripts/chroot-smoke.sh "$bin"
+SMOKE_ENV="NEURAL_TERMINAL_STORAGE_URL=postgres://nt_smoke@127.0.0.1:$pg_port/postgres?sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt NEURAL_TERMINAL_DATABASE_PASSWORD=smoke-password" \
+SMOKE_POSTGRES=1 SMOKE_CA_APPEND="$work/cas.pem" SMOKE_CHAT_MODEL="fake/lorem" scripts/chroot-smoke.sh "$bin"
 
 "$bin" check-config --config etc/neural-terminal.container.toml
 .venv/bin/hadolint Dockerfile.static
