@@ -18,7 +18,7 @@ struct NeuralTerminal: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, CheckConfigCommand.self, StatusCommand.self, HealthcheckCommand.self,
             VersionCommand.self, ExportCommand.self, ImportCommand.self, BackupCommand.self, BackupsCommand.self,
-            RestoreCommand.self, ArchiveCommand.self, PasswdCommand.self, UserCommand.self, TokenCommand.self, WorkerCommand.self,
+            RestoreCommand.self, ArchiveCommand.self, MigrateCommand.self, PasswdCommand.self, UserCommand.self, TokenCommand.self, WorkerCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )
