@@ -96,7 +96,8 @@ struct MigrateCommand: ParsableCommand {
             }
             let elapsed = started.duration(to: .now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            printError("\(verifyOnly ? "verified" : "copied and verified") in \(Int((seconds * 1000).rounded())) ms. \(nextStep(target))")
+            let milliseconds = Int((seconds * 1000).rounded())
+            printError(verifyOnly ? "verified in \(milliseconds) ms" : "copied and verified in \(milliseconds) ms. \(nextStep(target))")
         } catch let error as DatabaseCopyError {
             removeIfCreated(target, createdTarget)
             printError("migrate refused: \(error)")
