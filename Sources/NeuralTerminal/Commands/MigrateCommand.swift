@@ -136,7 +136,9 @@ struct MigrateCommand: ParsableCommand {
             printError(source == target || source.displayName == target.displayName
                 ? "the target \(target.displayName) is the configuration's own database: migrate copies it to the other engine"
                 : "the configuration's database is \(source.engine == .sqlite ? "SQLite" : "PostgreSQL") already: migrate copies "
-                    + "between engines (SQLite to postgres://, PostgreSQL to sqlite://); copy a SQLite database with neural-terminal backup")
+                    + "between engines (SQLite to postgres://, PostgreSQL to sqlite://); "
+                    + (source.engine == .sqlite ? "copy a SQLite database with neural-terminal backup"
+                        : "copy a PostgreSQL database with pg_dump and pg_restore (docs/runbook.md#postgresql)"))
             throw ExitCode(Exit.dataError)
         }
         if let path = source.sqlitePath, !FileOps.exists(path) {
