@@ -203,8 +203,13 @@ let package = Package(
         .testTarget(name: "NTOpenRouterTests", dependencies: ["NTOpenRouter"], swiftSettings: strict),
         .testTarget(name: "NTCurlTests", dependencies: ["NTCurl"], swiftSettings: strict),
         // A throwaway PostgreSQL 15 cluster from Debian's packages on a loopback port, for every test that needs one.
-        .target(name: "PostgresTestSupport", dependencies: ["NTPostgres"], path: "Tests/PostgresTestSupport", swiftSettings: strict),
+        .target(name: "PostgresTestSupport", dependencies: ["NTPostgres", "NTStorage"], path: "Tests/PostgresTestSupport", swiftSettings: strict),
         .testTarget(name: "NTPostgresTests", dependencies: ["NTPostgres", "PostgresTestSupport"], swiftSettings: strict),
+        // DatabaseConnection on both engines, and the PostgreSQL schema against its psql checks (Postgres/schema-checks.sql).
+        .testTarget(
+            name: "NTStorageTests", dependencies: ["NTStorage", "PostgresTestSupport"], exclude: ["Postgres/schema-checks.sql"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "NTBackupTests", dependencies: ["NTBackup", "NTFiles", "NTStorage", "NTSystem"], swiftSettings: strict),
         .testTarget(name: "NTAuthTests", dependencies: ["NTAuth", "NTStorage"], swiftSettings: strict),
         .testTarget(name: "NTArchiveTests", dependencies: ["NTArchive", "NTChat", "NTFiles", "NTStorage", "NTSystem"], swiftSettings: strict),

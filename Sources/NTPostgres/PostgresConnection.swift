@@ -43,10 +43,12 @@ public final class PostgresConnection: @unchecked Sendable {
     /// The connection's socket, for waiting on notifications; -1 when not connected.
     public var socket: Int32 { handle.map { PQsocket($0) } ?? -1 }
 
-    /// Runs one or more statements without parameters (a migration, `BEGIN`, `LISTEN x`); rows are discarded.
-    public func execute(_ sql: String) throws(PostgresError) {
+    /// Runs one or more statements without parameters (a migration, `BEGIN`, `LISTEN x`); returns the last
+    /// statement's result (its rows, its count of changed rows).
+    @discardableResult
+    public func execute(_ sql: String) throws(PostgresError) -> PostgresResult {
         let conn = try connected()
-        _ = try check(PQexec(conn, sql), conn)
+        return try check(PQexec(conn, sql), conn)
     }
 
     /// Runs one statement with `$1`, `$2`, … bound to `parameters`, and returns its rows.

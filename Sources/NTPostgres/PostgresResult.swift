@@ -18,10 +18,19 @@ public final class PostgresResult: @unchecked Sendable {
     public var rowCount: Int { Int(PQntuples(handle)) }
     public var columnCount: Int { Int(PQnfields(handle)) }
 
-    /// Rows an INSERT, UPDATE or DELETE touched (0 for other statements).
+    /// The rows libpq counts for the statement: those an INSERT, UPDATE, DELETE or MERGE touched, and a SELECT's rows
+    /// too (0 for statements without a count).
     public var affectedRows: Int {
         guard let text = PQcmdTuples(handle) else { return 0 }
         return Int(String(cString: text)) ?? 0
+    }
+
+    /// The rows an INSERT, UPDATE, DELETE or MERGE changed; nil for any other statement (a SELECT, `BEGIN`), so a
+    /// caller can keep "the last change's count" as SQLite's `sqlite3_changes` does.
+    public var changedRows: Int? {
+        guard let tag = PQcmdStatus(handle) else { return nil }
+        let command = String(cString: tag).prefix { $0 != " " }
+        return ["INSERT", "UPDATE", "DELETE", "MERGE"].contains(command) ? affectedRows : nil
     }
 
     public func isNull(row: Int, column: Int) -> Bool {

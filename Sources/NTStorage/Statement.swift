@@ -6,14 +6,16 @@ import NTPostgres
 /// On SQLite it is a `sqlite3_stmt`. On PostgreSQL the bound values are kept until the first ``step()``, which runs
 /// the statement and fetches all its rows; later steps read them from memory.
 public final class Statement {
-    /// The connection is held unowned: a connection's statement cache holds its statements.
+    /// A SQLite connection is held unowned: its statement cache holds its statements (SQLite keeps the connection
+    /// open until its last statement is finalized). A PostgreSQL connection has no cache and is held strongly, so a
+    /// statement that outlives every other reference to its connection still runs.
     private struct Owner<Connection: AnyObject> {
         unowned let connection: Connection
     }
 
     private enum Backend {
         case sqlite(OpaquePointer, Owner<SQLiteDatabase>)
-        case postgres(Owner<PostgresDatabase>, sql: String)
+        case postgres(PostgresDatabase, sql: String)
     }
 
     private let backend: Backend
@@ -26,7 +28,7 @@ public final class Statement {
     }
 
     init(postgres database: PostgresDatabase, sql: String) {
-        backend = .postgres(Owner(connection: database), sql: sql)
+        backend = .postgres(database, sql: sql)
     }
 
     deinit {
@@ -74,7 +76,7 @@ public final class Statement {
             }
         case .postgres(let database, let sql):
             if result == nil {
-                result = try database.connection.run(sql, bound)
+                result = try database.run(sql, bound)
                 row = -1
             }
             row += 1

@@ -35,11 +35,14 @@ extension StorageError {
 extension StorageError {
     /// PostgreSQL's SQLSTATEs by what they mean for the person waiting: a lock or serialisation conflict is `busy`
     /// (repeat it), a full disk `full`, a lost or refused connection, a server shutting down or out of resources
-    /// `unavailable`; constraint violations and anything else are bugs (`failed`).
+    /// `unavailable`, and so is a database that refuses writes (a read-only transaction: a standby after a
+    /// failover, `default_transaction_read_only`) or the role's privileges (SQLite's `READONLY` and `PERM`);
+    /// constraint violations and anything else are bugs (`failed`).
     static func fault(sqlState: String) -> StorageFault {
         switch sqlState {
         case "53100": return .full
         case "40001", "40P01", "55P03", "57014": return .busy
+        case "25006", "42501": return .unavailable
         case connectionState: return .unavailable
         default: break
         }

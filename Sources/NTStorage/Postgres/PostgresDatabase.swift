@@ -28,7 +28,7 @@ public final class PostgresDatabase: DatabaseConnection, @unchecked Sendable {
     }
 
     public func execute(_ sql: String) throws(StorageError) {
-        do { try connection.execute(sql) } catch { throw Self.storageError(error) }
+        do { noteChanges(try connection.execute(sql)) } catch { throw Self.storageError(error) }
     }
 
     public func prepare(_ sql: String) throws(StorageError) -> Statement {
@@ -42,7 +42,13 @@ public final class PostgresDatabase: DatabaseConnection, @unchecked Sendable {
     /// Nothing to do: a statement's rows are fetched whole when it runs, so no read stays open.
     public func resetCachedStatements() {}
 
+    /// As SQLite's `sqlite3_changes`: the rows the last INSERT, UPDATE or DELETE changed, whatever ran since (a
+    /// SELECT or `BEGIN` leaves it).
     public var changes: Int { lastChanges }
+
+    private func noteChanges(_ result: PostgresResult) {
+        if let changed = result.changedRows { lastChanges = changed }
+    }
 
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try inTransaction(begin: "BEGIN") {
@@ -59,7 +65,7 @@ public final class PostgresDatabase: DatabaseConnection, @unchecked Sendable {
     func run(_ sql: String, _ values: [PostgresValue]) throws(StorageError) -> PostgresResult {
         do {
             let result = try connection.query(sql, values)
-            lastChanges = result.affectedRows
+            noteChanges(result)
             return result
         } catch {
             throw Self.storageError(error)
