@@ -211,9 +211,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "NTBackupTests", dependencies: ["NTBackup", "NTFiles", "NTStorage", "NTSystem"], swiftSettings: strict),
-        .testTarget(name: "NTAuthTests", dependencies: ["NTAuth", "NTStorage"], swiftSettings: strict),
-        .testTarget(name: "NTArchiveTests", dependencies: ["NTArchive", "NTChat", "NTFiles", "NTStorage", "NTSystem"], swiftSettings: strict),
-        .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTSystem", "NTOpenRouter", "NTLog", logging], swiftSettings: strict),
+        .testTarget(name: "NTAuthTests", dependencies: ["NTAuth", "NTStorage", "PostgresTestSupport"], swiftSettings: strict),
+        .testTarget(name: "NTArchiveTests", dependencies: ["NTArchive", "NTChat", "NTFiles", "NTStorage", "NTSystem", "PostgresTestSupport"], swiftSettings: strict),
+        .testTarget(name: "NTChatTests", dependencies: ["NTChat", "NTStorage", "NTSystem", "NTOpenRouter", "NTLog", "PostgresTestSupport", logging], swiftSettings: strict),
         .testTarget(
             name: "WebWorkerTests",
             dependencies: [

@@ -1,15 +1,17 @@
 import Foundation
 import NTArchive
 import NTChat
+import NTStorage
 import NTSystem
+import PostgresTestSupport
 import Testing
 
 /// Month files: idempotent runs, growth without loss, manifests, and readers other than ours.
 @Suite("Archive month files")
 struct ArchiveFileTests {
-    @Test("a second run with nothing new writes nothing and leaves the files byte for byte")
-    func idempotentRerun() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("a second run with nothing new writes nothing and leaves the files byte for byte", arguments: TestDatabase.engines)
+    func idempotentRerun(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([1, 2, 3].map { Fixture.line($0, updated: "2026-08-0\($0)T10:00:00.000Z") }, into: scratch.repository)
         let first = await scratch.runner().run()
@@ -22,9 +24,9 @@ struct ArchiveFileTests {
         #expect(scratch.files() == ["2026-08.jsonl.zst"])
     }
 
-    @Test("a month file that exists grows by a new frame and keeps every conversation it held")
-    func monthFileGrows() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("a month file that exists grows by a new frame and keeps every conversation it held", arguments: TestDatabase.engines)
+    func monthFileGrows(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([Fixture.line(1, updated: "2026-08-01T10:00:00.000Z", answers: 3)], into: scratch.repository)
         #expect(await scratch.runner(prune: true).run().ok)
@@ -44,15 +46,15 @@ struct ArchiveFileTests {
         #expect(manifest.sha256 == SHA256.hex(of: grown))
 
         // Everything comes back from the one file, including the conversation pruned by the first run.
-        let fresh = try ArchiveScratch()
+        let fresh = try ArchiveScratch(engine)
         defer { fresh.remove() }
         let summary = try await Fixture.load(grown, into: fresh.repository)
         #expect(summary.conversationsAdded == 3 && summary.messagesAdded == 10)
     }
 
-    @Test("the stale manifest left by a crash between the renames is recounted from the file")
-    func staleManifestIsRecounted() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("the stale manifest left by a crash between the renames is recounted from the file", arguments: TestDatabase.engines)
+    func staleManifestIsRecounted(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([Fixture.line(1, updated: "2026-08-01T10:00:00.000Z")], into: scratch.repository)
         #expect(await scratch.runner().run().ok)
@@ -65,9 +67,9 @@ struct ArchiveFileTests {
         #expect(manifest.conversations == 2 && manifest.frames == 2)
     }
 
-    @Test("the system zstd reads a grown file as one stream", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/zstd")))
-    func systemZstdReadsConcatenatedFrames() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("the system zstd reads a grown file as one stream", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/zstd")), arguments: TestDatabase.engines)
+    func systemZstdReadsConcatenatedFrames(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([Fixture.line(1, updated: "2026-08-01T10:00:00.000Z")], into: scratch.repository)
         #expect(await scratch.runner().run().ok)
@@ -88,9 +90,9 @@ struct ArchiveFileTests {
         #expect(lines.filter { $0.contains(#""format":"neural-terminal-export""#) }.count == 2)
     }
 
-    @Test("a conversation that changes after it was archived is archived again in its new state")
-    func changedConversationIsArchivedAgain() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("a conversation that changes after it was archived is archived again in its new state", arguments: TestDatabase.engines)
+    func changedConversationIsArchivedAgain(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([Fixture.line(1, updated: "2026-05-01T10:00:00.000Z")], into: scratch.repository)
         #expect(await scratch.runner().run().archivedConversations == 1)

@@ -1,7 +1,9 @@
 import Foundation
 import NTArchive
 import NTChat
+import NTStorage
 import NTSystem
+import PostgresTestSupport
 import Testing
 
 /// Pruning: only verified and unchanged conversations leave the database, budgets do not move, import brings them
@@ -10,9 +12,9 @@ import Testing
 struct ArchivePruneTests {
     static let august = UTCDay(year: 2026, month: 8, day: 10)
 
-    @Test("prune then import restores the same rows, and spend counts each answer once throughout")
-    func pruneAndImportRoundTrip() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("prune then import restores the same rows, and spend counts each answer once throughout", arguments: TestDatabase.engines)
+    func pruneAndImportRoundTrip(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         let lines = [
             Fixture.line(1, updated: "2026-08-10T10:00:00.000Z", answers: 2, cost: 0.125),
@@ -50,9 +52,9 @@ struct ArchivePruneTests {
         #expect(try await scratch.ids().count == 4)
     }
 
-    @Test("a message that arrives between archive and prune keeps its conversation in the database")
-    func touchedAfterArchiveIsNotPruned() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("a message that arrives between archive and prune keeps its conversation in the database", arguments: TestDatabase.engines)
+    func touchedAfterArchiveIsNotPruned(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([1, 2].map { Fixture.line($0, updated: "2026-08-0\($0)T10:00:00.000Z") }, into: scratch.repository)
         let repository = scratch.repository
@@ -82,9 +84,9 @@ struct ArchivePruneTests {
         #expect(try await scratch.ids().isEmpty)
     }
 
-    @Test("a conversation with an answer still streaming is never archived")
-    func streamingIsNotArchived() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("a conversation with an answer still streaming is never archived", arguments: TestDatabase.engines)
+    func streamingIsNotArchived(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([Fixture.line(1, updated: "2026-08-01T10:00:00.000Z")], into: scratch.repository)
         _ = try await scratch.repository.beginTurn(conversationID: Fixture.id(1), userContent: "hi", model: "m", requestID: "r",
@@ -95,9 +97,9 @@ struct ArchivePruneTests {
         #expect(try await scratch.ids() == [Fixture.id(1)])
     }
 
-    @Test("a conversation too large for one import record stays in the database and does not stop the others")
-    func oversizedIsLeftInTheDatabase() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("a conversation too large for one import record stays in the database and does not stop the others", arguments: TestDatabase.engines)
+    func oversizedIsLeftInTheDatabase(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([
             Fixture.line(1, updated: "2026-08-01T10:00:00.000Z"),

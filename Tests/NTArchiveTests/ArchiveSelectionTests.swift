@@ -1,6 +1,8 @@
 import NTArchive
 import NTChat
+import NTStorage
 import NTSystem
+import PostgresTestSupport
 import Testing
 
 /// Which conversations are old enough, and which UTC month each belongs to.
@@ -54,15 +56,15 @@ struct ArchiveSelectionTests {
         (10, "2026-01-01T00:00:00.000Z", nil, "2026-01.jsonl.zst"),
     ]
 
-    @Test("a run archives exactly the conversations older than after_days, each into its UTC month's file")
-    func selectionByAge() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("a run archives exactly the conversations older than after_days, each into its UTC month's file", arguments: TestDatabase.engines)
+    func selectionByAge(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         let legacy = Self.conversations.filter { !$0.updated.hasSuffix("Z") }
         try await Fixture.load(Self.conversations.map {
             Fixture.line($0.n, updated: $0.updated.hasSuffix("Z") ? $0.updated : "2026-01-01T00:00:00.000Z", messageTime: $0.messages)
         }, into: scratch.repository)
-        for c in legacy { try Fixture.backdate(c.n, to: c.updated, in: scratch.databasePath) }
+        for c in legacy { try Fixture.backdate(c.n, to: c.updated, in: scratch) }
 
         let report = await scratch.runner(afterDays: 90).run()
         #expect(report.ok, "\(report.error ?? "")")
@@ -79,9 +81,9 @@ struct ArchiveSelectionTests {
         #expect(try await scratch.ids().count == Self.conversations.count, "prune is off: everything stays")
     }
 
-    @Test("after_days = 0 archives nothing")
-    func disabled() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("after_days = 0 archives nothing", arguments: TestDatabase.engines)
+    func disabled(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([Fixture.line(1, updated: "2020-01-01T00:00:00.000Z")], into: scratch.repository)
         let report = await scratch.runner(afterDays: 0).run()
@@ -89,9 +91,9 @@ struct ArchiveSelectionTests {
         #expect(scratch.files().isEmpty)
     }
 
-    @Test("batches smaller than the backlog still archive everything, oldest first")
-    func smallBatches() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("batches smaller than the backlog still archive everything, oldest first", arguments: TestDatabase.engines)
+    func smallBatches(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         let lines = (1...25).map { Fixture.line($0, updated: "2026-0\(1 + $0 % 5)-1\($0 % 10)T10:00:00.000Z") }
         try await Fixture.load(lines, into: scratch.repository)

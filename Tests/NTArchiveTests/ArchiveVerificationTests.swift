@@ -1,6 +1,8 @@
 import Foundation
 import NTArchive
 import NTChat
+import NTStorage
+import PostgresTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -30,10 +32,10 @@ struct ArchiveVerificationTests {
         ("emptied", { truncate($0, by: 1 << 30) }),
     ]
 
-    @Test("a written file that does not read back fails the run: nothing is published or pruned", arguments: [0, 1, 2])
-    func badWriteIsNotPublished(_ which: Int) async throws {
+    @Test("a written file that does not read back fails the run: nothing is published or pruned", arguments: TestDatabase.engines, [0, 1, 2])
+    func badWriteIsNotPublished(_ engine: DatabaseEngine, _ which: Int) async throws {
         let (label, damage) = Self.damages[which]
-        let scratch = try ArchiveScratch()
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([1, 2].map { Fixture.line($0, updated: "2026-08-0\($0)T10:00:00.000Z", answers: 20) }, into: scratch.repository)
         let before = try await scratch.snapshot()
@@ -53,10 +55,10 @@ struct ArchiveVerificationTests {
         #expect(retry.ok && retry.prunedConversations == 2, "\(retry.error ?? "")")
     }
 
-    @Test("a damaged month file is left as it is, nothing for that month is pruned, and other months go on", arguments: [0, 1])
-    func damagedExistingFileIsLeftAlone(_ which: Int) async throws {
+    @Test("a damaged month file is left as it is, nothing for that month is pruned, and other months go on", arguments: TestDatabase.engines, [0, 1])
+    func damagedExistingFileIsLeftAlone(_ engine: DatabaseEngine, _ which: Int) async throws {
         let (label, damage) = Self.damages[which]
-        let scratch = try ArchiveScratch()
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([Fixture.line(1, updated: "2026-08-01T10:00:00.000Z", answers: 20)], into: scratch.repository)
         #expect(await scratch.runner().run().ok)
@@ -74,9 +76,9 @@ struct ArchiveVerificationTests {
         #expect(report.files.map(\.file) == ["2026-07.jsonl.zst"] && report.prunedConversations == 1, "\(label): other months go on")
     }
 
-    @Test("conversations archived without prune are pruned later only if their file still verifies")
-    func laterPruneVerifiesTheFile() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("conversations archived without prune are pruned later only if their file still verifies", arguments: TestDatabase.engines)
+    func laterPruneVerifiesTheFile(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([1, 2].map { Fixture.line($0, updated: "2026-08-0\($0)T10:00:00.000Z") }, into: scratch.repository)
         #expect(await scratch.runner(prune: false).run().archivedConversations == 2)
@@ -94,9 +96,9 @@ struct ArchiveVerificationTests {
         #expect(try await scratch.ids().isEmpty)
     }
 
-    @Test("a manifest left behind by a crash after the file grew is counted again, not taken for damage")
-    func staleManifestIsRecounted() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("a manifest left behind by a crash after the file grew is counted again, not taken for damage", arguments: TestDatabase.engines)
+    func staleManifestIsRecounted(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([Fixture.line(1, updated: "2026-08-01T10:00:00.000Z")], into: scratch.repository)
         #expect(await scratch.runner(prune: false).run().archivedConversations == 1)
@@ -121,9 +123,9 @@ struct ArchiveVerificationTests {
         #expect(!refused.ok && refused.damagedFiles == ["2026-08.jsonl.zst"], "\(refused.error ?? "")")
     }
 
-    @Test("a month file that disappeared is written again from the database")
-    func missingFileIsRewritten() async throws {
-        let scratch = try ArchiveScratch()
+    @Test("a month file that disappeared is written again from the database", arguments: TestDatabase.engines)
+    func missingFileIsRewritten(_ engine: DatabaseEngine) async throws {
+        let scratch = try ArchiveScratch(engine)
         defer { scratch.remove() }
         try await Fixture.load([Fixture.line(1, updated: "2026-08-01T10:00:00.000Z")], into: scratch.repository)
         #expect(await scratch.runner().run().archivedConversations == 1)

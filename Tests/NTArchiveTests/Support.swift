@@ -4,22 +4,25 @@ import NTChat
 import NTFiles
 import NTStorage
 import NTSystem
+import PostgresTestSupport
 
-/// A migrated database and an archive folder in a temporary folder, removed by `remove()`.
+/// A migrated database (SQLite's unless asked for PostgreSQL's) and an archive folder in a temporary folder, removed
+/// by `remove()`.
 struct ArchiveScratch {
-    let path: String
+    let database: TestDatabase
     let repository: SQLChatRepository
-    var databasePath: String { path + "/neural-terminal.db" }
+    var path: String { database.directory }
     var archiveDir: String { path + "/archives" }
 
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("nt-archive-\(UUID().uuidString.prefix(8))").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        try Migrator(database: SQLiteDatabase(path: path + "/neural-terminal.db")).migrate()
-        repository = try SQLChatRepository(path: path + "/neural-terminal.db")
+    init(_ engine: DatabaseEngine = .sqlite) throws {
+        database = try TestDatabase(engine)
+        repository = switch engine {
+        case .sqlite: try SQLChatRepository(path: database.path)
+        case .postgres: SQLChatRepository(connection: try database.connect())
+        }
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: path) }
+    func remove() { database.remove() }
 
     /// A runner on this scratch's database at a fixed "now" (2026-11-30 12:00 UTC unless given).
     func runner(afterDays: Int = 90, prune: Bool = false, now: UTCTime = Fixture.now, batchSize: Int = 500,
@@ -103,8 +106,8 @@ enum Fixture {
 
     /// Gives conversation `n` (and its messages) the timestamp `at` with SQL, as a database written before
     /// imports were strict may hold it (`+02:00` offsets); an import refuses those now.
-    static func backdate(_ n: Int, to at: String, in databasePath: String) throws {
-        let db = try SQLiteDatabase(path: databasePath)
+    static func backdate(_ n: Int, to at: String, in scratch: ArchiveScratch) throws {
+        let db = try scratch.database.connect()
         try db.execute("UPDATE conversations SET created_at = '\(at)', updated_at = '\(at)' WHERE id = '\(id(n))'")
         try db.execute("UPDATE messages SET created_at = '\(at)', updated_at = '\(at)' WHERE conversation_id = '\(id(n))'")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import NTAuth
 import NTStorage
+import PostgresTestSupport
 import Testing
 
 @Suite("Accounts in the database")
@@ -9,19 +10,19 @@ struct AccountStoreTests {
     static let aliceHash = "$2b$04$" + String(repeating: "a", count: 53)
     static let bobHash = "$2b$04$" + String(repeating: "b", count: 53)
 
-    @Test("a new database has one account, the owner, an admin named admin without a password")
-    func ownerFromTheStart() async throws {
-        let db = try TemporaryDatabase()
-        let store = try AuthStore(path: db.path)
+    @Test("a new database has one account, the owner, an admin named admin without a password", arguments: TestDatabase.engines)
+    func ownerFromTheStart(_ engine: DatabaseEngine) async throws {
+        let db = try TemporaryDatabase(engine)
+        let store = try db.store()
         let accounts = try await store.accounts()
         #expect(accounts.map(\.name) == ["admin"])
         #expect(accounts.first?.isOwner == true && accounts.first?.role == .admin && accounts.first?.hasPassword == false)
     }
 
-    @Test("names are unique regardless of case and follow the naming rules")
-    func names() async throws {
-        let db = try TemporaryDatabase()
-        let store = try AuthStore(path: db.path)
+    @Test("names are unique regardless of case and follow the naming rules", arguments: TestDatabase.engines)
+    func names(_ engine: DatabaseEngine) async throws {
+        let db = try TemporaryDatabase(engine)
+        let store = try db.store()
         let alice = try await store.addAccount(name: "alice", role: .member, passwordHash: Self.aliceHash, now: 1)
         #expect(alice.role == .member && alice.hasPassword && !alice.isOwner)
         #expect(try await store.account(named: "ALICE")?.id == alice.id)
@@ -33,10 +34,10 @@ struct AccountStoreTests {
         #expect(!email.hasPassword)
     }
 
-    @Test("each session validates against its own account's password, and a new password ends only that account's sessions")
-    func sessionsPerAccount() async throws {
-        let db = try TemporaryDatabase()
-        let store = try AuthStore(path: db.path)
+    @Test("each session validates against its own account's password, and a new password ends only that account's sessions", arguments: TestDatabase.engines)
+    func sessionsPerAccount(_ engine: DatabaseEngine) async throws {
+        let db = try TemporaryDatabase(engine)
+        let store = try db.store()
         let alice = try await store.addAccount(name: "alice", role: .member, passwordHash: Self.aliceHash, now: 0)
         let bob = try await store.addAccount(name: "bob", role: .member, passwordHash: Self.bobHash, now: 0)
         let a = try await store.openSession(account: alice, passwordHash: Self.aliceHash, clientIP: "", userAgent: "", policy: policy, now: 0)
@@ -50,20 +51,20 @@ struct AccountStoreTests {
         #expect(try await store.session(secret: b, ownerPasswordHash: nil, policy: policy, now: 3) != nil, "bob's session goes on")
     }
 
-    @Test("a session opened under a password that is no longer the account's does not validate")
-    func staleFingerprint() async throws {
-        let db = try TemporaryDatabase()
-        let store = try AuthStore(path: db.path)
+    @Test("a session opened under a password that is no longer the account's does not validate", arguments: TestDatabase.engines)
+    func staleFingerprint(_ engine: DatabaseEngine) async throws {
+        let db = try TemporaryDatabase(engine)
+        let store = try db.store()
         let alice = try await store.addAccount(name: "alice", role: .member, passwordHash: Self.aliceHash, now: 0)
         let forged = try await store.openSession(account: alice, passwordHash: Self.bobHash, clientIP: "", userAgent: "", policy: policy, now: 0)
         #expect(try await store.session(secret: forged, ownerPasswordHash: Self.bobHash, policy: policy, now: 1) == nil,
                 "the owner's configured hash applies to the owner only")
     }
 
-    @Test("disabling an account ends its sessions and its tokens stop validating; enabling lets it log in again")
-    func disable() async throws {
-        let db = try TemporaryDatabase()
-        let store = try AuthStore(path: db.path)
+    @Test("disabling an account ends its sessions and its tokens stop validating; enabling lets it log in again", arguments: TestDatabase.engines)
+    func disable(_ engine: DatabaseEngine) async throws {
+        let db = try TemporaryDatabase(engine)
+        let store = try db.store()
         let alice = try await store.addAccount(name: "alice", role: .member, passwordHash: Self.aliceHash, now: 0)
         let session = try await store.openSession(account: alice, passwordHash: Self.aliceHash, clientIP: "", userAgent: "", policy: policy, now: 0)
         let token = try await store.createToken(account: alice, name: "script", expiresAt: nil, now: 0)
@@ -79,10 +80,10 @@ struct AccountStoreTests {
         #expect(try await store.tokens(accountID: alice.id).map(\.user) == ["alice"])
     }
 
-    @Test("the owner cannot be disabled or demoted, and the last active admin stays an admin")
-    func protectedAdmins() async throws {
-        let db = try TemporaryDatabase()
-        let store = try AuthStore(path: db.path)
+    @Test("the owner cannot be disabled or demoted, and the last active admin stays an admin", arguments: TestDatabase.engines)
+    func protectedAdmins(_ engine: DatabaseEngine) async throws {
+        let db = try TemporaryDatabase(engine)
+        let store = try db.store()
         await #expect(throws: AccountError.self) { try await store.setDisabled(accountID: Account.ownerID, true, now: 1) }
         await #expect(throws: AccountError.self) { try await store.setRole(accountID: Account.ownerID, .member, now: 1) }
         let dana = try await store.addAccount(name: "dana", role: .admin, passwordHash: nil, now: 1)
@@ -93,10 +94,10 @@ struct AccountStoreTests {
         #expect(try await store.account(id: dana.id)?.isDisabled == true, "another admin (the owner) is still active")
     }
 
-    @Test("budgets and names can be changed; a taken name is refused")
-    func budgetsAndRename() async throws {
-        let db = try TemporaryDatabase()
-        let store = try AuthStore(path: db.path)
+    @Test("budgets and names can be changed; a taken name is refused", arguments: TestDatabase.engines)
+    func budgetsAndRename(_ engine: DatabaseEngine) async throws {
+        let db = try TemporaryDatabase(engine)
+        let store = try db.store()
         let alice = try await store.addAccount(name: "alice", role: .member, passwordHash: nil, now: 0)
         try await store.setBudgets(accountID: alice.id, daily: 1.5, monthly: 20, now: 1)
         let read = try #require(try await store.account(id: alice.id))
@@ -123,7 +124,7 @@ struct AccountsMigrationTests {
             """)
         _ = try Migrator(database: raw).migrate()
 
-        let store = try AuthStore(path: db.path)
+        let store = try db.store()
         let owner = try #require(try await store.account(id: Account.ownerID))
         #expect(owner.name == "admin" && owner.isAdmin && owner.hasPassword)
         #expect(try await store.storedPasswordHash() == hash)

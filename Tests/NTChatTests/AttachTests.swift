@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NTChat
+import NTStorage
 import Synchronization
 import Testing
 
@@ -16,9 +17,9 @@ struct AttachTests {
 
     struct Gone: Error {}
 
-    func setUp(_ steps: [ScriptedUpstream.Step]) async throws -> (ChatService, SQLChatRepository, String, TempDatabase) {
-        let db = try TempDatabase()
-        let repository = try SQLChatRepository(path: db.path)
+    func setUp(_ engine: DatabaseEngine, _ steps: [ScriptedUpstream.Step]) async throws -> (ChatService, SQLChatRepository, String, TempDatabase) {
+        let db = try TempDatabase(engine)
+        let repository = try db.repository()
         let service = ChatService.make(repository, ScriptedUpstream(steps))
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         return (service, repository, conversation, db)
@@ -38,10 +39,10 @@ struct AttachTests {
         }.joined()
     }
 
-    @Test func aClientThatGoesAwayDoesNotStopTheAnswer() async throws {
+    @Test(arguments: TempDatabase.engines) func aClientThatGoesAwayDoesNotStopTheAnswer(_ engine: DatabaseEngine) async throws {
         var steps = ScriptedUpstream.answer(["one ", "two ", "three"])
         steps.insert(.pause(.milliseconds(50)), at: 4)
-        let (service, repository, conversation, db) = try await setUp(steps)
+        let (service, repository, conversation, db) = try await setUp(engine, steps)
         defer { db.cleanup() }
         let turn = try await start(service, conversation)
         var writes = 0
@@ -54,10 +55,10 @@ struct AttachTests {
         #expect(answer.content == "one two three")
     }
 
-    @Test func aPageThatAttachesMidAnswerGetsTheTextSoFarAndEverythingAfter() async throws {
+    @Test(arguments: TempDatabase.engines) func aPageThatAttachesMidAnswerGetsTheTextSoFarAndEverythingAfter(_ engine: DatabaseEngine) async throws {
         var steps = ScriptedUpstream.answer(["alpha ", "beta ", "gamma ", "delta"])
         steps.insert(.pause(.milliseconds(400)), at: 4)
-        let (service, _, conversation, db) = try await setUp(steps)
+        let (service, _, conversation, db) = try await setUp(engine, steps)
         defer { db.cleanup() }
         let turn = try await start(service, conversation)
         let client = ClientLog()
@@ -77,10 +78,10 @@ struct AttachTests {
         #expect(service.watch(conversationID: conversation) == nil, "nothing to attach to once it ended")
     }
 
-    @Test func everyAttachedPageHearsAShutdownAndWhyTheAnswerStopped() async throws {
+    @Test(arguments: TempDatabase.engines) func everyAttachedPageHearsAShutdownAndWhyTheAnswerStopped(_ engine: DatabaseEngine) async throws {
         var steps = ScriptedUpstream.answer(["partial"])
         steps.insert(.hang, at: 3)
-        let (service, _, conversation, db) = try await setUp(steps)
+        let (service, _, conversation, db) = try await setUp(engine, steps)
         defer { db.cleanup() }
         let turn = try await start(service, conversation)
         let client = ClientLog()

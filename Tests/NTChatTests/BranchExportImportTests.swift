@@ -18,18 +18,18 @@ struct BranchExportImportTests {
         return c
     }
 
-    @Test func aTreeAndItsCurrentLeafRoundTripExactly() async throws {
-        let source = try TempDatabase()
-        let target = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aTreeAndItsCurrentLeafRoundTripExactly(_ engine: DatabaseEngine) async throws {
+        let source = try TempDatabase(engine)
+        let target = try TempDatabase(engine)
         defer { source.cleanup(); target.cleanup() }
-        let original = try SQLChatRepository(path: source.path)
+        let original = try source.repository()
         let c = try await Self.branched(original)
         let before = try await ExportImportFixture.everything(original)
         #expect(before[0].conversation.currentLeafID == before[0].messages[3].id, "the leaf is not the newest message")
 
         let file = try await ExportImportFixture.export(original)
         #expect(String(decoding: file.prefix(100), as: UTF8.self).contains(#""version":2"#))
-        let restored = try SQLChatRepository(path: target.path)
+        let restored = try target.repository()
         let summary = try await ExportImportFixture.importBytes(file, into: restored)
         #expect(summary.conversationsAdded == 1 && summary.messagesAdded == 7)
         #expect(try ExportImportFixture.json(try await ExportImportFixture.everything(restored)) == ExportImportFixture.json(before))
@@ -38,17 +38,17 @@ struct BranchExportImportTests {
         #expect(try await ExportImportFixture.importBytes(file, into: restored).conversationsUnchanged == 1)
 
         let document = try #require(try await ConversationExporter(repository: original).export(conversationID: c, ownerID: nil, format: .json))
-        let again = try TempDatabase()
+        let again = try TempDatabase(engine)
         defer { again.cleanup() }
-        let fromDocument = try SQLChatRepository(path: again.path)
+        let fromDocument = try again.repository()
         _ = try await ExportImportFixture.importBytes(document.bytes, into: fromDocument)
         #expect(try await fromDocument.exportConversation(id: c) == original.exportConversation(id: c))
     }
 
-    @Test func aFileFromBeforeTreesImportsAsOneLinearChain() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aFileFromBeforeTreesImportsAsOneLinearChain(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let summary = try await ExportImportFixture.importText(LegacyExportFixture.document, into: repository)
         #expect(summary.conversationsAdded == 1 && summary.messagesAdded == 4)
         let ids = LegacyExportFixture.messageIDs
@@ -74,7 +74,7 @@ struct BranchExportImportTests {
         return #"{"conversation":{"id":"33333333-2222-4333-8444-555555555555","title":"t","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z"\#(leafKey)},"messages":[\#(messages.joined(separator: ","))]}"#
     }
 
-    @Test(arguments: [
+    @Test(arguments: TempDatabase.engines, [
         (record(parents: ["null", "44444444-2222-4333-8444-000000000009"]),
          "line 2: messages[1].parent_id: 44444444-2222-4333-8444-000000000009 is not a message of this conversation"),
         (record(parents: ["33333333-2222-4333-8444-000000000002", "null"]),
@@ -85,10 +85,11 @@ struct BranchExportImportTests {
         (record(parents: ["null", "null"]).replacingOccurrences(of: #""parent_id":null"#, with: #""parent_id":7"#),
          "line 2: messages[0].parent_id: expected a string"),
     ])
-    func aBadParentIsRefusedWithASentenceAndStoresNothing(input: String, expected: String) async throws {
-        let db = try TempDatabase()
+    func aBadParentIsRefusedWithASentenceAndStoresNothing(_ engine: DatabaseEngine, _ example: (String, String)) async throws {
+        let (input, expected) = example
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         do {
             _ = try await ExportImportFixture.importText(Self.header + "\n" + input + "\n", into: repository)
             Issue.record("accepted: \(input)")
@@ -98,10 +99,10 @@ struct BranchExportImportTests {
         #expect(try await repository.conversationCount(ownerID: nil) == 0)
     }
 
-    @Test func twoFirstMessagesAndALeafOnTheOlderOneImportAsGiven() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func twoFirstMessagesAndALeafOnTheOlderOneImportAsGiven(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         _ = try await ExportImportFixture.importText(
             Self.header + "\n" + Self.record(parents: ["null", "null"], leaf: "33333333-2222-4333-8444-000000000001"), into: repository)
         let c = "33333333-2222-4333-8444-555555555555"
@@ -109,10 +110,10 @@ struct BranchExportImportTests {
         #expect(try await repository.path(conversationID: c).map(\.id) == ["33333333-2222-4333-8444-000000000001"])
     }
 
-    @Test func markdownShowsTheVisiblePathAndSaysHowManyOtherBranchesThereAre() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func markdownShowsTheVisiblePathAndSaysHowManyOtherBranchesThereAre(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let c = try await Self.branched(repository)
         let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: c, ownerID: nil, format: .markdown))
         let text = String(decoding: file.bytes, as: UTF8.self)

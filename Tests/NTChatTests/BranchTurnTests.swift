@@ -1,6 +1,7 @@
 import Foundation
 import NTChat
 import NTOpenRouter
+import NTStorage
 import Testing
 
 /// Turns in a tree (ADR 0017): the upstream sees only the path above the new message; edits and regenerations
@@ -20,10 +21,10 @@ struct BranchTurnTests {
         upstream.requests[index].body.messages.map { "\($0.role.rawValue): \($0.content)" }
     }
 
-    @Test func anEditSendsOnlyThePathAboveItAndARegenerationOnlyThePathAboveItsAnswer() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func anEditSendsOnlyThePathAboveItAndARegenerationOnlyThePathAboveItsAnswer(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let upstream = ScriptedUpstream(ScriptedUpstream.answer(["ok"]))
         let service = ChatService.make(repository, upstream)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: "be brief", ownerID: "owner").id
@@ -47,10 +48,10 @@ struct BranchTurnTests {
         #expect(path.last?.siblingIDs == [first.assistantMessageID, regenerated.assistantMessageID], "the old answer is kept")
     }
 
-    @Test func editsAndRegenerationsNamingTheWrongMessageAreRefusedAndStoreNothing() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func editsAndRegenerationsNamingTheWrongMessageAreRefusedAndStoreNothing(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let upstream = ScriptedUpstream(ScriptedUpstream.answer(["ok"]))
         let service = ChatService.make(repository, upstream)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
@@ -81,10 +82,10 @@ struct BranchTurnTests {
         }
     }
 
-    @Test func aBranchCannotBeSwitchedOrDeletedWhileItsAnswerStreams() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aBranchCannotBeSwitchedOrDeletedWhileItsAnswerStreams(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let upstream = ScriptedUpstream([.event(.opened(generationID: "g")), .hang])
         let service = ChatService.make(repository, upstream)
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NTChat
 import NTOpenRouter
+import NTStorage
 import NTSystem
 import Testing
 
@@ -9,10 +10,10 @@ import Testing
 /// stored, so many turns started at once are admitted only as far as the budget allows.
 @Suite(.timeLimit(.minutes(1)))
 struct BudgetConcurrencyTests {
-    @Test func fiftyTurnsAtOnceNeverSpendMoreThanTheBudgetAndTheRefusedNeverReachTheUpstream() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func fiftyTurnsAtOnceNeverSpendMoreThanTheBudgetAndTheRefusedNeverReachTheUpstream(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let maxTokens = 1_000
         // Worst case of "hi" with 1,000 max tokens: (1 + 4) × 1e-6 + 1,000 × 2e-6 = 0.002005 USD; each answer costs
         // exactly that, so the budget allows ten, and fifty start together.

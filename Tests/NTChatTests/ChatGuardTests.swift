@@ -26,10 +26,10 @@ struct ChatGuardTests {
         breaker.snapshot.models.first { $0.model == "fake/lorem" }
     }
 
-    @Test func aRequestThatCouldExceedTheDailyBudgetIsRefusedAndNothingIsStoredOrSent() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aRequestThatCouldExceedTheDailyBudgetIsRefusedAndNothingIsStoredOrSent(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let upstream = ScriptedUpstream(ScriptedUpstream.answer(["x"]))
         // Worst case of "hi" with 4096 max tokens: (1 + 4) × 1e-6 + 4096 × 2e-6 = 0.008197 USD.
         let budget = BudgetGuard(store: FixedSpend(Spend(today: 0.994, month: 0.994)), limits: { BudgetLimits(dailyUSD: 1) })
@@ -51,10 +51,10 @@ struct ChatGuardTests {
         #expect(budget.openReservations == 0, "settled once the answer is stored")
     }
 
-    @Test func concurrentAnswersCountAtTheirWorstCaseUntilTheyEnd() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func concurrentAnswersCountAtTheirWorstCaseUntilTheyEnd(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let upstream = ScriptedUpstream([.hang])
         let budget = BudgetGuard(store: repository, limits: { BudgetLimits(dailyUSD: 0.012) })
         let service = ChatService.make(repository, upstream, models: [Self.priced], budget: budget)
@@ -69,10 +69,10 @@ struct ChatGuardTests {
         _ = service.stop(conversationID: second.id)
     }
 
-    @Test func aFreeModelPassesAnAlmostUsedUpBudgetAndAnUnknownOneOnlyUntilItIsUsedUp() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aFreeModelPassesAnAlmostUsedUpBudgetAndAnUnknownOneOnlyUntilItIsUsedUp(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let store = FixedSpend(Spend(today: 0.999_999))
         let budget = BudgetGuard(store: store, limits: { BudgetLimits(dailyUSD: 1) })
         let free = ModelInfo(id: "fake/free", name: "free", promptPrice: 0, completionPrice: 0)
@@ -91,10 +91,10 @@ struct ChatGuardTests {
         }
     }
 
-    @Test func anOpenBreakerRefusesBeforeAnythingIsStored() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func anOpenBreakerRefusesBeforeAnythingIsStored(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let upstream = ScriptedUpstream([.event(.end(upstream503))])
         let breaker = breaker(threshold: 2)
         let service = ChatService.make(repository, upstream, breaker: breaker)
@@ -113,10 +113,10 @@ struct ChatGuardTests {
         #expect(upstream.requests.count == 2)
     }
 
-    @Test func aBudgetRefusalGivesBackTheHalfOpenProbe() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aBudgetRefusalGivesBackTheHalfOpenProbe(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let clock = ManualClock()
         let breaker = breaker(threshold: 1, clock: clock)
         breaker.record(try breaker.acquire(model: "fake/lorem").get(), .unreachable)
@@ -135,10 +135,10 @@ struct ChatGuardTests {
         #expect(breaker.snapshot.state == .closed)
     }
 
-    @Test func aFailureBeforeTheFirstTokenIsRetriedAndEveryAttemptCountsForTheBreaker() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aFailureBeforeTheFirstTokenIsRetriedAndEveryAttemptCountsForTheBreaker(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let upstream = ScriptedUpstream(attempts: [[.event(.end(upstream503))], [.event(.end(upstream503))], ScriptedUpstream.answer(["fine"])])
         let breaker = breaker(threshold: 3)
         let service = ChatService.make(repository, upstream, retry: Self.quickRetry, breaker: breaker)
@@ -152,10 +152,10 @@ struct ChatGuardTests {
         #expect(modelCircuit(breaker) == nil, "two failures, then a success: nothing left to report")
     }
 
-    @Test func retriesStopWhenTheBreakerOpens() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func retriesStopWhenTheBreakerOpens(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let upstream = ScriptedUpstream([.event(.end(upstream503))])
         let breaker = breaker(threshold: 2)
         let service = ChatService.make(repository, upstream, retry: RetryPolicy(maxRetries: 5, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2)), breaker: breaker)
@@ -167,10 +167,10 @@ struct ChatGuardTests {
         #expect(modelCircuit(breaker)?.state == .open)
     }
 
-    @Test func noRetryOnceTextReachedTheUser() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func noRetryOnceTextReachedTheUser(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let cut = UpstreamFailure(code: "stream_cut", message: "cut", retryable: true)
         let upstream = ScriptedUpstream([.event(.opened(generationID: "g")), .event(.item(.content("par"))), .event(.end(cut))])
         let service = ChatService.make(repository, upstream, retry: Self.quickRetry)
@@ -182,10 +182,10 @@ struct ChatGuardTests {
         #expect(try await repository.messages(conversationID: conversation.id).last?.content == "par")
     }
 
-    @Test func aBadRequestIsNotRetriedAndDoesNotCountForTheBreaker() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aBadRequestIsNotRetriedAndDoesNotCountForTheBreaker(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let bad = UpstreamFailure(code: "upstream_400", message: "too long", httpStatus: 400, retryable: false)
         let upstream = ScriptedUpstream([.event(.end(bad))])
         let breaker = breaker(threshold: 1)
@@ -198,10 +198,10 @@ struct ChatGuardTests {
         #expect(modelCircuit(breaker) == nil)
     }
 
-    @Test func theMetaEventTellsMaxTokensAndTrimmedMessagesAndTheRequestCarriesThem() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func theMetaEventTellsMaxTokensAndTrimmedMessagesAndTheRequestCarriesThem(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let upstream = ScriptedUpstream(ScriptedUpstream.answer([String(repeating: "y ", count: 200)]))
         let small = ModelInfo(id: "small", name: "small", contextLength: 500, promptPrice: 0, completionPrice: 0, maxCompletionTokens: 300)
         let service = ChatService.make(repository, upstream, defaultMaxTokens: 4_096, models: [small])
@@ -227,10 +227,10 @@ struct ChatGuardTests {
         #expect(upstream.requests.last?.body.maxTokens == 7, "a request's own max_tokens is sent as is")
     }
 
-    @Test func theUsageEventWarnsOnceSpendReachesTheWarnRatio() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func theUsageEventWarnsOnceSpendReachesTheWarnRatio(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let usage = Usage(promptTokens: 10, completionTokens: 10, totalTokens: 20, cachedTokens: 0, reasoningTokens: 0, cost: 0.3, isByok: false)
         let budget = BudgetGuard(store: repository, limits: { BudgetLimits(dailyUSD: 10, perConversationUSD: 1, warnRatio: 0.5) })
         let service = ChatService.make(repository, ScriptedUpstream(ScriptedUpstream.answer(["a"], usage: usage)), budget: budget)

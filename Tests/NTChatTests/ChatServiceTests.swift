@@ -1,15 +1,16 @@
 import Foundation
 import NTChat
 import NTOpenRouter
+import NTStorage
 import Testing
 
 /// One chat turn, from request to stored answer, against an in-process upstream.
 @Suite(.timeLimit(.minutes(1)))
 struct ChatServiceTests {
-    @Test func aCompleteAnswerIsRelayedInOrderAndStoredWithItsUsage() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aCompleteAnswerIsRelayedInOrderAndStoredWithItsUsage(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let usage = Usage(promptTokens: 12, completionTokens: 3, totalTokens: 15, cachedTokens: 0, reasoningTokens: 0, cost: 0.00042, isByok: false)
         let service = ChatService.make(repository, ScriptedUpstream(ScriptedUpstream.answer(["Hel", "lo", "!"], usage: usage)))
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: "be brief", ownerID: "owner")
@@ -32,10 +33,10 @@ struct ChatServiceTests {
         #expect(answer.ttftMs != nil && answer.durationMs != nil)
     }
 
-    @Test func theSystemPromptAndHistoryGoUpstreamButNotTheEmptyAnswer() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func theSystemPromptAndHistoryGoUpstreamButNotTheEmptyAnswer(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let upstream = ScriptedUpstream(ScriptedUpstream.answer(["ok"]))
         let service = ChatService.make(repository, upstream)
         let conversation = try await repository.createConversation(title: "t", model: "m/x", systemPrompt: "sys", ownerID: "owner")
@@ -49,10 +50,10 @@ struct ChatServiceTests {
         #expect(sent.requestID == "b")
     }
 
-    @Test func theUserMessageIsStoredBeforeTheUpstreamIsCalledAndSurvivesItsFailure() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func theUserMessageIsStoredBeforeTheUpstreamIsCalledAndSurvivesItsFailure(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let failure = UpstreamFailure(code: "upstream_502", message: "model down", httpStatus: 502, retryable: true)
         let service = ChatService.make(repository, ScriptedUpstream([.event(.end(failure))]))
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
@@ -67,10 +68,10 @@ struct ChatServiceTests {
         #expect(messages.last?.error == "model down")
     }
 
-    @Test func aMidStreamErrorKeepsThePartialTextMarkedAsError() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aMidStreamErrorKeepsThePartialTextMarkedAsError(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let error = StreamError(code: "502", message: "Provider returned error", metadata: nil)
         let service = ChatService.make(repository, ScriptedUpstream([
             .event(.item(.content("par"))), .event(.item(.content("tial"))), .event(.item(.upstreamError(error))),
@@ -84,10 +85,10 @@ struct ChatServiceTests {
         #expect(answer.error == "Provider returned error")
     }
 
-    @Test func stopEndsTheUpstreamTransferAndKeepsTheTextSoFar() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func stopEndsTheUpstreamTransferAndKeepsTheTextSoFar(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let upstream = ScriptedUpstream([.event(.item(.content("first words"))), .hang])
         let service = ChatService.make(repository, upstream)
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
@@ -106,10 +107,10 @@ struct ChatServiceTests {
         #expect(answer.error == StopReason.user.rawValue)
     }
 
-    @Test func thePartialAnswerIsFlushedWhileItStreams() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func thePartialAnswerIsFlushedWhileItStreams(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let service = ChatService.make(repository, ScriptedUpstream([.event(.item(.content("so far"))), .hang]), flush: .milliseconds(20))
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let stream = try await service.start(.init(conversationID: conversation.id, content: "q", requestID: "r"), logger: .init(label: "t"))
@@ -127,10 +128,10 @@ struct ChatServiceTests {
         _ = await consumer.value
     }
 
-    @Test func aSecondTurnWhileOneStreamsIsRefused() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aSecondTurnWhileOneStreamsIsRefused(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let service = ChatService.make(repository, ScriptedUpstream([.hang]))
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let first = try await service.start(.init(conversationID: conversation.id, content: "a", requestID: "1"), logger: .init(label: "t"))
@@ -143,10 +144,10 @@ struct ChatServiceTests {
 
     /// Regenerate used to delete the last answer; it now keeps it as an alternative beside the new one, which is the
     /// current leaf.
-    @Test func regenerateKeepsTheOldAnswerBesideTheNewOne() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func regenerateKeepsTheOldAnswerBesideTheNewOne(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let service = ChatService.make(repository, ScriptedUpstream(ScriptedUpstream.answer(["again"])))
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         _ = await collect(try await service.start(.init(conversationID: conversation.id, content: "q", requestID: "1"), logger: .init(label: "t")))

@@ -19,12 +19,12 @@ struct CostSourceExportTests {
         return ImportHostileTests.header + "\n" + (try ExportImportFixture.json(exported)) + "\n"
     }
 
-    @Test func anEstimatedCostRoundTripsAsEstimated() async throws {
-        let source = try TempDatabase(), target = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func anEstimatedCostRoundTripsAsEstimated(_ engine: DatabaseEngine) async throws {
+        let source = try TempDatabase(engine), target = try TempDatabase(engine)
         defer { source.cleanup(); target.cleanup() }
-        let text = try await exportedWithAnEstimate(try SQLChatRepository(path: source.path))
+        let text = try await exportedWithAnEstimate(try source.repository())
         #expect(text.contains(#""cost_source":"estimated""#))
-        let repository = try SQLChatRepository(path: target.path)
+        let repository = try target.repository()
         _ = try await ImportHostileTests.importText(text, into: repository, clock: .now())
         let conversation = try #require(try await repository.conversations(ownerID: "owner", limit: 1, offset: 0).conversations.first)
         let answer = try #require(try await repository.messages(conversationID: conversation.id).last)
@@ -32,11 +32,11 @@ struct CostSourceExportTests {
         #expect(try await repository.spend(day: .today(), conversationID: nil).estimatedToday <= 0.002)
     }
 
-    @Test func aFileWithoutSourcesHoldsReportedCostsAndAnUnknownSourceIsRefused() async throws {
-        let source = try TempDatabase(), target = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aFileWithoutSourcesHoldsReportedCostsAndAnUnknownSourceIsRefused(_ engine: DatabaseEngine) async throws {
+        let source = try TempDatabase(engine), target = try TempDatabase(engine)
         defer { source.cleanup(); target.cleanup() }
-        let text = try await exportedWithAnEstimate(try SQLChatRepository(path: source.path))
-        let repository = try SQLChatRepository(path: target.path)
+        let text = try await exportedWithAnEstimate(try source.repository())
+        let repository = try target.repository()
 
         let unknown = text.replacingOccurrences(of: #""cost_source":"estimated""#, with: #""cost_source":"guessed""#)
         let error = await #expect(throws: ImportError.self) { _ = try await ImportHostileTests.importText(unknown, into: repository, clock: .now()) }

@@ -25,10 +25,10 @@ struct CostSourceTests {
         }
     }
 
-    func turn(_ steps: [ScriptedUpstream.Step], reconciler: (any ChatRepository) -> CostReconciler? = { _ in nil },
+    func turn(_ engine: DatabaseEngine, _ steps: [ScriptedUpstream.Step], reconciler: (any ChatRepository) -> CostReconciler? = { _ in nil },
               stopAfterFirstToken: Bool = false) async throws -> (events: [ChatEvent], answer: Message, repository: SQLChatRepository, db: TempDatabase) {
-        let db = try TempDatabase()
-        let repository = try SQLChatRepository(path: db.path)
+        let db = try TempDatabase(engine)
+        let repository = try db.repository()
         let service = ChatService(
             repository: repository, upstream: ScriptedUpstream(steps), workerPID: getpid(), logger: Logger(label: "t"),
             prices: { $0 == Self.priced.id ? Self.priced : nil }, reconciler: reconciler(repository)
@@ -48,15 +48,15 @@ struct CostSourceTests {
         events.compactMap { if case .usage(let u) = $0 { u } else { nil } }
     }
 
-    @Test func anAnswerWithTheUpstreamsUsageIsReported() async throws {
-        let (events, answer, _, db) = try await turn(ScriptedUpstream.answer(["Far", "."], usage: Self.usage))
+    @Test(arguments: TempDatabase.engines) func anAnswerWithTheUpstreamsUsageIsReported(_ engine: DatabaseEngine) async throws {
+        let (events, answer, _, db) = try await turn(engine, ScriptedUpstream.answer(["Far", "."], usage: Self.usage))
         defer { db.cleanup() }
         #expect(answer.costUSD == 0.000_5 && answer.costSource == .reported)
         #expect(usageEvents(events).map(\.costSource) == [.reported])
     }
 
-    @Test func anAnswerWithoutUsageIsEstimatedFromItsTextAndCountsInTheDaysSpend() async throws {
-        let (events, answer, repository, db) = try await turn(ScriptedUpstream.answer(["About 384,400 ", "km on average."]))
+    @Test(arguments: TempDatabase.engines) func anAnswerWithoutUsageIsEstimatedFromItsTextAndCountsInTheDaysSpend(_ engine: DatabaseEngine) async throws {
+        let (events, answer, repository, db) = try await turn(engine, ScriptedUpstream.answer(["About 384,400 ", "km on average."]))
         defer { db.cleanup() }
         let cost = try #require(answer.costUSD)
         #expect(answer.costSource == .estimated)
@@ -72,19 +72,19 @@ struct CostSourceTests {
         #expect(abs(spend.today - cost) < 1e-12 && abs(spend.estimatedToday - cost) < 1e-12)
     }
 
-    @Test func aStoppedAnswerIsEstimatedForWhatWasGenerated() async throws {
+    @Test(arguments: TempDatabase.engines) func aStoppedAnswerIsEstimatedForWhatWasGenerated(_ engine: DatabaseEngine) async throws {
         var steps = ScriptedUpstream.answer(["Partial ", "text"])
         steps.insert(.hang, at: 3)
-        let (_, answer, _, db) = try await turn(steps, stopAfterFirstToken: true)
+        let (_, answer, _, db) = try await turn(engine, steps, stopAfterFirstToken: true)
         defer { db.cleanup() }
         #expect(answer.status == .stopped)
         #expect(answer.costSource == .estimated && (answer.costUSD ?? 0) > 0)
     }
 
-    @Test func anEstimateIsReplacedByTheUpstreamsRecordOnceItExists() async throws {
+    @Test(arguments: TempDatabase.engines) func anEstimateIsReplacedByTheUpstreamsRecordOnceItExists(_ engine: DatabaseEngine) async throws {
         let record = GenerationRecord(totalCostUSD: 0.004_2, promptTokens: 11, completionTokens: 9, cancelled: false)
         let records = ScriptedRecords([.notYet, .notYet, .found(record)])
-        let (_, estimated, repository, db) = try await turn(ScriptedUpstream.answer(["Far."])) { repository in
+        let (_, estimated, repository, db) = try await turn(engine, ScriptedUpstream.answer(["Far."])) { repository in
             CostReconciler(repository: repository, records: records, logger: Logger(label: "t"), schedule: [.milliseconds(10)])
         }
         defer { db.cleanup() }
@@ -102,9 +102,9 @@ struct CostSourceTests {
         #expect(abs(spend.estimatedToday) < 1e-12, "nothing of the day is estimated any more")
     }
 
-    @Test func anUpstreamWithoutRecordsLeavesTheEstimate() async throws {
+    @Test(arguments: TempDatabase.engines) func anUpstreamWithoutRecordsLeavesTheEstimate(_ engine: DatabaseEngine) async throws {
         let records = ScriptedRecords([.unsupported("GET /generation answered 405")])
-        let (_, estimated, repository, db) = try await turn(ScriptedUpstream.answer(["Far."])) { repository in
+        let (_, estimated, repository, db) = try await turn(engine, ScriptedUpstream.answer(["Far."])) { repository in
             CostReconciler(repository: repository, records: records, logger: Logger(label: "t"), schedule: [.milliseconds(5)])
         }
         defer { db.cleanup() }
@@ -114,8 +114,8 @@ struct CostSourceTests {
         #expect(try await repository.messages(conversationID: estimated.conversationID).last?.costSource == .estimated)
     }
 
-    @Test func aReportedCostIsNeverOverwrittenAndUnreconciledAnswersAreFoundAgain() async throws {
-        let (_, reported, repository, db) = try await turn(ScriptedUpstream.answer(["Far."], usage: Self.usage))
+    @Test(arguments: TempDatabase.engines) func aReportedCostIsNeverOverwrittenAndUnreconciledAnswersAreFoundAgain(_ engine: DatabaseEngine) async throws {
+        let (_, reported, repository, db) = try await turn(engine, ScriptedUpstream.answer(["Far."], usage: Self.usage))
         defer { db.cleanup() }
         let changed = try await repository.reconcileCost(messageID: reported.id, record: GenerationRecord(totalCostUSD: 9))
         #expect(!changed)

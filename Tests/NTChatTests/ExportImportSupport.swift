@@ -90,26 +90,50 @@ enum ExportImportFixture {
     }
 
     /// Inserts `conversations` × `messages` rows with SQL alone (fast), each message `bytes` long, each conversation
-    /// one chain ending at its current leaf.
-    static func bulkInsert(_ path: String, conversations: Int, messages: Int, bytes: Int) throws {
-        let db = try SQLiteDatabase(path: path)
-        try db.execute("""
-            BEGIN;
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(conversations))
-            INSERT INTO conversations (id, title, model, system_prompt, created_at, updated_at)
-            SELECT printf('%08x-0000-4000-8000-%012x', i, i), 'Bulk ' || i, 'm/bulk', NULL,
-                   '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z' FROM n;
-            WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < \(conversations * messages - 1))
-            INSERT INTO messages (id, conversation_id, seq, role, content, model, status, cost_usd, prompt_tokens,
-                                  completion_tokens, created_at, updated_at, parent_id)
-            SELECT printf('%08x-1111-4000-8000-%012x', i, i), printf('%08x-0000-4000-8000-%012x', i / \(messages) + 1, i / \(messages) + 1),
-                   i % \(messages) + 1, CASE i % 2 WHEN 0 THEN 'user' ELSE 'assistant' END,
-                   substr(printf('%.*c', \(bytes), 'x'), 1, \(bytes)), 'm/bulk', 'complete', 0.0001, 10, 20,
-                   '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z',
-                   CASE i % \(messages) WHEN 0 THEN NULL ELSE printf('%08x-1111-4000-8000-%012x', i - 1, i - 1) END FROM n;
-            UPDATE conversations SET current_leaf_id = (
-                SELECT m.id FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1);
-            COMMIT;
-            """)
+    /// one chain ending at its current leaf. Ids are the row numbers in hex: `%08x-0000-4000-8000-%012x` for
+    /// conversations (from 1), `%08x-1111-…` for messages (from 0, in insertion order).
+    static func bulkInsert(_ database: TempDatabase, conversations: Int, messages: Int, bytes: Int) throws {
+        let db = try database.connection()
+        switch database.engine {
+        case .sqlite:
+            try db.execute("""
+                BEGIN;
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(conversations))
+                INSERT INTO conversations (id, title, model, system_prompt, created_at, updated_at)
+                SELECT printf('%08x-0000-4000-8000-%012x', i, i), 'Bulk ' || i, 'm/bulk', NULL,
+                       '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z' FROM n;
+                WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < \(conversations * messages - 1))
+                INSERT INTO messages (id, conversation_id, seq, role, content, model, status, cost_usd, prompt_tokens,
+                                      completion_tokens, created_at, updated_at, parent_id)
+                SELECT printf('%08x-1111-4000-8000-%012x', i, i), printf('%08x-0000-4000-8000-%012x', i / \(messages) + 1, i / \(messages) + 1),
+                       i % \(messages) + 1, CASE i % 2 WHEN 0 THEN 'user' ELSE 'assistant' END,
+                       substr(printf('%.*c', \(bytes), 'x'), 1, \(bytes)), 'm/bulk', 'complete', 0.0001, 10, 20,
+                       '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z',
+                       CASE i % \(messages) WHEN 0 THEN NULL ELSE printf('%08x-1111-4000-8000-%012x', i - 1, i - 1) END FROM n;
+                UPDATE conversations SET current_leaf_id = (
+                    SELECT m.id FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1);
+                COMMIT;
+                """)
+        case .postgres:
+            // The same rows; `hex(i, kind)` is printf's id, inserted in order so `rowid` follows `i`.
+            try db.execute("""
+                CREATE FUNCTION pg_temp.hex(i bigint, kind text) RETURNS text LANGUAGE sql IMMUTABLE AS
+                  $$ SELECT lpad(to_hex(i), 8, '0') || '-' || kind || '-4000-8000-' || lpad(to_hex(i), 12, '0') $$;
+                BEGIN;
+                INSERT INTO conversations (id, title, model, system_prompt, created_at, updated_at)
+                SELECT pg_temp.hex(i, '0000'), 'Bulk ' || i, 'm/bulk', NULL, '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z'
+                FROM generate_series(1, \(conversations)) AS n(i);
+                INSERT INTO messages (id, conversation_id, seq, role, content, model, status, cost_usd, prompt_tokens,
+                                      completion_tokens, created_at, updated_at, parent_id)
+                SELECT pg_temp.hex(i, '1111'), pg_temp.hex(i / \(messages) + 1, '0000'), i % \(messages) + 1,
+                       CASE i % 2 WHEN 0 THEN 'user' ELSE 'assistant' END, repeat('x', \(bytes)), 'm/bulk', 'complete', 0.0001, 10, 20,
+                       '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z',
+                       CASE i % \(messages) WHEN 0 THEN NULL ELSE pg_temp.hex(i - 1, '1111') END
+                FROM generate_series(0, \(conversations * messages - 1)) AS n(i) ORDER BY i;
+                UPDATE conversations SET current_leaf_id = (
+                    SELECT m.id FROM messages m WHERE m.conversation_id = conversations.id ORDER BY m.seq DESC LIMIT 1);
+                COMMIT;
+                """)
+        }
     }
 }

@@ -6,17 +6,17 @@ import Testing
 /// Export and import (ADR 0006): what goes out comes back exactly, a re-import changes nothing, and bad input
 /// is refused with the line at fault.
 struct ExportImportTests {
-    @Test func exportThenImportRestoresEveryConversationExactlyInEveryStatus() async throws {
-        let source = try TempDatabase()
-        let target = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func exportThenImportRestoresEveryConversationExactlyInEveryStatus(_ engine: DatabaseEngine) async throws {
+        let source = try TempDatabase(engine)
+        let target = try TempDatabase(engine)
         defer { source.cleanup(); target.cleanup() }
-        let original = try SQLChatRepository(path: source.path)
+        let original = try source.repository()
         try await ExportImportFixture.populate(original)
         let before = try await ExportImportFixture.everything(original)
         #expect(Set(before.flatMap(\.messages).map(\.status)) == Set(MessageStatus.allCases), "the fixture has every status")
 
         let file = try await ExportImportFixture.export(original)
-        let restored = try SQLChatRepository(path: target.path)
+        let restored = try target.repository()
         let summary = try await ExportImportFixture.importBytes(file, into: restored)
         #expect(summary.conversationsAdded == 3)
         #expect(summary.messagesAdded == before.reduce(0) { $0 + $1.messages.count })
@@ -46,17 +46,17 @@ struct ExportImportTests {
                 "message order is kept")
     }
 
-    @Test func reimportingTheSameFileChangesNothing() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func reimportingTheSameFileChangesNothing(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         try await ExportImportFixture.populate(repository)
-        let raw = try SQLiteDatabase(path: db.path)
+        let raw = try db.connection()
         // Settle the streaming answer first (a conversation that is streaming is never replaced).
         _ = try await repository.markInterrupted { _ in false }
         let file = try await ExportImportFixture.export(repository)
         let messages = try raw.scalarInt("SELECT COUNT(*) FROM messages")
-        let indexed = try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'zebras'")
+        let indexed = try db.indexed("zebras")
 
         for _ in 0..<2 {
             let summary = try await ExportImportFixture.importBytes(file, into: repository, chunk: 4096)
@@ -66,15 +66,15 @@ struct ExportImportTests {
         }
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM conversations") == 3)
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages") == messages)
-        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'zebras'") == indexed,
+        #expect(try db.indexed("zebras") == indexed,
                 "the full-text index holds no duplicates")
         #expect(try await ExportImportFixture.export(repository) == file, "the database is byte-for-byte the same export")
     }
 
-    @Test func newerCopiesOfTheRowAndOfMessagesWinAndATieKeepsTheDatabases() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func newerCopiesOfTheRowAndOfMessagesWinAndATieKeepsTheDatabases(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let conversation = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let turn = try await repository.beginTurn(conversationID: conversation.id, userContent: "q", model: "m", requestID: "r",
                                                   workerPID: 1, replacingLastAnswer: false)
@@ -105,16 +105,16 @@ struct ExportImportTests {
         #expect(summary.conversationsUpdated == 1 && summary.messagesUpdated == 1 && summary.messagesAdded == 0)
         #expect(try await repository.conversation(id: conversation.id)?.title == "from the file")
         #expect(try await repository.messages(conversationID: conversation.id).map(\.content) == ["q", "a better answer"])
-        let raw = try SQLiteDatabase(path: db.path)
-        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'better'") == 1)
+        let raw = try db.connection()
+        #expect(try db.indexed("better") == 1)
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages") == 2)
     }
 
-    @Test func aSingleConversationDocumentImportsAndHasTheHeaderFields() async throws {
-        let source = try TempDatabase()
-        let target = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aSingleConversationDocumentImportsAndHasTheHeaderFields(_ engine: DatabaseEngine) async throws {
+        let source = try TempDatabase(engine)
+        let target = try TempDatabase(engine)
         defer { source.cleanup(); target.cleanup() }
-        let repository = try SQLChatRepository(path: source.path)
+        let repository = try source.repository()
         let ids = try await ExportImportFixture.populate(repository)
         let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: ids[0], ownerID: nil, format: .json))
         #expect(file.fileName == "zebras-quotes-n-c-d-\(ids[0].prefix(8)).json")
@@ -125,16 +125,16 @@ struct ExportImportTests {
         #expect((object["messages"] as? [Any])?.count == 6)
         #expect(String(decoding: file.bytes, as: UTF8.self).contains("\n  "), "pretty-printed")
 
-        let restored = try SQLChatRepository(path: target.path)
+        let restored = try target.repository()
         let summary = try await ExportImportFixture.importBytes(file.bytes, into: restored, chunk: 3)
         #expect(summary.conversationsAdded == 1 && summary.messagesAdded == 6)
         #expect(try await restored.exportConversation(id: ids[0]) == (try await repository.exportConversation(id: ids[0])))
     }
 
-    @Test func markdownReadsAsADocument() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func markdownReadsAsADocument(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let ids = try await ExportImportFixture.populate(repository)
         let file = try #require(try await ConversationExporter(repository: repository).export(conversationID: ids[0], ownerID: nil, format: .markdown))
         let text = String(decoding: file.bytes, as: UTF8.self)
@@ -161,7 +161,7 @@ struct ExportImportTests {
 
     static let goodMessage = #""id":"\#(ExportImportTests.messageID)","role":"user","content":"hi","status":"complete","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#
 
-    @Test(arguments: [
+    @Test(arguments: TempDatabase.engines, [
         (ExportImportTests.record(message: ExportImportTests.goodMessage.replacingOccurrences(of: #""status":"complete""#, with: #""status":"done""#)),
          "messages[0].status: \"done\" is not one of streaming, complete, stopped, error, interrupted"),
         (ExportImportTests.record(message: ExportImportTests.goodMessage.replacingOccurrences(of: #""role":"user""#, with: #""role":"robot""#)), "messages[0].role"),
@@ -183,10 +183,11 @@ struct ExportImportTests {
         (#"{"format":"neural-terminal-export","version":1"#, "the input ends inside the record"),
         ("", "the input holds no export"),
     ])
-    func badInputIsRefusedWithItsLine(input: String, expected: String) async throws {
-        let db = try TempDatabase()
+    func badInputIsRefusedWithItsLine(_ engine: DatabaseEngine, _ example: (String, String)) async throws {
+        let (input, expected) = example
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let header = #"{"exported_at":"2026-11-30T05:00:00.000Z","format":"neural-terminal-export","version":1}"#
         let good = Self.record(conversation: #""id":"22222222-2222-4333-8444-555555555555","title":"ok","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#,
                                message: Self.goodMessage.replacingOccurrences(of: Self.messageID, with: "22222222-2222-4333-8444-666666666666"))
@@ -203,10 +204,10 @@ struct ExportImportTests {
         }
     }
 
-    @Test func aMessageIDOfAnotherConversationIsRefused() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aMessageIDOfAnotherConversationIsRefused(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         _ = try await ExportImportFixture.importText(Self.record(message: Self.goodMessage), into: repository)
         let thief = Self.record(conversation: #""id":"99999999-2222-4333-8444-555555555555","title":"t","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z""#,
                                 message: Self.goodMessage)
@@ -219,10 +220,10 @@ struct ExportImportTests {
         #expect(try await repository.conversation(id: "99999999-2222-4333-8444-555555555555") == nil, "rolled back")
     }
 
-    @Test func limitsAreEnforced() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func limitsAreEnforced(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let big = Self.record(message: Self.goodMessage.replacingOccurrences(of: #""content":"hi""#, with: "\"content\":\"\(String(repeating: "a", count: 5_000))\""))
         do {
             _ = try await ExportImportFixture.importBytes(Array(big.utf8), into: repository, chunk: 512, limits: ImportLimits(maxRecordBytes: 4_096))
@@ -260,11 +261,11 @@ struct ExportImportTests {
 
     /// 10,000 conversations go out a page at a time: the exporter never asks for more than a page, never hands
     /// over more than a chunk (the constant-memory figure itself comes from bench/archive_bench.sh).
-    @Test func exportingTenThousandConversationsRunsInConstantMemory() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func exportingTenThousandConversationsRunsInConstantMemory(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        try ExportImportFixture.bulkInsert(db.path, conversations: 10_000, messages: 2, bytes: 2_000)
-        let repository = CountingRepository(try SQLChatRepository(path: db.path))
+        try ExportImportFixture.bulkInsert(db, conversations: 10_000, messages: 2, bytes: 2_000)
+        let repository = CountingRepository(try db.repository())
         let exporter = ConversationExporter(repository: repository, pageSize: 100, chunkSize: 64 * 1024)
         let baseline = ProcessMemory.residentBytes()
         var peak = baseline

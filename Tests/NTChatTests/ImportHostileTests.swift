@@ -30,10 +30,10 @@ struct ImportHostileTests {
         return try #require(try await repository.exportConversation(id: c.id))
     }
 
-    @Test func aFutureDatedRecordWithoutMessagesDeletesNothing() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aFutureDatedRecordWithoutMessagesDeletesNothing(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let genuine = try await Self.conversation(repository)
         var attack = genuine
         attack.conversation.title = "pwned"
@@ -74,7 +74,7 @@ struct ImportHostileTests {
         #"{"conversation":{"id":"\#(conversationID)","title":"\#(title)","model":"\#(model)","system_prompt":"\#(systemPrompt)","created_at":"2026-01-01T00:00:00.000Z","updated_at":"\#(updated)"},"messages":[{"id":"33333333-2222-4333-8444-666666666666","role":"user","content":"\#(content)","status":"complete","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z"}]\#(extra)}"#
     }
 
-    @Test(arguments: [
+    @Test(arguments: TempDatabase.engines, [
         ("2026-13-45T99:99:99.999Z", "\"2026-13-45T99:99:99.999Z\" is not a real date and time"),
         ("2026-02-29T12:00:00.000Z", "is not a real date and time"),
         ("2026-04-31T12:00:00.000Z", "is not a real date and time"),
@@ -90,10 +90,11 @@ struct ImportHostileTests {
         ("2026-12-01T00:06:00.000Z", "is in the future"),
         ("9999-12-31T23:59:59.999Z", "is in the future"),
     ])
-    func timestampsAreTheExportersUTCFormAndNotInTheFuture(value: String, expected: String) async throws {
-        let db = try TempDatabase()
+    func timestampsAreTheExportersUTCFormAndNotInTheFuture(_ engine: DatabaseEngine, _ example: (String, String)) async throws {
+        let (value, expected) = example
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         do {
             _ = try await Self.importText(Self.header + "\n\n" + Self.record(updated: value) + "\n", into: repository)
             Issue.record("accepted \(value)")
@@ -104,10 +105,10 @@ struct ImportHostileTests {
         #expect(try await repository.conversation(id: Self.conversationID) == nil)
     }
 
-    @Test func realDatesAndTimesWithinTheSkewAreAccepted() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func realDatesAndTimesWithinTheSkewAreAccepted(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         for value in ["2024-02-29T23:59:59.999Z", "2000-02-29T00:00:00.000Z", "2026-12-01T00:04:59.999Z", "2026-12-01T00:05:00.000Z"] {
             let summary = try await Self.importText(Self.record(updated: value), into: repository)
             #expect(summary.conversationsAdded + summary.conversationsUpdated + summary.conversationsUnchanged == 1, "\(value)")
@@ -115,7 +116,7 @@ struct ImportHostileTests {
         #expect(try await repository.conversation(id: Self.conversationID)?.updatedAt == "2026-12-01T00:05:00.000Z")
     }
 
-    @Test(arguments: [
+    @Test(arguments: TempDatabase.engines, [
         (record(content: String(repeating: "é", count: 1_001)), "messages[0].content: longer than 1000 characters (limits.message_max_chars)"),
         (record(title: String(repeating: "t", count: 201)), "conversation.title: longer than 200 characters (limits.title_max_chars)"),
         (record(systemPrompt: String(repeating: "s", count: 50_001)), "conversation.system_prompt: longer than 50000 characters"),
@@ -123,10 +124,11 @@ struct ImportHostileTests {
         (record(extra: #","unknown":"# + String(repeating: "[", count: 40) + String(repeating: "]", count: 40)),
          "the record is nested more than 32 levels deep (limits.json_max_depth)"),
     ])
-    func theAPIsLimitsApplyToEachRecord(input: String, expected: String) async throws {
-        let db = try TempDatabase()
+    func theAPIsLimitsApplyToEachRecord(_ engine: DatabaseEngine, _ example: (String, String)) async throws {
+        let (input, expected) = example
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         do {
             _ = try await Self.importText(Self.header + "\n" + input + "\n", into: repository, limits: ImportLimits(maxMessageCharacters: 1_000))
             Issue.record("accepted: \(expected)")
@@ -142,10 +144,10 @@ struct ImportHostileTests {
 
     /// A 60 MiB message, fed 64 KiB at a time as a request body arrives: refused once its text passes what any
     /// field may hold (8 bytes a character of `message_max_chars`), long before the rest is read.
-    @Test func aHugeMessageIsRefusedWhileItIsRead() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aHugeMessageIsRefusedWhileItIsRead(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let importer = ConversationImporter(repository: repository, clock: { Self.now })
         let start = Self.header + "\n" + Self.record(content: "HUGE").components(separatedBy: "HUGE")[0]
         try await importer.feed(Array(start.utf8))
@@ -186,10 +188,10 @@ struct ImportHostileTests {
 
     /// A cost or count so large that a month's sum would overflow to infinity (which JSON cannot carry, so listing,
     /// export and usage would fail) is refused with its line.
-    @Test func anAbsurdCostOrCountIsRefusedWithItsLine() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func anAbsurdCostOrCountIsRefusedWithItsLine(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let genuine = try await Self.conversation(repository)
         for (field, mutate) in [
             ("cost_usd", { (m: inout Message) in m.costUSD = 1.7e308 }),
@@ -213,10 +215,10 @@ struct ImportHostileTests {
     /// A text within the character limit can be longer in bytes than the splitter reads (a family emoji is one
     /// character of 25 bytes): the writer of monthly archives asks the same splitter, so what it archives (and may
     /// prune) always imports back.
-    @Test func theArchiveWriterAndTheImportAgreeOnWhatTheSplitterTakes() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func theArchiveWriterAndTheImportAgreeOnWhatTheSplitterTakes(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         var record = try await Self.conversation(repository)
         let limits = ImportLimits()
         let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}\u{200D}\u{1F466}"

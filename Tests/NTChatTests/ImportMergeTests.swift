@@ -24,12 +24,12 @@ struct ImportMergeTests {
         try await repository.finish(messageID: turn.assistant.id, outcome: MessageOutcome(status: .complete, content: answer, reasoning: ""))
     }
 
-    @Test func aLongerCopyOfTheConversationAddsItsNewMessagesAfterTheStoredOnes() async throws {
-        let source = try TempDatabase()
-        let target = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aLongerCopyOfTheConversationAddsItsNewMessagesAfterTheStoredOnes(_ engine: DatabaseEngine) async throws {
+        let source = try TempDatabase(engine)
+        let target = try TempDatabase(engine)
         defer { source.cleanup(); target.cleanup() }
-        let there = try SQLChatRepository(path: source.path)
-        let here = try SQLChatRepository(path: target.path)
+        let there = try source.repository()
+        let here = try target.repository()
         let early = try await Self.conversation(there, turns: 1)
         _ = try await Self.importing(early, into: here)
         try await Self.turn(there, early.conversation.id, "q2", answer: "a2")
@@ -42,10 +42,10 @@ struct ImportMergeTests {
         #expect(try await here.messages(conversationID: early.conversation.id).count == 4)
     }
 
-    @Test func messagesTheFileLacksStayAndTheDatabaseWinsWhereItIsNewer() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func messagesTheFileLacksStayAndTheDatabaseWinsWhereItIsNewer(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let stored = try await Self.conversation(repository, turns: 2)
         var partial = stored
         partial.messages = [stored.messages[0], stored.messages[1]] // the first turn only: nothing to add, nothing to delete
@@ -60,10 +60,10 @@ struct ImportMergeTests {
     /// An answer regenerated after the export is an alternative now, not a replacement: the old file holds nothing
     /// the database lacks (before trees this was a conflict, stored as a copy). Regenerated elsewhere, the new
     /// answer comes in as a branch beside the old one.
-    @Test func anAnswerRegeneratedOnEitherSideIsABranchNotAConflict() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func anAnswerRegeneratedOnEitherSideIsABranchNotAConflict(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let exported = try await Self.conversation(repository, turns: 1, title: "Zebras")
         try await Task.sleep(for: .milliseconds(5)) // a later updated_at than the export's (timestamps are in ms)
         try await Self.turn(repository, exported.conversation.id, nil, answer: "another answer")
@@ -73,9 +73,9 @@ struct ImportMergeTests {
         #expect(try await Self.importing(exported, into: repository).conversationsUnchanged == 1)
         #expect(try await repository.exportConversation(id: stored.conversation.id) == stored, "the stored conversation is untouched")
 
-        let elsewhere = try TempDatabase()
+        let elsewhere = try TempDatabase(engine)
         defer { elsewhere.cleanup() }
-        let other = try SQLChatRepository(path: elsewhere.path)
+        let other = try elsewhere.repository()
         _ = try await Self.importing(exported, into: other)
         let summary = try await Self.importing(stored, into: other)
         #expect(summary.conversationsUpdated == 1 && summary.messagesAdded == 1 && summary.conflicts == 0, "\(summary)")
@@ -84,10 +84,10 @@ struct ImportMergeTests {
 
     /// The conflict case: the file holds a message the database also holds, under another parent. The stored
     /// conversation is untouched, the file's stored beside it (its parents and leaf renamed with its ids), once.
-    @Test func aHistoryThatDisagreesIsStoredBesideTheConversationOnce() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aHistoryThatDisagreesIsStoredBesideTheConversationOnce(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let stored = try await Self.conversation(repository, turns: 2, title: "Zebras")
         var exported = stored
         exported.messages[2].parentID = stored.messages[0].id // the second question follows the first, not its answer
@@ -110,10 +110,10 @@ struct ImportMergeTests {
         #expect(try await ExportImportFixture.everything(repository) == all, "a re-import changes nothing")
     }
 
-    @Test func aConversationWithAStreamingAnswerIsLeftAlone() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aConversationWithAStreamingAnswerIsLeftAlone(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let stored = try await Self.conversation(repository, turns: 1)
         var longer = stored
         var extra = stored.messages[1]
@@ -136,10 +136,10 @@ struct ImportMergeTests {
         #expect(try await repository.exportConversation(id: stored.conversation.id) == streaming)
     }
 
-    @Test func theCopysTitleFitsTheTitleLimitAndTheArchiveWriterAsksTheSameChecks() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func theCopysTitleFitsTheTitleLimitAndTheArchiveWriterAsksTheSameChecks(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let exported = try await Self.conversation(repository, turns: 1, title: String(repeating: "x", count: 200))
         var disagreeing = exported
         disagreeing.messages[1].parentID = nil
@@ -158,10 +158,10 @@ struct ImportMergeTests {
 
     /// A newer copy of a settled answer cannot take away text or recorded spend: a forged record with an empty text,
     /// no cost, another model and a creation time in 2020 leaves the answer's text, cost, model and day as they were.
-    @Test func aNewerCopyCannotShrinkTheTextOrChangeWhatWasSpent() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aNewerCopyCannotShrinkTheTextOrChangeWhatWasSpent(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let turn = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 1,
                                                   replacingLastAnswer: false)

@@ -33,10 +33,10 @@ struct MessageTreeTests {
         #expect(tree.hasChildren("u1") && !tree.hasChildren("a2") && !tree.hasChildren("nope"))
     }
 
-    @Test func anEditAndARegenerationBranchAndThePathFollowsTheNewestTurn() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func anEditAndARegenerationBranchAndThePathFollowsTheNewestTurn(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1")
         let second = try await Self.turn(repository, c, "q2", answer: "a2")
@@ -61,10 +61,10 @@ struct MessageTreeTests {
         #expect(try await repository.conversation(id: c)?.messageCount == 7)
     }
 
-    @Test func switchingToABranchLandsOnItsNewestEndAndTouchesNothingElse() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func switchingToABranchLandsOnItsNewestEndAndTouchesNothingElse(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1")
         try await Self.turn(repository, c, "q2", answer: "a2")
@@ -86,10 +86,10 @@ struct MessageTreeTests {
         }
     }
 
-    @Test func deletingABranchMovesTheLeafToTheNewestRemainingOneAndKeepsWhatItCost() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func deletingABranchMovesTheLeafToTheNewestRemainingOneAndKeepsWhatItCost(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1", cost: 0.25)
         let second = try await Self.turn(repository, c, "q2", answer: "a2", cost: 0.5)
@@ -116,10 +116,10 @@ struct MessageTreeTests {
         #expect(fresh.user?.parentID == nil)
     }
 
-    @Test func aSiblingRootIsWhereTheLeafGoesWhenAFirstMessageIsDeleted() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aSiblingRootIsWhereTheLeafGoesWhenAFirstMessageIsDeleted(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1")
         let edited = try await Self.turn(repository, c, "q1 edited", .editOf(try #require(first.user?.id)), answer: "b1")
@@ -129,10 +129,10 @@ struct MessageTreeTests {
         #expect(try await repository.path(conversationID: c).map(\.content) == ["q1 edited", "b1"])
     }
 
-    @Test func branchesDoNotMoveWhileAnAnswerStreams() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func branchesDoNotMoveWhileAnAnswerStreams(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner").id
         let first = try await Self.turn(repository, c, "q1", answer: "a1")
         let live = try await repository.beginTurn(conversationID: c, userContent: "q2", model: "m", requestID: "r", workerPID: 1,
@@ -145,20 +145,22 @@ struct MessageTreeTests {
         #expect(try await repository.deleteSubtree(conversationID: c, messageID: try #require(live.user?.id)) == 2)
     }
 
-    @Test func theDatabaseRefusesAParentFromAnotherConversationOrALaterMessage() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func theDatabaseRefusesAParentFromAnotherConversationOrALaterMessage(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
         let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil, ownerID: "owner").id
         let inA = try await Self.turn(repository, a, "q", answer: "x")
         await #expect(throws: ChatStoreError.messageNotFound) {
             _ = try await repository.beginTurn(conversationID: b, parentID: inA.assistant.id, userContent: "q", model: "m", requestID: "r", workerPID: 1)
         }
-        let raw = try SQLiteDatabase(path: db.path)
-        #expect(throws: StorageError.self) {
+        let raw = try db.connection()
+        let refused = #expect(throws: StorageError.self) {
             try raw.execute("UPDATE messages SET parent_id = '\(inA.assistant.id)' WHERE id = '\(inA.user?.id ?? "")'")
         }
+        #expect(refused?.message == "a message's parent must be an earlier message of the same conversation", "the same on both engines")
+        #expect(refused?.fault == .failed)
         #expect(throws: StorageError.self) {
             try raw.execute("DELETE FROM messages WHERE id = '\(inA.user?.id ?? "")'")
         }

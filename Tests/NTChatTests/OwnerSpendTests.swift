@@ -6,10 +6,10 @@ import Testing
 
 /// Spend per account (migration 12): what each person's budgets and usage report read.
 struct OwnerSpendTests {
-    @Test func eachAccountsSpendCountsOnlyItsOwnAnswersAndStaysSpentWhenTheyAreDeleted() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func eachAccountsSpendCountsOnlyItsOwnAnswersAndStaysSpentWhenTheyAreDeleted(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let helper = SpendStoreTests()
         let now = Identifiers.now()
         let today = UTCDay.today()

@@ -3,12 +3,12 @@ import NTChat
 import NTStorage
 import Testing
 
-/// What the SQLite repository keeps, and how it recovers answers a dead worker left streaming.
+/// What the repository keeps, on SQLite and PostgreSQL, and how it recovers answers a dead worker left streaming.
 struct RepositoryTests {
-    @Test func conversationsAreListedNewestFirstWithTotals() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func conversationsAreListedNewestFirstWithTotals(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let older = try await repository.createConversation(title: "older", model: nil, systemPrompt: nil, ownerID: "owner")
         try await Task.sleep(for: .milliseconds(5))
         let newer = try await repository.createConversation(title: "newer", model: "m", systemPrompt: nil, ownerID: "owner")
@@ -25,10 +25,10 @@ struct RepositoryTests {
         #expect(page.conversations[0].costUSD == 0.5)
     }
 
-    @Test func answersOfADeadWorkerBecomeInterruptedWithTheirText() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func answersOfADeadWorkerBecomeInterruptedWithTheirText(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let dead = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 999_999, replacingLastAnswer: false)
         try await repository.saveProgress(messageID: dead.assistant.id, content: "half an ans", reasoning: "")
@@ -46,15 +46,15 @@ struct RepositoryTests {
 
     /// A `worker_pid` beyond 32 bits, zero or negative (a restored or hand-edited row) names no process: the answer
     /// is orphaned, and the liveness check (which calls `kill()`) never sees such a pid.
-    @Test func aStreamingAnswerWithAPidThatNamesNoProcessIsInterrupted() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aStreamingAnswerWithAPidThatNamesNoProcessIsInterrupted(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         var ids: [String] = []
         for pid in [99_999_999_999, Int64(Int32.max) + 1, 0, -1, -Int64(getpid())] {
             let c = try await repository.createConversation(title: "pid \(pid)", model: nil, systemPrompt: nil, ownerID: "owner")
             let rows = try await repository.beginTurn(conversationID: c.id, userContent: "q", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
-            try SQLiteDatabase(path: db.path).execute("UPDATE messages SET worker_pid = \(pid) WHERE id = '\(rows.assistant.id)'")
+            try db.connection().execute("UPDATE messages SET worker_pid = \(pid) WHERE id = '\(rows.assistant.id)'")
             ids.append(c.id)
         }
         let asked = PIDs()
@@ -64,20 +64,20 @@ struct RepositoryTests {
         for id in ids { #expect(try await repository.messages(conversationID: id).last?.status == .interrupted) }
     }
 
-    @Test func finishedAnswersAreFullTextIndexedOnceStreamingAnswersAreNot() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func finishedAnswersAreFullTextIndexedOnceStreamingAnswersAreNot(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let c = try await repository.createConversation(title: "t", model: nil, systemPrompt: nil, ownerID: "owner")
         let rows = try await repository.beginTurn(conversationID: c.id, userContent: "what about zebras", model: "m", requestID: "r", workerPID: 1, replacingLastAnswer: false)
         try await repository.saveProgress(messageID: rows.assistant.id, content: "giraffes partial", reasoning: "")
-        let raw = try SQLiteDatabase(path: db.path)
-        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'zebras'") == 1)
-        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'giraffes'") == 0)
+        let raw = try db.connection()
+        #expect(try db.indexed("zebras") == 1)
+        #expect(try db.indexed("giraffes") == 0)
         try await repository.finish(messageID: rows.assistant.id, outcome: MessageOutcome(status: .complete, content: "giraffes complete", reasoning: ""))
-        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'giraffes'") == 1)
+        #expect(try db.indexed("giraffes") == 1)
         #expect(try await repository.deleteConversation(id: c.id))
-        #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH 'giraffes OR zebras'") == 0)
+        #expect(try db.indexed("giraffes") + db.indexed("zebras") == 0)
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM messages") == 0, "messages are deleted with their conversation")
     }
 }

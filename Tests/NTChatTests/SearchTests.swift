@@ -8,7 +8,7 @@ import Testing
 struct SearchTests {
     /// A repository with a few finished answers and one still streaming.
     static func repository(_ db: TempDatabase) async throws -> SQLChatRepository {
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let savanna = try await repository.createConversation(title: "Savanna", model: nil, systemPrompt: nil, ownerID: "owner")
         let answers = [
             ("zebra facts", "The zebra is striped. A zebra herd is a zebra party; zebras run near the river."),
@@ -27,8 +27,8 @@ struct SearchTests {
         return repository
     }
 
-    @Test func hitsAreRankedWithTheirConversationAndAStructuredSnippet() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func hitsAreRankedWithTheirConversationAndAStructuredSnippet(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
         let repository = try await Self.repository(db)
         let hits = try await repository.search(try SearchQuery(parsing: "zebra"), ownerID: "owner", limit: 20)
@@ -46,8 +46,8 @@ struct SearchTests {
         }
     }
 
-    @Test func prefixesPhrasesAndSeveralTermsWork() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func prefixesPhrasesAndSeveralTermsWork(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
         let repository = try await Self.repository(db)
         func count(_ text: String) async throws -> Int { try await repository.search(try SearchQuery(parsing: text), ownerID: "owner", limit: 100).count }
@@ -61,8 +61,8 @@ struct SearchTests {
         #expect(try await count("GIRAFFE") == 1)
     }
 
-    @Test func controlMarkersInStoredTextDoNotBreakTheSnippet() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func controlMarkersInStoredTextDoNotBreakTheSnippet(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
         let repository = try await Self.repository(db)
         let hit = try #require(try await repository.search(try SearchQuery(parsing: "markers"), ownerID: "owner", limit: 5).first)
@@ -81,9 +81,9 @@ struct SearchTests {
         String(repeating: "é", count: 1_000), String(repeating: "é", count: 1_001),
     ]
 
-    @Test(arguments: SearchTests.hostile)
-    func hostileQueriesAreRefusedClearlyOrSearchedSafely(text: String) async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines, SearchTests.hostile)
+    func hostileQueriesAreRefusedClearlyOrSearchedSafely(_ engine: DatabaseEngine, text: String) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
         let repository = try await Self.repository(db)
         let query: SearchQuery
@@ -94,17 +94,17 @@ struct SearchTests {
             return
         }
         #expect(!query.matchExpression.contains("\u{0}"))
-        // Any SQLite error here fails the test: a query that parses must run.
+        // Any database error here fails the test: a query that parses must run.
         let hits = try await repository.search(query, ownerID: "owner", limit: 20)
         #expect(hits.count <= 20)
     }
 
-    @Test func aVeryCommonWordIsRankedAmongItsNewestMatches() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aVeryCommonWordIsRankedAmongItsNewestMatches(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
         let window = SQLChatRepository.rankingWindow
-        try ExportImportFixture.bulkInsert(db.path, conversations: (window + 1_000) / 2, messages: 2, bytes: 12)
-        let repository = try SQLChatRepository(path: db.path)
+        try ExportImportFixture.bulkInsert(db, conversations: (window + 1_000) / 2, messages: 2, bytes: 12)
+        let repository = try db.repository()
         let hits = try await repository.search(try SearchQuery(parsing: "xxxxxxxxxxxx"), ownerID: "owner", limit: 100)
         #expect(hits.count == 100)
         // Bulk message ids start with their insertion index in hex.

@@ -21,10 +21,10 @@ struct SearchTitleAndPrefixTests {
         try await repository.search(SearchQuery(parsing: text), ownerID: "owner", limit: 100).count
     }
 
-    @Test func aWordFindsTheWordsItBegins() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aWordFindsTheWordsItBegins(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let geometry = try await repository.createConversation(title: "Geometry", model: nil, systemPrompt: nil, ownerID: "owner")
         try await answer(repository, geometry.id, "area of a trapezoid?", "A trapezoid's area is the mean of its bases times its height.")
         try await answer(repository, geometry.id, "and a trap?", "A trap is not a shape.")
@@ -37,10 +37,10 @@ struct SearchTitleAndPrefixTests {
         #expect(hit.snippet.filter(\.match).map(\.text).contains { $0.lowercased().hasPrefix("trapezoid") }, "the whole word is marked")
     }
 
-    @Test func aTitleIsFoundByItsWordsAndTheirBeginnings() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aTitleIsFoundByItsWordsAndTheirBeginnings(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let physics = try await repository.createConversation(title: "Physics notes", model: nil, systemPrompt: nil, ownerID: "owner")
         let older = try await repository.createConversation(title: "Physics of clouds", model: nil, systemPrompt: nil, ownerID: "owner")
         _ = try await repository.createConversation(title: "Chemistry", model: nil, systemPrompt: nil, ownerID: "owner")

@@ -14,7 +14,7 @@ struct SpendStoreTests {
         var outcome = MessageOutcome(status: .complete, content: "a", reasoning: "")
         outcome.costUSD = cost
         try await repository.finish(messageID: rows.assistant.id, outcome: outcome)
-        let raw = try SQLiteDatabase(path: db.path)
+        let raw = try db.connection()
         let update = try raw.prepare("UPDATE messages SET created_at = ? WHERE id = ?")
         update.bind(1, createdAt)
         update.bind(2, rows.assistant.id)
@@ -22,10 +22,10 @@ struct SpendStoreTests {
         return rows.assistant.id
     }
 
-    @Test func spendIsSummedPerUTCDayMonthAndConversation() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func spendIsSummedPerUTCDayMonthAndConversation(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
         let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil, ownerID: "owner").id
         _ = try await answer(repository, db, conversation: a, model: "m1", cost: 1.0, createdAt: "2026-11-30T00:00:00.000Z")
@@ -50,10 +50,10 @@ struct SpendStoreTests {
         #expect(byModel == [ModelSpend(model: "m1", spendUSD: 7, messages: 3), ModelSpend(model: "m2", spendUSD: 0.25, messages: 1)])
     }
 
-    @Test func theCostOfADeletedAnswerStaysSpent() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func theCostOfADeletedAnswerStaysSpent(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let conversation = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
         let today = UTCDay.today()
         let priced = try await answer(repository, db, conversation: conversation, model: "m", cost: 0.5, createdAt: Identifiers.now())
@@ -69,42 +69,45 @@ struct SpendStoreTests {
         #expect(try await repository.spendByModel(from: today, to: today.adding(days: 1)) == [ModelSpend(model: "m", spendUSD: 0.5, messages: 1)])
     }
 
-    @Test func theBudgetsSpendQueryReadsOnlyTheRunningTotals() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func theBudgetsSpendQueryReadsOnlyTheRunningTotals(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let plan = try await repository.spendQueryPlan().joined(separator: "\n")
         #expect(plan.contains("spend_by_day"), "\(plan)")
         #expect(!plan.contains("messages"), "\(plan)")
         #expect(!plan.contains("removed_spend"), "\(plan)")
     }
 
-    /// The running totals against a sum over every priced row, kept and deleted.
+    /// The running totals against a sum over every priced row, kept and deleted (SQL both engines run: rounded as
+    /// NUMERIC, which PostgreSQL rounds and SQLite reads as a number).
     func totalsMatchTheRows(_ db: TempDatabase) throws -> Bool {
-        let raw = try SQLiteDatabase(path: db.path)
+        let raw = try db.connection()
         let query = try raw.prepare("""
             SELECT COUNT(*) FROM (
-                SELECT day, model, ROUND(SUM(cost_usd), 9) AS cost, SUM(answers) AS answers FROM spend_by_day GROUP BY 1, 2 HAVING answers > 0
+                SELECT day, model, ROUND(CAST(SUM(cost_usd) AS NUMERIC), 9) AS cost, SUM(answers) AS answers FROM spend_by_day
+                GROUP BY 1, 2 HAVING SUM(answers) > 0
                 EXCEPT
-                SELECT substr(created_at, 1, 10), COALESCE(model, ''), ROUND(SUM(cost_usd), 9), COUNT(*) FROM (
+                SELECT substr(created_at, 1, 10), COALESCE(model, ''), ROUND(CAST(SUM(cost_usd) AS NUMERIC), 9), COUNT(*) FROM (
                     SELECT created_at, model, cost_usd FROM messages WHERE cost_usd IS NOT NULL
                     UNION ALL SELECT created_at, model, cost_usd FROM removed_spend
-                ) GROUP BY 1, 2
-            )
+                ) AS priced GROUP BY 1, 2
+            ) AS differences
             """)
         _ = try query.step()
         let rows = try raw.scalarInt("SELECT COUNT(*) FROM spend_by_day WHERE answers > 0") ?? 0
         let groups = try raw.scalarInt("""
             SELECT COUNT(*) FROM (SELECT 1 FROM (SELECT created_at, model FROM messages WHERE cost_usd IS NOT NULL
-                UNION ALL SELECT created_at, model FROM removed_spend) GROUP BY substr(created_at, 1, 10), COALESCE(model, ''))
+                UNION ALL SELECT created_at, model FROM removed_spend) AS priced
+                GROUP BY substr(created_at, 1, 10), COALESCE(model, '')) AS groups
             """) ?? 0
         return query.int(0) == 0 && rows == groups
     }
 
-    @Test func theRunningTotalsFollowEveryChangeOfAPricedAnswer() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func theRunningTotalsFollowEveryChangeOfAPricedAnswer(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let a = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
         let b = try await repository.createConversation(title: "b", model: nil, systemPrompt: nil, ownerID: "owner").id
         _ = try await answer(repository, db, conversation: a, model: "m1", cost: 1.0, createdAt: "2026-11-30T00:00:00.000Z")
@@ -112,7 +115,7 @@ struct SpendStoreTests {
         _ = try await answer(repository, db, conversation: b, model: "m1", cost: nil, createdAt: "2026-11-30T12:00:00.000Z")
         let december = try await answer(repository, db, conversation: b, model: "m3", cost: 8.0, createdAt: "2026-12-01T00:00:00.000Z")
         #expect(try totalsMatchTheRows(db))
-        let raw = try SQLiteDatabase(path: db.path)
+        let raw = try db.connection()
         try raw.execute("UPDATE messages SET cost_usd = 0.5, model = 'm9' WHERE id = '\(moved)'")
         #expect(try totalsMatchTheRows(db))
         _ = try await repository.beginTurn(conversationID: b, userContent: nil, model: "m1", requestID: "r2", workerPID: 1, replacingLastAnswer: true)
@@ -130,10 +133,10 @@ struct SpendStoreTests {
         #expect(try await repository.spend(day: day, conversationID: nil).month == 1.0)
     }
 
-    @Test func theUsageReportHasThirtyDaysOldestFirstAndTheBudgetsLeft() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func theUsageReportHasThirtyDaysOldestFirstAndTheBudgetsLeft(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let conversation = try await repository.createConversation(title: "a", model: nil, systemPrompt: nil, ownerID: "owner").id
         _ = try await answer(repository, db, conversation: conversation, model: "m", cost: 4.5, createdAt: "2026-11-30T10:00:00.000Z")
         _ = try await answer(repository, db, conversation: conversation, model: "m", cost: 1, createdAt: "2026-11-01T10:00:00.000Z")

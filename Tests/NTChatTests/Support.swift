@@ -4,21 +4,34 @@ import NTChat
 import NTOpenRouter
 import NTStorage
 import NTSystem
+import PostgresTestSupport
 import Synchronization
 
-/// A migrated database in a temporary folder, removed by `cleanup()`.
+/// A migrated database for one test, SQLite's (the default) or PostgreSQL's, removed by `cleanup()`. Suites that run
+/// on both engines take `TestDatabase.engines` as arguments and reach the database only through ``repository()``
+/// and ``connection()``; ``path`` and ``directory`` are SQLite's file and its folder.
 struct TempDatabase {
-    let directory: URL
-    let path: String
+    let database: TestDatabase
+    var engine: DatabaseEngine { database.engine }
+    var directory: URL { URL(fileURLWithPath: database.directory) }
+    var path: String { database.path }
 
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("nt-chat-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        path = directory.appendingPathComponent("db.sqlite").path
-        try Migrator(database: SQLiteDatabase(path: path)).migrate()
+    init(_ engine: DatabaseEngine = .sqlite) throws {
+        database = try TestDatabase(engine)
     }
 
-    func cleanup() { try? FileManager.default.removeItem(at: directory) }
+    /// A repository on a connection of its own, as a worker opens it.
+    func repository() throws -> SQLChatRepository {
+        switch engine {
+        case .sqlite: try SQLChatRepository(path: path)
+        case .postgres: SQLChatRepository(connection: try database.connect())
+        }
+    }
+
+    /// Another connection, for SQL the repository does not offer (as a second process or an operator's shell).
+    func connection() throws -> any DatabaseConnection { try database.connect() }
+
+    func cleanup() { database.remove() }
 }
 
 /// An in-process upstream that plays a script of events, optionally pausing, and records what it was asked.
@@ -154,4 +167,19 @@ func collect(_ stream: some AsyncSequence<ChatEvent, Never>) async -> [ChatEvent
     var events: [ChatEvent] = []
     for await event in stream { events.append(event) }
     return events
+}
+
+extension TempDatabase {
+    /// Both engines, for `@Test(arguments: TempDatabase.engines)`.
+    static let engines = TestDatabase.engines
+
+    /// How many messages the full-text index finds `word` in (FTS5's `messages_fts` on SQLite, the `search` vectors
+    /// on PostgreSQL), read on a connection of its own.
+    func indexed(_ word: String) throws -> Int {
+        let raw = try connection()
+        switch engine {
+        case .sqlite: return try raw.scalarInt("SELECT COUNT(*) FROM messages_fts WHERE messages_fts MATCH '\(word)'") ?? -1
+        case .postgres: return try raw.scalarInt("SELECT COUNT(*) FROM messages WHERE search @@ to_tsquery('simple', '\(word)')") ?? -1
+        }
+    }
 }

@@ -3,6 +3,7 @@ import Logging
 import NTChat
 import NTLog
 import NTOpenRouter
+import NTStorage
 import Testing
 
 /// The chat engine removes the upstream key, in every form, from what the upstream sends before it is relayed or
@@ -38,10 +39,10 @@ struct UpstreamKeyEchoTests {
             || text.contains(String(Data("Bearer \(key)".utf8).base64EncodedString().dropFirst(30).prefix(16)))
     }
 
-    @Test func aKeySplitOverDeltasReachesNeitherTheStreamNorTheStoredAnswer() async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines) func aKeySplitOverDeltasReachesNeitherTheStreamNorTheStoredAnswer(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let base64 = Data("Bearer \(Self.key)".utf8).base64EncodedString()
         let content = "Key \(Self.key.uppercased()), bare \(Self.secret), encoded \(base64). Ends with 7f"
         let reasoning = "I saw \(Self.secret) in the header"
@@ -68,11 +69,11 @@ struct UpstreamKeyEchoTests {
         #expect(answer.status == .complete)
     }
 
-    @Test(arguments: [false, true])
-    func anErrorNamingTheKeyIsRedactedInTheEventAndTheStoredAnswer(midStream: Bool) async throws {
-        let db = try TempDatabase()
+    @Test(arguments: TempDatabase.engines, [false, true])
+    func anErrorNamingTheKeyIsRedactedInTheEventAndTheStoredAnswer(_ engine: DatabaseEngine, midStream: Bool) async throws {
+        let db = try TempDatabase(engine)
         defer { db.cleanup() }
-        let repository = try SQLChatRepository(path: db.path)
+        let repository = try db.repository()
         let message = "key id \(Self.secret) not found; was \(Self.key.uppercased())"
         let steps: [ScriptedUpstream.Step] = midStream
             ? [.event(.item(.content("partial "))),

@@ -132,17 +132,19 @@ extension SQLChatRepository: SpendStore {
         return result
     }
 
-    /// The query plan of the budget's spend query, for a test that checks it reads only the running totals.
+    /// The query plan of the budget's spend query, for a test that checks it reads only the running totals: SQLite's
+    /// `EXPLAIN QUERY PLAN` details, PostgreSQL's `EXPLAIN` lines.
     public func spendQueryPlan() throws -> [String] {
+        let explain = db.engine == .sqlite ? "EXPLAIN QUERY PLAN" : "EXPLAIN (COSTS OFF)"
         let query = try db.prepare("""
-            EXPLAIN QUERY PLAN SELECT COALESCE(SUM(CASE WHEN day = ?3 THEN cost_usd END), 0), COALESCE(SUM(cost_usd), 0)
+            \(explain) SELECT COALESCE(SUM(CASE WHEN day = ?3 THEN cost_usd END), 0), COALESCE(SUM(cost_usd), 0)
             FROM spend_by_day WHERE day >= ?1 AND day < ?2
             """)
         query.bind(1, "2026-01-01")
         query.bind(2, "2026-02-01")
         query.bind(3, "2026-01-15")
         var lines: [String] = []
-        while try query.step() { lines.append(query.string(3) ?? "") }
+        while try query.step() { lines.append(query.string(db.engine == .sqlite ? 3 : 0) ?? "") }
         return lines
     }
 }

@@ -98,31 +98,40 @@ public actor SQLChatRepository: ChatRepository {
         return try query.step() ? query.string(0) : nil
     }
 
+    /// A read, then a write of the merged row: one write transaction, so no other writer's change falls between.
     public func updateConversation(id: String, patch: ConversationPatch) async throws -> Conversation? {
         return try await writing {
             defer { db.resetCachedStatements() }
-            guard var current = try conversation(id: id) else { return nil }
-            if let title = patch.title { current.title = title }
-            if let model = patch.model { current.model = model }
-            if let prompt = patch.systemPrompt { current.systemPrompt = prompt }
-            let update = try db.cachedStatement("UPDATE conversations SET title = ?, model = ?, system_prompt = ?, updated_at = ? WHERE id = ?")
-            update.bind(1, current.title)
-            update.bind(2, current.model)
-            update.bind(3, current.systemPrompt)
-            update.bind(4, Identifiers.now())
-            update.bind(5, id)
-            _ = try update.step()
-            return try conversation(id: id)
+            return try db.transaction { try storePatch(patch, id: id) }
         }
     }
 
+    private func storePatch(_ patch: ConversationPatch, id: String) throws -> Conversation? {
+        guard var current = try conversation(id: id) else { return nil }
+        if let title = patch.title { current.title = title }
+        if let model = patch.model { current.model = model }
+        if let prompt = patch.systemPrompt { current.systemPrompt = prompt }
+        let update = try db.cachedStatement("UPDATE conversations SET title = ?, model = ?, system_prompt = ?, updated_at = ? WHERE id = ?")
+        update.bind(1, current.title)
+        update.bind(2, current.model)
+        update.bind(3, current.systemPrompt)
+        update.bind(4, Identifiers.now())
+        update.bind(5, id)
+        _ = try update.step()
+        return try conversation(id: id)
+    }
+
+    /// A write transaction of one statement: on PostgreSQL it takes the writers' lock, so a deletion never falls
+    /// between another writer's check that the conversation exists and its insert (a turn, an import), as on SQLite.
     public func deleteConversation(id: String) async throws -> Bool {
         return try await writing {
             defer { db.resetCachedStatements() }
-            let delete = try db.cachedStatement("DELETE FROM conversations WHERE id = ?")
-            delete.bind(1, id)
-            _ = try delete.step()
-            return db.changes > 0
+            return try db.transaction {
+                let delete = try db.cachedStatement("DELETE FROM conversations WHERE id = ?")
+                delete.bind(1, id)
+                _ = try delete.step()
+                return db.changes > 0
+            }
         }
     }
 }
