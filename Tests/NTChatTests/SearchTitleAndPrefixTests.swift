@@ -66,6 +66,26 @@ struct SearchTitleAndPrefixTests {
         #expect(try await titles(repository, "optics") == ["Optics notes"], "a turn (updated_at) keeps the title indexed once")
     }
 
+    /// Where the engines differ (runbook): FTS5's `unicode61` folds accents, PostgreSQL's `simple` configuration keeps
+    /// them; a prefix after a phrase is its last word's on SQLite, every word's on PostgreSQL.
+    @Test(arguments: TempDatabase.engines) func accentsAndPhrasePrefixesAsEachEngineReadsThem(_ engine: DatabaseEngine) async throws {
+        let db = try TempDatabase(engine)
+        defer { db.cleanup() }
+        let repository = try db.repository()
+        let c = try await repository.createConversation(title: "Paris", model: nil, systemPrompt: nil, ownerID: "owner")
+        try await answer(repository, c.id, "where to sit?", "A café near the zebra herd.")
+        #expect(try await messages(repository, "café") == 1, "as stored: both")
+        #expect(try await messages(repository, "\"zebra herd\"*") == 1, "a phrase with a prefix: both")
+        switch engine {
+        case .sqlite:
+            #expect(try await messages(repository, "cafe") == 1, "FTS5 folds the accent")
+            #expect(try await messages(repository, "\"zeb herd\"*") == 0, "FTS5: only the phrase's last word is a prefix")
+        case .postgres:
+            #expect(try await messages(repository, "cafe") == 0, "PostgreSQL keeps the accent")
+            #expect(try await messages(repository, "\"zeb herd\"*") == 1, "PostgreSQL: every word of the phrase is a prefix")
+        }
+    }
+
     @Test func theUpgradeToVersion9IndexesTitlesAndKeepsTheMessagesIndex() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nt-v8-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
