@@ -37,7 +37,7 @@ PQ_CFLAGS="-O2 -g0 -fPIC"
 # Debian patches touching the build system are packaging-only and would need autotools; skip them.
 SKIP_PATCH_RE='(^|/)(configure\.ac|configure\.in|configure|Makefile\.am|[^/]*\.m4|ltmain\.sh|[^/]*\.in|Makefile|GNUmakefile)$'
 # Bump RECIPE_REVISION when this script changes the result in a way the flags above do not show.
-RECIPE_REVISION=1
+RECIPE_REVISION=2
 RECIPE="rev=$RECIPE_REVISION suite=$SUITE cflags=$PQ_CFLAGS skip=$SKIP_PATCH_RE flags=${CONFIGURE_FLAGS[*]} pin=${PG_DEB_VERSION:-}"
 KEY=$(printf '%s' "$RECIPE" | sha256sum | cut -d' ' -f1)
 
@@ -98,6 +98,13 @@ log "configuring"
 if ! (cd "$SRC" && CFLAGS="$PQ_CFLAGS" ./configure --prefix="$WORK/prefix" "${CONFIGURE_FLAGS[@]}") >"$WORK/configure.log" 2>&1; then
   tail -n 40 "$WORK/configure.log" >&2
   die "configure failed"
+fi
+# The generated headers (utils/errcodes.h and others) first, on their own: building src/common with several jobs
+# could otherwise compile a file that includes one before the rule that makes it has run.
+log "generating the backend's headers"
+if ! make -C "$SRC/src/backend" generated-headers >>"$WORK/make.log" 2>&1; then
+  tail -n 40 "$WORK/make.log" >&2
+  die "make -C src/backend generated-headers failed"
 fi
 for dir in src/include src/common src/port src/interfaces/libpq; do
   log "building $dir with $JOBS jobs"
