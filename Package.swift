@@ -203,7 +203,7 @@ let package = Package(
         .testTarget(name: "NTOpenRouterTests", dependencies: ["NTOpenRouter"], swiftSettings: strict),
         .testTarget(name: "NTCurlTests", dependencies: ["NTCurl"], swiftSettings: strict),
         // A throwaway PostgreSQL 15 cluster from Debian's packages on a loopback port, for every test that needs one.
-        .target(name: "PostgresTestSupport", dependencies: ["NTPostgres", "NTStorage"], path: "Tests/PostgresTestSupport", swiftSettings: strict),
+        .target(name: "PostgresTestSupport", dependencies: ["NTPostgres", "NTStorage", "NTSystem"], path: "Tests/PostgresTestSupport", swiftSettings: strict),
         .testTarget(name: "NTPostgresTests", dependencies: ["NTPostgres", "PostgresTestSupport"], swiftSettings: strict),
         // DatabaseConnection on both engines, and the PostgreSQL schema against its psql checks (Postgres/schema-checks.sql).
         .testTarget(

@@ -37,6 +37,16 @@ struct ScheduleLoop: Service {
         }
     }
 
+    /// SQLite's housekeeping: a passive WAL checkpoint every tick, `PRAGMA optimize` once an hour.
+    private func checkpoint(_ database: SQLiteDatabase, lastOptimize: inout ContinuousClock.Instant?) throws {
+        try database.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        if lastOptimize.map({ ContinuousClock.now - $0 >= .seconds(3600) }) ?? true {
+            try database.execute("PRAGMA optimize")
+            lastOptimize = .now
+        }
+        context.logger.debug("maintenance tick done")
+    }
+
     private func loop() async throws {
         let ticks = Counter(label: "neural_terminal_maintenance_ticks_total")
         let failures = Counter(label: "neural_terminal_maintenance_job_failures_total", dimensions: [("job", "wal_checkpoint")])
@@ -50,21 +60,17 @@ struct ScheduleLoop: Service {
             let config = context.config.current
             // PostgreSQL checkpoints and vacuums by itself, and its backups are its own (docs/runbook.md).
             let sqlitePath = (try? config.databaseLocation())?.sqlitePath
-            if let sqlitePath { do {
-                if database == nil {
-                    database = try SQLiteDatabase(path: sqlitePath)
+            if let sqlitePath {
+                do {
+                    let open = try database ?? SQLiteDatabase(path: sqlitePath)
+                    database = open
+                    try checkpoint(open, lastOptimize: &lastOptimize)
+                } catch {
+                    failures.increment()
+                    database = nil
+                    context.logger.error("maintenance job failed", metadata: ["job": "wal_checkpoint", "error": "\(error)"])
                 }
-                try database?.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                if lastOptimize.map({ ContinuousClock.now - $0 >= .seconds(3600) }) ?? true {
-                    try database?.execute("PRAGMA optimize")
-                    lastOptimize = .now
-                }
-                context.logger.debug("maintenance tick done")
-            } catch {
-                failures.increment()
-                database = nil
-                context.logger.error("maintenance job failed", metadata: ["job": "wal_checkpoint", "error": "\(error)"])
-            } }
+            }
             let interval = config.backup.intervalMinutes * 60
             if interval > 0, sqlitePath != nil, Self.backupDue(directory: config.resolvedBackupDir, intervalSeconds: interval),
                lastFailedBackup.map({ ContinuousClock.now - $0 >= .seconds(min(interval, 600)) }) ?? true {

@@ -10,7 +10,7 @@ public enum DatabaseLocation: Sendable, Equatable {
     /// was checked when the configuration was loaded; a bad one still throws a sentence here.
     public init(url: String, password: String?, dataDir: String) throws {
         if url.isEmpty {
-            self = .sqlite(path: (dataDir.hasSuffix("/") ? dataDir : dataDir + "/") + "neural-terminal.db")
+            self = .sqlite(path: Self.sqliteFile(in: dataDir))
         } else {
             do {
                 self = .postgres(url: try PostgresURL(url), password: password)
@@ -18,6 +18,11 @@ public enum DatabaseLocation: Sendable, Equatable {
                 throw StorageError(sqlState: StorageError.connectionState, message: "storage.url \(error.message)")
             }
         }
+    }
+
+    /// The embedded database's file in the data folder `dataDir`.
+    public static func sqliteFile(in dataDir: String) -> String {
+        (dataDir.hasSuffix("/") ? dataDir : dataDir + "/") + "neural-terminal.db"
     }
 
     public var engine: DatabaseEngine {

@@ -163,7 +163,7 @@ public actor Supervisor {
 
     /// The database file of a configuration.
     public static func databasePath(_ config: AppConfig) -> String {
-        config.storage.dataDir + "/neural-terminal.db"
+        DatabaseLocation.sqliteFile(in: config.storage.dataDir)
     }
 
     func handle(_ signal: UnixSignal) async {

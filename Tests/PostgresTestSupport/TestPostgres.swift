@@ -1,5 +1,6 @@
 import Foundation
 import NTPostgres
+import NTSystem
 
 /// A throwaway PostgreSQL 15 cluster from Debian's `postgresql-15` package, started once per test process on a free
 /// loopback port with its data in a temporary folder, and stopped when the process exits.
@@ -101,7 +102,7 @@ public enum TestPostgres {
         try run(binaries + "/pg_ctl", arguments + ["-o", options], asPostgres: true)
     }
 
-    /// Runs a program to its end with posix_spawn and waitpid, its output in a file. (Foundation's `Process` did not
+    /// Runs a program to its end with NTSystem's Spawner and waitpid, its output in a file. (Foundation's `Process` did not
     /// reap `runuser` here when several tests waited for the cluster at once: it stayed a zombie and
     /// `waitUntilExit()` never returned.) Returns what it printed, standard output and error together.
     @discardableResult
@@ -109,22 +110,20 @@ public enum TestPostgres {
         let argv = asPostgres && asRoot ? ["/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments : [executable] + arguments
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("nt-pg-run-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // Nothing else of this process reaches the child: the server `pg_ctl start` leaves running must not hold a
-        // descriptor of the test run (the build lock a locked `swift test` holds stayed taken by a cluster whose
-        // test process had crashed).
-        let inherited = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
-        for fd in inherited where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
-        var pid: pid_t = 0
-        let cArguments = argv.map { strdup($0) } + [nil]
-        defer { for pointer in cArguments { free(pointer) } }
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
-        guard spawned == 0 else { throw StartFailure(description: "cannot start \(argv[0]): error \(spawned)") }
+        // NTSystem's Spawner closes every other descriptor in the child: the server `pg_ctl start` leaves running must
+        // not hold one of the test run (the build lock a locked `swift test` holds stayed taken by a cluster whose
+        // test process had crashed). Its sources must be at or above 10.
+        func above10(_ fd: Int32) -> Int32 {
+            defer { close(fd) }
+            return fcntl(fd, F_DUPFD_CLOEXEC, 10)
+        }
+        let output = above10(Glibc.open(outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644))
+        let input = above10(Glibc.open("/dev/null", O_RDONLY))
+        defer { close(output); close(input) }
+        let pid = try Spawner.spawn(
+            executable: argv[0], arguments: Array(argv.dropFirst()), environment: ProcessInfo.processInfo.environment,
+            descriptors: [.init(source: input, target: 0), .init(source: output, target: 1), .init(source: output, target: 2)]
+        )
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
@@ -136,18 +135,9 @@ public enum TestPostgres {
     }
 
     private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw StartFailure(description: "socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw StartFailure(description: "cannot bind a loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        let socket = try ListeningSocket.open(host: "127.0.0.1", port: 0)
+        defer { socket.close() }
+        return socket.port
     }
+
 }

@@ -3,6 +3,7 @@ import NTBackup
 import NTConfig
 import NTFiles
 import NTIPC
+import NTStorage
 import NTSystem
 import NTWorkerKit
 
@@ -42,7 +43,7 @@ struct BackupCommand: AsyncParsableCommand {
     /// Takes the backup in this process (the appliance is not running).
     static func direct(_ config: AppConfig) -> BackupReport {
         let settings = BackupSettings(
-            databasePath: config.storage.dataDir + "/neural-terminal.db", directory: config.resolvedBackupDir,
+            databasePath: DatabaseLocation.sqliteFile(in: config.storage.dataDir), directory: config.resolvedBackupDir,
             zstdLevel: Int32(config.backup.zstdLevel), minFreeBytes: config.backup.minFreeMB * 1_048_576,
             appVersion: BuildInfo.version
         )

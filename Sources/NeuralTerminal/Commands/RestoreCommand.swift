@@ -61,7 +61,7 @@ struct RestoreCommand: AsyncParsableCommand {
                 throw ExitCode(Exit.unavailable)
             }
         } else {
-            report = Self.direct(staged: staged.path, database: config.storage.dataDir + "/neural-terminal.db")
+            report = Self.direct(staged: staged.path, database: DatabaseLocation.sqliteFile(in: config.storage.dataDir))
         }
         guard report.ok else {
             FileOps.remove(staged.path)

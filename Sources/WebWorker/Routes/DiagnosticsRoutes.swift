@@ -67,7 +67,7 @@ struct DiagnosticsProbe: Sendable {
     func report() async -> DiagnosticsReport {
         let dir = dataDir()
         let checks = [
-            "database": Self.databaseCheck(database() ?? .sqlite(path: dir + "/neural-terminal.db")),
+            "database": Self.databaseCheck(database() ?? .sqlite(path: DatabaseLocation.sqliteFile(in: dir))),
             "upstream": Self.upstreamCheck(hasKey: hasAPIKey(), status: keyStatus()),
             "disk": Self.diskCheck(path: dir),
         ]
