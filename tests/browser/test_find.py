@@ -127,6 +127,9 @@ def test_the_model_picker_narrows_as_you_type(browser, crowded):
         page.wait_for_function("() => document.querySelectorAll('#model option').length > 5")
         total = page.locator("#model option").count()
         page.click("#new-session")
+        # A new session moves the focus to the message box once it exists; typing before that would go there.
+        expect(page.locator("#console")).to_contain_text("SESSION INITIALIZED")
+        expect(page.locator("#input")).to_be_focused()
         page.fill("#model-filter", "http 50")
         listed = page.eval_on_selector_all("#model option:not([disabled])", "els => els.map(e => e.value)")
         assert listed[0] == "" and sorted(listed[1:]) == ["fake/http-500", "fake/http-502", "fake/http-503"], listed
