@@ -33,6 +33,10 @@ PACKAGES=(
   # installs and verifies without systemd running as PID 1; nginx: the reverse proxy in front of the appliance in
   # the proxy sign-on tests, started by them on loopback ports with a config of their own)
   zstd sqlite3 shellcheck prometheus stunnel4 systemd nginx
+  # haproxy: the load balancer in front of two appliances on one PostgreSQL database in the cluster tests
+  # (Tests/ApplianceTests/ClusterTests.swift), started by them in the foreground on a loopback port with a config of
+  # their own; `haproxy -c` checks deploy/haproxy.cfg
+  haproxy
   # PostgreSQL 15: the tests of the PostgreSQL storage backend initdb a throwaway cluster of their own and start it on
   # a loopback port (Tests/PostgresTestSupport); the package's own cluster is never started
   postgresql-15
@@ -60,9 +64,10 @@ else
   fi
   log "installing ${#missing[@]} missing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  # The servers among them (nginx, prometheus, postgresql) are run by the tests on loopback ports of their own; their
-  # packages would start system services on ports 80, 9090 (the appliance's default metrics port) and 5432. A policy-rc.d that
-  # answers 101 ("not allowed") keeps them stopped during the install, unless the machine already has a policy.
+  # The servers among them (nginx, prometheus, postgresql, haproxy) are run by the tests on loopback ports of their own;
+  # their packages would start system services on ports 80, 9090 (the appliance's default metrics port) and 5432, and
+  # a haproxy service nothing uses. A policy-rc.d that answers 101 ("not allowed") keeps them stopped during the
+  # install, unless the machine already has a policy.
   POLICY=/usr/sbin/policy-rc.d
   if [[ ! -e $POLICY ]]; then
     printf '#!/bin/sh\n# written by scripts/install-deps.sh for the length of its apt-get install\nexit 101\n' |
@@ -74,7 +79,7 @@ else
   "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
   # ... and not at the next boot either.
   if [[ -d /run/systemd/system ]]; then
-    for server in nginx prometheus postgresql; do
+    for server in nginx prometheus postgresql haproxy; do
       if [[ " ${missing[*]} " == *" $server "* || ( $server == postgresql && " ${missing[*]} " == *" postgresql-15 "* ) ]]; then "${SUDO[@]}" systemctl disable --now -q "$server" || true; fi
     done
   fi
