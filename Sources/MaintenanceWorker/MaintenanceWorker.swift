@@ -10,6 +10,8 @@ import ServiceLifecycle
 /// WAL (passive), runs `PRAGMA optimize` once an hour, takes a backup when the newest one is older than
 /// `backup.interval_minutes`, and archives old conversations on its first tick and then hourly (when
 /// `archive.after_days` > 0); it also answers `backup` and `archive` requests forwarded by the supervisor.
+/// On PostgreSQL, where several appliances may share the database, only the maintenance leader (``LeaderLock``)
+/// archives, and it clears what dead instances left (``ClusterSweep``) every tick.
 public enum MaintenanceWorker {
     public static func services(context: WorkerContext) async throws -> [any Service] {
         let backups = BackupService(context: context)
@@ -55,9 +57,14 @@ struct ScheduleLoop: Service {
         var lastOptimize: ContinuousClock.Instant?
         var lastFailedBackup: ContinuousClock.Instant?
         var lastArchive: ContinuousClock.Instant?
+        let location = try? context.config.current.databaseLocation()
+        let leader = LeaderLock(location: location ?? .sqlite(path: ""), job: .maintenance, applicationName: "neural-terminal maintenance leader")
+        var sweeper = DeadInstanceSweeper(context: context)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             ticks.increment()
             let config = context.config.current
+            let leads = leader.lead()
+            if leads, case .postgres? = location { sweeper.sweep(location!) }
             // PostgreSQL checkpoints and vacuums by itself, and its backups are its own (docs/runbook.md).
             let sqlitePath = (try? config.databaseLocation())?.sqlitePath
             if let sqlitePath {
@@ -77,7 +84,7 @@ struct ScheduleLoop: Service {
                 let report = await backups.backup(trigger: "schedule")
                 lastFailedBackup = report.ok ? nil : .now
             }
-            if config.archive.afterDays > 0, lastArchive.map({ ContinuousClock.now - $0 >= Self.archiveInterval }) ?? true {
+            if config.archive.afterDays > 0, leads, lastArchive.map({ ContinuousClock.now - $0 >= Self.archiveInterval }) ?? true {
                 _ = await archives.archive(trigger: "schedule")
                 lastArchive = .now
             }
@@ -85,11 +92,42 @@ struct ScheduleLoop: Service {
                 try await Task.sleep(for: .milliseconds(Int(config.maintenance.tickSeconds * 1000)))
             }
         }
+        leader.resign()
     }
 
     /// Whether the newest backup in `directory` is older than the interval (or there is none).
     static func backupDue(directory: String, intervalSeconds: Double, now: UTCTime = .now()) -> Bool {
         guard let newest = BackupCatalog.list(directory).first else { return true }
         return Double(now.unix - newest.time.unix) >= intervalSeconds
+    }
+}
+
+/// The maintenance leader's sweep on PostgreSQL: what instances that died left behind (``ClusterSweep``), on a
+/// connection kept between ticks and opened again after a failure.
+struct DeadInstanceSweeper {
+    let context: WorkerContext
+    private var database: (any DatabaseConnection)?
+    private let failures = Counter(label: "neural_terminal_maintenance_job_failures_total", dimensions: [("job", "cluster_sweep")])
+
+    init(context: WorkerContext) {
+        self.context = context
+    }
+
+    mutating func sweep(_ location: DatabaseLocation) {
+        do {
+            let open = try database ?? location.open(applicationName: "neural-terminal maintenance")
+            database = open
+            let report = try ClusterSweep.run(open)
+            if report.interrupted > 0 || report.reservations > 0 {
+                context.logger.warning("cleared what stopped instances left", metadata: [
+                    "interrupted_answers": "\(report.interrupted)", "released_reservations": "\(report.reservations)",
+                    "runners": "\(report.runners)",
+                ])
+            }
+        } catch {
+            failures.increment()
+            database = nil
+            context.logger.error("maintenance job failed", metadata: ["job": "cluster_sweep", "error": "\(error)"])
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Logging
 import NTIPC
 import NTMetrics
+import NTStorage
 import NTWorkerKit
 
 /// Gathers every process's exposition over the local sockets and merges them into one, labelled by worker.
@@ -26,6 +27,9 @@ struct ExpositionCollector: Sendable {
                 }
             }
         }
-        return ExpositionMerger.merge(parts)
+        // On PostgreSQL several appliances may share the database, and their series are told apart by `instance`.
+        let config = context.config.current
+        let shared = (try? config.databaseLocation())?.engine == .postgres
+        return ExpositionMerger.merge(parts, instance: shared ? config.instanceName : nil)
     }
 }

@@ -68,12 +68,14 @@ struct SampleLine {
     }
 
     /// The line with `worker="<worker>"` as its first label, unless `worker` is nil or the line has a `worker`
-    /// label already; and its series: the line up to the value.
-    func labelled(worker: String?) -> (line: String, series: String) {
+    /// label already, and `instance="<instance>"` before it on the same terms; and its series: the line up to the
+    /// value.
+    func labelled(worker: String?, instance: String? = nil) -> (line: String, series: String) {
         var list = labels.map(String.init) ?? ""
-        if let worker, !labelNames.contains("worker") {
-            let label = "worker=\"\(escapeLabelValue(worker))\""
-            list = labelNames.isEmpty ? label : label + "," + list
+        for (name, value) in [("worker", worker), ("instance", instance)] {
+            guard let value, !labelNames.contains(name) else { continue }
+            let label = "\(name)=\"\(escapeLabelValue(value))\""
+            list = list.isEmpty ? label : label + "," + list
         }
         let series = list.isEmpty ? String(name) : name + "{" + list + "}"
         return (series + rest, series)

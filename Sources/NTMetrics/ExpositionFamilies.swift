@@ -30,13 +30,13 @@ struct ExpositionFamilies {
     /// Adds every family of `text`. Unless `worker` is nil, each sample that carries no `worker` label gets
     /// `worker="<worker>"` as its first label; a sample that has one keeps it untouched (the supervisor reports
     /// per-worker series such as `neural_terminal_worker_restarts_total{worker="web"}`).
-    mutating func add(_ text: String, worker: String?) {
+    mutating func add(_ text: String, worker: String?, instance: String? = nil) {
         for block in ExpositionBlock.split(text) {
             let type = block.type ?? families[block.name]?.type ?? "untyped"
             if let existing = families[block.name], existing.type != type { continue }
             var family = families[block.name] ?? Family(type: type)
             for line in block.samples {
-                let sample = SampleLine(line).labelled(worker: worker)
+                let sample = SampleLine(line).labelled(worker: worker, instance: instance)
                 guard family.series.insert(sample.series).inserted else { continue }
                 family.samples.append(sample.line)
             }

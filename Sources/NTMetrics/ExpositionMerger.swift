@@ -17,10 +17,12 @@ public enum ExpositionMerger {
     ///   twice (same name and labels) is kept once, the first time.
     /// - Sample lines are passed on as written: the parts must be valid expositions, as swift-prometheus and
     ///   ``ProcessMetrics`` write them. Empty parts and an empty list are fine (the latter gives an empty string).
-    public static func merge(_ parts: [(worker: String, text: String)]) -> String {
+    /// - With `instance` (several appliances on one PostgreSQL database), every sample also carries
+    ///   `instance="<instance>"` as its first label, unless it has an `instance` label already.
+    public static func merge(_ parts: [(worker: String, text: String)], instance: String? = nil) -> String {
         var families = ExpositionFamilies()
         for part in parts {
-            families.add(part.text, worker: part.worker)
+            families.add(part.text, worker: part.worker, instance: instance)
         }
         return families.render()
     }

@@ -44,7 +44,7 @@ public enum WebWorker {
         )
         // ServiceGroup stops services in reverse order: the refreshers first, then the server drains.
         return [
-            server, ModelsRefresher(catalog: chat.catalog, config: context.config, logger: context.logger),
+            server, ModelsRefresher(catalog: chat.catalog, config: context.config, leader: chat.leader, logger: context.logger),
             KeyStatusService(monitor: chat.keyMonitor, context: context),
         ]
     }
@@ -103,56 +103,6 @@ public enum WebWorker {
     }
 }
 
-/// The chat engine of one web worker: storage, the upstream client, the turn service and the models catalog.
-struct ChatComponents: Sendable {
-    let repository: SQLChatRepository
-    let service: ChatService
-    let catalog: ModelsCatalog
-    let breaker: CircuitBreaker
-    /// The cached verdict on the upstream key (``KeyStatusService`` runs it).
-    let keyMonitor: KeyStatusMonitor
-
-    init(context: WorkerContext) async throws {
-        let config = context.config
-        repository = try SQLChatRepository(location: config.current.databaseLocation(), applicationName: "neural-terminal web")
-        let upstream = OpenRouterUpstream(client: CurlClient.shared) { UpstreamSettings(config.current) }
-        keyMonitor = KeyStatusMonitor { await upstream.checkKey() }
-        let catalog = ModelsCatalog(repository: repository, upstream: upstream, logger: context.logger)
-        self.catalog = catalog
-        // One breaker per web worker process: a restarted worker starts closed.
-        let breaker = CircuitBreaker(settings: { BreakerSettings(config.current) }, logger: context.logger)
-        self.breaker = breaker
-        let budget = BudgetGuard(store: repository, limits: { BudgetLimits(config.current) })
-        let reconciler = CostReconciler(repository: repository, records: upstream, logger: context.logger)
-        service = ChatService(
-            repository: repository, upstream: upstream, workerPID: getpid(), logger: context.logger,
-            prices: { await catalog.model($0) }, budget: budget, breaker: breaker, reconciler: reconciler
-        ) {
-            ChatSettings(config.current)
-        }
-        await budget.publishMetrics()
-        // Spend today (in all and per model), the limits and the warn ratio are read at each scrape (midnight,
-        // SIGHUP), not only per answer; so are the models whose breaker refuses (an open period ends unasked).
-        let spendToday = SpendTodayGauges(store: repository)
-        context.metrics.refreshBeforeCollect {
-            await budget.publishMetrics()
-            await spendToday.publish()
-            breaker.publishMetrics()
-        }
-        let recovered = try await service.recoverInterrupted { pid in kill(pid, 0) == 0 || errno == EPERM }
-        if recovered > 0 {
-            context.logger.warning("answers left streaming by a dead worker marked interrupted", metadata: ["count": "\(recovered)"])
-        }
-        let resumed = try await reconciler.resumePending()
-        if resumed > 0 {
-            context.logger.info("reconciling the costs a previous web worker left open", metadata: ["count": "\(resumed)"])
-        }
-        if config.current.upstreamAPIKey?.isEmpty ?? true {
-            context.logger.warning("\(OpenRouterUpstream.noKeyMessage)")
-        }
-    }
-}
-
 extension UpstreamSettings {
     init(_ config: AppConfig) {
         let u = config.upstream
@@ -164,26 +114,6 @@ extension UpstreamSettings {
             totalTimeout: .milliseconds(Int(u.totalTimeoutSeconds * 1000)),
             caFile: u.caFile.isEmpty ? nil : u.caFile
         )
-    }
-}
-
-/// Refreshes the models catalog at start and every `upstream.models_refresh_minutes`; failures are logged and
-/// the cached list keeps serving.
-struct ModelsRefresher: Service {
-    let catalog: ModelsCatalog
-    let config: ConfigStore
-    let logger: Logger
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await catalog.refresh()
-            } catch {
-                logger.warning("models refresh failed; serving the cached list", metadata: ["error": "\(error)"])
-            }
-            let minutes = config.current.upstream.modelsRefreshMinutes
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(minutes * 60)) }
-        }
     }
 }
 

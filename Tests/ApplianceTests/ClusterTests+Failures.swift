@@ -8,7 +8,8 @@ import Testing
 extension ClusterTests {
     @Test("a killed with SIGKILL mid-answer: the balancer drops it, b serves everyone, a's answers become interrupted with their text")
     func aKilledApplianceLeavesItsAnswersInterruptedAndTheOtherServes() async throws {
-        let cluster = try await ApplianceCluster.start()
+        // The maintenance leader sweeps every tick: b takes over once a's session is gone, at its next tick.
+        let cluster = try await ApplianceCluster.start(extra: "maintenance.tick_seconds = 2\n")
         defer { Task { await cluster.stop() } }
         let (a, b, proxy) = (cluster.a, cluster.b, cluster.proxy.port)
         // Two answers on a: one whose conversation b touches next, one left alone for the periodic sweep.

@@ -37,12 +37,22 @@ extension TestPostgres {
 
     /// Drops a test's database in the background, ending the connections still open to it: PostgreSQL waits for
     /// their server processes to go in steps of 100 ms, which the test need not wait for. Best effort: the cluster
-    /// and its files go when the process exits.
+    /// and its files go when the process exits. The process's exit waits for the drops under way (up to 10 s): a
+    /// drop still connecting while the exit handlers tear OpenSSL down would crash the test run at its very end.
     public static func drop(database name: String) {
+        _ = exitWaitsForDrops
+        dropsUnderWay.enter()
         DispatchQueue.global().async {
+            defer { dropsUnderWay.leave() }
             _ = try? connect(cluster().url(database: "postgres")).execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
         }
     }
+
+    private static let dropsUnderWay = DispatchGroup()
+    /// Registered after OpenSSL's own exit handler (the first connection set that up), so it runs before it.
+    private static let exitWaitsForDrops: Void = {
+        atexit { _ = TestPostgres.dropsUnderWay.wait(timeout: .now() + 10) }
+    }()
 
     /// Runs the psql script `file` on the database at `url` (psql -X, ON_ERROR_STOP) and returns what it printed,
     /// notices included; throws with that text when a statement of the script failed.

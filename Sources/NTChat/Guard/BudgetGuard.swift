@@ -43,16 +43,20 @@ public struct BudgetReservation: Sendable, Equatable {
     let day: UTCDay
     /// The amount reserved: the worst case, or 0 when it is unknown.
     public let amountUSD: Double
+    /// Its row in the shared ledger (several instances on one database), nil when it is held in this process.
+    var ledgerID: Int64? = nil
 }
 
 /// Checks requests against the budgets before they are sent, and reports spend.
 ///
-/// Spend is read from storage; answers still streaming in this process are counted at their worst case
-/// (a reservation made at admission and released once their actual cost is stored), so concurrent requests
-/// cannot together overrun a budget that each alone would fit. Another web worker's streams (only during a
-/// rolling restart) are counted once their cost is stored.
+/// Spend is read from storage; answers still streaming are counted at their worst case (a reservation made at
+/// admission and released once their actual cost is stored), so concurrent requests cannot together overrun a
+/// budget that each alone would fit. On one machine the reservations are held in this process (another web
+/// worker's streams, only during a rolling restart, count once their cost is stored); with a ``ReservationLedger``
+/// (several instances on one PostgreSQL database) they are rows every instance counts.
 public final class BudgetGuard: Sendable {
     let store: any SpendStore
+    let ledger: (any ReservationLedger)?
     let limits: @Sendable () -> BudgetLimits
     let today: @Sendable () -> UTCDay
 
@@ -68,9 +72,11 @@ public final class BudgetGuard: Sendable {
     /// - Parameters:
     ///   - limits: read at every check, so a reloaded configuration applies to the next request.
     ///   - today: the current UTC day (injectable for tests).
-    public init(store: any SpendStore, limits: @escaping @Sendable () -> BudgetLimits,
+    ///   - ledger: where reservations are kept when instances share the database; nil: in this process.
+    public init(store: any SpendStore, ledger: (any ReservationLedger)? = nil, limits: @escaping @Sendable () -> BudgetLimits,
                 today: @escaping @Sendable () -> UTCDay = { UTCDay.today() }) {
         self.store = store
+        self.ledger = ledger
         self.limits = limits
         self.today = today
     }
@@ -90,6 +96,25 @@ public final class BudgetGuard: Sendable {
         let amount = max(0, worstCaseUSD ?? 0)
         let anyBudget = BudgetKind.allCases.contains { limits.limit($0) != nil }
         let anyPersonal = personal.map { $0.dailyUSD != nil || $0.monthlyUSD != nil } ?? false
+        if let ledger {
+            var reservation = BudgetReservation(id: 0, conversationID: conversationID, ownerID: person?.ownerID, day: day, amountUSD: amount)
+            // With no budget in force there is nothing to check, and nothing to reserve for.
+            guard anyBudget || anyPersonal else { return reservation }
+            let entry = LedgerEntry(conversationID: conversationID, ownerID: anyPersonal ? person?.ownerID : nil, day: day, amountUSD: amount)
+            reservation.ledgerID = try await ledger.reserve(entry) { appliance, own in
+                if anyBudget, let exceeded = BudgetArithmetic.check(worstCase: worstCaseUSD, spend: appliance, limits: limits) {
+                    return exceeded
+                }
+                if anyPersonal, let personal, var exceeded = BudgetArithmetic.check(
+                    worstCase: worstCaseUSD, spend: Spend(today: own.today, month: own.month), limits: personal
+                ) {
+                    exceeded.personal = true
+                    return exceeded
+                }
+                return nil
+            }
+            return reservation
+        }
         var attempt = 0
         while true {
             attempt += 1
@@ -131,14 +156,37 @@ public final class BudgetGuard: Sendable {
     /// Releases a reservation: the answer's cost is stored (or the turn never started), and then publishes the
     /// spend gauges.
     public func settle(_ reservation: BudgetReservation) async {
-        release(reservation)
+        if let ledger, let id = reservation.ledgerID {
+            if (try? await ledger.release(reservationID: id)) == nil { Self.releaseLater(id, in: ledger) }
+        } else {
+            release(reservation)
+        }
         await publishMetrics()
     }
 
     /// Releases a reservation without touching metrics (a refused or failed start).
     public func release(_ reservation: BudgetReservation) {
+        if let ledger, let id = reservation.ledgerID {
+            Self.releaseLater(id, in: ledger, firstAttemptNow: true)
+            return
+        }
         state.withLock { s in
             if s.reservations.removeValue(forKey: reservation.id) != nil { s.epoch += 1 }
+        }
+    }
+
+    /// Deletes a ledger reservation in the background, retrying while the database refuses (for about ten minutes;
+    /// a reservation still left counts until this runner dies, and is never an overspend).
+    static func releaseLater(_ id: Int64, in ledger: any ReservationLedger, firstAttemptNow: Bool = false) {
+        Task {
+            var pause = Duration.seconds(1)
+            for attempt in 0..<20 {
+                if attempt > 0 || !firstAttemptNow {
+                    try? await Task.sleep(for: pause)
+                    pause = min(pause * 2, .seconds(60))
+                }
+                if (try? await ledger.release(reservationID: id)) != nil { return }
+            }
         }
     }
 

@@ -65,6 +65,15 @@ public final class ModelsCatalog: Sendable {
         return models.count
     }
 
+    /// Reads the list another instance stored (several instances on one database: only the leader asks the
+    /// upstream); returns how many models it has.
+    @discardableResult
+    public func reload() async throws -> Int {
+        let stored = try await repository.models()
+        cache.withLock { $0 = Dictionary(stored.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }) }
+        return stored.count
+    }
+
     /// Every cached model, sorted by id.
     public func models() async throws -> [ModelSummary] {
         try await loadIfNeeded().values.sorted { $0.id < $1.id }.map(ModelSummary.init)

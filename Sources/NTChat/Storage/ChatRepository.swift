@@ -51,8 +51,12 @@ public protocol ChatRepository: MessageTreeRepository {
     /// under it (or, regenerating, under `parentID` itself), in one transaction, and makes the answer the current
     /// leaf. `parentID` comes from ``turnAnchor(conversationID:placement:)``; a parent deleted since then throws
     /// ``ChatStoreError/messageNotFound``.
+    ///
+    /// `workerPID` and `runnerID` say who streams the answer: the web worker's process on this host, and on PostgreSQL
+    /// its runner among the instances sharing the database (``RunnerPresence``).
     func beginTurn(
-        conversationID: String, parentID: String?, userContent: String?, model: String, requestID: String, workerPID: Int32
+        conversationID: String, parentID: String?, userContent: String?, model: String, requestID: String, workerPID: Int32,
+        runnerID: Int64?
     ) async throws -> TurnRows
 
     /// Stores the text received so far of a streaming answer.
@@ -65,8 +69,24 @@ public protocol ChatRepository: MessageTreeRepository {
     /// Writes the final state of an answer.
     func finish(messageID: String, outcome: MessageOutcome) async throws
 
-    /// Marks `streaming` answers whose worker is gone as `interrupted` (after a crash); returns how many.
+    /// Marks `streaming` answers whose worker is gone as `interrupted` (after a crash); returns how many. On SQLite
+    /// `isAlive` tells a live worker on this host by its pid; on PostgreSQL a runner's lock does, on any host
+    /// (``ClusterSweep``), and the sweep also releases dead runners' budget reservations.
     func markInterrupted(isAlive: @Sendable (Int32) -> Bool) async throws -> Int
+
+    /// The conversation's streaming answer as stored, with whether whoever streams it is alive; nil when none streams.
+    func streamingAnswer(conversationID: String) async throws -> StreamingAnswer?
+
+    /// Marks the answer `interrupted` when it is still streaming and whoever streamed it is dead; true when it did.
+    func interruptIfOrphaned(messageID: String) async throws -> Bool
+
+    /// The stored text of an answer past the given lengths (in Unicode scalars), for a page following an answer
+    /// another process streams; nil when the answer is gone.
+    func answerProgress(messageID: String, contentFrom: Int, reasoningFrom: Int) async throws -> AnswerProgress?
+
+    /// Asks the runner streaming the answer to stop it (PostgreSQL's `NOTIFY`; it arrives at that
+    /// runner's next flush tick).
+    func requestStop(runnerID: Int64, messageID: String) async throws
 
     func replaceModels(_ models: [ModelInfo]) async throws
     func models() async throws -> [ModelInfo]

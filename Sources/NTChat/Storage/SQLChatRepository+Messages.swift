@@ -35,7 +35,8 @@ extension SQLChatRepository {
     }
 
     public func beginTurn(
-        conversationID: String, parentID: String?, userContent: String?, model: String, requestID: String, workerPID: Int32
+        conversationID: String, parentID: String?, userContent: String?, model: String, requestID: String, workerPID: Int32,
+        runnerID: Int64?
     ) async throws -> TurnRows {
         return try await writing {
             defer { db.resetCachedStatements() }
@@ -51,6 +52,7 @@ extension SQLChatRepository {
                     guard try parent.step() else { throw ChatStoreError.messageNotFound }
                 }
                 let now = Identifiers.now()
+                if runnerID != nil, db.engine == .postgres { try claimConversation(conversationID, now: now) }
                 var seq = (try nextSeq(conversationID))
                 var user: Message?
                 if let userContent {
@@ -59,7 +61,9 @@ extension SQLChatRepository {
                     seq += 1
                 }
                 let assistant = try insert(conversationID: conversationID, parentID: user?.id ?? parentID, seq: seq, role: .assistant,
-                                           content: "", model: model, status: .streaming, requestID: requestID, workerPID: workerPID, now: now)
+                                           content: "", model: model, status: .streaming, requestID: requestID, workerPID: workerPID, now: now,
+                                           runnerID: runnerID)
+
                 let touch = try db.cachedStatement("UPDATE conversations SET updated_at = ?, current_leaf_id = ? WHERE id = ?")
                 touch.bind(1, now)
                 touch.bind(2, assistant.id)
@@ -70,6 +74,24 @@ extension SQLChatRepository {
         }
     }
 
+    /// With several instances on one database: an answer streaming in the conversation on a live runner refuses the
+    /// turn (``ChatStoreError/turnRunning``: one answer at a time per conversation, whichever instance streams it),
+    /// and one whose runner died is marked `interrupted` first. Runs inside the turn's write transaction, under the
+    /// writers' lock, so two instances cannot both start one.
+    private func claimConversation(_ conversationID: String, now: String) throws {
+        let orphans = try db.cachedStatement("""
+            UPDATE messages SET status = 'interrupted', worker_pid = NULL, runner_id = NULL, updated_at = ?2, error = COALESCE(error, ?3)
+            WHERE conversation_id = ?1 AND \(ClusterSweep.orphanCondition)
+            """)
+        orphans.bind(1, conversationID)
+        orphans.bind(2, now)
+        orphans.bind(3, ClusterSweep.interruptedError)
+        _ = try orphans.step()
+        let live = try db.cachedStatement("SELECT 1 FROM messages WHERE conversation_id = ? AND status = 'streaming'")
+        live.bind(1, conversationID)
+        if try live.step() { throw ChatStoreError.turnRunning }
+    }
+
     private func nextSeq(_ conversationID: String) throws -> Int {
         let query = try db.cachedStatement("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?")
         query.bind(1, conversationID)
@@ -78,13 +100,15 @@ extension SQLChatRepository {
 
     private func insert(
         conversationID: String, parentID: String?, seq: Int, role: MessageRole, content: String, model: String?, status: MessageStatus,
-        requestID: String, workerPID: Int32?, now: String
+        requestID: String, workerPID: Int32?, now: String, runnerID: Int64? = nil
     ) throws -> Message {
         let id = Identifiers.uuid()
+        // On PostgreSQL the runner streaming the answer is stored with it (ADR 0021); SQLite has no runners.
+        let runner = db.engine == .postgres ? (", runner_id", ", ?") : ("", "")
         let insert = try db.cachedStatement("""
             INSERT INTO messages (id, conversation_id, seq, role, content, model, status, request_id, worker_pid, created_at, updated_at,
-              parent_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              parent_id\(runner.0))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?\(runner.1))
             """)
         insert.bind(1, id)
         insert.bind(2, conversationID)
@@ -98,6 +122,7 @@ extension SQLChatRepository {
         insert.bind(10, now)
         insert.bind(11, now)
         insert.bind(12, parentID)
+        if db.engine == .postgres { insert.bind(13, runnerID.map { Int($0) }) }
         _ = try insert.step()
         return Message(
             id: id, conversationID: conversationID, parentID: parentID, role: role, content: content, reasoning: "", model: model,
@@ -136,7 +161,7 @@ extension SQLChatRepository {
             let update = try db.cachedStatement("""
                 UPDATE messages SET status = ?, content = ?, reasoning = ?, finish_reason = ?, prompt_tokens = ?,
                   completion_tokens = ?, reasoning_tokens = ?, cached_tokens = ?, cost_usd = ?, ttft_ms = ?, duration_ms = ?,
-                  generation_id = ?, error = ?, worker_pid = NULL, updated_at = ?, cost_source = ?
+                  generation_id = ?, error = ?, worker_pid = NULL, updated_at = ?, cost_source = ?\(db.engine == .postgres ? ", runner_id = NULL" : "")
                 WHERE id = ?
                 """)
             update.bind(1, o.status.rawValue)
@@ -162,7 +187,11 @@ extension SQLChatRepository {
     public func markInterrupted(isAlive: @Sendable (Int32) -> Bool) async throws -> Int {
         return try await writing {
             defer { db.resetCachedStatements() }
-            let query = try db.cachedStatement("SELECT id, worker_pid FROM messages WHERE status = 'streaming'")
+            // On PostgreSQL an answer with a runner is judged by its runner's lock, on any host (ClusterSweep);
+            // one without (written by a process that registered none) by its pid, as on SQLite.
+            let swept = db.engine == .postgres ? try ClusterSweep.run(db, runnerless: false).interrupted : 0
+            let runnerless = db.engine == .postgres ? " AND runner_id IS NULL" : ""
+            let query = try db.cachedStatement("SELECT id, worker_pid FROM messages WHERE status = 'streaming'\(runnerless)")
             var orphans: [String] = []
             while try query.step() {
                 // A pid that is missing, not positive or beyond Int32 names no process (kill() must never see one).
@@ -180,7 +209,7 @@ extension SQLChatRepository {
                 update.bind(2, id)
                 _ = try update.step()
             }
-            return orphans.count
+            return swept + orphans.count
         }
     }
 }

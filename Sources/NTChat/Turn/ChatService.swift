@@ -95,6 +95,11 @@ public final class ChatService: Sendable {
     let redactor: @Sendable () -> Redactor
     /// Fetches the upstream's cost of answers that ended without one (nil: the upstream keeps no records).
     public let reconciler: CostReconciler?
+    /// This process among the instances sharing a PostgreSQL database (nil on SQLite): its id is stored on every
+    /// answer it streams, and other instances' stop requests reach it through it (ADR 0021).
+    let presence: RunnerPresence?
+    /// ``presence``'s runner id.
+    public var runnerID: Int64? { presence?.runnerID }
 
     /// The budgets, checked before a turn starts; nil = no budget checks.
     public var budget: BudgetGuard? { guards.budget }
@@ -104,9 +109,10 @@ public final class ChatService: Sendable {
     public init(repository: any ChatRepository, upstream: any ChatUpstream, workerPID: Int32, logger: Logger,
                 prices: @escaping @Sendable (String) async -> ModelInfo? = { _ in nil },
                 budget: BudgetGuard? = nil, breaker: CircuitBreaker? = nil, reconciler: CostReconciler? = nil,
-                redactor: @escaping @Sendable () -> Redactor = { NTLogging.redactor },
+                presence: RunnerPresence? = nil, redactor: @escaping @Sendable () -> Redactor = { NTLogging.redactor },
                 settings: @escaping @Sendable () -> ChatSettings) {
         self.repository = repository
+        self.presence = presence
         self.reconciler = reconciler
         self.upstream = upstream
         self.workerPID = workerPID
@@ -115,7 +121,7 @@ public final class ChatService: Sendable {
         self.guards = TurnGuards(budget: budget, breaker: breaker)
         self.redactor = redactor
         self.settings = settings
-        self.turns = TurnRegistry(repository: repository, flushInterval: { settings().flushInterval })
+        self.turns = TurnRegistry(repository: repository, presence: presence, flushInterval: { settings().flushInterval })
     }
 
     /// Answers currently streaming in this process.
@@ -159,7 +165,7 @@ public final class ChatService: Sendable {
         do {
             rows = try await repository.beginTurn(
                 conversationID: conversation.id, parentID: anchor.parentID, userContent: request.content, model: model,
-                requestID: request.requestID, workerPID: workerPID
+                requestID: request.requestID, workerPID: workerPID, runnerID: presence?.runnerID
             )
         } catch {
             guards.abandon(admission)

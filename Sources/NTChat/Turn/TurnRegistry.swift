@@ -1,3 +1,4 @@
+import NTStorage
 import NTSystem
 import Synchronization
 
@@ -26,9 +27,12 @@ final class TurnRegistry: Sendable {
     private let state = Mutex(State())
     private let repository: any ChatRepository
     private let flushInterval: @Sendable () -> Duration
+    /// This runner among instances sharing the database: kept present, and asked for stop requests, on every tick.
+    private let presence: RunnerPresence?
 
-    init(repository: any ChatRepository, flushInterval: @escaping @Sendable () -> Duration) {
+    init(repository: any ChatRepository, presence: RunnerPresence? = nil, flushInterval: @escaping @Sendable () -> Duration) {
         self.repository = repository
+        self.presence = presence
         self.flushInterval = flushInterval
     }
 
@@ -79,9 +83,21 @@ final class TurnRegistry: Sendable {
         for control in state.withLock({ Array($0.turns.values) }) { control.announce(kind, message: message) }
     }
 
+    /// Stops the answers other instances asked this runner to stop (``RunnerPresence/pump()``), which also keeps
+    /// the runner's lock after a lost connection.
+    private func pumpPresence() {
+        guard let presence else { return }
+        let asked = Set(presence.pump())
+        guard !asked.isEmpty else { return }
+        for control in state.withLock({ Array($0.turns.values) }) where asked.contains(control.messageID) { control.stop(.user) }
+    }
+
     private func flushWhileStreaming() async {
+        // A reconnection blocks for up to its timeout: never on an event loop.
+        await withTaskExecutorPreference(globalConcurrentExecutor) { pumpPresence() }
         while true {
             try? await Task.sleep(for: flushInterval())
+            await withTaskExecutorPreference(globalConcurrentExecutor) { pumpPresence() }
             let controls = state.withLock { s -> [TurnControl]? in
                 guard !s.turns.isEmpty else {
                     s.flusherRunning = false

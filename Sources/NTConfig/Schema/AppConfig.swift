@@ -13,6 +13,8 @@ public struct AppConfig: Codable, Sendable, Equatable {
     public var metrics = MetricsConfig()
     /// `[storage]`: where the database, backups and run files live.
     public var storage = StorageConfig()
+    /// `[instance]`: this appliance's name among several on one database.
+    public var instance = InstanceConfig()
     /// `[upstream]`: the OpenRouter-compatible API the web worker streams from.
     public var upstream = UpstreamConfig()
     /// `[budget]`: daily, monthly and per-conversation spending limits.

@@ -44,6 +44,16 @@ enum ConfigChecks {
             + "(letters, digits, hyphens; no spaces or colons; got '\(text.prefix(60))')"
     }
 
+    /// An instance name: empty (the host's name), or up to 64 letters, digits, `.`, `_` and `-` (it becomes a
+    /// metrics label value and shows in `runners`).
+    static func instanceName(_ text: String) -> String? {
+        let allowed = Set("._-".unicodeScalars)
+        let valid = text.count <= 64 && text.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || allowed.contains($0)
+        }
+        return valid ? nil : "must be at most 64 letters, digits, '.', '_' or '-', such as \"web-1\" (got '\(text.prefix(60))')"
+    }
+
     /// A path that may be empty (meaning "not set") but may not contain NUL bytes.
     static func optionalPath(_ text: String) -> String? {
         text.utf8.contains(0) ? "must not contain NUL characters" : nil

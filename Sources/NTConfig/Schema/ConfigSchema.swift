@@ -53,6 +53,7 @@ public enum ConfigSchema {
             .string("storage", "data_dir", \.storage.dataDir, .restartAppliance, check: ConfigChecks.requiredPath),
             .string("storage", "url", \.storage.url, .restartAppliance, check: ConfigChecks.storageURL),
             .string("storage", "password_file", \.storage.passwordFile, .restartAppliance, check: ConfigChecks.optionalPath),
+            .string("instance", "name", \.instance.name, .restartAppliance, check: ConfigChecks.instanceName),
 
             .string("upstream", "base_url", \.upstream.baseURL, .inPlace, check: ConfigChecks.httpURL(allowEmpty: false)),
             .string("upstream", "api_key_file", \.upstream.apiKeyFile, .inPlace, check: ConfigChecks.optionalPath),

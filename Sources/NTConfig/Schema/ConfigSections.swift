@@ -63,6 +63,15 @@ public struct StorageConfig: Codable, Sendable, Equatable {
     public init() {}
 }
 
+/// `[instance]`
+public struct InstanceConfig: Codable, Sendable, Equatable {
+    /// `name`: this appliance among several sharing one PostgreSQL database: the `instance` label on its metrics
+    /// and the name its web workers register under (`runners.instance`). Empty: the host's name.
+    public var name = ""
+    /// The defaults.
+    public init() {}
+}
+
 /// `[upstream]`
 public struct UpstreamConfig: Codable, Sendable, Equatable {
     /// `base_url`: an http(s) URL of an OpenRouter-compatible API, without a trailing `/chat/completions`.

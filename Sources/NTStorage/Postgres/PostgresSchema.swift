@@ -32,6 +32,7 @@ public enum PostgresSchema {
         Migration(version: 4, name: "messages form a tree; a conversation's messages are deleted before it", sql: treeTriggers),
         Migration(version: 5, name: "spend of deleted answers, running totals, archived conversations", sql: spend),
         Migration(version: 6, name: "triggers keeping the spend totals and the spend of deleted answers", sql: spendTriggers),
+        Migration(version: 7, name: "several appliances: runners, the runner of each streaming answer, shared budget reservations", sql: cluster),
     ]
 
     /// `utc_now_text()` is SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ','now')`: the statement's start (SQLite's 'now'
@@ -215,5 +216,32 @@ public enum PostgresSchema {
             pruned_at       text
         );
         CREATE INDEX archived_conversations_unpruned ON archived_conversations (file) WHERE pruned_at IS NULL;
+        """
+
+    /// What several appliances on one database share at run time (ADR 0021), none of it copied by `migrate`:
+    /// - `runners`: one row per web worker process that started; it is alive while it holds the advisory lock
+    ///   (``ClusterLocks/runnerClass``, its id) on a connection of its own, so a process that dies, however it dies,
+    ///   lets go when its connection closes.
+    /// - `messages.runner_id`: the runner streaming an answer (NULL once it ended).
+    /// - `budget_reservations`: the worst case of every answer admitted and not yet settled, on whichever instance;
+    ///   a budget check counts them under the writers' lock.
+    static let cluster = """
+        CREATE TABLE runners (
+            id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            instance   text NOT NULL,
+            host       text NOT NULL,
+            pid        bigint NOT NULL,
+            started_at text NOT NULL
+        );
+        ALTER TABLE messages ADD COLUMN runner_id bigint;
+        CREATE TABLE budget_reservations (
+            id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            runner_id       bigint NOT NULL,
+            conversation_id text NOT NULL,
+            owner_id        text,
+            day             text NOT NULL,
+            amount_usd      double precision NOT NULL,
+            created_at      text NOT NULL
+        );
         """
 }

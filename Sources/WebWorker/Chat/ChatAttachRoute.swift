@@ -15,12 +15,16 @@ extension ChatRoutes {
 
     /// `GET /api/conversations/{id}/stream`: attaches to the conversation's streaming answer, from any page (a
     /// second tab, a reload): `meta`, the text so far as `snapshot`, then the answer's events live to `done`.
-    /// Leaving does not stop the answer; `POST …/stop` from any page does. 404 `not_streaming` when no answer of
-    /// the conversation streams in this web worker: the page then shows the stored text.
+    /// Leaving does not stop the answer; `POST …/stop` from any page does. An answer streaming in another process
+    /// (another instance on the same PostgreSQL database, another web worker during a rolling restart) is followed
+    /// from the text it flushes. 404 `not_streaming` when no answer of the conversation streams anywhere (or its
+    /// streamer died: it is then marked `interrupted`): the page then shows the stored text.
     func addAttach(to table: RouteTable) {
         table.add(.get, "/api/conversations/{id}/stream") { _, context in
             let id = try await owned.conversationID(context)
-            guard let live = service.watch(conversationID: id) else {
+            var here = service.watch(conversationID: id)
+            if here == nil { here = try await service.follow(conversationID: id) }
+            guard let live = here else {
                 throw APIError(.notFound, code: "not_streaming", message: "no answer is streaming in this conversation")
             }
             return Response(status: .ok, headers: Self.eventStreamHeaders, body: ResponseBody { writer in

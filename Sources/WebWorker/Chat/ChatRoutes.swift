@@ -61,7 +61,8 @@ struct ChatRoutes: Sendable {
         }
         table.add(.delete, "/api/conversations/{id}") { _, context in
             let id = try await owned.conversationID(context)
-            _ = service.stop(conversationID: id)
+            // An answer streaming on another instance is asked to stop too (its upstream call would go on costing).
+            _ = try await service.stopAnywhere(conversationID: id, wait: .zero)
             guard try await repository.deleteConversation(id: id) else { throw APIError.notFound }
             return Response(status: .noContent)
         }
@@ -88,7 +89,7 @@ struct ChatRoutes: Sendable {
         addBranches(to: table)
         table.add(.post, "/api/conversations/{id}/stop") { _, context in
             let id = try await owned.conversationID(context)
-            return JSONBody.response(["stopped": service.stop(conversationID: id)])
+            return JSONBody.response(["stopped": try await service.stopAnywhere(conversationID: id)])
         }
         table.add(.post, "/api/chat") { request, context in
             let body = try await request.decode(as: QuickChatBody.self, context: context)

@@ -110,7 +110,15 @@ BEGIN
     ('users', 'updated_at', 'text', 'NO')
     ), extra (table_name, column_name, data_type, is_nullable) AS (VALUES
         ('messages', 'rowid', 'bigint', 'NO'), ('messages', 'search', 'tsvector', 'YES'),
-        ('conversations', 'search', 'tsvector', 'YES')
+        ('conversations', 'search', 'tsvector', 'YES'),
+        -- the instances' run-time state (PostgreSQL only): runners, who streams an answer, budget reservations
+        ('messages', 'runner_id', 'bigint', 'YES'),
+        ('runners', 'id', 'bigint', 'NO'), ('runners', 'instance', 'text', 'NO'), ('runners', 'host', 'text', 'NO'),
+        ('runners', 'pid', 'bigint', 'NO'), ('runners', 'started_at', 'text', 'NO'),
+        ('budget_reservations', 'id', 'bigint', 'NO'), ('budget_reservations', 'runner_id', 'bigint', 'NO'),
+        ('budget_reservations', 'conversation_id', 'text', 'NO'), ('budget_reservations', 'owner_id', 'text', 'YES'),
+        ('budget_reservations', 'day', 'text', 'NO'), ('budget_reservations', 'amount_usd', 'double precision', 'NO'),
+        ('budget_reservations', 'created_at', 'text', 'NO')
     ), wanted AS (SELECT * FROM expected UNION ALL SELECT * FROM extra),
     actual AS (
         SELECT c.table_name::text COLLATE "default", c.column_name::text COLLATE "default",
