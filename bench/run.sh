@@ -2,9 +2,10 @@
 # Every benchmark of the release build (`make bench`), on loopback only, each bounded in count and time:
 #   1. start to /ready and idle memory (bench/startup.sh)
 #   2. the chat turn (bench/turn_bench.py): added time to first token p50/p99 and its ratio to a direct connection,
-#      errors, CPU per relayed stream, cores used, peak RSS at 1, 50, 500 and 2,000 streams, on a fresh database
-#      and on one holding BENCH_HISTORY (100,000) messages, and on PostgreSQL at BENCH_PG_LEVELS (50), medians of
-#      BENCH_RUNS (3) runs; idle CPU
+#      errors, turns per second, CPU per relayed stream, cores used, peak RSS at 1, 50, 500 and 2,000 streams, on a
+#      fresh database and on one holding BENCH_HISTORY (100,000) messages, and on PostgreSQL at BENCH_PG_LEVELS (50)
+#      with one and with two appliances on one database (BENCH_PG_INSTANCES, 1,2), medians of BENCH_RUNS (3) runs;
+#      idle CPU
 #   3. authentication per request and the login queue (bench/auth_bench.py)
 #   4. export, import and search at scale (bench/archive_bench.sh; BENCH_CONVERSATIONS conversations)
 #   5. a backup while writers run (bench/backup_bench.sh; BENCH_BACKUP_MB, default 256)
@@ -25,7 +26,8 @@ echo "## 1. start-up"
 bench/startup.sh "$app"
 echo "## 2. the chat turn"
 python3 bench/turn_bench.py --app "$app" --fake "$fake" --levels "${BENCH_LEVELS:-1,50,500,2000}" \
-  --runs "${BENCH_RUNS:-3}" --history "${BENCH_HISTORY:-100000}" --postgres-levels "${BENCH_PG_LEVELS-50}"
+  --runs "${BENCH_RUNS:-3}" --history "${BENCH_HISTORY:-100000}" --postgres-levels "${BENCH_PG_LEVELS-50}" \
+  --postgres-instances "${BENCH_PG_INSTANCES:-1,2}"
 echo "## 3. authentication"
 python3 bench/auth_bench.py "$app" "${BENCH_AUTH_REQUESTS:-3000}"
 echo "## 4. export, import and search"

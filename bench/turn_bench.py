@@ -12,17 +12,25 @@ each summed over the four processes (RSS counts the shared binary once per proce
 Each level runs RUNS times; the table shows the median of the runs' figures. Every load is bounded in count and
 time, and every connection stays on 127.0.0.1.
 
-With --postgres-levels (default 50), the same measurement runs once more with the appliance on a throwaway
-PostgreSQL 15 (storage.url; tests/support/pgharness.py) on a fresh database, beside SQLite's rows.
+"turns/s" is the answers completed through the appliance over the appliance phase's wall time.
 
-Usage: bench/turn_bench.py --app BIN --fake BIN [--levels 1,50,500,2000] [--runs 3] [--history 100000]
-                           [--postgres-levels 50]
+With --postgres-levels (default 50), the same measurement runs again on a throwaway PostgreSQL 15 (storage.url;
+tests/support/pgharness.py), beside SQLite's rows: once per count in --postgres-instances (default 1,2), that many
+appliances (instance.name a, b, ...; their own ports and data directories) on one fresh database, the streams
+dealt out evenly between them, each client connecting to its appliance directly (bench/turn_streams.py). CPU and
+memory are the appliances' summed; PostgreSQL's own CPU per stream is printed under its rows. --only sqlite or
+--only postgres measures just those rows. Whatever was started is stopped on the way out, on an error or SIGTERM too.
+
+Usage: bench/turn_bench.py --app BIN --fake BIN [--levels 1,50,500,2000] [--runs 3] [--history 100000 (0: none)]
+                           [--postgres-levels 50] [--postgres-instances 1,2] [--only all|sqlite|postgres]
 """
-import argparse, asyncio, json, os, re, resource, shutil, sqlite3, statistics, sys, tempfile, time, uuid
+import argparse, asyncio, os, resource, shutil, signal, sqlite3, sys, tempfile, time, uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "support"))
-from ntharness import Appliance, FakeUpstream, cpu_seconds, memory_mb, pct  # noqa: E402
+from ntharness import Appliance, FakeUpstream, cpu_seconds  # noqa: E402
 import pgharness  # noqa: E402
+from turn_report import HEADER, log_summary, median, row  # noqa: E402
+from turn_streams import measure_level  # noqa: E402
 
 SETTINGS = {
     "log.level": "warning",
@@ -32,44 +40,6 @@ SETTINGS = {
     "budget.daily_usd": 1000000.0,
     "budget.monthly_usd": 10000000.0,
 }
-
-
-async def one_stream(port, path, body, marker, timeout):
-    start = time.perf_counter()
-    ttft, seen = None, b""
-    reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), timeout)
-    payload = json.dumps(body).encode()
-    writer.write(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                 f"Content-Length: {len(payload)}\r\nConnection: close\r\n\r\n".encode() + payload)
-    ok, done = False, False
-    deadline = start + timeout
-    try:
-        status = await asyncio.wait_for(reader.readline(), timeout)
-        ok = b" 200 " in status
-        while True:
-            chunk = await asyncio.wait_for(reader.read(65536), max(0.01, deadline - time.perf_counter()))
-            if not chunk:
-                break
-            seen = (seen + chunk)[-4096:]
-            if ttft is None and marker.search(seen):
-                ttft = time.perf_counter() - start
-            if b'"status":"complete"' in seen or b"data: [DONE]" in seen:
-                done = True
-    finally:
-        writer.close()
-    return ttft, ok and done and ttft is not None
-
-
-DIRECT = re.compile(rb'"content":"[^"]')
-THROUGH = re.compile(rb"event: delta")
-
-
-async def wave(n, port, path, body, marker, timeout):
-    outcomes = await asyncio.gather(*[one_stream(port, path, body, marker, timeout) for _ in range(n)],
-                                    return_exceptions=True)
-    ttfts = sorted(o[0] * 1000 for o in outcomes if not isinstance(o, BaseException) and o[0] is not None)
-    errors = sum(1 for o in outcomes if isinstance(o, BaseException) or not o[1])
-    return ttfts, errors
 
 
 def seed(db_path, count):
@@ -99,59 +69,65 @@ def seed(db_path, count):
     db.close()
 
 
-async def measure_level(appl, fake_port, n, timeout):
-    # /proc counts CPU in 10 ms ticks: below 20 streams each wave is repeated (one after another) until 20 streams
-    # have run, straight to the fake and through the appliance alike, so the CPU per stream is not one tick
-    # divided by one stream.
-    waves = max(1, -(-20 // n))
-    direct, derr = [], 0
-    for _ in range(waves):
-        ttfts, errors = await wave(n, fake_port, "/api/v1/chat/completions",
-                                   {"model": "fake/lorem", "stream": True, "messages": [{"role": "user", "content": "bench"}]},
-                                   DIRECT, timeout)
-        direct, derr = sorted(direct + ttfts), derr + errors
-    pids = appl.pids
-    peak, peak_pss, sampling = 0.0, 0.0, True
-
-    async def sampler():
-        nonlocal peak, peak_pss
-        while sampling:
-            rss, pss = memory_mb(pids)
-            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
-            await asyncio.sleep(0.05)
-
-    task = asyncio.create_task(sampler())
-    cpu0, t0 = cpu_seconds(pids), time.perf_counter()
-    through, aerr = [], 0
-    for _ in range(waves):
-        ttfts, errors = await wave(n, appl.web, "/api/chat", {"message": "bench", "model": "fake/lorem"}, THROUGH, timeout)
-        through, aerr = sorted(through + ttfts), aerr + errors
-    wall = time.perf_counter() - t0
-    cpu = cpu_seconds(pids) - cpu0
-    n *= waves
-    sampling = False
-    await task
-    return {
-        "direct50": pct(direct, 50), "direct99": pct(direct, 99), "appl50": pct(through, 50), "appl99": pct(through, 99),
-        "added50": pct(through, 50) - pct(direct, 50), "added99": pct(through, 99) - pct(direct, 99),
-        "ratio99": pct(through, 99) / pct(direct, 99) if direct else float("nan"),
-        "errors": derr + aerr, "appl_errors": aerr, "cpu_ms": cpu * 1000 / n, "cores": cpu / wall, "rss": peak, "pss": peak_pss,
-    }
-
-
-def idle_cpu(appl, seconds):
-    pids = appl.pids
+def idle_cpu(appls, seconds):
+    pids = [p for a in appls for p in a.pids]
     time.sleep(3)
     c0, t0 = cpu_seconds(pids), time.perf_counter()
     time.sleep(seconds)
     return (cpu_seconds(pids) - c0) / (time.perf_counter() - t0) * 100
 
 
-def median(runs, key):
-    return statistics.median(r[key] for r in runs)
+def sqlite_appliance(args, fake_port, work, history):
+    """One appliance on SQLite, not started."""
+    return Appliance(args.app, fake_port, work, "history" if history else "fresh", SETTINGS)
 
 
-async def main():
+def start_sqlite(appl, history):
+    """Starts the appliance, on a database seeded with `history` messages when that is not 0."""
+    appl.start()
+    if history:
+        appl.stop()
+        seed(appl.db, history)
+        appl.start()
+
+
+def postgres_appliances(args, fake_port, work, cluster, count):
+    """`count` appliances, not started (instance.name a, b, ...), with their own ports and data directories on one
+    fresh database of `cluster`."""
+    settings = dict(SETTINGS, **{"storage.url": cluster.create_database(f"bench{count}")})
+    env = {"NEURAL_TERMINAL_DATABASE_PASSWORD": pgharness.PASSWORD}
+    return [Appliance(args.app, fake_port, work, f"pg{count}-{letter}", dict(settings, **{"instance.name": letter}), env=env)
+            for letter in "abcdefgh"[:count]]
+
+
+def stop_all(appls):
+    """SIGTERM to each appliance; one that does not stop in time (or at all) loses its whole tree to SIGKILL."""
+    for appl in appls:
+        try:
+            appl.stop()
+        except Exception:
+            appl.kill_tree()
+
+
+async def measure_case(args, fake_port, name, appls, levels, notes, database_pids=None):
+    idle = idle_cpu(appls, args.idle_seconds)
+    both = f" (the {len(appls)} appliances together)" if len(appls) > 1 else ""
+    print(f"\n## {name}: idle CPU {idle:.3f} % of a core over {args.idle_seconds:.0f} s{both}")
+    for note in notes:
+        print(note)
+    print(HEADER, flush=True)
+    database_cpu = []
+    for n in levels:
+        runs = [await measure_level(appls, fake_port, n, args.timeout, database_pids() if database_pids else ())
+                for _ in range(args.runs)]
+        print(row(name, n, runs), flush=True)
+        database_cpu.append(f"{median(runs, 'db_cpu_ms'):.2f} ms at {n}")
+    if database_pids:
+        print(f"PostgreSQL's own processes, CPU per stream (not in the rows): {', '.join(database_cpu)}")
+    print(log_summary(appls))
+
+
+def arguments():
     ap = argparse.ArgumentParser()
     ap.add_argument("--app", required=True)
     ap.add_argument("--fake", required=True)
@@ -162,50 +138,61 @@ async def main():
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--tokens", type=int, default=50, help="tokens per answer (50 in the reported table)")
     ap.add_argument("--postgres-levels", default="50", help="levels measured on PostgreSQL; empty: none")
-    args = ap.parse_args()
+    ap.add_argument("--postgres-instances", default="1,2", help="how many appliances share the PostgreSQL database, per row")
+    ap.add_argument("--only", choices=["all", "sqlite", "postgres"], default="all", help="which databases' rows to measure")
+    return ap.parse_args()
+
+
+async def main(args, work, running):
+    """Measures every case with its files under `work`; what it starts goes into `running` (the fake, the PostgreSQL
+    cluster, appliances) so the caller stops it whatever happens."""
+    fake = FakeUpstream(args.fake, tokens=args.tokens, token_delay_ms=20, ttft_ms=100)
+    running.append(fake)
+    levels = [int(x) for x in args.levels.split(",")]
+    print(f"fake upstream: {args.tokens} tokens, first after 100 ms, then every 20 ms; {args.runs} runs per level, medians; "
+          f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}")
+    print("turns/s: the answers completed through the appliances over the appliance phase's wall time "
+          f"(one answer takes at least {100 + 20 * (args.tokens - 1)} ms from this upstream)")
+    if args.only != "postgres":
+        for name, history in [("fresh", 0)] + ([(f"{args.history:,} msgs", args.history)] if args.history else []):
+            appls = [sqlite_appliance(args, fake.port, work, history)]
+            running.extend(appls)
+            start_sqlite(appls[0], history)
+            await measure_case(args, fake.port, name, appls, levels, [])
+            stop_all(appls)
+    if args.only != "sqlite" and args.postgres_levels:
+        cluster = pgharness.PostgresCluster()
+        running.append(cluster)
+        for count in [int(x) for x in args.postgres_instances.split(",")]:
+            appls = postgres_appliances(args, fake.port, work, cluster, count)
+            running.extend(appls)
+            for appl in appls:
+                appl.start()
+            name = f"postgres {count} app{'s' if count > 1 else ''}"
+            notes = [f"{count} appliances (instance.name {', '.join(a.settings['instance.name'] for a in appls)}; "
+                     "own ports and data directories) on one fresh database; stream i goes straight to appliance i mod "
+                     f"{count} (no balancer); CPU, cores and memory are theirs summed"] if count > 1 else []
+            await measure_case(args, fake.port, name, appls, [int(x) for x in args.postgres_levels.split(",")], notes,
+                               cluster.pids)
+            stop_all(appls)
+
+
+def run():
+    args = arguments()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    work = tempfile.mkdtemp(prefix="turn-bench-")
-    fake = FakeUpstream(args.fake, tokens=args.tokens, token_delay_ms=20, ttft_ms=100)
-    fake_port = fake.port
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    work, running = tempfile.mkdtemp(prefix="turn-bench-"), []
     try:
-        levels = [int(x) for x in args.levels.split(",")]
-        print(f"fake upstream: {args.tokens} tokens, first after 100 ms, then every 20 ms; {args.runs} runs per level, medians; "
-              f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}")
-        header = (f"{'database':<16} {'streams':>7} {'direct p50/p99 ms':>18} {'added p50/p99 ms':>17} {'p99 ratio':>9} "
-                  f"{'errors':>6} {'CPU/stream ms':>13} {'cores used':>10} {'peak RSS MB':>11} {'peak PSS MB':>11}")
-        cases = [("fresh", 0, levels), (f"{args.history:,} msgs", args.history, levels)]
-        if args.postgres_levels:
-            cases.append(("postgres fresh", -1, [int(x) for x in args.postgres_levels.split(",")]))
-        for name, history, case_levels in cases:
-            cluster = None
-            settings, env = dict(SETTINGS), {}
-            if history < 0:
-                cluster = pgharness.PostgresCluster()
-                settings["storage.url"] = cluster.create_database("bench")
-                env["NEURAL_TERMINAL_DATABASE_PASSWORD"] = pgharness.PASSWORD
-            appl = Appliance(args.app, fake_port, work, name.split()[0] if history <= 0 else "history", settings, env=env)
-            appl.start()
-            if history > 0:
-                appl.stop()
-                seed(os.path.join(appl.data, "neural-terminal.db"), history)
-                appl.start()
-            idle = idle_cpu(appl, args.idle_seconds)
-            print(f"\n## {name}: idle CPU {idle:.3f} % of a core over {args.idle_seconds:.0f} s")
-            print(header, flush=True)
-            for n in case_levels:
-                runs = [await measure_level(appl, fake_port, n, args.timeout) for _ in range(args.runs)]
-                print(f"{name:<16} {n:>7} {median(runs, 'direct50'):>8.1f} / {median(runs, 'direct99'):>6.1f} "
-                      f"{median(runs, 'added50'):>8.1f} / {median(runs, 'added99'):>6.1f} {median(runs, 'ratio99'):>8.3f}x "
-                      f"{sum(r['errors'] for r in runs):>6} {median(runs, 'cpu_ms'):>13.2f} {median(runs, 'cores'):>10.2f} "
-                      f"{max(r['rss'] for r in runs):>11.1f} {max(r['pss'] for r in runs):>11.1f}", flush=True)
-            appl.stop()
-            if cluster:
-                cluster.stop()
+        asyncio.run(main(args, work, running))
     finally:
-        fake.stop()
+        for thing in reversed(running):
+            if isinstance(thing, Appliance):
+                stop_all([thing])
+            else:
+                thing.stop()
         shutil.rmtree(work, ignore_errors=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
-asyncio.run(main())
+run()

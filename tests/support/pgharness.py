@@ -1,11 +1,12 @@
 """A throwaway PostgreSQL 15 cluster from Debian's postgresql-15 package, for benchmarks and Python tests.
 
 initdb into a temporary folder (as the `postgres` user when run as root: PostgreSQL refuses root), a free loopback
-port, SCRAM logins with PASSWORD, fsync on (benchmarks measure what an installation gets). `stop()` removes it.
+port, SCRAM logins with PASSWORD, fsync on (benchmarks measure what an installation gets). `stop()` removes it; a
+cluster that fails to start is stopped and removed before the error goes on.
 """
 import os, shutil, subprocess, tempfile
 
-from ntharness import free_port
+from ntharness import descendants, free_port
 
 BIN = "/usr/lib/postgresql/15/bin"
 USER = "nt_bench"
@@ -21,13 +22,17 @@ class PostgresCluster:
         pwfile = os.path.join(self.dir, "pw")
         with open(pwfile, "w") as f:
             f.write(PASSWORD + "\n")
-        if os.getuid() == 0:
-            shutil.chown(self.dir, "postgres", "postgres")
-            shutil.chown(pwfile, "postgres", "postgres")
-        self._run([f"{BIN}/initdb", "-D", self.data, "-U", USER, "--pwfile", pwfile, "-A", "scram-sha-256",
-                   "-E", "UTF8", "--locale", "C"])
-        self._ctl("start", "-l", os.path.join(self.dir, "server.log"), "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections={max_connections}")
+        try:
+            if os.getuid() == 0:
+                shutil.chown(self.dir, "postgres", "postgres")
+                shutil.chown(pwfile, "postgres", "postgres")
+            self._run([f"{BIN}/initdb", "-D", self.data, "-U", USER, "--pwfile", pwfile, "-A", "scram-sha-256",
+                       "-E", "UTF8", "--locale", "C"])
+            self._ctl("start", "-l", os.path.join(self.dir, "server.log"), "-o",
+                      f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections={max_connections}")
+        except BaseException:
+            self.stop()
+            raise
 
     @property
     def data(self):
@@ -42,9 +47,16 @@ class PostgresCluster:
                         "-c", f"CREATE DATABASE {name}"], check=True, env=env)
         return self.url(name)
 
+    def pids(self):
+        """The postmaster and every server process below it (one backend per connection), for their CPU time."""
+        with open(os.path.join(self.data, "postmaster.pid")) as f:
+            return descendants(int(f.readline()))
+
     def stop(self):
+        """Stops the server at once (if it runs) and removes its folder."""
         try:
-            self._ctl("stop", "-m", "immediate")
+            if os.path.exists(os.path.join(self.data, "postmaster.pid")):
+                self._ctl("stop", "-m", "immediate")
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
 
