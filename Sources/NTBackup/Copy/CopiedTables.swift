@@ -75,10 +75,10 @@ enum CopiedTables {
     /// What differs between the database's tables and columns and these lists, as sentences (empty when nothing
     /// does). Left out: SQLite's own tables and full-text shadow tables, PostgreSQL's generated search vectors,
     /// SQLite's implicit rowid, and `schema_migrations`.
-    /// PostgreSQL's state of the instances running on it (ADR 0021): who streams which answer and the budget
-    /// reservations of answers in flight. Meaningless anywhere else, so never copied; a copied `streaming` answer
+    /// PostgreSQL's state of the instances running on it (ADR 0021): who streams which answer, the budget
+    /// reservations of answers in flight and the shared login throttle. Meaningless anywhere else, so never copied; a copied `streaming` answer
     /// has no runner, and the first sweep marks it `interrupted`.
-    static let runtimeTables: Set<String> = ["runners", "budget_reservations"]
+    static let runtimeTables: Set<String> = ["runners", "budget_reservations", "login_throttle"]
     static let runtimeColumns: [String: Set<String>] = ["messages": ["runner_id"]]
 
     static func unknownColumns(_ database: any DatabaseConnection) throws -> [String] {

@@ -33,6 +33,7 @@ public enum PostgresSchema {
         Migration(version: 5, name: "spend of deleted answers, running totals, archived conversations", sql: spend),
         Migration(version: 6, name: "triggers keeping the spend totals and the spend of deleted answers", sql: spendTriggers),
         Migration(version: 7, name: "several appliances: runners, the runner of each streaming answer, shared budget reservations", sql: cluster),
+        Migration(version: 8, name: "the login throttle shared by several appliances", sql: loginThrottle),
     ]
 
     /// `utc_now_text()` is SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ','now')`: the statement's start (SQLite's 'now'

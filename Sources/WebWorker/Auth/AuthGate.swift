@@ -12,17 +12,19 @@ struct AuthGate: Sendable {
     let store: AuthStore
     let config: ConfigStore
     let logger: Logger
-    /// Login attempts per client address: growing delays, then a lockout (`[limits]`).
-    let throttle: LoginThrottle
+    /// Login attempts per client address: growing delays, then a lockout (`[limits]`); shared by the appliances on
+    /// a PostgreSQL database, in this process's memory on SQLite.
+    let throttle: LoginThrottleStore
     /// Password checks: two at a time (bcrypt is CPU by design, so a flood of logins from many addresses must not
     /// occupy every core), the rest waiting briefly in order of standing, so a flood cannot lock the owner out.
     let verifications = LoginQueue(slots: 2)
 
-    init(store: AuthStore, config: ConfigStore, logger: Logger) {
+    /// `throttle` defaults to the store the configured database calls for (``LoginThrottleStore/init(config:)``).
+    init(store: AuthStore, config: ConfigStore, logger: Logger, throttle: LoginThrottleStore? = nil) {
         self.store = store
         self.config = config
         self.logger = logger
-        self.throttle = LoginThrottle { LoginThrottleSettings(config.current) }
+        self.throttle = throttle ?? LoginThrottleStore(config: config)
     }
 
     var mode: AuthMode { config.current.authMode }

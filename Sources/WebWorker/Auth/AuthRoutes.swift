@@ -4,6 +4,7 @@ import NIOPosix
 import NTAuth
 import NTConfig
 import NTHTTP
+import NTStorage
 
 /// `/login` and the auth API: log in (password → session cookie), log out, and what the UI needs to know about
 /// the current session. Tokens are managed on the host (`neural-terminal token`), not over HTTP.
@@ -94,7 +95,7 @@ struct AuthRoutes {
         }
         // One throttle entry per client: an IPv4 address, or an IPv6 /64.
         let client = ClientAddress.limitKey(context.clientIP)
-        if case .refused(let retryAfter, let lockedOut) = gate.throttle.admit(client: client, now: .now) {
+        if case .refused(let retryAfter, let lockedOut) = try await admit(client: client, context) {
             let seconds = max(1, Int((Double(retryAfter.components.seconds) + Double(retryAfter.components.attoseconds) / 1e18).rounded(.up)))
             gate.logger.warning(lockedOut ? "login refused: locked out after repeated failures" : "login refused: too soon after a failure", metadata: [
                 "client_ip": "\(client)", "retry_after_seconds": "\(seconds)", "request_id": "\(context.requestID)",
@@ -106,8 +107,9 @@ struct AuthRoutes {
             throw error
         }
         // At most two checks run at once; the others wait their turn, the best standing first (LoginQueue).
-        guard await gate.verifications.acquire(standing: gate.throttle.standing(client: client, now: .now)) else {
-            gate.throttle.abandon(client: client)
+        let standing = await throttleNote("standing") { try await gate.throttle.standing(client: client) } ?? 0
+        guard await gate.verifications.acquire(standing: standing) else {
+            await throttleNote("abandon") { try await gate.throttle.abandon(client: client) }
             gate.logger.warning("login refused: too many logins waiting", metadata: ["client_ip": "\(client)", "request_id": "\(context.requestID)"])
             var error = APIError(.tooManyRequests, code: "login_busy", message: "too many logins are being checked; try again in a few seconds")
             error.headers[.retryAfter] = "2"
@@ -126,14 +128,14 @@ struct AuthRoutes {
         // until it does).
         let verified = (try? await NIOThreadPool.singleton.runIfActive { Password.verify(password, hash: hash) }) ?? false
         guard verified, let account = usable, usableHash != nil else {
-            gate.throttle.recordFailure(client: client, now: .now)
+            await throttleNote("failure") { try await gate.throttle.recordFailure(client: client) }
             gate.logger.warning("login failed: wrong name or password", metadata: [
                 "client_ip": "\(context.clientIP)", "request_id": "\(context.requestID)",
                 "reason": "\(Self.failure(account: account, hasHash: usableHash != nil))",
             ])
             throw APIError(.unauthorized, code: "invalid_password", message: body.name?.isEmpty == false ? "wrong name or password" : "wrong password")
         }
-        gate.throttle.recordSuccess(client: client, now: .now)
+        await throttleNote("success") { try await gate.throttle.recordSuccess(client: client) }
         let userAgent = request.headers[.userAgent] ?? ""
         let secret = try await gate.store.openSession(
             account: account, passwordHash: hash, clientIP: context.clientIP, userAgent: userAgent, policy: gate.policy, now: AuthGate.now
@@ -144,6 +146,34 @@ struct AuthRoutes {
         ))
         response.setCookie(gate.sessionCookie(secret))
         return response
+    }
+
+    /// The throttle's verdict on `client`. A throttle that cannot be read (its database unreachable) refuses the
+    /// attempt with 503 `storage_unavailable` before any password is checked: closed, never unthrottled.
+    private func admit(client: String, _ context: AppRequestContext) async throws -> LoginAdmission {
+        do {
+            return try await gate.throttle.admit(client: client)
+        } catch {
+            gate.logger.error("login refused: the login throttle cannot be read", metadata: [
+                "client_ip": "\(client)", "error": "\(error)", "request_id": "\(context.requestID)",
+            ])
+            var refusal = APIError(.serviceUnavailable, code: "storage_unavailable", message:
+                "\(StorageFault.unavailable.reason), so failed logins cannot be counted: no password was checked, try again in a few seconds")
+            refusal.headers[.retryAfter] = "5"
+            throw refusal
+        }
+    }
+
+    /// Runs one of the throttle's updates after an admitted attempt; one that fails is logged and left: the
+    /// attempt still counts as in flight, which blocks the client's next one for `attemptTimeout`.
+    @discardableResult
+    private func throttleNote<T>(_ what: String, _ update: () async throws -> T) async -> T? {
+        do {
+            return try await update()
+        } catch {
+            gate.logger.error("the login throttle could not be updated", metadata: ["update": "\(what)", "error": "\(error)"])
+            return nil
+        }
     }
 
     /// Why a login failed, for the log only (the client is told the same thing in every case).

@@ -118,7 +118,11 @@ BEGIN
         ('budget_reservations', 'id', 'bigint', 'NO'), ('budget_reservations', 'runner_id', 'bigint', 'NO'),
         ('budget_reservations', 'conversation_id', 'text', 'NO'), ('budget_reservations', 'owner_id', 'text', 'YES'),
         ('budget_reservations', 'day', 'text', 'NO'), ('budget_reservations', 'amount_usd', 'double precision', 'NO'),
-        ('budget_reservations', 'created_at', 'text', 'NO')
+        ('budget_reservations', 'created_at', 'text', 'NO'),
+        -- the login throttle shared by the instances (PostgreSQL only)
+        ('login_throttle', 'client', 'text', 'NO'), ('login_throttle', 'failures', 'bigint', 'NO'),
+        ('login_throttle', 'last_failure_ms', 'bigint', 'YES'), ('login_throttle', 'pending_since_ms', 'bigint', 'YES'),
+        ('login_throttle', 'succeeded_at_ms', 'bigint', 'YES'), ('login_throttle', 'updated_at_ms', 'bigint', 'NO')
     ), wanted AS (SELECT * FROM expected UNION ALL SELECT * FROM extra),
     actual AS (
         SELECT c.table_name::text COLLATE "default", c.column_name::text COLLATE "default",
