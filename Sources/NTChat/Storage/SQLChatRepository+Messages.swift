@@ -41,19 +41,24 @@ extension SQLChatRepository {
         return try await writing {
             defer { db.resetCachedStatements() }
             return try db.transaction {
-                let exists = try db.cachedStatement("SELECT 1 FROM conversations WHERE id = ?")
-                exists.bind(1, conversationID)
-                guard try exists.step() else { throw ChatStoreError.conversationNotFound }
-                if let parentID {
-                    // The parent may have been deleted since the turn was planned.
-                    let parent = try db.cachedStatement("SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?")
-                    parent.bind(1, parentID)
-                    parent.bind(2, conversationID)
-                    guard try parent.step() else { throw ChatStoreError.messageNotFound }
-                }
                 let now = Identifiers.now()
-                if runnerID != nil, db.engine == .postgres { try claimConversation(conversationID, now: now) }
-                var seq = (try nextSeq(conversationID))
+                let shared = runnerID != nil && db.engine == .postgres
+                if shared { try interruptOrphans(in: conversationID, now: now) }
+                // Every check in one statement (one round trip on PostgreSQL): the conversation, the parent (which may
+                // have been deleted since the turn was planned), the next seq, and an answer streaming there.
+                let checks = try db.cachedStatement("""
+                    SELECT (SELECT 1 FROM conversations WHERE id = ?1),
+                           (SELECT 1 FROM messages WHERE id = ?2 AND conversation_id = ?1),
+                           (SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?1),
+                           (SELECT 1 FROM messages WHERE conversation_id = ?1 AND status = 'streaming' LIMIT 1)
+                    """)
+                checks.bind(1, conversationID)
+                checks.bind(2, parentID)
+                guard try checks.step(), !checks.isNull(0) else { throw ChatStoreError.conversationNotFound }
+                if parentID != nil, checks.isNull(1) { throw ChatStoreError.messageNotFound }
+                // With several instances, one answer at a time per conversation, whichever instance streams it.
+                if shared, !checks.isNull(3) { throw ChatStoreError.turnRunning }
+                var seq = checks.int(2)
                 var user: Message?
                 if let userContent {
                     user = try insert(conversationID: conversationID, parentID: parentID, seq: seq, role: .user, content: userContent,
@@ -74,11 +79,10 @@ extension SQLChatRepository {
         }
     }
 
-    /// With several instances on one database: an answer streaming in the conversation on a live runner refuses the
-    /// turn (``ChatStoreError/turnRunning``: one answer at a time per conversation, whichever instance streams it),
-    /// and one whose runner died is marked `interrupted` first. Runs inside the turn's write transaction, under the
-    /// writers' lock, so two instances cannot both start one.
-    private func claimConversation(_ conversationID: String, now: String) throws {
+    /// With several instances on one database, before a turn checks for an answer streaming in its conversation: one
+    /// whose runner died is marked `interrupted`. Runs inside the turn's write transaction, under the writers' lock,
+    /// so two instances cannot both start one.
+    private func interruptOrphans(in conversationID: String, now: String) throws {
         let orphans = try db.cachedStatement("""
             UPDATE messages SET status = 'interrupted', worker_pid = NULL, runner_id = NULL, updated_at = ?2, error = COALESCE(error, ?3)
             WHERE conversation_id = ?1 AND \(ClusterSweep.orphanCondition)
@@ -87,15 +91,6 @@ extension SQLChatRepository {
         orphans.bind(2, now)
         orphans.bind(3, ClusterSweep.interruptedError)
         _ = try orphans.step()
-        let live = try db.cachedStatement("SELECT 1 FROM messages WHERE conversation_id = ? AND status = 'streaming'")
-        live.bind(1, conversationID)
-        if try live.step() { throw ChatStoreError.turnRunning }
-    }
-
-    private func nextSeq(_ conversationID: String) throws -> Int {
-        let query = try db.cachedStatement("SELECT COALESCE(MAX(seq), 0) + 1 FROM messages WHERE conversation_id = ?")
-        query.bind(1, conversationID)
-        return try query.step() ? query.int(0) : 1
     }
 
     private func insert(
@@ -139,6 +134,21 @@ extension SQLChatRepository {
             guard !updates.isEmpty else { return }
             defer { db.resetCachedStatements() }
             let now = Identifiers.now()
+            if db.engine == .postgres {
+                // One statement for every answer (one round trip, atomic by itself, no writers' lock needed: it
+                // checks nothing another writer could change but the status it filters on).
+                let update = try db.cachedStatement("""
+                    UPDATE messages AS m SET content = v.content, reasoning = v.reasoning, updated_at = ?4
+                    FROM unnest(CAST(?1 AS text[]), CAST(?2 AS text[]), CAST(?3 AS text[])) AS v(id, content, reasoning)
+                    WHERE m.id = v.id AND m.status = 'streaming'
+                    """)
+                update.bind(1, PostgresArrayLiteral.text(updates.map(\.messageID)))
+                update.bind(2, PostgresArrayLiteral.text(updates.map(\.content)))
+                update.bind(3, PostgresArrayLiteral.text(updates.map(\.reasoning)))
+                update.bind(4, now)
+                _ = try update.step()
+                return
+            }
             try db.transaction {
                 let update = try db.cachedStatement(
                     "UPDATE messages SET content = ?, reasoning = ?, updated_at = ? WHERE id = ? AND status = 'streaming'"

@@ -21,12 +21,14 @@ extension SQLChatRepository {
     public func turnAnchor(conversationID: String, placement: TurnPlacement) throws -> TurnAnchor {
         defer { db.resetCachedStatements() }
         return try readTransaction {
-            guard try conversationExists(conversationID) else { throw ChatStoreError.conversationNotFound }
+            // The stored leaf's read also tells that the conversation exists (one round trip fewer on PostgreSQL).
+            let stored = try storedLeaf(conversationID)
             let tree = try shape(conversationID)
+            let leaf = stored.flatMap { tree.contains($0) ? $0 : nil } ?? tree.deepestNewest(from: nil)
             let parentID: String?
             switch placement {
             case .followLeaf:
-                parentID = try currentLeaf(conversationID, in: tree)
+                parentID = leaf
             case .editOf(let id):
                 guard tree.contains(id), let role = try role(of: id) else { throw ChatStoreError.messageNotFound }
                 guard role == .user else { throw ChatStoreError.notAUserMessage }
@@ -36,7 +38,7 @@ extension SQLChatRepository {
                 guard role == .assistant else { throw ChatStoreError.notAnAnswer }
                 parentID = tree.parent(of: id)
             case .regenerate(nil):
-                guard let leaf = try currentLeaf(conversationID, in: tree), try role(of: leaf) == .assistant else {
+                guard let leaf, try role(of: leaf) == .assistant else {
                     throw ChatStoreError.nothingToRegenerate
                 }
                 parentID = tree.parent(of: leaf)

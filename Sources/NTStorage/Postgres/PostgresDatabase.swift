@@ -51,10 +51,8 @@ public final class PostgresDatabase: DatabaseConnection, @unchecked Sendable {
     }
 
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try inTransaction(begin: "BEGIN") {
-            _ = try run("SELECT pg_advisory_xact_lock($1)", [.int(Self.writerLockKey)])
-            return try body()
-        }
+        // One round trip for both: the simple-query protocol runs the two statements of one message in order.
+        try inTransaction(begin: "BEGIN; SELECT pg_advisory_xact_lock(\(Self.writerLockKey))", body)
     }
 
     public func readTransaction<T>(_ body: () throws -> T) throws -> T {
