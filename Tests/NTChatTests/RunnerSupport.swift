@@ -15,6 +15,19 @@ extension TempDatabase {
                                   applicationName: "tests runner \(name)")
     }
 
+    /// Ends the database session of the runner `name` as a restart of PostgreSQL or a cut network would, its process
+    /// living on, and waits until the session is gone; returns how many it ended.
+    @discardableResult
+    func endSession(ofRunner name: String) throws -> Int {
+        let db = try connection()
+        let pids = try db.prepare(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tests runner \(name)'"
+        )
+        var found: [Int] = []
+        while try pids.step() { found.append(pids.int(0)) }
+        return try found.filter { try db.scalarInt("SELECT CASE WHEN pg_terminate_backend(\($0), 5000) THEN 1 ELSE 0 END") == 1 }.count
+    }
+
     /// How many budget reservations the database holds (all, or `ownerID`'s).
     func reservations(ownerID: String? = nil) throws -> Int {
         try connection().scalarInt("SELECT COUNT(*) FROM budget_reservations" + (ownerID.map { " WHERE owner_id = '\($0)'" } ?? "")) ?? -1
