@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "NTConfig", dependencies: ["NTPostgres"], swiftSettings: strict),
         .target(name: "NTLog", dependencies: ["NTSystem", logging], swiftSettings: strict),
         .target(name: "NTSystem", dependencies: ["CNTSupport", "CCrypto"], swiftSettings: strict),
-        .target(name: "NTStorage", dependencies: ["CSQLite", "NTPostgres"], swiftSettings: strict),
+        .target(name: "NTStorage", dependencies: ["CSQLite", "NTPostgres", "NTSystem"], swiftSettings: strict),
         // Durable file operations, the directory lock and zstd streams: what backups, archives and imports share.
         .target(name: "NTFiles", dependencies: ["NTSystem", "CZstd"], swiftSettings: strict),
         .target(name: "NTBackup", dependencies: ["NTFiles", "NTIPC", "NTStorage", "NTSystem"], swiftSettings: strict),

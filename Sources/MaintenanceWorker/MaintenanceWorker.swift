@@ -63,7 +63,7 @@ struct ScheduleLoop: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             ticks.increment()
             let config = context.config.current
-            let leads = leader.lead()
+            let leads = await leader.lead()
             if leads, case .postgres? = location { sweeper.sweep(location!) }
             // PostgreSQL checkpoints and vacuums by itself, and its backups are its own (docs/runbook.md).
             let sqlitePath = (try? config.databaseLocation())?.sqlitePath
@@ -92,7 +92,7 @@ struct ScheduleLoop: Service {
                 try await Task.sleep(for: .milliseconds(Int(config.maintenance.tickSeconds * 1000)))
             }
         }
-        leader.resign()
+        await leader.resign()
     }
 
     /// Whether the newest backup in `directory` is older than the interval (or there is none).

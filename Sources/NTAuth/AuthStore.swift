@@ -10,22 +10,32 @@ import NTSystem
 /// Times are Unix seconds supplied by the caller, so tests control the clock.
 public actor AuthStore {
     let database: any DatabaseConnection
+    /// Where the actor runs: on PostgreSQL a thread of its own, since every call waits a network round trip
+    /// (``BlockingExecutor``); on SQLite the cooperative pool (a call takes microseconds of CPU).
+    private let blocking: BlockingExecutor?
+    private let pool = PoolExecutorHolder()
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        blocking?.asUnownedSerialExecutor() ?? pool.unownedExecutor
+    }
     /// A session's last-seen time is written at most this often (seconds), not on every request.
     static let touchInterval = 60.0
 
     /// Opens the database at `path` (migrated by the supervisor or the command before this).
     public init(path: String) throws {
         database = try SQLiteDatabase(path: path)
+        blocking = nil
     }
 
     /// A store on a new connection to `location` (migrated before this).
     public init(location: DatabaseLocation, applicationName: String) throws {
         database = try location.open(applicationName: applicationName)
+        blocking = database.engine == .postgres ? BlockingExecutor() : nil
     }
 
     /// A store on `connection` (migrated before this); for PostgreSQL, a `PostgresDatabase`.
     public init(connection: any DatabaseConnection) {
         database = connection
+        blocking = connection.engine == .postgres ? BlockingExecutor() : nil
     }
 
     // MARK: the owner's password

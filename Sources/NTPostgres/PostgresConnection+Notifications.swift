@@ -37,8 +37,12 @@ extension PostgresConnection {
 
     private func drainNotifications() throws(PostgresError) -> [PostgresNotification] {
         guard let handle = rawHandle else { throw PostgresError(sqlState: nil, message: "not connected", connectionLost: true) }
-        guard PQconsumeInput(handle) == 1 else {
-            throw PostgresError(sqlState: nil, message: Self.trimmed(PQerrorMessage(handle)), connectionLost: true)
+        // Twice: a server that ends the session sends its FATAL message and then closes; the first read takes the
+        // message (libpq files it as a notice while no query runs), the second sees the end of the stream.
+        for _ in 0..<2 {
+            guard PQconsumeInput(handle) == 1, PQstatus(handle) == CONNECTION_OK else {
+                throw PostgresError(sqlState: nil, message: Self.trimmed(PQerrorMessage(handle)), connectionLost: true)
+            }
         }
         var found: [PostgresNotification] = []
         while let notify = PQnotifies(handle) {

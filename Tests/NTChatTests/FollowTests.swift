@@ -149,7 +149,7 @@ struct FollowTests {
         if let runner {
             #expect(try await other.streamingAnswer(conversationID: conversation)?.alive == true, "alive while its runner is")
             #expect(try await !other.interruptIfOrphaned(messageID: rows.assistant.id))
-            runner.close()
+            await runner.close()
         }
         #expect(try await other.streamingAnswer(conversationID: conversation)?.alive == false)
 

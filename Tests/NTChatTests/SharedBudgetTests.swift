@@ -33,7 +33,7 @@ struct SharedBudgetTests {
             let repository = try db.repository()
             let runner = try #require(try db.runner(name))
             runners.append(runner)
-            guards.append(BudgetGuard(store: repository, ledger: DatabaseReservations(repository: repository, runnerID: runner.runnerID), limits: { limits }))
+            guards.append(BudgetGuard(store: repository, ledger: DatabaseReservations(repository: repository, presence: runner), limits: { limits }))
         }
         let repository = try db.repository()
         var conversations: [String] = []
@@ -112,7 +112,7 @@ struct SharedBudgetTests {
         }
         guard case .refused = await admit(shared.guards[0], shared.conversations[6]) else { Issue.record("admitted past the budget"); return }
 
-        shared.runners[1].close()
+        await shared.runners[1].close()
         // Instance b died with three answers in flight: their worst cases no longer count.
         for i in 0..<3 {
             let outcome = await admit(shared.guards[0], shared.conversations[6 + i % 2])
@@ -140,7 +140,7 @@ struct SharedBudgetTests {
         #expect(admissions(await [admit(shared.guards[0], shared.conversations[0], person: alice)]).count == 1, "settling frees alice's room")
         guard case .refused = await admit(shared.guards[1], shared.conversations[1], person: alice) else { Issue.record("admitted past alice's budget"); return }
 
-        shared.runners[0].close()
+        await shared.runners[0].close()
         // a died: alice's answers in flight there no longer count, and b admits hers up to her budget again.
         var more = 0
         while more < 40, case .admitted = await admit(shared.guards[1], shared.conversations[0], person: alice) { more += 1 }
@@ -150,7 +150,7 @@ struct SharedBudgetTests {
             "SELECT COUNT(*) FROM budget_reservations WHERE owner_id = 'alice' AND runner_id <> \(shared.runners[1].runnerID)") == 0)
     }
 
-    @Test(.disabled("finding 2: a runner is only pumped while answers stream, so one whose session was lost while idle admits under a dead runner id"))
+    @Test("a runner whose session was lost while idle is present again before it admits, so every instance counts what it admits")
     func anIdleRunnerWhoseSessionWasLostStillCountsWhatItAdmits() async throws {
         let shared = try await instances(limits: BudgetLimits(dailyUSD: fitting(1)), conversations: 2)
         defer { shared.db.cleanup() }

@@ -116,12 +116,12 @@ struct SharedDatabase {
 extension RunnerPresence {
     /// Pumps (at most `times` times, as that many flush ticks would) until `done` holds for what arrived; returns
     /// everything the pumps returned.
-    func pump(times: Int = 100, until done: ([String]) throws -> Bool) rethrows -> [String] {
+    func pump(times: Int = 100, until done: ([String]) throws -> Bool) async rethrows -> [String] {
         var all: [String] = []
         for _ in 0..<times {
-            all += pump()
+            all += await pump()
             if try done(all) { return all }
-            Thread.sleep(forTimeInterval: 0.02)
+            try? await Task.sleep(for: .milliseconds(20))
         }
         return all
     }
@@ -133,7 +133,7 @@ extension RunnerPresence {
 @Suite("Runners, leaders and the sweep", .timeLimit(.minutes(1)))
 struct ClusterTests {
     @Test("a runner's streaming answer is alive while its presence lives and dead once it closed")
-    func aClosedRunnersAnswerIsDead() throws {
+    func aClosedRunnersAnswerIsDead() async throws {
         let shared = try SharedDatabase()
         defer { shared.remove() }
         let runner = try shared.runner("a")
@@ -142,7 +142,7 @@ struct ClusterTests {
         #expect(try shared.orphans().isEmpty)
         #expect(try shared.strings("SELECT instance || ' ' || host || ' ' || pid FROM runners WHERE id = \(runner.runnerID)") == ["a host-a 4242"])
 
-        runner.close()
+        await runner.close()
         #expect(try !shared.alive(runner.runnerID))
         #expect(try shared.orphans() == ["m1"])
         #expect(try shared.strings("SELECT id::text FROM runners").isEmpty, "a clean exit deletes its row")
@@ -150,7 +150,7 @@ struct ClusterTests {
     }
 
     @Test("a runner whose session ended (a crash) is dead, and its answers with it")
-    func aCrashedRunnersAnswerIsDead() throws {
+    func aCrashedRunnersAnswerIsDead() async throws {
         let shared = try SharedDatabase()
         defer { shared.remove() }
         let (a, b) = (try shared.runner("a"), try shared.runner("b"))
@@ -165,7 +165,7 @@ struct ClusterTests {
     func counts(_ report: ClusterSweep.Report) -> [Int] { [report.interrupted, report.reservations, report.runners] }
 
     @Test("the sweep interrupts only dead runners' answers and deletes their reservations and rows")
-    func theSweepClearsOnlyTheDead() throws {
+    func theSweepClearsOnlyTheDead() async throws {
         let shared = try SharedDatabase()
         defer { shared.remove() }
         let (live, dead) = (try shared.runner("live"), try shared.runner("dead"))
@@ -195,7 +195,7 @@ struct ClusterTests {
     }
 
     @Test("a runner whose session was ended takes its lock again at its next pumps and still hears stop requests")
-    func aRunnerRecoversItsLockAndItsStopRequests() throws {
+    func aRunnerRecoversItsLockAndItsStopRequests() async throws {
         let shared = try SharedDatabase()
         defer { shared.remove() }
         let runner = try shared.runner("a")
@@ -203,17 +203,17 @@ struct ClusterTests {
         #expect(try !shared.alive(runner.runnerID))
 
         // A dead session is noticed by the pump that reads from it, and the next one connects again.
-        _ = try runner.pump(times: 10) { _ in try shared.alive(runner.runnerID) }
+        _ = try await runner.pump(times: 10) { _ in try shared.alive(runner.runnerID) }
         #expect(try shared.alive(runner.runnerID), "the lock is taken again")
         #expect(try shared.sessions("a") == 1)
 
         try shared.notify([RunnerPresence.stopPayload(runnerID: runner.runnerID, messageID: "m-after")])
-        let asked = runner.pump { !$0.isEmpty }
+        let asked = await runner.pump { !$0.isEmpty }
         #expect(asked == ["m-after"], "it listens again on its new session")
     }
 
     @Test("a runner hears only the stop requests addressed to it")
-    func stopRequestsReachOnlyTheirRunner() throws {
+    func stopRequestsReachOnlyTheirRunner() async throws {
         let shared = try SharedDatabase()
         defer { shared.remove() }
         let (a, b) = (try shared.runner("a"), try shared.runner("b"))
@@ -224,63 +224,62 @@ struct ClusterTests {
             RunnerPresence.stopPayload(runnerID: a.runnerID, messageID: "last with spaces"),
             RunnerPresence.stopPayload(runnerID: b.runnerID, messageID: "last"),
         ])
-        #expect(a.pump { $0.last == "last with spaces" } == ["for-a", "last with spaces"])
-        #expect(b.pump { $0.last == "last" } == ["for-b", "last"])
-        #expect(a.pump().isEmpty, "each request is returned once")
+        #expect(await a.pump { $0.last == "last with spaces" } == ["for-a", "last with spaces"])
+        #expect(await b.pump { $0.last == "last" } == ["for-b", "last"])
+        #expect(await a.pump().isEmpty, "each request is returned once")
     }
 
     @Test("one of two instances leads a job; the other takes over when it resigns or its session ends")
-    func oneLeaderPerJob() throws {
+    func oneLeaderPerJob() async throws {
         let shared = try SharedDatabase()
         defer { shared.remove() }
         let (first, second) = (shared.leader("first", .maintenance), shared.leader("second", .maintenance))
-        #expect(first.lead())
-        #expect(!second.lead())
-        #expect(first.lead(), "the leader stays the leader")
-        #expect(!second.lead())
+        #expect(await first.lead())
+        #expect(!(await second.lead()))
+        #expect(await first.lead(), "the leader stays the leader")
+        #expect(!(await second.lead()))
 
-        first.resign()
-        #expect(second.lead(), "a clean exit hands leadership over at the other's next tick")
-        #expect(!first.lead())
+        await first.resign()
+        #expect(await second.lead(), "a clean exit hands leadership over at the other's next tick")
+        #expect(!(await first.lead()))
 
         #expect(try shared.crash("second") == 1)
-        #expect(first.lead(), "a leader that died lets go with its session")
-        #expect(!second.lead(), "the old leader notices it lost its session")
-        #expect(!second.lead(), "and does not lead once connected again")
-        #expect(first.lead())
-        first.resign()
-        second.resign()
+        #expect(await first.lead(), "a leader that died lets go with its session")
+        #expect(!(await second.lead()), "the old leader notices it lost its session")
+        #expect(!(await second.lead()), "and does not lead once connected again")
+        #expect(await first.lead())
+        await first.resign()
+        await second.resign()
     }
 
     @Test("different jobs are led independently")
-    func jobsAreLedApart() throws {
+    func jobsAreLedApart() async throws {
         let shared = try SharedDatabase()
         defer { shared.remove() }
         let (maintenance, web) = (shared.leader("m", .maintenance), shared.leader("w", .web))
         let (otherMaintenance, otherWeb) = (shared.leader("m2", .maintenance), shared.leader("w2", .web))
-        #expect(maintenance.lead())
-        #expect(web.lead())
-        #expect(!otherMaintenance.lead())
-        #expect(!otherWeb.lead())
-        web.resign()
-        #expect(otherWeb.lead())
-        #expect(!otherMaintenance.lead(), "the web job's leadership is not the maintenance job's")
-        #expect(maintenance.lead())
+        #expect(await maintenance.lead())
+        #expect(await web.lead())
+        #expect(!(await otherMaintenance.lead()))
+        #expect(!(await otherWeb.lead()))
+        await web.resign()
+        #expect(await otherWeb.lead())
+        #expect(!(await otherMaintenance.lead()), "the web job's leadership is not the maintenance job's")
+        #expect(await maintenance.lead())
     }
 
     @Test("on SQLite there is one instance: it always leads")
-    func sqliteAlwaysLeads() {
+    func sqliteAlwaysLeads() async {
         let lock = LeaderLock(location: .sqlite(path: "/nonexistent/neural-terminal.db"), job: .maintenance, applicationName: "tests")
         let other = LeaderLock(location: .sqlite(path: "/nonexistent/neural-terminal.db"), job: .maintenance, applicationName: "tests")
-        #expect(lock.lead())
-        #expect(other.lead())
-        lock.resign()
-        #expect(lock.lead())
+        #expect(await lock.lead())
+        #expect(await other.lead())
+        await lock.resign()
+        #expect(await lock.lead())
     }
 
-    @Test("finding 1: a runner that reconnects while its old lock is still held takes it once it is free",
-          .disabled("finding 1: RunnerPresence.pump ignores a failed pg_try_advisory_lock on a fresh connection and never tries again"))
-    func aRunnerRetriesItsLockAfterReconnecting() throws {
+    @Test("a runner that reconnects while its old lock is still held takes it once it is free")
+    func aRunnerRetriesItsLockAfterReconnecting() async throws {
         let shared = try SharedDatabase()
         defer { shared.remove() }
         let runner = try shared.runner("a")
@@ -289,12 +288,12 @@ struct ClusterTests {
         let stale = try shared.made.connect()
         let key = "\(ClusterLocks.runnerClass), \(runner.runnerID)"
         #expect(try stale.scalarInt("SELECT CASE WHEN pg_try_advisory_lock(\(key)) THEN 1 ELSE 0 END") == 1)
-        _ = try runner.pump(times: 20) { _ in try shared.sessions("a") == 1 }
+        _ = try await runner.pump(times: 20) { _ in try shared.sessions("a") == 1 }
         #expect(try shared.sessions("a") == 1, "connected again")
         _ = try stale.scalarInt("SELECT CASE WHEN pg_advisory_unlock(\(key)) THEN 1 ELSE 0 END")
         #expect(try !shared.alive(runner.runnerID))
 
-        _ = try runner.pump(times: 20) { _ in try shared.alive(runner.runnerID) }
+        _ = try await runner.pump(times: 20) { _ in try shared.alive(runner.runnerID) }
         #expect(try shared.alive(runner.runnerID), "the runner took its lock once the old session let go")
     }
 }

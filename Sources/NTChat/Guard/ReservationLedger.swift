@@ -1,3 +1,4 @@
+import NTStorage
 import NTSystem
 
 /// Where budget reservations live when several appliances share one database (ADR 0021): in the database, so a
@@ -23,19 +24,24 @@ public struct LedgerEntry: Sendable, Equatable {
     public var amountUSD: Double
 }
 
-/// The ledger in the appliance's database, for the runner `runnerID` (whose reservations are released when it
+/// The ledger in the appliance's database, for the runner `presence` (whose reservations are released when it
 /// dies: ``ClusterSweep``).
 public struct DatabaseReservations: ReservationLedger {
     let repository: SQLChatRepository
-    let runnerID: Int64
+    let presence: RunnerPresence
 
-    public init(repository: SQLChatRepository, runnerID: Int64) {
+    public init(repository: SQLChatRepository, presence: RunnerPresence) {
         self.repository = repository
-        self.runnerID = runnerID
+        self.presence = presence
     }
 
+    /// Refused (storage unavailable) while the runner is not present: a reservation under a runner every other
+    /// instance takes for dead would be deleted by the next admission anywhere, and the budget overrun.
     public func reserve(_ entry: LedgerEntry, decide: @Sendable (Spend, Spend) -> BudgetExceeded?) async throws -> Int64 {
-        try await repository.reserveBudget(entry, runnerID: runnerID, decide: decide)
+        guard await presence.ensurePresent() else {
+            throw StorageError(sqlState: StorageError.connectionState, message: "this runner is not registered with the database")
+        }
+        return try await repository.reserveBudget(entry, runnerID: presence.runnerID, decide: decide)
     }
 
     public func release(reservationID: Int64) async throws {

@@ -1,5 +1,6 @@
 import NTOpenRouter
 import NTStorage
+import NTSystem
 
 /// ``ChatRepository`` on one database connection, SQLite's or PostgreSQL's, serialised by the actor.
 ///
@@ -14,20 +15,30 @@ import NTStorage
 /// except where the dialects differ, which asks `db.engine`.
 public actor SQLChatRepository: ChatRepository {
     let db: any DatabaseConnection
+    /// Where the actor runs: on PostgreSQL a thread of its own, since every call waits a network round trip
+    /// (``BlockingExecutor``); on SQLite the cooperative pool (a call takes microseconds of CPU).
+    private let blocking: BlockingExecutor?
+    private let pool = PoolExecutorHolder()
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        blocking?.asUnownedSerialExecutor() ?? pool.unownedExecutor
+    }
 
     /// The SQLite database at `path` (migrated by the supervisor or the command before this).
     public init(path: String) throws {
         self.db = try SQLiteDatabase(path: path, busyTimeoutMs: Self.busyTimeoutMs)
+        blocking = nil
     }
 
     /// A repository on a new connection to `location` (migrated before this).
     public init(location: DatabaseLocation, applicationName: String) throws {
         self.db = try location.open(applicationName: applicationName, sqliteBusyTimeoutMs: Self.busyTimeoutMs)
+        blocking = db.engine == .postgres ? BlockingExecutor() : nil
     }
 
     /// A repository on `connection` (migrated before this); for PostgreSQL, a ``PostgresDatabase``.
     public init(connection: any DatabaseConnection) {
         self.db = connection
+        blocking = connection.engine == .postgres ? BlockingExecutor() : nil
     }
 
     static let conversationColumns = """

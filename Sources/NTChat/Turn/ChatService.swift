@@ -160,6 +160,9 @@ public final class ChatService: Sendable {
             throw .storage(StorageFault(error))
         }
 
+        // Among several instances: a runner whose session was lost (a database restart) is present again before its
+        // turn is admitted, or the turn is refused; otherwise its reservation and answer would look dead elsewhere.
+        if let presence, await !presence.ensurePresent() { throw .storage(.unavailable) }
         let admission = try await guards.admit(conversationID: conversation.id, plan: plan, person: request.person, logger: logger)
         let rows: TurnRows
         do {

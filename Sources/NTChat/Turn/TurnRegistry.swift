@@ -85,19 +85,18 @@ final class TurnRegistry: Sendable {
 
     /// Stops the answers other instances asked this runner to stop (``RunnerPresence/pump()``), which also keeps
     /// the runner's lock after a lost connection.
-    private func pumpPresence() {
+    private func pumpPresence() async {
         guard let presence else { return }
-        let asked = Set(presence.pump())
+        let asked = Set(await presence.pump())
         guard !asked.isEmpty else { return }
         for control in state.withLock({ Array($0.turns.values) }) where asked.contains(control.messageID) { control.stop(.user) }
     }
 
     private func flushWhileStreaming() async {
-        // A reconnection blocks for up to its timeout: never on an event loop.
-        await withTaskExecutorPreference(globalConcurrentExecutor) { pumpPresence() }
+        await pumpPresence()
         while true {
             try? await Task.sleep(for: flushInterval())
-            await withTaskExecutorPreference(globalConcurrentExecutor) { pumpPresence() }
+            await pumpPresence()
             let controls = state.withLock { s -> [TurnControl]? in
                 guard !s.turns.isEmpty else {
                     s.flusherRunning = false

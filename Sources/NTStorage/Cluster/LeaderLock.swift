@@ -1,4 +1,5 @@
 import NTPostgres
+import NTSystem
 import Synchronization
 
 /// Leadership of one kind of scheduled job among the appliances sharing a PostgreSQL database (ADR 0021): the
@@ -21,20 +22,29 @@ public final class LeaderLock: Sendable {
     }
     private let state: Mutex<State>?
     private let job: Job
+    /// The thread the network calls run on; nil on SQLite (nothing to call).
+    private let worker: BlockingWorker?
 
     public init(location: DatabaseLocation, job: Job, applicationName: String) {
         self.job = job
         if case .postgres(let url, let password) = location {
             state = Mutex(State(link: ClusterConnection(url: url, password: password, applicationName: applicationName)))
+            worker = BlockingWorker()
         } else {
             state = nil
+            worker = nil
         }
     }
 
     /// Whether this process leads now: takes the lock when it is free, and checks that a lock it holds still is
-    /// (its connection alive). False while the database is unreachable. Blocks on the network: call it off the
-    /// event loop.
-    public func lead() -> Bool {
+    /// (its connection alive). False while the database is unreachable. The network calls run on a thread of their
+    /// own.
+    public func lead() async -> Bool {
+        guard let worker else { return true }
+        return await worker.run { self.leadNow() }
+    }
+
+    private func leadNow() -> Bool {
         let led = state?.withLock { s -> Bool in
             guard let (connection, fresh) = s.link.open() else {
                 s.held = false
@@ -61,7 +71,12 @@ public final class LeaderLock: Sendable {
     }
 
     /// Gives leadership up on a clean exit, so another instance takes it at its next tick.
-    public func resign() {
+    public func resign() async {
+        guard let worker else { return }
+        await worker.run { self.resignNow() }
+    }
+
+    private func resignNow() {
         state?.withLock { s in
             if s.held, let connection = s.link.connection {
                 _ = try? connection.query("SELECT pg_advisory_unlock($1::int4, $2::int4)", [.int(Int(ClusterLocks.leaderClass)), .int(Int(job.rawValue))])

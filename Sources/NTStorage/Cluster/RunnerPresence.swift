@@ -1,4 +1,5 @@
 import NTPostgres
+import NTSystem
 import Synchronization
 
 /// This process as a runner of answers among several appliances sharing one PostgreSQL database (ADR 0021).
@@ -6,19 +7,33 @@ import Synchronization
 /// At start it adds a row to `runners` and takes the advisory lock `(ClusterLocks.runnerClass, its id)` in the same
 /// transaction, on a connection of its own, and listens on ``stopChannel``. The lock is the runner's life: every
 /// other instance reads it (``ClusterLocks/runnerAlive(_:)``) to tell a live runner's streaming answers from a
-/// dead one's, which it marks `interrupted`. The connection has no thread of its own: ``pump()`` — called on each
-/// flush tick while answers stream here, and only then — drains the stop requests that arrived and, after a lost
-/// connection (a database restart), connects again, retakes the lock and listens again. An idle runner costs the
-/// database one idle session and this process nothing.
+/// dead one's, which it marks `interrupted`. The connection has no timer: ``ensurePresent()`` — before every turn
+/// starts — and ``pump()`` — on each flush tick while answers stream here — notice a lost session (a database
+/// restart), connect again (at most once a second), retake the lock until they hold it, and listen again; `pump`
+/// also drains the stop requests that arrived. An idle runner costs the database one idle session and this process
+/// nothing. The network calls run on a thread of their own (``BlockingWorker``), never on the cooperative pool.
 public final class RunnerPresence: Sendable {
     /// The channel other instances send stop requests on: `"<runner id> <message id>"`.
     public static let stopChannel = "neural_terminal_stop"
     /// The runner's id (`runners.id`), stored on every answer it streams (`messages.runner_id`).
     public let runnerID: Int64
-    private let link: Mutex<ClusterConnection>
+
+    private struct State {
+        var link: ClusterConnection
+        /// Whether the current session holds the runner's lock and listens; false after a reconnection until the
+        /// lock is taken (the server may not have let go of the old session's yet).
+        var locked = true
+        var listening = true
+        /// Stop requests read by ``ensurePresent()``, for the next ``pump()``.
+        var pending: [String] = []
+        /// After ``close()``: the runner left and never comes back.
+        var closed = false
+    }
+    private let state: Mutex<State>
+    private let worker = BlockingWorker()
 
     /// Registers the runner; throws when the database cannot be reached (the web worker does not start without it:
-    /// its answers could not be told alive).
+    /// its answers could not be told alive). Blocks: call it while the worker starts.
     public init(url: PostgresURL, password: String?, instance: String, host: String, pid: Int32,
                 applicationName: String) throws(StorageError) {
         let link = ClusterConnection(url: url, password: password, applicationName: applicationName)
@@ -40,26 +55,54 @@ public final class RunnerPresence: Sendable {
         } catch {
             throw PostgresDatabase.storageError(error)
         }
-        self.link = Mutex(link)
+        state = Mutex(State(link: link))
     }
 
-    /// Keeps the runner present and returns the answers (message ids) other instances asked this runner to stop. Blocks on
-    /// the network for at most a reconnection: call it off the event loop.
-    public func pump() -> [String] {
-        link.withLock { link -> [String] in
-            guard let (connection, fresh) = link.open() else { return [] }
-            do throws(PostgresError) {
+    /// Whether the runner is present (its session holds its lock), reconnecting and retaking the lock first when the
+    /// session was lost. A turn must not start while it is not: its answer would look dead to every other instance.
+    public func ensurePresent() async -> Bool {
+        await worker.run { self.keep(drain: false) }.locked
+    }
+
+    /// Keeps the runner present and returns the answers (message ids) other instances asked this runner to stop.
+    public func pump() async -> [String] {
+        await worker.run { self.keep(drain: true) }.requests
+    }
+
+    /// Reads what arrived on the session (noticing a lost one), reconnects once at once when it was lost, retakes
+    /// the lock and the `LISTEN` until they hold, and returns the stop requests (kept for later unless `drain`).
+    private func keep(drain: Bool) -> (locked: Bool, requests: [String]) {
+        state.withLock { s in
+            if s.closed { return (false, []) }
+            for _ in 0..<2 {
+                guard let (connection, fresh) = s.link.open() else { break }
                 if fresh {
-                    // The old session is gone, and its lock with it (unless the server has not noticed yet: then
-                    // this try fails, and the next tick tries again once that session is closed).
-                    _ = try connection.query("SELECT pg_try_advisory_lock($1::int4, $2::int4)", [.int(Int(ClusterLocks.runnerClass)), .int(Int(runnerID))])
-                    try connection.listen(Self.stopChannel)
+                    s.locked = false
+                    s.listening = false
                 }
-                return try connection.notifications(timeoutMs: 0).compactMap(stopRequest)
-            } catch {
-                link.drop()
-                return []
+                do throws(PostgresError) {
+                    if !s.locked {
+                        let taken = try connection.query(
+                            "SELECT pg_try_advisory_lock($1::int4, $2::int4)", [.int(Int(ClusterLocks.runnerClass)), .int(Int(runnerID))]
+                        )
+                        s.locked = taken.string(row: 0, column: 0) == "t"
+                    }
+                    if !s.listening {
+                        try connection.listen(Self.stopChannel)
+                        s.listening = true
+                    }
+                    s.pending += try connection.notifications(timeoutMs: 0).compactMap(stopRequest)
+                    // Reading may be what showed the session ended (the server's goodbye): then reconnect now.
+                    if connection.isConnected { break }
+                    s.link.drop()
+                } catch {
+                    s.link.drop()
+                }
             }
+            if s.link.connection == nil { s.locked = false }
+            let requests = drain ? s.pending : []
+            if drain { s.pending.removeAll() }
+            return (s.locked, requests)
         }
     }
 
@@ -77,12 +120,16 @@ public final class RunnerPresence: Sendable {
 
     /// Leaves the cluster on a clean exit: the row is deleted and the lock released (closing the connection would
     /// release it too).
-    public func close() {
-        link.withLock { link in
-            guard let connection = link.connection else { return }
-            _ = try? connection.query("DELETE FROM runners WHERE id = $1", [.int(Int(runnerID))])
-            _ = try? connection.query("SELECT pg_advisory_unlock_all()")
-            link.drop()
+    public func close() async {
+        await worker.run {
+            self.state.withLock { s in
+                guard let connection = s.link.connection else { return }
+                _ = try? connection.query("DELETE FROM runners WHERE id = $1", [.int(Int(self.runnerID))])
+                _ = try? connection.query("SELECT pg_advisory_unlock_all()")
+                s.link.drop()
+                s.locked = false
+                s.closed = true
+            }
         }
     }
 }

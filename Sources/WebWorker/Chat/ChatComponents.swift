@@ -42,7 +42,7 @@ struct ChatComponents: Sendable {
         // One breaker per web worker process: a restarted worker starts closed.
         let breaker = CircuitBreaker(settings: { BreakerSettings(config.current) }, logger: context.logger)
         self.breaker = breaker
-        let ledger = presence.map { DatabaseReservations(repository: repository, runnerID: $0.runnerID) }
+        let ledger = presence.map { DatabaseReservations(repository: repository, presence: $0) }
         let budget = BudgetGuard(store: repository, ledger: ledger, limits: { BudgetLimits(config.current) })
         let reconciler = CostReconciler(repository: repository, records: upstream, logger: context.logger)
         service = ChatService(
@@ -64,7 +64,7 @@ struct ChatComponents: Sendable {
         if recovered > 0 {
             context.logger.warning("answers left streaming by a dead worker marked interrupted", metadata: ["count": "\(recovered)"])
         }
-        let resumed = leader.lead() ? try await reconciler.resumePending() : 0
+        let resumed = await leader.lead() ? try await reconciler.resumePending() : 0
         if resumed > 0 {
             context.logger.info("reconciling the costs a previous web worker left open", metadata: ["count": "\(resumed)"])
         }

@@ -16,7 +16,7 @@ struct ModelsRefresher: Service {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                if leader.lead() {
+                if await leader.lead() {
                     try await catalog.refresh()
                 } else {
                     try await catalog.reload()
