@@ -80,6 +80,10 @@ public enum TurnRefusal: Error, Sendable, Equatable {
 /// answer, and hands back a ``ChatTurn`` for the caller to run on its own task.
 public final class ChatService: Sendable {
     let repository: any ChatRepository
+    /// Where a turn's reads before its write go (the conversation, the anchor): ``repository`` itself on SQLite; on
+    /// PostgreSQL a repository on a second connection, so one turn's reads wait no round trip behind another's
+    /// write transaction.
+    let reader: any ChatRepository
     let upstream: any ChatUpstream
     let settings: @Sendable () -> ChatSettings
     let logger: Logger
@@ -106,12 +110,13 @@ public final class ChatService: Sendable {
     /// The circuit breaker around the upstream (one per process); nil = none.
     public var breaker: CircuitBreaker? { guards.breaker }
 
-    public init(repository: any ChatRepository, upstream: any ChatUpstream, workerPID: Int32, logger: Logger,
+    public init(repository: any ChatRepository, reader: (any ChatRepository)? = nil, upstream: any ChatUpstream, workerPID: Int32, logger: Logger,
                 prices: @escaping @Sendable (String) async -> ModelInfo? = { _ in nil },
                 budget: BudgetGuard? = nil, breaker: CircuitBreaker? = nil, reconciler: CostReconciler? = nil,
                 presence: RunnerPresence? = nil, redactor: @escaping @Sendable () -> Redactor = { NTLogging.redactor },
                 settings: @escaping @Sendable () -> ChatSettings) {
         self.repository = repository
+        self.reader = reader ?? repository
         self.presence = presence
         self.reconciler = reconciler
         self.upstream = upstream
@@ -123,6 +128,9 @@ public final class ChatService: Sendable {
         self.settings = settings
         self.turns = TurnRegistry(repository: repository, presence: presence, flushInterval: { settings().flushInterval })
     }
+
+    /// The repository for reads that need no snapshot with a write (ownership checks): ``reader``.
+    public var readRepository: any ChatRepository { reader }
 
     /// Answers currently streaming in this process.
     public var activeTurns: Int { turns.count }
@@ -142,11 +150,11 @@ public final class ChatService: Sendable {
         let plan: TurnPlan
         let anchor: TurnAnchor
         do {
-            guard let found = try await repository.conversation(id: request.conversationID) else { throw TurnRefusal.conversationNotFound }
+            guard let found = try await reader.conversation(id: request.conversationID) else { throw TurnRefusal.conversationNotFound }
             conversation = found
             model = request.model ?? found.model ?? settings.defaultModel
             // Only the path above the new message reaches the upstream; other branches never do.
-            anchor = try await repository.turnAnchor(conversationID: found.id, placement: request.placement)
+            anchor = try await reader.turnAnchor(conversationID: found.id, placement: request.placement)
             plan = TurnPlan.make(
                 model: model, systemPrompt: found.systemPrompt, history: anchor.history, newContent: request.content,
                 requestedMaxTokens: request.maxTokens, defaultMaxTokens: settings.defaultMaxTokens,

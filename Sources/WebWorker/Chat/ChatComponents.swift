@@ -45,8 +45,11 @@ struct ChatComponents: Sendable {
         let ledger = presence.map { DatabaseReservations(repository: repository, presence: $0) }
         let budget = BudgetGuard(store: repository, ledger: ledger, limits: { BudgetLimits(config.current) })
         let reconciler = CostReconciler(repository: repository, records: upstream, logger: context.logger)
+        // On PostgreSQL a turn's reads take a connection of their own (SQLite's reads take microseconds).
+        let reader = location.engine == .postgres
+            ? try SQLChatRepository(location: location, applicationName: "neural-terminal web reads") : nil
         service = ChatService(
-            repository: repository, upstream: upstream, workerPID: getpid(), logger: context.logger,
+            repository: repository, reader: reader, upstream: upstream, workerPID: getpid(), logger: context.logger,
             prices: { await catalog.model($0) }, budget: budget, breaker: breaker, reconciler: reconciler, presence: presence
         ) {
             ChatSettings(config.current)

@@ -13,7 +13,8 @@ struct ChatRoutes: Sendable {
     let limits: @Sendable () -> InputLimits
 
     /// Answers 404 for another person's conversation, before any route reads or changes it.
-    var owned: Ownership { Ownership(repository: repository) }
+    /// Ownership checks are reads: on PostgreSQL they go to the reading connection, beside the writes.
+    var owned: Ownership { Ownership(repository: service.readRepository) }
 
     func add(to table: RouteTable) {
         table.add(.get, "/api/models") { _, _ in
