@@ -212,6 +212,25 @@ struct ClusterTests {
         #expect(asked == ["m-after"], "it listens again on its new session")
     }
 
+    @Test("a stop asked while the runner's session is down is kept on the answer and reaches the runner once it is back")
+    func aStopAskedWhileTheRunnerIsAwayIsNotLost() async throws {
+        let shared = try SharedDatabase()
+        defer { shared.remove() }
+        let runner = try shared.runner("a")
+        try shared.answer("kept", runner: runner.runnerID)
+        try shared.answer("other", runner: runner.runnerID)
+        #expect(try shared.crash("a") == 1)
+        // Another instance asks while nobody listens: the notification is lost, the row keeps the request.
+        try shared.db.execute("UPDATE messages SET stop_requested_at = 'now' WHERE id = 'kept'")
+        try shared.notify([RunnerPresence.stopPayload(runnerID: runner.runnerID, messageID: "kept")])
+
+        let asked = await runner.pump(times: 20) { $0.contains("kept") }
+        #expect(asked.contains("kept"), "the runner reads the request kept on its answer: \(asked)")
+        #expect(!asked.contains("other"), "only the answers asked to stop")
+        try shared.db.execute("UPDATE messages SET status = 'stopped' WHERE id = 'kept'")
+        #expect(await runner.pump().isEmpty, "an answer that stopped is not asked again")
+    }
+
     @Test("a runner hears only the stop requests addressed to it")
     func stopRequestsReachOnlyTheirRunner() async throws {
         let shared = try SharedDatabase()

@@ -79,7 +79,7 @@ enum CopiedTables {
     /// reservations of answers in flight and the shared login throttle. Meaningless anywhere else, so never copied; a copied `streaming` answer
     /// has no runner, and the first sweep marks it `interrupted`.
     static let runtimeTables: Set<String> = ["runners", "budget_reservations", "login_throttle"]
-    static let runtimeColumns: [String: Set<String>] = ["messages": ["runner_id"]]
+    static let runtimeColumns: [String: Set<String>] = ["messages": ["runner_id", "stop_requested_at"]]
 
     static func unknownColumns(_ database: any DatabaseConnection) throws -> [String] {
         let sqlite = database.engine == .sqlite

@@ -95,6 +95,12 @@ extension SQLChatRepository {
     public func requestStop(runnerID: Int64, messageID: String) throws {
         guard db.engine == .postgres else { return }
         defer { db.resetCachedStatements() }
+        // Kept on the row (read at the runner's next flush tick, even if the notification is lost while its
+        // session is down), and notified.
+        let keep = try db.cachedStatement("UPDATE messages SET stop_requested_at = ? WHERE id = ? AND status = 'streaming'")
+        keep.bind(1, Identifiers.now())
+        keep.bind(2, messageID)
+        _ = try keep.step()
         let notify = try db.cachedStatement("SELECT pg_notify(?, ?)")
         notify.bind(1, RunnerPresence.stopChannel)
         notify.bind(2, RunnerPresence.stopPayload(runnerID: runnerID, messageID: messageID))

@@ -64,7 +64,9 @@ public final class RunnerPresence: Sendable {
         await worker.run { self.keep(drain: false) }.locked
     }
 
-    /// Keeps the runner present and returns the answers (message ids) other instances asked this runner to stop.
+    /// Keeps the runner present and returns the answers (message ids) other instances asked this runner to stop:
+    /// those notified, and those whose row says so (`stop_requested_at`, which outlives a lost notification). An
+    /// answer may come back more than once until it has stopped.
     public func pump() async -> [String] {
         await worker.run { self.keep(drain: true) }.requests
     }
@@ -92,6 +94,14 @@ public final class RunnerPresence: Sendable {
                         s.listening = true
                     }
                     s.pending += try connection.notifications(timeoutMs: 0).compactMap(stopRequest)
+                    if drain, s.locked {
+                        // The durable path: stops kept on this runner's rows (a notification can be lost).
+                        let kept = try connection.query(
+                            "SELECT id FROM messages WHERE runner_id = $1 AND status = 'streaming' AND stop_requested_at IS NOT NULL",
+                            [.int(Int(runnerID))]
+                        )
+                        for row in 0..<kept.rowCount { if let id = kept.string(row: row, column: 0) { s.pending.append(id) } }
+                    }
                     // Reading may be what showed the session ended (the server's goodbye): then reconnect now.
                     if connection.isConnected { break }
                     s.link.drop()

@@ -34,6 +34,7 @@ public enum PostgresSchema {
         Migration(version: 6, name: "triggers keeping the spend totals and the spend of deleted answers", sql: spendTriggers),
         Migration(version: 7, name: "several appliances: runners, the runner of each streaming answer, shared budget reservations", sql: cluster),
         Migration(version: 8, name: "the login throttle shared by several appliances", sql: loginThrottle),
+        Migration(version: 9, name: "stop requests kept on the answer until its runner reads them", sql: stopRequests),
     ]
 
     /// `utc_now_text()` is SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ','now')`: the statement's start (SQLite's 'now'
@@ -244,5 +245,12 @@ public enum PostgresSchema {
             amount_usd      double precision NOT NULL,
             created_at      text NOT NULL
         );
+        """
+
+    /// A stop asked of another instance's answer is kept on its row (`messages.stop_requested_at`, run-time state not
+    /// copied by `migrate`) as well as sent by `NOTIFY`: a notification sent while the runner's session is down is
+    /// lost, the row is not, and the runner reads it on its next flush tick (ADR 0021).
+    static let stopRequests = """
+        ALTER TABLE messages ADD COLUMN stop_requested_at text;
         """
 }

@@ -112,7 +112,7 @@ BEGIN
         ('messages', 'rowid', 'bigint', 'NO'), ('messages', 'search', 'tsvector', 'YES'),
         ('conversations', 'search', 'tsvector', 'YES'),
         -- the instances' run-time state (PostgreSQL only): runners, who streams an answer, budget reservations
-        ('messages', 'runner_id', 'bigint', 'YES'),
+        ('messages', 'runner_id', 'bigint', 'YES'), ('messages', 'stop_requested_at', 'text', 'YES'),
         ('runners', 'id', 'bigint', 'NO'), ('runners', 'instance', 'text', 'NO'), ('runners', 'host', 'text', 'NO'),
         ('runners', 'pid', 'bigint', 'NO'), ('runners', 'started_at', 'text', 'NO'),
         ('budget_reservations', 'id', 'bigint', 'NO'), ('budget_reservations', 'runner_id', 'bigint', 'NO'),
