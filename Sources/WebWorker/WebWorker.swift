@@ -42,8 +42,10 @@ public enum WebWorker {
             onShutdownStarted: { StreamsCutoff.start(service: chat.service, config: context.config, logger: context.logger) },
             listener: listener
         )
-        // ServiceGroup stops services in reverse order: the refreshers first, then the server drains.
+        // ServiceGroup stops services in reverse order: the refreshers first, then the server drains, then the
+        // instance leaves the cluster.
         return [
+            ClusterMembership(presence: chat.presence, leader: chat.leader),
             server, ModelsRefresher(catalog: chat.catalog, config: context.config, leader: chat.leader, logger: context.logger),
             KeyStatusService(monitor: chat.keyMonitor, context: context),
         ]

@@ -1,5 +1,6 @@
 import Foundation
 import NTPostgres
+import NTStorage
 import PostgresTestSupport
 import Testing
 
@@ -134,5 +135,23 @@ struct ClusterTests {
             #expect(unlabelled.isEmpty, "\(name): \(unlabelled.count) samples without instance=\"\(name)\", e.g. \(unlabelled.prefix(3))")
             #expect(!body.contains("instance=\"\(other)\""))
         }
+    }
+
+    @Test("an appliance stopped gracefully leaves the cluster: its runner row and its locks go with it, the other's stay")
+    func aDrainedApplianceLeavesTheRunners() async throws {
+        let cluster = try await ApplianceCluster.start()
+        defer { Task { await cluster.stop() } }
+        let sql = try cluster.sql()
+        func runners(_ instance: String) throws -> Int {
+            try sql.query("SELECT count(*) FROM runners WHERE instance = $1", [.text(instance)]).int(row: 0, column: 0)
+        }
+        #expect(try runners("a") == 1 && runners("b") == 1, "one web worker each")
+        await cluster.a.stop()
+        #expect(try runners("a") == 0, "a's row is deleted on its way out, not left for the sweep")
+        #expect(try runners("b") == 1)
+        let held = try sql.query("""
+            SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid::bigint = \(ClusterLocks.runnerClass)
+            """).int(row: 0, column: 0)
+        #expect(held == 1, "only b's runner lock is held")
     }
 }

@@ -20,6 +20,8 @@ struct ChatComponents: Sendable {
     /// Leadership of the web jobs (the catalog's refresh, reconciliation left open) among instances on one
     /// PostgreSQL database; always this process on SQLite.
     let leader: LeaderLock
+    /// This web worker as a runner among the instances on one PostgreSQL database; nil on SQLite.
+    let presence: RunnerPresence?
 
     init(context: WorkerContext) async throws {
         let config = context.config
@@ -34,6 +36,7 @@ struct ChatComponents: Sendable {
                 applicationName: "neural-terminal web runner"
             )
         }
+        self.presence = presence
         leader = LeaderLock(location: location, job: .web, applicationName: "neural-terminal web leader")
         let upstream = OpenRouterUpstream(client: CurlClient.shared) { UpstreamSettings(config.current) }
         keyMonitor = KeyStatusMonitor { await upstream.checkKey() }
