@@ -128,3 +128,15 @@ public struct TestDatabase: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
+
+extension TestPostgres {
+    /// `pg_dump -Fc` of the database at `url` into `file`: the backup docs/runbook.md prescribes on PostgreSQL.
+    public static func dump(url: String, to file: String) throws {
+        _ = try run(binaries + "/pg_dump", ["-Fc", "-f", file, "-d", "\(url)&password=\(password)"])
+    }
+
+    /// `pg_restore --no-owner --role=<role>` of `file` into the (empty) database at `url`: the runbook's restore drill.
+    public static func restore(_ file: String, into url: String, role: String) throws {
+        _ = try run(binaries + "/pg_restore", ["--no-owner", "--role=\(role)", "-d", "\(url)&password=\(password)", file])
+    }
+}
