@@ -132,11 +132,6 @@ final class NginxProxy: @unchecked Sendable {
     var origin: String { "http://127.0.0.1:\(port)" }
 
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        LeftoverProcesses.forget(process.processIdentifier)
-        try? FileManager.default.removeItem(at: directory)
+        process.stopServer(removing: directory)
     }
 }

@@ -26,17 +26,10 @@ final class PrometheusServer: @unchecked Sendable {
             """
         let configPath = directory.appendingPathComponent("prometheus.yml").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let log = directory.appendingPathComponent("prometheus.log").path
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = [
+        try process.runServer(Self.binary, [
             "--config.file=\(configPath)", "--storage.tsdb.path=\(directory.path)/data",
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
-        ]
-        process.standardOutput = FileHandle(forWritingAtPath: log)
-        process.standardError = FileHandle(forWritingAtPath: log)
-        try process.run()
-        LeftoverProcesses.track(process.processIdentifier)
+        ], log: directory.appendingPathComponent("prometheus.log").path)
     }
 
     /// What Prometheus logged (warnings and errors), for failure messages.
@@ -78,11 +71,6 @@ final class PrometheusServer: @unchecked Sendable {
     }
 
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        LeftoverProcesses.forget(process.processIdentifier)
-        try? FileManager.default.removeItem(at: directory)
+        process.stopServer(removing: directory)
     }
 }

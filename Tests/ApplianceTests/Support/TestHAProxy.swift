@@ -82,15 +82,8 @@ final class TestHAProxy: @unchecked Sendable {
             """
         let configPath = directory.appendingPathComponent("haproxy.cfg").path
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let logPath = directory.appendingPathComponent("haproxy.log").path
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Self.binary)
         // -db: in the foreground, not a daemon (and no master process): SIGTERM stops it at once.
-        process.arguments = ["-db", "-f", configPath]
-        process.standardOutput = FileHandle(forWritingAtPath: logPath)
-        process.standardError = FileHandle(forWritingAtPath: logPath)
-        try process.run()
-        LeftoverProcesses.track(process.processIdentifier)
+        try process.runServer(Self.binary, ["-db", "-f", configPath], log: directory.appendingPathComponent("haproxy.log").path)
     }
 
     /// What HAProxy logged (servers going up and down, alerts), for failure messages.
@@ -127,11 +120,6 @@ final class TestHAProxy: @unchecked Sendable {
 
     /// Stops HAProxy (SIGTERM: a hard stop) and reaps it.
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        LeftoverProcesses.forget(process.processIdentifier)
-        try? FileManager.default.removeItem(at: directory)
+        process.stopServer(removing: directory)
     }
 }
