@@ -64,7 +64,7 @@ struct ScheduleLoop: Service {
             ticks.increment()
             let config = context.config.current
             let leads = await leader.lead()
-            if leads, case .postgres? = location { sweeper.sweep(location!) }
+            if leads, let location, location.engine == .postgres { sweeper.sweep(location) }
             // PostgreSQL checkpoints and vacuums by itself, and its backups are its own (docs/runbook.md).
             let sqlitePath = (try? config.databaseLocation())?.sqlitePath
             if let sqlitePath {

@@ -1,4 +1,5 @@
 import NTStorage
+import NTSystem
 
 /// The login throttle of appliances sharing one PostgreSQL database: each client's failures, its attempt in flight
 /// and its last successful login are rows of `login_throttle`, so every appliance behind a load balancer counts the
@@ -13,6 +14,9 @@ import NTStorage
 /// within ``LoginThrottleSettings/goodStandingFor``) are deleted at most once per
 /// ``LoginThrottleSettings/sweepInterval`` by each store.
 public actor SharedLoginThrottle {
+    /// Every call waits on PostgreSQL: the actor runs on a thread of its own, not on the cooperative pool.
+    private let blocking = BlockingExecutor()
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { blocking.asUnownedSerialExecutor() }
     private struct Row {
         var record = LoginRecord<EpochInstant>()
         var succeededAt: EpochInstant?

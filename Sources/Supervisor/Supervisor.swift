@@ -114,7 +114,7 @@ public actor Supervisor {
         try Directories.create(config.storage.dataDir)
         try Directories.create(config.resolvedRunDir)
         // Sockets of workers of a previous run that was killed (or of workers killed since) name no process.
-        RunDirectory(path: config.resolvedRunDir).removeStaleWorkerSockets { kill($0, 0) == 0 || errno == EPERM }
+        RunDirectory(path: config.resolvedRunDir).removeStaleWorkerSockets { ProcessLiveness.isAlive(Int($0)) }
         let location = try config.databaseLocation()
         if let databasePath = location.sqlitePath {
             for (path, mode) in PrivateFiles.tighten([databasePath, databasePath + "-wal", databasePath + "-shm"]) {

@@ -1,26 +1,18 @@
 import NTStorage
-#if canImport(Glibc)
-import Glibc
-#endif
+import NTSystem
 
 /// What a web worker needs to reach an answer another process streams: find it, tell whether its streamer lives,
 /// read its flushed text, and ask its runner to stop it (ADR 0021). On SQLite the other process can only be a web
 /// worker on this host (a rolling restart), told alive by its pid; on PostgreSQL, any instance, told alive by its
 /// runner's lock.
 extension SQLChatRepository {
-    /// Whether a web worker with this pid runs on this host.
-    nonisolated static func processAlive(_ pid: Int) -> Bool {
-        guard let pid = Int32(exactly: pid), pid > 0 else { return false }
-        return kill(pid, 0) == 0 || errno == EPERM
-    }
-
     /// SQL for "whoever streams this row is alive", and the column the Swift side decides it from on SQLite.
     private var aliveColumn: String {
         db.engine == .postgres ? "CASE WHEN \(ClusterLocks.runnerAlive("runner_id")) THEN 1 ELSE 0 END" : "worker_pid"
     }
 
     private func alive(_ row: Statement, _ column: Int32) -> Bool {
-        db.engine == .postgres ? row.int(column) == 1 : (!row.isNull(column) && Self.processAlive(row.int(column)))
+        db.engine == .postgres ? row.int(column) == 1 : (!row.isNull(column) && ProcessLiveness.isAlive(row.int(column)))
     }
 
     public func streamingAnswer(conversationID: String) throws -> StreamingAnswer? {
@@ -41,31 +33,26 @@ extension SQLChatRepository {
     public func interruptIfOrphaned(messageID: String) async throws -> Bool {
         try await writing {
             defer { db.resetCachedStatements() }
-            if db.engine == .postgres {
-                let update = try db.cachedStatement("""
-                    UPDATE messages SET status = 'interrupted', worker_pid = NULL, runner_id = NULL, updated_at = ?2,
-                      error = COALESCE(error, ?3)
-                    WHERE id = ?1 AND \(ClusterSweep.orphanCondition)
-                    """)
-                update.bind(1, messageID)
-                update.bind(2, Identifiers.now())
-                update.bind(3, ClusterSweep.interruptedError)
-                _ = try update.step()
-                return db.changes > 0
-            }
+            if db.engine == .postgres { return try ClusterSweep.interruptOrphans(db, where: "id = ?1", messageID) > 0 }
             let pid = try db.cachedStatement("SELECT worker_pid FROM messages WHERE id = ? AND status = 'streaming'")
             pid.bind(1, messageID)
             guard try pid.step(), !alive(pid, 0) else { return false }
-            let update = try db.cachedStatement("""
-                UPDATE messages SET status = 'interrupted', worker_pid = NULL, updated_at = ?2, error = COALESCE(error, ?3)
-                WHERE id = ?1 AND status = 'streaming'
-                """)
-            update.bind(1, messageID)
-            update.bind(2, Identifiers.now())
-            update.bind(3, ClusterSweep.interruptedError)
-            _ = try update.step()
-            return db.changes > 0
+            return try markInterrupted(messageID: messageID)
         }
+    }
+
+    /// Marks one streaming answer `interrupted`, keeping its text (its streamer was judged dead by its pid);
+    /// false when it was no longer streaming.
+    func markInterrupted(messageID: String) throws -> Bool {
+        let update = try db.cachedStatement("""
+            UPDATE messages SET status = 'interrupted', worker_pid = NULL, updated_at = ?2, error = COALESCE(error, ?3)
+            WHERE id = ?1 AND status = 'streaming'
+            """)
+        update.bind(1, messageID)
+        update.bind(2, Identifiers.now())
+        update.bind(3, ClusterSweep.interruptedError)
+        _ = try update.step()
+        return db.changes > 0
     }
 
     public func answerProgress(messageID: String, contentFrom: Int, reasoningFrom: Int) throws -> AnswerProgress? {

@@ -43,7 +43,9 @@ extension SQLChatRepository {
             return try db.transaction {
                 let now = Identifiers.now()
                 let shared = runnerID != nil && db.engine == .postgres
-                if shared { try interruptOrphans(in: conversationID, now: now) }
+                // An answer streaming there whose runner died is marked first, inside this transaction and under the
+                // writers' lock, so two instances cannot both start a turn in the conversation.
+                if shared { try ClusterSweep.interruptOrphans(db, where: "conversation_id = ?1", conversationID) }
                 // Every check in one statement (one round trip on PostgreSQL): the conversation, the parent (which may
                 // have been deleted since the turn was planned), the next seq, and an answer streaming there.
                 let checks = try db.cachedStatement("""
@@ -77,20 +79,6 @@ extension SQLChatRepository {
                 return TurnRows(user: user, assistant: assistant)
             }
         }
-    }
-
-    /// With several instances on one database, before a turn checks for an answer streaming in its conversation: one
-    /// whose runner died is marked `interrupted`. Runs inside the turn's write transaction, under the writers' lock,
-    /// so two instances cannot both start one.
-    private func interruptOrphans(in conversationID: String, now: String) throws {
-        let orphans = try db.cachedStatement("""
-            UPDATE messages SET status = 'interrupted', worker_pid = NULL, runner_id = NULL, updated_at = ?2, error = COALESCE(error, ?3)
-            WHERE conversation_id = ?1 AND \(ClusterSweep.orphanCondition)
-            """)
-        orphans.bind(1, conversationID)
-        orphans.bind(2, now)
-        orphans.bind(3, ClusterSweep.interruptedError)
-        _ = try orphans.step()
     }
 
     private func insert(
@@ -208,17 +196,7 @@ extension SQLChatRepository {
                 let pid = query.isNull(1) ? nil : Int32(exactly: query.int(1)).flatMap { $0 > 0 ? $0 : nil }
                 if pid.map({ !isAlive($0) }) ?? true { orphans.append(query.string(0) ?? "") }
             }
-            let update = try db.cachedStatement("""
-                UPDATE messages SET status = 'interrupted', worker_pid = NULL, updated_at = ?,
-                  error = COALESCE(error, 'the process streaming this answer stopped before it ended')
-                WHERE id = ? AND status = 'streaming'
-                """)
-            for id in orphans {
-                update.reset()
-                update.bind(1, Identifiers.now())
-                update.bind(2, id)
-                _ = try update.step()
-            }
+            for id in orphans { _ = try markInterrupted(messageID: id) }
             return swept + orphans.count
         }
     }

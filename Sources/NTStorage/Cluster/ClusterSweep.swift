@@ -23,20 +23,30 @@ public enum ClusterSweep {
     public static func run(_ db: any DatabaseConnection, runnerless: Bool = true) throws -> Report {
         try db.transaction {
             var report = Report()
-            let orphans = runnerless ? orphanCondition : "status = 'streaming' AND runner_id IS NOT NULL AND NOT \(ClusterLocks.runnerAlive("runner_id"))"
-            let interrupt = try db.prepare("""
-                UPDATE messages SET status = 'interrupted', worker_pid = NULL, runner_id = NULL, updated_at = utc_now_text(),
-                  error = COALESCE(error, ?1)
-                WHERE \(orphans)
-                """)
-            interrupt.bind(1, interruptedError)
-            _ = try interrupt.step()
-            report.interrupted = db.changes
+            report.interrupted = try interruptOrphans(db, runnerless: runnerless)
             try db.execute("DELETE FROM budget_reservations WHERE NOT \(ClusterLocks.runnerAlive("runner_id"))")
             report.reservations = db.changes
             try db.execute("DELETE FROM runners WHERE NOT \(ClusterLocks.runnerAlive("id"))")
             report.runners = db.changes
             return report
         }
+    }
+
+    /// Marks orphaned answers `interrupted`, keeping their text: every one, or those `filter` names (a condition on
+    /// `messages` whose one parameter `?1` is `value`: one answer, one conversation). PostgreSQL only; returns how
+    /// many. With `runnerless` false, answers without a runner are not judged here.
+    @discardableResult
+    public static func interruptOrphans(_ db: any DatabaseConnection, where filter: String? = nil, _ value: String? = nil,
+                                        runnerless: Bool = true) throws -> Int {
+        let orphans = runnerless ? orphanCondition : "status = 'streaming' AND runner_id IS NOT NULL AND NOT \(ClusterLocks.runnerAlive("runner_id"))"
+        let interrupt = try db.cachedStatement("""
+            UPDATE messages SET status = 'interrupted', worker_pid = NULL, runner_id = NULL, updated_at = utc_now_text(),
+              error = COALESCE(error, ?2)
+            WHERE \(filter.map { "(\($0)) AND " } ?? "")\(orphans)
+            """)
+        interrupt.bind(1, value)
+        interrupt.bind(2, interruptedError)
+        _ = try interrupt.step()
+        return db.changes
     }
 }

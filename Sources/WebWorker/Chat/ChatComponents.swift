@@ -3,6 +3,7 @@ import NTChat
 import NTConfig
 import NTCurl
 import NTStorage
+import NTSystem
 import NTUpstream
 import NTWorkerKit
 #if canImport(Glibc)
@@ -66,7 +67,7 @@ struct ChatComponents: Sendable {
             await spendToday.publish()
             breaker.publishMetrics()
         }
-        let recovered = try await service.recoverInterrupted { pid in kill(pid, 0) == 0 || errno == EPERM }
+        let recovered = try await service.recoverInterrupted { ProcessLiveness.isAlive(Int($0)) }
         if recovered > 0 {
             context.logger.warning("answers left streaming by a dead worker marked interrupted", metadata: ["count": "\(recovered)"])
         }
