@@ -45,6 +45,28 @@ public struct Conversation: Codable, Sendable, Equatable {
     }
 }
 
+/// A conversation a turn creates with its first messages, in the same transaction (`POST /api/chat`): a turn that
+/// is refused leaves no empty conversation behind, and the turn costs one write instead of two.
+public struct NewConversation: Sendable, Equatable {
+    public var title: String
+    public var model: String?
+    public var systemPrompt: String?
+    public var ownerID: String
+
+    public init(title: String, model: String?, systemPrompt: String? = nil, ownerID: String) {
+        self.title = title
+        self.model = model
+        self.systemPrompt = systemPrompt
+        self.ownerID = ownerID
+    }
+
+    /// The conversation as it stands once created with the id `id` at `now`, before its first messages.
+    public func conversation(id: String, now: String) -> Conversation {
+        Conversation(id: id, title: title, model: model, systemPrompt: systemPrompt, createdAt: now, updatedAt: now,
+                     messageCount: 0, costUSD: 0, ownerID: ownerID)
+    }
+}
+
 /// What a client may set when creating or editing a conversation; nil leaves a field as it is.
 public struct ConversationPatch: Sendable {
     public var title: String?

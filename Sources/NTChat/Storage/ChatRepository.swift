@@ -53,10 +53,11 @@ public protocol ChatRepository: MessageTreeRepository {
     /// ``ChatStoreError/messageNotFound``.
     ///
     /// `workerPID` and `runnerID` say who streams the answer: the web worker's process on this host, and on PostgreSQL
-    /// its runner among the instances sharing the database (``RunnerPresence``).
+    /// its runner among the instances sharing the database (``RunnerPresence``). With `creating`, the conversation
+    /// `conversationID` is created first, in the same transaction (`parentID` is then nil).
     func beginTurn(
         conversationID: String, parentID: String?, userContent: String?, model: String, requestID: String, workerPID: Int32,
-        runnerID: Int64?
+        runnerID: Int64?, creating: NewConversation?
     ) async throws -> TurnRows
 
     /// Stores the text received so far of a streaming answer.

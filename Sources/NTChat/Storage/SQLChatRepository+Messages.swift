@@ -36,12 +36,13 @@ extension SQLChatRepository {
 
     public func beginTurn(
         conversationID: String, parentID: String?, userContent: String?, model: String, requestID: String, workerPID: Int32,
-        runnerID: Int64?
+        runnerID: Int64?, creating: NewConversation?
     ) async throws -> TurnRows {
-        return try await writing {
+        return try await grouped { [self] in
             defer { db.resetCachedStatements() }
             return try db.transaction {
                 let now = Identifiers.now()
+                if let creating { try insertConversation(creating.conversation(id: conversationID, now: now)) }
                 let shared = runnerID != nil && db.engine == .postgres
                 // An answer streaming there whose runner died is marked first, inside this transaction and under the
                 // writers' lock, so two instances cannot both start a turn in the conversation.
@@ -118,7 +119,7 @@ extension SQLChatRepository {
     }
 
     public func saveProgress(_ updates: [ProgressUpdate]) async throws {
-        try await writing {
+        try await grouped { [self] in
             guard !updates.isEmpty else { return }
             defer { db.resetCachedStatements() }
             let now = Identifiers.now()
@@ -154,7 +155,7 @@ extension SQLChatRepository {
     }
 
     public func finish(messageID: String, outcome o: MessageOutcome) async throws {
-        try await writing {
+        try await grouped { [self] in
             defer { db.resetCachedStatements() }
             let update = try db.cachedStatement("""
                 UPDATE messages SET status = ?, content = ?, reasoning = ?, finish_reason = ?, prompt_tokens = ?,

@@ -19,6 +19,8 @@ public actor SQLChatRepository: ChatRepository {
     /// (``BlockingExecutor``); on SQLite the cooperative pool (a call takes microseconds of CPU).
     private let blocking: BlockingExecutor?
     private let pool = PoolExecutorHolder()
+    /// Writes waiting for the next group commit (``grouped(_:)``).
+    var writeGroup = WriteGroup()
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         blocking?.asUnownedSerialExecutor() ?? pool.unownedExecutor
     }
@@ -56,26 +58,28 @@ public actor SQLChatRepository: ChatRepository {
     }
 
     public func createConversation(title: String, model: String?, systemPrompt: String?, ownerID: String) async throws -> Conversation {
-        return try await writing {
+        return try await grouped { [self] in
             defer { db.resetCachedStatements() }
-            let id = Identifiers.uuid()
-            let now = Identifiers.now()
-            let insert = try db.cachedStatement(
-                "INSERT INTO conversations (id, title, model, system_prompt, created_at, updated_at, owner_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            )
-            insert.bind(1, id)
-            insert.bind(2, title)
-            insert.bind(3, model)
-            insert.bind(4, systemPrompt)
-            insert.bind(5, now)
-            insert.bind(6, now)
-            insert.bind(7, ownerID)
-            _ = try insert.step()
-            return Conversation(
-                id: id, title: title, model: model, systemPrompt: systemPrompt, createdAt: now, updatedAt: now,
-                messageCount: 0, costUSD: 0, ownerID: ownerID
-            )
+            let created = NewConversation(title: title, model: model, systemPrompt: systemPrompt, ownerID: ownerID)
+                .conversation(id: Identifiers.uuid(), now: Identifiers.now())
+            try insertConversation(created)
+            return created
         }
+    }
+
+    /// Inserts a new conversation's row.
+    func insertConversation(_ c: Conversation) throws {
+        let insert = try db.cachedStatement(
+            "INSERT INTO conversations (id, title, model, system_prompt, created_at, updated_at, owner_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        insert.bind(1, c.id)
+        insert.bind(2, c.title)
+        insert.bind(3, c.model)
+        insert.bind(4, c.systemPrompt)
+        insert.bind(5, c.createdAt)
+        insert.bind(6, c.updatedAt)
+        insert.bind(7, c.ownerID)
+        _ = try insert.step()
     }
 
     public func conversations(ownerID: String, limit: Int, offset: Int) throws -> ConversationPage {

@@ -33,12 +33,22 @@ public struct AnswerProgress: Sendable, Equatable {
 }
 
 extension ChatRepository {
-    /// ``beginTurn(conversationID:parentID:userContent:model:requestID:workerPID:runnerID:)`` without a runner (SQLite,
-    /// tests).
+    /// ``beginTurn(conversationID:parentID:userContent:model:requestID:workerPID:runnerID:creating:)`` in a conversation
+    /// that exists, without a runner (SQLite, tests).
     public func beginTurn(
         conversationID: String, parentID: String?, userContent: String?, model: String, requestID: String, workerPID: Int32
     ) async throws -> TurnRows {
         try await beginTurn(conversationID: conversationID, parentID: parentID, userContent: userContent, model: model,
-                            requestID: requestID, workerPID: workerPID, runnerID: nil)
+                            requestID: requestID, workerPID: workerPID, runnerID: nil, creating: nil)
+    }
+
+    /// ``beginTurn(conversationID:parentID:userContent:model:requestID:workerPID:runnerID:creating:)`` in a conversation
+    /// that exists.
+    public func beginTurn(
+        conversationID: String, parentID: String?, userContent: String?, model: String, requestID: String, workerPID: Int32,
+        runnerID: Int64?
+    ) async throws -> TurnRows {
+        try await beginTurn(conversationID: conversationID, parentID: parentID, userContent: userContent, model: model,
+                            requestID: requestID, workerPID: workerPID, runnerID: runnerID, creating: nil)
     }
 }

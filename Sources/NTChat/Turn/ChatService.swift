@@ -18,10 +18,13 @@ public struct TurnRequest: Sendable {
     public var requestID: String
     /// The asker's own budgets (ADR 0018); nil when none apply (the appliance's `[budget]` binds everyone anyway).
     public var person: PersonalBudget?
+    /// Set when the conversation `conversationID` does not exist yet: the turn creates it with its first messages.
+    public var newConversation: NewConversation?
 
     public init(conversationID: String, content: String?, branchFrom: String? = nil, model: String? = nil, maxTokens: Int? = nil,
-                temperature: Double? = nil, requestID: String, person: PersonalBudget? = nil) {
+                temperature: Double? = nil, requestID: String, person: PersonalBudget? = nil, newConversation: NewConversation? = nil) {
         self.person = person
+        self.newConversation = newConversation
         self.conversationID = conversationID
         self.content = content
         self.branchFrom = branchFrom
@@ -150,11 +153,20 @@ public final class ChatService: Sendable {
         let plan: TurnPlan
         let anchor: TurnAnchor
         do {
-            guard let found = try await reader.conversation(id: request.conversationID) else { throw TurnRefusal.conversationNotFound }
+            let found: Conversation
+            if let fresh = request.newConversation {
+                // Created with the turn's first rows: there is nothing to read, and nothing above the first message.
+                guard request.placement == .followLeaf else { throw TurnRefusal.invalid("a new conversation starts with a message") }
+                found = fresh.conversation(id: request.conversationID, now: Identifiers.now())
+                anchor = TurnAnchor(parentID: nil, history: [])
+            } else {
+                guard let stored = try await reader.conversation(id: request.conversationID) else { throw TurnRefusal.conversationNotFound }
+                found = stored
+                // Only the path above the new message reaches the upstream; other branches never do.
+                anchor = try await reader.turnAnchor(conversationID: found.id, placement: request.placement)
+            }
             conversation = found
             model = request.model ?? found.model ?? settings.defaultModel
-            // Only the path above the new message reaches the upstream; other branches never do.
-            anchor = try await reader.turnAnchor(conversationID: found.id, placement: request.placement)
             plan = TurnPlan.make(
                 model: model, systemPrompt: found.systemPrompt, history: anchor.history, newContent: request.content,
                 requestedMaxTokens: request.maxTokens, defaultMaxTokens: settings.defaultMaxTokens,
@@ -176,7 +188,7 @@ public final class ChatService: Sendable {
         do {
             rows = try await repository.beginTurn(
                 conversationID: conversation.id, parentID: anchor.parentID, userContent: request.content, model: model,
-                requestID: request.requestID, workerPID: workerPID, runnerID: presence?.runnerID
+                requestID: request.requestID, workerPID: workerPID, runnerID: presence?.runnerID, creating: request.newConversation
             )
         } catch {
             guards.abandon(admission)

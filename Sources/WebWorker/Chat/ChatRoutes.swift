@@ -98,23 +98,19 @@ struct ChatRoutes: Sendable {
             let message = try Validate.message(body.message, "message", limits)
             let model = try Validate.model(body.model)
             let conversationID: String
-            var created = false
+            var fresh: NewConversation?
             if let given = body.conversationID {
                 conversationID = try await owned.check(given, context)
             } else {
+                // The conversation is created with the turn's first messages, in one transaction: a refused request
+                // leaves nothing behind.
+                conversationID = Identifiers.uuid()
                 let title = String(message.prefix(min(60, limits.titleMaxChars)))
-                conversationID = try await repository.createConversation(title: title, model: model, systemPrompt: nil, ownerID: try Ownership.accountID(context)).id
-                created = true
+                fresh = NewConversation(title: title, model: model, ownerID: try Ownership.accountID(context))
             }
-            do {
-                return try await stream(TurnRequest(
-                    conversationID: conversationID, content: message, model: model, requestID: context.requestID
-                ), context: context)
-            } catch {
-                // A refused request leaves nothing behind, not even the conversation made for it.
-                if created { _ = try? await repository.deleteConversation(id: conversationID) }
-                throw error
-            }
+            return try await stream(TurnRequest(
+                conversationID: conversationID, content: message, model: model, requestID: context.requestID, newConversation: fresh
+            ), context: context)
         }
     }
 

@@ -1,0 +1,94 @@
+import NTStorage
+
+/// One write waiting for a group commit (``SQLChatRepository/grouped(_:)``). Confined to the repository's actor.
+final class GroupedWrite {
+    let run: () throws -> Void
+    /// Resumed once the write is settled (`false`: its group committed, or it failed with ``error``), or with
+    /// `true` when its caller is to commit the next group, this write first.
+    var waiter: CheckedContinuation<Bool, Never>?
+    var error: (any Error)?
+
+    init(_ run: @escaping () throws -> Void) {
+        self.run = run
+    }
+}
+
+/// The writes queued for the next group commit, and whether a caller is committing one now.
+struct WriteGroup {
+    var queued: [GroupedWrite] = []
+    var committing = false
+}
+
+extension SQLChatRepository {
+    /// Runs one write of the chat turn's path (a new conversation, a turn's first rows, the streaming answers'
+    /// progress, an answer's final state) in a group commit on SQLite: writes that queue while a transaction
+    /// commits go into the next transaction together, and each caller returns once the transaction holding its
+    /// write has committed, as with ``writing(_:)``. A burst of turns then costs a few commits instead of one
+    /// each: a commit writes every changed page to the WAL once and the full-text index one segment, however
+    /// many writes share it, and that is most of a small write's cost. Nothing waits for a group to fill: the
+    /// first write of a quiet moment commits alone, at once.
+    ///
+    /// `body` must be safe to run again from the start (as for ``writing(_:)``): when one write of a group
+    /// throws, the group is rolled back and each of its writes runs again in a transaction of its own, so one
+    /// write's failure (a conversation deleted meanwhile) is never another's. A write lock held elsewhere past
+    /// ``writeLockWait`` fails the whole group. On PostgreSQL this is ``writing(_:)``: a group there would hold
+    /// the writers' lock across every write's round trips.
+    func grouped<T>(_ body: @escaping () throws -> T) async throws -> T {
+        guard let sqlite = db as? SQLiteDatabase else { return try await writing(body) }
+        var value: T?
+        let write = GroupedWrite { value = try body() }
+        writeGroup.queued.append(write)
+        if writeGroup.committing {
+            let leads = await withCheckedContinuation { write.waiter = $0 }
+            if leads { await commitQueued(sqlite) }
+        } else {
+            writeGroup.committing = true
+            // Writes already waiting for the actor queue before this resumes, and join this group.
+            await Task.yield()
+            await commitQueued(sqlite)
+        }
+        if let error = write.error { throw error }
+        guard let value else { preconditionFailure("a write that did not throw has a value") }
+        return value
+    }
+
+    /// Commits every queued write, settles their callers, and hands the commit of the writes queued meanwhile to
+    /// the first of them.
+    private func commitQueued(_ sqlite: SQLiteDatabase) async {
+        let batch = writeGroup.queued
+        writeGroup.queued.removeAll()
+        await commit(batch, sqlite)
+        for write in batch {
+            write.waiter?.resume(returning: false)
+            write.waiter = nil
+        }
+        if let next = writeGroup.queued.first {
+            next.waiter?.resume(returning: true)
+            next.waiter = nil
+        } else {
+            writeGroup.committing = false
+        }
+    }
+
+    private func commit(_ batch: [GroupedWrite], _ sqlite: SQLiteDatabase) async {
+        if batch.count > 1 {
+            do {
+                try await writing { try sqlite.groupTransaction { for write in batch { try write.run() } } }
+                return
+            } catch let error as StorageError where error.fault == .busy {
+                // The lock stayed taken for the whole wait: every write of the group would wait it out again.
+                for write in batch { write.error = error }
+                return
+            } catch {
+                // One write failed and the group was rolled back: each runs again alone, below.
+            }
+        }
+        for write in batch {
+            do {
+                try await writing { try write.run() }
+            } catch {
+                write.error = error
+            }
+        }
+    }
+}
