@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CNTSupport.h"
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -27,3 +28,5 @@ int nt_clear_cloexec(int fd) {
 int nt_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 long nt_getrandom(void *buffer, unsigned long length) { return (long)getrandom(buffer, length, 0); }
+
+int nt_limit_malloc_arenas(int count) { return mallopt(M_ARENA_MAX, count); }

@@ -24,9 +24,10 @@ struct NeuralTerminal: AsyncParsableCommand {
     )
 
     /// ArgumentParser's entry point, after making every file this process creates private (0600, folders 0700):
-    /// the database, backups, archives and exports hold the conversations.
+    /// the database, backups, archives and exports hold the conversations, and capping malloc's arenas.
     static func main() async {
         PrivateFiles.restrictNewFiles()
+        MallocArenas.limitToOnePerCore()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -31,6 +31,10 @@ const char *nt_build_commit(void);
 /// The UTC time of the build, ISO 8601 ("unknown" when not built through `make`).
 const char *nt_build_date(void);
 
+/// mallopt(M_ARENA_MAX, count): caps glibc malloc's arenas (malloc.h is not visible through Swift's Glibc
+/// module); returns 1 on success.
+int nt_limit_malloc_arenas(int count);
+
 /// getrandom(2): fills `buffer` with up to `length` bytes from the kernel's CSPRNG; returns the count or -1.
 long nt_getrandom(void *buffer, unsigned long length);
 

@@ -41,10 +41,22 @@ public struct BudgetReservation: Sendable, Equatable {
     /// The account whose personal budgets it counts against, if any.
     let ownerID: String?
     let day: UTCDay
+    /// The first day of `day`'s month, kept so that counting the open reservations (at every admission) does no
+    /// calendar arithmetic.
+    let month: UTCDay
     /// The amount reserved: the worst case, or 0 when it is unknown.
     public let amountUSD: Double
     /// Its row in the shared ledger (several instances on one database), nil when it is held in this process.
     var ledgerID: Int64? = nil
+
+    init(id: Int, conversationID: String, ownerID: String?, day: UTCDay, amountUSD: Double) {
+        self.id = id
+        self.conversationID = conversationID
+        self.ownerID = ownerID
+        self.day = day
+        self.month = day.firstOfMonth
+        self.amountUSD = amountUSD
+    }
 }
 
 /// Checks requests against the budgets before they are sent, and reports spend.
@@ -244,9 +256,10 @@ public final class BudgetGuard: Sendable {
 
     static func reserved(_ reservations: some Sequence<BudgetReservation>, day: UTCDay, conversationID: String) -> Spend {
         var spend = Spend()
+        let month = day.firstOfMonth
         for r in reservations {
             if r.day == day { spend.today += r.amountUSD }
-            if r.day.firstOfMonth == day.firstOfMonth { spend.month += r.amountUSD }
+            if r.month == month { spend.month += r.amountUSD }
             if r.conversationID == conversationID { spend.conversation += r.amountUSD }
         }
         return spend
