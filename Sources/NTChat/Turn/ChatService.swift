@@ -83,9 +83,10 @@ public enum TurnRefusal: Error, Sendable, Equatable {
 /// answer, and hands back a ``ChatTurn`` for the caller to run on its own task.
 public final class ChatService: Sendable {
     let repository: any ChatRepository
-    /// Where a turn's reads before its write go (the conversation, the anchor): ``repository`` itself on SQLite; on
-    /// PostgreSQL a repository on a second connection, so one turn's reads wait no round trip behind another's
-    /// write transaction.
+    /// Where a turn's reads before its write go (the conversation, the anchor) and the routes' ownership checks: in
+    /// the web worker a repository on a second connection, so reads never queue behind the writes' commits (SQLite's
+    /// WAL serves them meanwhile) nor wait a round trip behind another turn's write transaction (PostgreSQL);
+    /// ``repository`` itself when none is given.
     let reader: any ChatRepository
     let upstream: any ChatUpstream
     let settings: @Sendable () -> ChatSettings

@@ -46,12 +46,13 @@ struct ChatComponents: Sendable {
         // One breaker per web worker process: a restarted worker starts closed.
         let breaker = CircuitBreaker(settings: { BreakerSettings(config.current) }, logger: context.logger)
         self.breaker = breaker
+        // A turn's reads (the conversation, its anchor, the spend its budget check adds up) take a connection of
+        // their own: they never queue behind the writes' commits (SQLite's WAL lets them read meanwhile), nor wait a
+        // round trip behind another turn's write transaction (PostgreSQL).
+        let reader = try SQLChatRepository(location: location, applicationName: "neural-terminal web reads")
         let ledger = presence.map { DatabaseReservations(repository: repository, presence: $0) }
-        let budget = BudgetGuard(store: repository, ledger: ledger, limits: { BudgetLimits(config.current) })
+        let budget = BudgetGuard(store: reader, ledger: ledger, limits: { BudgetLimits(config.current) })
         let reconciler = CostReconciler(repository: repository, records: upstream, logger: context.logger)
-        // On PostgreSQL a turn's reads take a connection of their own (SQLite's reads take microseconds).
-        let reader = location.engine == .postgres
-            ? try SQLChatRepository(location: location, applicationName: "neural-terminal web reads") : nil
         service = ChatService(
             repository: repository, reader: reader, upstream: upstream, workerPID: getpid(), logger: context.logger,
             prices: { await catalog.model($0) }, budget: budget, breaker: breaker, reconciler: reconciler, presence: presence
@@ -61,7 +62,7 @@ struct ChatComponents: Sendable {
         await budget.publishMetrics()
         // Spend today (in all and per model), the limits and the warn ratio are read at each scrape (midnight,
         // SIGHUP), not only per answer; so are the models whose breaker refuses (an open period ends unasked).
-        let spendToday = SpendTodayGauges(store: repository)
+        let spendToday = SpendTodayGauges(store: reader)
         context.metrics.refreshBeforeCollect {
             await budget.publishMetrics()
             await spendToday.publish()
