@@ -53,11 +53,17 @@ public struct SSEParser: Sendable {
     /// Parses the next bytes of the stream and returns the events they complete, in order.
     /// Feeding after ``finish()`` starts a new stream.
     public mutating func feed(_ bytes: some Collection<UInt8>) -> [SSEEvent] {
+        if let array = bytes as? [UInt8] { return feed(array) }
+        return feed(Array(bytes))
+    }
+
+    /// ``feed(_:)`` for the bytes as the curl thread hands them over: called once per chunk of every relayed
+    /// stream, so it is not generic (a generic call from another module looks up its type's metadata each time).
+    public mutating func feed(_ bytes: [UInt8]) -> [SSEEvent] {
         if ended { self = SSEParser(maxEventBytes: maxEventBytes) }
         var events: [SSEEvent] = []
         guard failure == nil else { return events }
-        let done: Void? = bytes.withContiguousStorageIfAvailable { consumeStart($0, into: &events) }
-        if done == nil { Array(bytes).withUnsafeBufferPointer { consumeStart($0, into: &events) } }
+        bytes.withUnsafeBufferPointer { consumeStart($0, into: &events) }
         return events
     }
 
