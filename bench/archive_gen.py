@@ -3,7 +3,10 @@
 
 Deterministic (seeded): N conversations of M messages (alternating user/assistant), text drawn from a
 5,000-word vocabulary with a Zipf-like distribution so that searches hit common, middling and rare words.
-Writes straight into the tables; the full-text triggers index every message as the appliance would.
+Writes straight into the tables, in the shape the appliance writes: each message under the one before it, the last
+one the conversation's current leaf, every cost as reported by the upstream; the full-text triggers index every
+message as the appliance would. (Without the parents, the leaf and the cost source, the export/import round trip of
+bench/archive_bench.sh differed in exactly those fields, which the import fills in.)
 """
 import argparse
 import random
@@ -54,11 +57,13 @@ def main():
             db.execute("INSERT INTO conversations (id, title, model, system_prompt, created_at, updated_at) VALUES (?,?,?,?,?,?)",
                        (cid, text(rng.randint(2, 6)).capitalize(), "openai/gpt-4o", None if c % 3 else "Be helpful.", created, created))
             rows = []
+            parent = None
             for m in range(a.messages):
                 user = m % 2 == 0
                 status = "complete" if user else rng.choice(statuses)
+                mid = f"{c:08x}-{m:04x}-4000-8000-{rng.getrandbits(48):012x}"
                 rows.append((
-                    f"{c:08x}-{m:04x}-4000-8000-{rng.getrandbits(48):012x}", cid, m + 1, "user" if user else "assistant",
+                    mid, cid, m + 1, "user" if user else "assistant",
                     text(rng.randint(5, 40) if user else rng.randint(40, 160)),
                     "" if user or rng.random() < 0.7 else text(rng.randint(20, 60)),
                     None if user else "openai/gpt-4o", status, None if user else "stop",
@@ -67,11 +72,14 @@ def main():
                     None if user else round(rng.random() / 100, 8), None if user else rng.randint(80, 2000),
                     None if user else rng.randint(500, 30000), None if user else f"gen-{rng.getrandbits(40):010x}",
                     f"req-{c:06d}-{m:03d}", "upstream_502: model down" if status == "error" else None, created, created,
+                    parent, None if user else "reported",
                 ))
+                parent = mid
             db.executemany("""INSERT INTO messages (id, conversation_id, seq, role, content, reasoning, model, status,
                 finish_reason, prompt_tokens, completion_tokens, reasoning_tokens, cached_tokens, cost_usd, ttft_ms,
-                duration_ms, generation_id, request_id, error, created_at, updated_at)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", rows)
+                duration_ms, generation_id, request_id, error, created_at, updated_at, parent_id, cost_source)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", rows)
+            db.execute("UPDATE conversations SET current_leaf_id = ? WHERE id = ?", (parent, cid))
     with open(a.db + ".words", "w") as f:
         f.write("\n".join(words))
     db.close()
