@@ -195,4 +195,5 @@ def run():
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
-run()
+if __name__ == "__main__":
+    run()

@@ -20,13 +20,17 @@ struct WriteGroup {
 }
 
 extension SQLChatRepository {
+    /// The most writes one group commit takes: every caller of a group waits for all of its writes, so a burst of
+    /// thousands commits in groups of this many (each write's share of a commit is already small at this size).
+    static let maxGroupedWrites = 64
+
     /// Runs one write of the chat turn's path (a new conversation, a turn's first rows, the streaming answers'
     /// progress, an answer's final state) in a group commit on SQLite: writes that queue while a transaction
     /// commits go into the next transaction together, and each caller returns once the transaction holding its
     /// write has committed, as with ``writing(_:)``. A burst of turns then costs a few commits instead of one
     /// each: a commit writes every changed page to the WAL once and the full-text index one segment, however
     /// many writes share it, and that is most of a small write's cost. Nothing waits for a group to fill: the
-    /// first write of a quiet moment commits alone, at once.
+    /// first write of a quiet moment commits alone, once the writes already waiting for the actor have queued.
     ///
     /// `body` must be safe to run again from the start (as for ``writing(_:)``): when one write of a group
     /// throws, the group is rolled back and each of its writes runs again in a transaction of its own, so one
@@ -43,7 +47,8 @@ extension SQLChatRepository {
             if leads { await commitQueued(sqlite) }
         } else {
             writeGroup.committing = true
-            // Writes already waiting for the actor queue before this resumes, and join this group.
+            // A transaction runs without suspending, so the writes that arrive meanwhile wait for the actor, not in
+            // the queue. Yielding once lets every write already waiting for the actor queue and join this group.
             await Task.yield()
             await commitQueued(sqlite)
         }
@@ -52,11 +57,11 @@ extension SQLChatRepository {
         return value
     }
 
-    /// Commits every queued write, settles their callers, and hands the commit of the writes queued meanwhile to
-    /// the first of them.
+    /// Commits the queued writes (at most ``maxGroupedWrites``, oldest first), settles their callers, and hands the
+    /// commit of the writes still queued to the first of them.
     private func commitQueued(_ sqlite: SQLiteDatabase) async {
-        let batch = writeGroup.queued
-        writeGroup.queued.removeAll()
+        let batch = Array(writeGroup.queued.prefix(Self.maxGroupedWrites))
+        writeGroup.queued.removeFirst(batch.count)
         await commit(batch, sqlite)
         for write in batch {
             write.waiter?.resume(returning: false)
