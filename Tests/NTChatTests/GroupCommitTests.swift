@@ -133,4 +133,25 @@ struct GroupCommitTests {
         let refusal = await #expect(throws: TurnRefusal.self) { _ = try await service.start(request, logger: Logger(label: "t")) }
         #expect(refusal == .invalid("a new conversation starts with a message"))
     }
+
+    @Test func aWriteQueuedBehindAWaitingGroupGivesUpWhenItsOwnWaitIsOver() async throws {
+        let db = try TempDatabase()
+        defer { db.cleanup() }
+        let repository = try db.repository()
+        let lock = try WriteLockTests.HeldLock(path: db.path)
+        let started = ContinuousClock.now
+        let first = Task { try await repository.createConversation(title: "first", model: nil, systemPrompt: nil, ownerID: "owner") }
+        try await Task.sleep(for: .seconds(2))
+        let second = Task { () -> Duration in
+            do {
+                _ = try await repository.createConversation(title: "second", model: nil, systemPrompt: nil, ownerID: "owner")
+            } catch let error as StorageError where error.fault == .busy {}
+            return ContinuousClock.now - started
+        }
+        await #expect(throws: StorageError.self) { _ = try await first.value }
+        let secondGaveUp = try await second.value
+        try lock.release()
+        // Its own wait (5 s from 2 s on), not the first write's wait and then its own again (12 s).
+        #expect(secondGaveUp > .milliseconds(6_500) && secondGaveUp < .milliseconds(7_800), "gave up after \(secondGaveUp)")
+    }
 }

@@ -3,6 +3,9 @@ import NTStorage
 /// One write waiting for a group commit (``SQLChatRepository/grouped(_:)``). Confined to the repository's actor.
 final class GroupedWrite {
     let run: () throws -> Void
+    /// When the write gives up waiting for another process's write lock: ``SQLChatRepository/writeLockWait`` after
+    /// it was queued, whichever groups it waits in.
+    let deadline = ContinuousClock.now + SQLChatRepository.writeLockWait
     /// Resumed once the write is settled (`false`: its group committed, or it failed with ``error``), or with
     /// `true` when its caller is to commit the next group, this write first.
     var waiter: CheckedContinuation<Bool, Never>?
@@ -34,8 +37,8 @@ extension SQLChatRepository {
     ///
     /// `body` must be safe to run again from the start (as for ``writing(_:)``): when one write of a group
     /// throws, the group is rolled back and each of its writes runs again in a transaction of its own, so one
-    /// write's failure (a conversation deleted meanwhile) is never another's. A write lock held elsewhere past
-    /// ``writeLockWait`` fails the whole group. On PostgreSQL this is ``writing(_:)``: a group there would hold
+    /// write's failure (a conversation deleted meanwhile) is never another's. A write lock held elsewhere fails
+    /// each write as busy ``writeLockWait`` after it was queued, as ``writing(_:)`` would. On PostgreSQL this is ``writing(_:)``: a group there would hold
     /// the writers' lock across every write's round trips.
     func grouped<T>(_ body: @escaping () throws -> T) async throws -> T {
         guard let sqlite = db as? SQLiteDatabase else { return try await writing(body) }
@@ -62,8 +65,9 @@ extension SQLChatRepository {
     private func commitQueued(_ sqlite: SQLiteDatabase) async {
         let batch = Array(writeGroup.queued.prefix(Self.maxGroupedWrites))
         writeGroup.queued.removeFirst(batch.count)
-        await commit(batch, sqlite)
-        for write in batch {
+        let again = await commit(batch, sqlite)
+        writeGroup.queued.insert(contentsOf: again, at: 0)
+        for write in batch where !again.contains(where: { $0 === write }) {
             write.waiter?.resume(returning: false)
             write.waiter = nil
         }
@@ -75,25 +79,35 @@ extension SQLChatRepository {
         }
     }
 
-    private func commit(_ batch: [GroupedWrite], _ sqlite: SQLiteDatabase) async {
-        if batch.count > 1 {
-            do {
-                try await writing { try sqlite.groupTransaction { for write in batch { try write.run() } } }
-                return
-            } catch let error as StorageError where error.fault == .busy {
-                // The lock stayed taken for the whole wait: every write of the group would wait it out again.
-                for write in batch { write.error = error }
-                return
-            } catch {
-                // One write failed and the group was rolled back: each runs again alone, below.
+    /// Commits `batch` (its first write is the oldest: the caller's own, or the one handed the commit), setting each
+    /// failed write's error. Returns the writes to queue again: when the lock stayed taken for the whole wait of the
+    /// oldest write, that one fails as busy and the younger ones, whose waits are not over, go back to the queue.
+    private func commit(_ batch: [GroupedWrite], _ sqlite: SQLiteDatabase) async -> [GroupedWrite] {
+        guard let oldest = batch.first else { return [] }
+        do {
+            if batch.count == 1 {
+                try await writing(until: oldest.deadline) { try oldest.run() }
+            } else {
+                try await writing(until: oldest.deadline) { try sqlite.groupTransaction { for write in batch { try write.run() } } }
+            }
+            return []
+        } catch let error as StorageError where error.fault == .busy {
+            oldest.error = error
+            return Array(batch.dropFirst())
+        } catch {
+            guard batch.count > 1 else {
+                oldest.error = error
+                return []
             }
         }
+        // One write failed and the group was rolled back: each runs again alone.
         for write in batch {
             do {
-                try await writing { try write.run() }
+                try await writing(until: write.deadline) { try write.run() }
             } catch {
                 write.error = error
             }
         }
+        return []
     }
 }

@@ -13,7 +13,12 @@ extension SQLChatRepository {
     /// finds the lock taken after ``writeLockWait`` throws SQLite's busy error. Cancelling the calling task does
     /// not shorten the wait: a turn's final state is stored even when its client has gone.
     func writing<T>(_ body: () throws -> T) async throws -> T {
-        let deadline = ContinuousClock.now + Self.writeLockWait
+        try await writing(until: ContinuousClock.now + Self.writeLockWait, body)
+    }
+
+    /// ``writing(_:)`` for a write whose wait for the lock began earlier (a write queued for a group commit):
+    /// it gives up as busy at `deadline`.
+    func writing<T>(until deadline: ContinuousClock.Instant, _ body: () throws -> T) async throws -> T {
         var pause = Duration.milliseconds(2)
         while true {
             do {
