@@ -5,9 +5,9 @@ import Glibc
 ///
 /// By default glibc gives a thread that finds the heap busy an arena of its own, up to eight per core, and memory
 /// freed in one arena is not reused by the others. The web worker's threads (event loops, curl threads, Swift's
-/// pool) take turns at the same work, so at 500 streams the extra arenas held about 11 MB of freed memory (peak
-/// RSS of the web worker 64 → 53 MB anonymous, measured with `bench/turn_bench.py`), with no measurable change in
-/// CPU per stream. One arena per core keeps threads on different cores from contending.
+/// pool) take turns at the same work, so at 500 streams the extra arenas held about 10 MB of freed memory, with no
+/// measurable change in CPU per stream (ADR 0013 has the figures). One arena per core keeps threads on different
+/// cores from contending.
 public enum MallocArenas {
     /// Caps the arenas at one per online core (at least two). Call first thing in `main`, before threads start.
     public static func limitToOnePerCore() {

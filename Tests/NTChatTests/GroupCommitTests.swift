@@ -79,7 +79,6 @@ struct GroupCommitTests {
         let db = try TempDatabase()
         defer { db.cleanup() }
         let repository = try db.repository()
-        try Self.emptyWAL(db.path)
         _ = try await repository.createConversation(title: "one", model: nil, systemPrompt: nil, ownerID: "owner")
         // Visible to another connection (another process) as soon as the call returned: nothing waits to fill a group.
         let other = try SQLiteDatabase(path: db.path)

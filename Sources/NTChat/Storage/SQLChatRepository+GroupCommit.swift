@@ -38,8 +38,8 @@ extension SQLChatRepository {
     /// `body` must be safe to run again from the start (as for ``writing(_:)``): when one write of a group
     /// throws, the group is rolled back and each of its writes runs again in a transaction of its own, so one
     /// write's failure (a conversation deleted meanwhile) is never another's. A write lock held elsewhere fails
-    /// each write as busy ``writeLockWait`` after it was queued, as ``writing(_:)`` would. On PostgreSQL this is ``writing(_:)``: a group there would hold
-    /// the writers' lock across every write's round trips.
+    /// each write as busy ``writeLockWait`` after it was queued, as ``writing(_:)`` would. On PostgreSQL this is
+    /// ``writing(_:)``: a group there would hold the writers' lock across every write's round trips.
     func grouped<T>(_ body: @escaping () throws -> T) async throws -> T {
         guard let sqlite = db as? SQLiteDatabase else { return try await writing(body) }
         var value: T?
@@ -67,7 +67,8 @@ extension SQLChatRepository {
         writeGroup.queued.removeFirst(batch.count)
         let again = await commit(batch, sqlite)
         writeGroup.queued.insert(contentsOf: again, at: 0)
-        for write in batch where !again.contains(where: { $0 === write }) {
+        // The writes to queue again are the batch's last ones; the others are settled.
+        for write in batch.dropLast(again.count) {
             write.waiter?.resume(returning: false)
             write.waiter = nil
         }
@@ -80,8 +81,9 @@ extension SQLChatRepository {
     }
 
     /// Commits `batch` (its first write is the oldest: the caller's own, or the one handed the commit), setting each
-    /// failed write's error. Returns the writes to queue again: when the lock stayed taken for the whole wait of the
-    /// oldest write, that one fails as busy and the younger ones, whose waits are not over, go back to the queue.
+    /// failed write's error. Returns the writes to queue again, a suffix of `batch`: when the lock stayed taken for the
+    /// whole wait of the oldest write, that one fails as busy and the younger ones, whose waits are not over, go back
+    /// to the queue.
     private func commit(_ batch: [GroupedWrite], _ sqlite: SQLiteDatabase) async -> [GroupedWrite] {
         guard let oldest = batch.first else { return [] }
         do {
