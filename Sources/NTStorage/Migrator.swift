@@ -3,11 +3,15 @@ public struct Migration: Sendable {
     public let version: Int
     public let name: String
     public let sql: String
+    /// Runs after `sql`, in the same transaction: a change SQL text alone cannot make (one that needs a value read
+    /// from the database first, such as SQLite's schema cookie).
+    public let step: (@Sendable (any DatabaseConnection) throws -> Void)?
 
-    public init(version: Int, name: String, sql: String) {
+    public init(version: Int, name: String, sql: String, step: (@Sendable (any DatabaseConnection) throws -> Void)? = nil) {
         self.version = version
         self.name = name
         self.sql = sql
+        self.step = step
     }
 }
 
@@ -59,6 +63,7 @@ public struct Migrator {
         for migration in migrations.sorted(by: { $0.version < $1.version }) where migration.version > current {
             try database.transaction {
                 try database.execute(migration.sql)
+                try migration.step?(database)
                 let insert = try database.prepare(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, \(database.nowExpression))"
                 )

@@ -20,6 +20,7 @@ public enum Schema {
         Migration(version: 10, name: "messages form a tree: parents and the current leaf", sql: branches),
         Migration(version: 11, name: "accounts: people with roles, passwords and budgets; sessions and tokens per account", sql: accounts),
         Migration(version: 12, name: "conversations belong to accounts; spend per account and day", sql: ownership),
+        Migration(version: 13, name: "message checks without temporary tables", sql: checksAsComparisons, step: raiseSchemaCookie),
     ]
 
     /// Conversations and messages. The full-text index covers only messages in a final state: a streaming answer is
