@@ -22,6 +22,9 @@ public struct CurlRequest: Sendable {
     /// PEM file of trusted CA certificates; `nil` uses the built-in default
     /// `/etc/ssl/certs/ca-certificates.crt` (`CURLOPT_CAINFO` is only set when given).
     public var caFile: String?
+    /// Bytes libcurl reads from the socket at a time (`CURLOPT_BUFFERSIZE`, 1,024 to 524,288); `nil` keeps
+    /// libcurl's 16 KiB. The buffer lives as long as the transfer: a long stream of small events needs less.
+    public var receiveBufferSize: Int?
 
     /// Creates a request. The default timeouts suit a streamed chat completion: reasoning models may think for
     /// minutes, but OpenRouter sends keep-alive comments as body bytes meanwhile.

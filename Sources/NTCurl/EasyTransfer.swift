@@ -102,6 +102,7 @@ final class EasyTransfer {
             set(nt_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, request.totalTimeout.curlMilliseconds))
         }
         if let caFile = request.caFile { set(nt_easy_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
+        if let size = request.receiveBufferSize { set(nt_easy_setopt_long(handle, CURLOPT_BUFFERSIZE, size)) }
 
         set(nt_easy_setopt_write_function(handle) { data, size, count, user in
             let transfer = Unmanaged<EasyTransfer>.fromOpaque(user!).takeUnretainedValue()

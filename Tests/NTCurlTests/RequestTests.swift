@@ -46,6 +46,29 @@ extension NTCurlSpec {
             #expect(echo.header("Expect") == nil)
         }
 
+        @Test("a 1 KiB receive buffer delivers a large body whole and in order, in chunks of at most 1 KiB")
+        func receiveBufferSize() async throws {
+            func chunkSizes(_ size: Int?) async -> (sizes: [Int], inOrder: Bool) {
+                var request = CurlRequest(url: server.url("/big?bytes=\(256 << 10)&id=rb\(UInt64.random(in: 0...UInt64.max))"))
+                request.receiveBufferSize = size
+                var sizes: [Int] = []
+                var inOrder = true
+                for await event in client.stream(request) {
+                    guard case .body(let bytes) = event else { continue }
+                    let received = sizes.reduce(0, +)
+                    inOrder = inOrder && bytes.first == UInt8(received % 251) && bytes.last == UInt8((received + bytes.count - 1) % 251)
+                    sizes.append(bytes.count)
+                }
+                return (sizes, inOrder)
+            }
+            let small = await chunkSizes(1024)
+            #expect(small.sizes.reduce(0, +) == 256 << 10 && small.inOrder)
+            #expect(small.sizes.max() ?? 0 <= 1024)
+            let standard = await chunkSizes(nil)
+            #expect(standard.sizes.reduce(0, +) == 256 << 10 && standard.inOrder)
+            #expect(standard.sizes.max() ?? 0 > 1024, "libcurl's own buffer is larger")
+        }
+
         @Test("a POST sends its binary body byte for byte with its content type")
         func postWithBody() async throws {
             let body = Array(0...255).map(UInt8.init) + Array(#"{"model":"x","stream":true}"#.utf8)
