@@ -145,8 +145,8 @@ public final class ChatService: Sendable {
     /// returns. The upstream is called when the caller runs the returned turn (``ChatTurn/run(emit:flush:)``).
     public func start(_ request: TurnRequest, logger: Logger) async throws(TurnRefusal) -> ChatTurn {
         // Each phase is a function of its own: an async function's frame holds every value live across any of its
-        // suspensions, and the request's task keeps the deepest stack of frames it reached for as long as the
-        // answer streams. One function for the whole start made a 12.6 KB frame.
+        // suspensions, and a task keeps the memory of the deepest stack of frames it reached until it ends. One
+        // function for the whole start made a 12.6 KB frame (ADR 0023).
         let prepared = try await prepare(request)
         // Among several instances: a runner whose session was lost (a database restart) is present again before its
         // turn is admitted, or the turn is refused; otherwise its reservation and answer would look dead elsewhere.
