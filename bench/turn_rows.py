@@ -84,8 +84,12 @@ def main():
         made = {}
         for name, count in [("fresh", 0), (f"{args.history:,} msgs", args.history)]:
             appl = Appliance(args.app, fake.port, work, f"db{count}", SETTINGS)
-            appl.start()
-            appl.stop()
+            try:
+                appl.start()
+                appl.stop()
+            except Exception:
+                appl.kill_tree()
+                raise
             if count:
                 seed(appl.db, count)
             made[name] = appl.db

@@ -6,7 +6,7 @@ from /proc) per turn for each of WAVES bursts, and their median. Loopback only; 
 
 Usage: bench/turn_start_cpu.py --app BIN --fake BIN [--turns 300] [--waves 5]
 """
-import argparse, asyncio, os, statistics, sys, tempfile
+import argparse, asyncio, os, shutil, statistics, sys, tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "support"))
 from ntharness import Appliance, FakeUpstream, cpu_seconds  # noqa: E402
@@ -36,7 +36,8 @@ def main():
     ap.add_argument("--waves", type=int, default=5)
     args = ap.parse_args()
     fake = FakeUpstream(args.fake, tokens=1, token_delay_ms=1, ttft_ms=2000)
-    appl = Appliance(args.app, fake.port, tempfile.mkdtemp(prefix="nt-start-cpu-"), "fresh", SETTINGS)
+    work = tempfile.mkdtemp(prefix="nt-start-cpu-")
+    appl = Appliance(args.app, fake.port, work, "fresh", SETTINGS)
     try:
         appl.start()
         per_turn = asyncio.run(measure(appl, args.turns, args.waves))
@@ -48,6 +49,7 @@ def main():
         except Exception:
             appl.kill_tree()
         fake.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
