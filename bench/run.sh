@@ -6,7 +6,9 @@
 #      fresh database and on one holding BENCH_HISTORY (100,000) messages, and on PostgreSQL at BENCH_PG_LEVELS (50)
 #      with one and with two appliances on one database (BENCH_PG_INSTANCES, 1,2), medians of BENCH_RUNS (3) runs;
 #      idle CPU; then the web worker's CPU per turn start in a burst of 300 (bench/turn_start_cpu.py) and the
-#      turn's SQL alone per turn, fresh and with history, random and time-ordered ids (bench/turn_rows.py)
+#      turn's SQL alone per turn, fresh and with history, random and time-ordered ids (bench/turn_rows.py); and the
+#      floor: the same harness at 50, 500 and 2,000 streams through a C relay that only moves bytes
+#      (bench/relay_floor.py, bench/floor_relay.c, built with cc), what any relay on this machine pays at least
 #   3. authentication per request and the login queue (bench/auth_bench.py)
 #   4. export, import and search at scale (bench/archive_bench.sh; BENCH_CONVERSATIONS conversations)
 #   5. a backup while writers run (bench/backup_bench.sh; BENCH_BACKUP_MB, default 256)
@@ -31,6 +33,7 @@ python3 bench/turn_bench.py --app "$app" --fake "$fake" --levels "${BENCH_LEVELS
   --postgres-instances "${BENCH_PG_INSTANCES:-1,2}"
 python3 bench/turn_start_cpu.py --app "$app" --fake "$fake"
 python3 bench/turn_rows.py --app "$app" --fake "$fake" --history "${BENCH_HISTORY:-100000}"
+python3 bench/relay_floor.py --fake "$fake" --runs "${BENCH_RUNS:-3}"
 echo "## 3. authentication"
 python3 bench/auth_bench.py "$app" "${BENCH_AUTH_REQUESTS:-3000}"
 echo "## 4. export, import and search"
