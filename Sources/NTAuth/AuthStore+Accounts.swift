@@ -43,10 +43,15 @@ extension AuthStore {
 
     /// The account with id `id`, or nil.
     public func account(id: String) throws -> Account? {
-        let select = try database.prepare("SELECT \(Self.accountColumns()) FROM users WHERE id = ?")
+        // Cached: with `auth.mode = "none"` every request reads the owner's account, and preparing the statement
+        // was most of that.
+        let select = try database.cachedStatement(Self.accountByID)
+        defer { select.reset() }
         select.bind(1, id)
         return try select.step() ? Self.account(from: select) : nil
     }
+
+    private static let accountByID = "SELECT \(accountColumns()) FROM users WHERE id = ?"
 
     /// The stored bcrypt hash of an account's password, nil when it has none (or does not exist).
     public func storedPasswordHash(accountID: String) throws -> String? {

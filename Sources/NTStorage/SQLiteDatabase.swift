@@ -37,8 +37,12 @@ public struct StorageError: Error, Sendable, CustomStringConvertible {
 public final class SQLiteDatabase: DatabaseConnection, @unchecked Sendable {
     let handle: OpaquePointer
     public let path: String
-    /// Prepared statements by SQL text, for ``withCached(_:_:)``.
+    /// Prepared statements by SQL text, for ``cachedStatement(_:)``.
     var statementCache: [String: Statement] = [:]
+    /// The cached statements handed out since the last ``resetCachedStatements()``: the only ones it resets (a
+    /// repository method uses one or two of the dozens cached, and resetting all of them was about 1 % of the web
+    /// worker's CPU while it started turns).
+    var statementsInUse: [Statement] = []
     /// Inside ``groupTransaction(_:)``: ``transaction(_:)`` joins the open transaction instead of beginning one.
     private var grouping = false
 
@@ -142,15 +146,27 @@ extension SQLiteDatabase {
     public func cachedStatement(_ sql: String) throws(StorageError) -> Statement {
         if let cached = statementCache[sql] {
             cached.reset()
+            markInUse(cached)
             return cached
         }
         let statement = try prepare(sql)
         statementCache[sql] = statement
+        markInUse(statement)
         return statement
     }
 
-    /// Resets every cached statement, ending any read they hold open.
+    private func markInUse(_ statement: Statement) {
+        guard !statement.awaitingReset else { return }
+        statement.awaitingReset = true
+        statementsInUse.append(statement)
+    }
+
+    /// Resets every cached statement handed out since the last call, ending any read they hold open.
     public func resetCachedStatements() {
-        for statement in statementCache.values { statement.reset() }
+        for statement in statementsInUse {
+            statement.reset()
+            statement.awaitingReset = false
+        }
+        statementsInUse.removeAll(keepingCapacity: true)
     }
 }

@@ -22,6 +22,8 @@ public final class Statement {
     private var bound: [PostgresValue] = []
     private var result: PostgresResult?
     private var row = -1
+    /// In its connection's list of cached statements to reset (``SQLiteDatabase/resetCachedStatements()``).
+    var awaitingReset = false
 
     init(sqlite handle: OpaquePointer, database: SQLiteDatabase) {
         backend = .sqlite(handle, Owner(connection: database))

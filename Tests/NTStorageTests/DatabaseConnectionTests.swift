@@ -27,6 +27,25 @@ struct DatabaseConnectionTests {
         #expect(db.changes == 3, "BEGIN, the writer's lock and COMMIT change nothing")
     }
 
+    @Test("resetting the cached statements ends the reads they hold open, each time, however often one was handed out")
+    func resettingCachedStatementsEndsTheirReads() throws {
+        let made = try TestDatabase(.sqlite)
+        defer { made.remove() }
+        let db = try SQLiteDatabase(path: made.path)
+        try db.execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2)")
+        for round in 1...2 {
+            let ascending = try db.cachedStatement("SELECT x FROM t ORDER BY x")
+            #expect(try ascending.step())
+            _ = try db.cachedStatement("SELECT x FROM t ORDER BY x DESC")
+            let descending = try db.cachedStatement("SELECT x FROM t ORDER BY x DESC")
+            #expect(try descending.step() && descending.int(0) == 2)
+            // SQLite refuses to drop a table that a statement of the same connection is still reading.
+            #expect(throws: StorageError.self, "round \(round)") { try db.execute("DROP TABLE t") }
+            db.resetCachedStatements()
+            try db.execute("CREATE TABLE kept AS SELECT x FROM t; DROP TABLE t; ALTER TABLE kept RENAME TO t")
+        }
+    }
+
     @Test(arguments: TestDatabase.engines)
     func aNullOfAKnownTypeMakesIsNullOrEqualWork(_ engine: DatabaseEngine) throws {
         let made = try TestDatabase(engine)
