@@ -34,6 +34,8 @@ struct ChunkFastPathTests {
         #"{"id":"x","#,
         #"[1,2]"#,
         #"{"id":"x","n":01}"#,
+        #"{"\u0069d":"x","choices":[]}"#,
+        #"{"id":"x","choices":[{"index":0,"delta":{"content":"a"},"n\u00e9":1}]}"#,
         "{\"id\":\"raw\u{01}control\"}",
     ]
 
@@ -59,5 +61,15 @@ struct ChunkFastPathTests {
     @Test func invalidUTF8IsLeftToJSONDecoder() {
         let bytes: [UInt8] = Array(#"{"id":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
         #expect(bytes.withUnsafeBufferPointer { ChunkFastPath.read($0) } == nil)
+    }
+
+    @Test("invalid UTF-8 in a member's name or in a value it skips is left to JSONDecoder too")
+    func invalidUTF8AnywhereIsLeftToJSONDecoder() {
+        let inSkipped: [UInt8] = Array(#"{"id":"x","object":""#.utf8) + [0xE2, 0x82] + Array(#"","choices":[]}"#.utf8)
+        let inName: [UInt8] = Array(#"{"id":"x",""#.utf8) + [0xFF] + Array(#"":1,"choices":[]}"#.utf8)
+        let valid: [UInt8] = Array(#"{"id":"x","object":""#.utf8) + [0xE2, 0x82, 0xAC] + Array(#"","choices":[]}"#.utf8)
+        #expect(inSkipped.withUnsafeBufferPointer { ChunkFastPath.read($0) } == nil)
+        #expect(inName.withUnsafeBufferPointer { ChunkFastPath.read($0) } == nil)
+        #expect(valid.withUnsafeBufferPointer { ChunkFastPath.read($0) } != nil, "a valid euro sign is read")
     }
 }

@@ -19,12 +19,19 @@ enum ChunkFastPath {
     private struct Seen {
         var mask = 0
 
-        mutating func first(_ key: String, of known: [StaticString]) -> Bool {
-            for (bit, name) in known.enumerated() where key.utf8.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)) {
-                defer { mask |= 1 << bit }
-                return mask & (1 << bit) == 0
-            }
-            return true
+        /// False when member `bit` was read before.
+        mutating func once(_ bit: Int) -> Bool {
+            defer { mask |= 1 << bit }
+            return mask & (1 << bit) == 0
+        }
+    }
+
+    /// A member's name, compared as bytes: names are read without making a `String` of each (a chunk has a dozen).
+    fileprivate struct Key {
+        let bytes: UnsafeBufferPointer<UInt8>
+
+        func `is`(_ name: StaticString) -> Bool {
+            bytes.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         }
     }
 
@@ -36,15 +43,12 @@ enum ChunkFastPath {
             var chunk = WireChunk()
             var seen = Seen()
             let ok = members { key, reader in
-                guard seen.first(key, of: ["id", "model", "provider", "choices"]) else { return false }
-                switch key {
-                case "id": return reader.optionalString(&chunk.id)
-                case "model": return reader.optionalString(&chunk.model)
-                case "provider": return reader.optionalString(&chunk.provider)
-                case "choices": return reader.choices(&chunk.choices)
-                case "usage", "error": return false
-                default: return reader.skipValue()
-                }
+                if key.is("id") { return seen.once(0) && reader.optionalString(&chunk.id) }
+                if key.is("model") { return seen.once(1) && reader.optionalString(&chunk.model) }
+                if key.is("provider") { return seen.once(2) && reader.optionalString(&chunk.provider) }
+                if key.is("choices") { return seen.once(3) && reader.choices(&chunk.choices) }
+                if key.is("usage") || key.is("error") { return false }
+                return reader.skipValue()
             }
             return ok ? chunk : nil
         }
@@ -62,14 +66,11 @@ enum ChunkFastPath {
                 var choice = WireChunk.Choice()
                 var seen = Seen()
                 let ok = members { key, reader in
-                    guard seen.first(key, of: ["index", "delta", "finish_reason", "native_finish_reason"]) else { return false }
-                    switch key {
-                    case "index": return reader.optionalInt(&choice.index)
-                    case "delta": return reader.delta(&choice.delta)
-                    case "finish_reason": return reader.optionalString(&choice.finishReason)
-                    case "native_finish_reason": return reader.optionalString(&choice.nativeFinishReason)
-                    default: return reader.skipValue()
-                    }
+                    if key.is("index") { return seen.once(0) && reader.optionalInt(&choice.index) }
+                    if key.is("delta") { return seen.once(1) && reader.delta(&choice.delta) }
+                    if key.is("finish_reason") { return seen.once(2) && reader.optionalString(&choice.finishReason) }
+                    if key.is("native_finish_reason") { return seen.once(3) && reader.optionalString(&choice.nativeFinishReason) }
+                    return reader.skipValue()
                 }
                 guard ok else { return false }
                 list.append(choice)
@@ -84,29 +85,27 @@ enum ChunkFastPath {
             var delta = WireChunk.Delta()
             var seen = Seen()
             let ok = members { key, reader in
-                guard seen.first(key, of: ["content", "reasoning"]) else { return false }
-                switch key {
-                case "content": return reader.optionalString(&delta.content)
-                case "reasoning": return reader.optionalString(&delta.reasoning)
-                case "reasoning_details": return false
-                default: return reader.skipValue()
-                }
+                if key.is("content") { return seen.once(0) && reader.optionalString(&delta.content) }
+                if key.is("reasoning") { return seen.once(1) && reader.optionalString(&delta.reasoning) }
+                if key.is("reasoning_details") { return false }
+                return reader.skipValue()
             }
             guard ok else { return false }
             into = delta
             return true
         }
 
-        /// `{ "key": value, … }`, handing each key to `member`, which must read (or skip) the value.
-        mutating func members(_ member: (String, inout Reader) -> Bool) -> Bool {
+        /// `{ "key": value, … }`, handing each key to `member`, which must read (or skip) the value. A key with an
+        /// escape makes the reader give up (no chunk member is spelled with one).
+        mutating func members(_ member: (Key, inout Reader) -> Bool) -> Bool {
             guard consume(0x7B) else { return false }
             skipWhitespace()
             if consume(0x7D) { return true }
             repeat {
                 skipWhitespace()
-                guard let key = string(), consume(0x3A) else { return false }
+                guard let key = plainString(), consume(0x3A) else { return false }
                 skipWhitespace()
-                guard member(key, &self) else { return false }
+                guard member(Key(bytes: key), &self) else { return false }
             } while consume(0x2C)
             return consume(0x7D)
         }
@@ -132,6 +131,24 @@ enum ChunkFastPath {
             for index in digits..<at { value = value * 10 + Int(bytes[index] - 0x30) }
             into = bytes[start] == 0x2D ? -value : value
             return true
+        }
+
+        /// The bytes of a JSON string that has no escape, validated as UTF-8, without making a `String` of them; nil
+        /// (and nothing read) when the next value is not such a string.
+        mutating func plainString() -> UnsafeBufferPointer<UInt8>? {
+            skipWhitespace()
+            guard at < bytes.count, bytes[at] == 0x22 else { return nil }
+            var end = at + 1
+            var ascii = true
+            while end < bytes.count, bytes[end] != 0x22, bytes[end] != 0x5C, bytes[end] >= 0x20 {
+                if bytes[end] >= 0x80 { ascii = false }
+                end += 1
+            }
+            guard end < bytes.count, bytes[end] == 0x22 else { return nil }
+            let text = UnsafeBufferPointer(rebasing: bytes[(at + 1)..<end])
+            if !ascii, String(validating: text, as: UTF8.self) == nil { return nil }
+            at = end + 1
+            return text
         }
 
         /// A JSON string, unescaped and validated as UTF-8; nil when it is not one.
@@ -211,7 +228,7 @@ enum ChunkFastPath {
             skipWhitespace()
             guard at < bytes.count else { return false }
             switch bytes[at] {
-            case 0x22: return string() != nil
+            case 0x22: return plainString() != nil || string() != nil
             case 0x7B: return members { _, reader in reader.skipValue() }
             case 0x5B:
                 at += 1
