@@ -73,6 +73,8 @@ public final class SQLiteDatabase: DatabaseConnection, @unchecked Sendable {
     }
 
     deinit {
+        // Every statement is finalized before the close, so the connection closes (and checkpoints) here.
+        statementsInUse.removeAll()
         statementCache.removeAll()
         sqlite3_close_v2(handle)
     }
