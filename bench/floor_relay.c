@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,9 +89,9 @@ static int pump(int epoll, struct side *side) {
     }
 }
 
-static void *serve(void *unused) {
-    (void)unused;
-    int epoll = epoll_create1(EPOLL_CLOEXEC), accept_fd = listener();
+// One thread's loop over its own listener (`listening`, an fd passed as a pointer-sized integer).
+static void *serve(void *listening) {
+    int epoll = epoll_create1(EPOLL_CLOEXEC), accept_fd = (int)(intptr_t)listening;
     struct epoll_event ready[256];
     watch(epoll, accept_fd, EPOLLIN, NULL, EPOLL_CTL_ADD);
     for (;;) {
@@ -142,13 +143,18 @@ int main(int argc, char **argv) {
     listen_port = atoi(argv[1]);
     upstream_port = atoi(argv[2]);
     int threads = argc > 3 ? atoi(argv[3]) : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads < 1) threads = 1;
+    // Every listener is bound and listening before "ready": the kernel queues connections for a listener whose
+    // thread has not reached epoll_wait yet.
+    int listeners[256];
+    if (threads > 256) threads = 256;
+    for (int t = 0; t < threads; t++) listeners[t] = listener();
     for (int t = 1; t < threads; t++) {
         pthread_t thread;
-        pthread_create(&thread, NULL, serve, NULL);
+        pthread_create(&thread, NULL, serve, (void *)(intptr_t)listeners[t]);
     }
-    usleep(100000);
     printf("ready\n");
     fflush(stdout);
-    serve(NULL);
+    serve((void *)(intptr_t)listeners[0]);
     return 0;
 }
